@@ -1,0 +1,355 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
+namespace DhtNet.Bencode;
+
+/// <summary>
+/// Writes canonical bencode to a <see cref="Span{T}"/> or an <see cref="IBufferWriter{T}"/>.
+/// It cannot produce non-canonical output: dictionary keys must be written in ascending byte
+/// order (an out-of-order or repeated key throws), integers are written without leading zeros,
+/// and keys and values must alternate. Misuse throws <see cref="InvalidOperationException"/>.
+/// </summary>
+public ref struct BencodeWriter
+{
+    private const int KeyScratchSize = 256;
+
+    private readonly IBufferWriter<byte>? _output;
+    private readonly Span<byte> _destination;
+    private int _written;           // span mode: bytes written into _destination
+    private long _totalWritten;     // both modes
+
+    private int _depth;
+    private ulong _dictionaryDepths;
+    private bool _expectKey;
+    private bool _rootDone;
+
+    // Previous key per open dictionary: (start << 32) | length, into the destination (span mode)
+    // or into the key scratch (buffer-writer mode, where written bytes cannot be read back).
+    private KeyStack _previousKeys;
+    private KeyScratch _keyScratch;
+    private byte[]? _largeKeyScratch;
+
+    /// <summary>Writes into <paramref name="destination"/>; throws when it is too small.</summary>
+    public BencodeWriter(Span<byte> destination)
+    {
+        _destination = destination;
+        _output = null;
+    }
+
+    /// <summary>Writes into <paramref name="output"/>, advancing it as each token is written.</summary>
+    public BencodeWriter(IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        _output = output;
+        _destination = default;
+    }
+
+    /// <summary>Total bytes written.</summary>
+    public readonly long BytesWritten => _totalWritten;
+
+    /// <summary>The bytes written so far (span mode only).</summary>
+    public readonly ReadOnlySpan<byte> WrittenSpan => _output is null
+        ? _destination[.._written]
+        : throw new InvalidOperationException("WrittenSpan is only available when writing to a span.");
+
+    /// <summary>True once one complete root value has been written.</summary>
+    public readonly bool IsComplete => _rootDone;
+
+    /// <summary>Number of open lists and dictionaries.</summary>
+    public readonly int CurrentDepth => _depth;
+
+    public void WriteInteger(long value)
+    {
+        BeforeValue();
+        Span<byte> digits = stackalloc byte[20];
+        value.TryFormat(digits, out int n, provider: System.Globalization.CultureInfo.InvariantCulture);
+        Span<byte> span = Reserve(n + 2);
+        span[0] = (byte)'i';
+        digits[..n].CopyTo(span[1..]);
+        span[n + 1] = (byte)'e';
+        Commit(n + 2);
+        AfterValue();
+    }
+
+    public void WriteByteString(scoped ReadOnlySpan<byte> value)
+    {
+        BeforeValue();
+        WriteStringToken(value);
+        AfterValue();
+    }
+
+    /// <summary>Writes a byte string of the UTF-8 bytes of <paramref name="text"/>.</summary>
+    public void WriteByteString(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        int max = System.Text.Encoding.UTF8.GetMaxByteCount(text.Length);
+        byte[]? rented = null;
+        Span<byte> buffer = max <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        int n = System.Text.Encoding.UTF8.GetBytes(text, buffer);
+        WriteByteString(buffer[..n]);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Writes a dictionary key; it must sort after the previous key of the same dictionary.</summary>
+    public void WriteKey(scoped ReadOnlySpan<byte> key)
+    {
+        if (_depth == 0 || !IsDictionary(_depth))
+        {
+            throw new InvalidOperationException("A key can only be written inside a dictionary.");
+        }
+
+        if (!_expectKey)
+        {
+            throw new InvalidOperationException("The previous key has no value yet.");
+        }
+
+        ref long previous = ref _previousKeys[_depth - 1];
+        int scratchStart = 0;
+        if (previous >= 0)
+        {
+            int order = key.SequenceCompareTo(StoredKey(previous));
+            if (order <= 0)
+            {
+                throw new InvalidOperationException(order == 0
+                    ? $"Duplicate dictionary key '{Describe(key)}'."
+                    : $"Dictionary key '{Describe(key)}' is out of order: keys must be written in ascending byte order.");
+            }
+
+            scratchStart = (int)(previous >> 32);
+        }
+        else if (_depth > 1 && _output is not null)
+        {
+            // Keys of deeper dictionaries are stored after the key that holds them.
+            long parent = _previousKeys[_depth - 2];
+            scratchStart = parent >= 0 ? (int)(parent >> 32) + (int)(parent & 0xFFFF_FFFF) : 0;
+        }
+
+        long keyStart = WriteStringToken(key);
+        if (_output is null)
+        {
+            previous = (keyStart << 32) | (uint)key.Length;
+        }
+        else
+        {
+            Span<byte> scratch = ScratchFor(scratchStart + key.Length);
+            key.CopyTo(scratch[scratchStart..]);
+            previous = ((long)scratchStart << 32) | (uint)key.Length;
+        }
+
+        _expectKey = false;
+    }
+
+    public void WriteStartList() => StartContainer(dictionary: false);
+
+    public void WriteStartDictionary() => StartContainer(dictionary: true);
+
+    /// <summary>Closes the innermost list or dictionary.</summary>
+    public void WriteEnd()
+    {
+        if (_depth == 0)
+        {
+            throw new InvalidOperationException("There is no open list or dictionary to end.");
+        }
+
+        if (IsDictionary(_depth) && !_expectKey)
+        {
+            throw new InvalidOperationException("The last key of the dictionary has no value.");
+        }
+
+        Reserve(1)[0] = (byte)'e';
+        Commit(1);
+        _depth--;
+        AfterValue();
+    }
+
+    /// <summary>
+    /// Writes a value that is already bencoded (for example a BEP 44 <c>v</c> kept as received).
+    /// It is checked to be one complete canonical value, so the output stays canonical.
+    /// </summary>
+    public void WriteEncodedValue(scoped ReadOnlySpan<byte> encoded)
+    {
+        var reader = new BencodeReader(encoded, new BencodeReaderOptions { MaxDepth = BencodeReaderOptions.DepthCeiling });
+        reader.ReadEncodedValue();
+
+        BeforeValue();
+        encoded.CopyTo(Reserve(encoded.Length));
+        Commit(encoded.Length);
+        AfterValue();
+    }
+
+    /// <summary>Size of the bencoded form of a byte string of the given length.</summary>
+    public static int ByteStringSize(int length) => DigitCount(length) + 1 + length;
+
+    /// <summary>Size of the bencoded form of an integer.</summary>
+    public static int IntegerSize(long value) =>
+        2 + (value < 0 ? 1 + DigitCount(value == long.MinValue ? long.MaxValue : -value) : DigitCount(value));
+
+    private static int DigitCount(long value)
+    {
+        int n = 1;
+        while (value >= 10)
+        {
+            value /= 10;
+            n++;
+        }
+
+        return n;
+    }
+
+    private void StartContainer(bool dictionary)
+    {
+        BeforeValue();
+        if (_depth >= BencodeReaderOptions.DepthCeiling)
+        {
+            throw new InvalidOperationException($"Nesting deeper than {BencodeReaderOptions.DepthCeiling} cannot be read back.");
+        }
+
+        Reserve(1)[0] = dictionary ? (byte)'d' : (byte)'l';
+        Commit(1);
+        _depth++;
+        ulong bit = 1UL << (_depth - 1);
+        if (dictionary)
+        {
+            _dictionaryDepths |= bit;
+            _previousKeys[_depth - 1] = -1;
+            _expectKey = true;
+        }
+        else
+        {
+            _dictionaryDepths &= ~bit;
+        }
+    }
+
+    /// <summary>Writes "len:bytes" and returns the offset of the bytes (span mode).</summary>
+    private long WriteStringToken(scoped ReadOnlySpan<byte> value)
+    {
+        int size = ByteStringSize(value.Length);
+        Span<byte> span = Reserve(size);
+        value.Length.TryFormat(span, out int n, provider: System.Globalization.CultureInfo.InvariantCulture);
+        span[n] = (byte)':';
+        value.CopyTo(span[(n + 1)..]);
+        long start = _written + n + 1;
+        Commit(size);
+        return start;
+    }
+
+    private void BeforeValue()
+    {
+        if (_rootDone)
+        {
+            throw new InvalidOperationException("The root value is complete; a bencoded message has exactly one.");
+        }
+
+        if (_depth > 0 && IsDictionary(_depth) && _expectKey)
+        {
+            throw new InvalidOperationException("Inside a dictionary a key must be written before each value.");
+        }
+    }
+
+    private void AfterValue()
+    {
+        if (_depth == 0)
+        {
+            _rootDone = true;
+        }
+        else if (IsDictionary(_depth))
+        {
+            _expectKey = true;
+        }
+    }
+
+    private Span<byte> Reserve(int size)
+    {
+        if (_output is not null)
+        {
+            return _output.GetSpan(size);
+        }
+
+        if (_destination.Length - _written < size)
+        {
+            throw new InvalidOperationException(
+                $"The destination span of {_destination.Length} bytes is too small: {_written + size} bytes are needed.");
+        }
+
+        return _destination[_written..];
+    }
+
+    private void Commit(int size)
+    {
+        if (_output is not null)
+        {
+            _output.Advance(size);
+        }
+        else
+        {
+            _written += size;
+        }
+
+        _totalWritten += size;
+    }
+
+    [UnscopedRef]
+    private readonly ReadOnlySpan<byte> StoredKey(long packed)
+    {
+        int start = (int)(packed >> 32);
+        int length = (int)(packed & 0xFFFF_FFFF);
+        if (_output is null)
+        {
+            return _destination.Slice(start, length);
+        }
+
+        ReadOnlySpan<byte> scratch = _largeKeyScratch ?? (ReadOnlySpan<byte>)_keyScratch;
+        return scratch.Slice(start, length);
+    }
+
+    [UnscopedRef]
+    private Span<byte> ScratchFor(int needed)
+    {
+        if (_largeKeyScratch is null && needed <= KeyScratchSize)
+        {
+            return _keyScratch;
+        }
+
+        if (_largeKeyScratch is null || _largeKeyScratch.Length < needed)
+        {
+            // Rare: keys longer than the inline scratch. Grow and keep what the open dictionaries hold.
+            var grown = new byte[Math.Max(needed, KeyScratchSize * 2)];
+            ((ReadOnlySpan<byte>)(_largeKeyScratch ?? (Span<byte>)_keyScratch)).CopyTo(grown);
+            _largeKeyScratch = grown;
+        }
+
+        return _largeKeyScratch;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly bool IsDictionary(int depth) => (_dictionaryDepths & (1UL << (depth - 1))) != 0;
+
+    private static string Describe(ReadOnlySpan<byte> key)
+    {
+        foreach (byte b in key)
+        {
+            if (b is < 0x20 or >= 0x7F)
+            {
+                return Convert.ToHexString(key);
+            }
+        }
+
+        return System.Text.Encoding.ASCII.GetString(key);
+    }
+
+    [InlineArray(BencodeReaderOptions.DepthCeiling)]
+    private struct KeyStack
+    {
+        private long _element0;
+    }
+
+    [InlineArray(KeyScratchSize)]
+    private struct KeyScratch
+    {
+        private byte _element0;
+    }
+}

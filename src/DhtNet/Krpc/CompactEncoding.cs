@@ -1,0 +1,97 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+
+namespace DhtNet.Krpc;
+
+/// <summary>
+/// BEP 5 / BEP 32 compact encodings: peer info is the IP then the big-endian port (6 bytes for
+/// IPv4, 18 for IPv6); node info is the 20-byte id then the peer info (26 / 38 bytes).
+/// Readers take every whole entry and ignore a trailing partial one, as peers send those.
+/// </summary>
+public static class CompactEncoding
+{
+    public const int PeerSizeV4 = 6;
+    public const int PeerSizeV6 = 18;
+    public const int NodeSizeV4 = NodeId.Size + PeerSizeV4;
+    public const int NodeSizeV6 = NodeId.Size + PeerSizeV6;
+
+    /// <summary>Compact peer size for an address family.</summary>
+    public static int PeerSize(AddressFamily family) => family == AddressFamily.InterNetworkV6 ? PeerSizeV6 : PeerSizeV4;
+
+    /// <summary>Compact node size for an address family.</summary>
+    public static int NodeSize(AddressFamily family) => NodeId.Size + PeerSize(family);
+
+    /// <summary>Writes the compact peer form of <paramref name="endPoint"/>; returns bytes written.</summary>
+    public static int WritePeer(IPEndPoint endPoint, Span<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        var address = endPoint.Address.IsIPv4MappedToIPv6 ? endPoint.Address.MapToIPv4() : endPoint.Address;
+        if (!address.TryWriteBytes(destination, out int written))
+        {
+            throw new ArgumentException("The destination is too small for a compact peer.", nameof(destination));
+        }
+
+        BinaryPrimitives.WriteUInt16BigEndian(destination[written..], (ushort)endPoint.Port);
+        return written + 2;
+    }
+
+    /// <summary>Reads one compact peer of 6 or 18 bytes.</summary>
+    public static IPEndPoint ReadPeer(ReadOnlySpan<byte> compact)
+    {
+        if (compact.Length is not (PeerSizeV4 or PeerSizeV6))
+        {
+            throw new ArgumentException($"A compact peer is {PeerSizeV4} or {PeerSizeV6} bytes, got {compact.Length}.", nameof(compact));
+        }
+
+        int addressLength = compact.Length - 2;
+        var address = new IPAddress(compact[..addressLength]);
+        return new IPEndPoint(address, BinaryPrimitives.ReadUInt16BigEndian(compact[addressLength..]));
+    }
+
+    /// <summary>Writes one compact node; returns bytes written.</summary>
+    public static int WriteNode(in NodeInfo node, Span<byte> destination)
+    {
+        node.Id.WriteTo(destination);
+        return NodeId.Size + WritePeer(node.EndPoint, destination[NodeId.Size..]);
+    }
+
+    /// <summary>Reads every whole compact node of the given family; a trailing partial entry is ignored.</summary>
+    public static NodeInfo[] ReadNodes(ReadOnlySpan<byte> compact, AddressFamily family)
+    {
+        int size = NodeSize(family);
+        int count = compact.Length / size;
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var nodes = new NodeInfo[count];
+        for (int i = 0; i < count; i++)
+        {
+            var entry = compact.Slice(i * size, size);
+            nodes[i] = new NodeInfo(new NodeId(entry[..NodeId.Size]), ReadPeer(entry[NodeId.Size..]));
+        }
+
+        return nodes;
+    }
+
+    /// <summary>The compact form of many nodes of one family, concatenated.</summary>
+    public static byte[] EncodeNodes(IEnumerable<NodeInfo> nodes, AddressFamily family)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        int size = NodeSize(family);
+        var list = nodes.Where(n => Family(n.EndPoint) == family).ToList();
+        var bytes = new byte[list.Count * size];
+        for (int i = 0; i < list.Count; i++)
+        {
+            WriteNode(list[i], bytes.AsSpan(i * size));
+        }
+
+        return bytes;
+    }
+
+    /// <summary>The address family of an endpoint, counting IPv4-mapped IPv6 addresses as IPv4.</summary>
+    public static AddressFamily Family(IPEndPoint endPoint) =>
+        endPoint.Address.IsIPv4MappedToIPv6 ? AddressFamily.InterNetwork : endPoint.Address.AddressFamily;
+}
