@@ -1,0 +1,408 @@
+namespace DhtNet.Lookup;
+
+/// <summary>Asks one node about the lookup's target; completes with its answer or <see cref="LookupReply.NoAnswer"/>.</summary>
+public delegate Task<LookupReply> LookupRequest(NodeInfo node, CancellationToken cancellationToken);
+
+/// <summary>
+/// The iterative Kademlia lookup every operation shares, independent of the wire protocol: keeps
+/// candidates in XOR order from the target, keeps <see cref="LookupOptions.Alpha"/> requests in
+/// flight (a request past the soft timeout frees its slot), and is done when the
+/// <see cref="LookupOptions.K"/> closest nodes seen have all answered or failed. Callers that
+/// collect something along the way (peers, tokens, items) do it in their <see cref="LookupRequest"/>
+/// and may call <see cref="Stop"/> once they have enough.
+/// </summary>
+/// <remarks>
+/// Everything runs inline on the thread that completes a request, so under a virtual clock a lookup
+/// advances deterministically. No lock is held while a request is started.
+/// </remarks>
+public sealed class IterativeLookup
+{
+    private readonly object _lock = new();
+    private readonly NodeId _target;
+    private readonly NodeId? _excluded;
+    private readonly LookupRequest _request;
+    private readonly LookupOptions _options;
+    private readonly TimeProvider _time;
+    private readonly List<Candidate> _candidates = []; // closest first
+    private readonly Dictionary<NodeId, Candidate> _byId = [];
+    private readonly TaskCompletionSource<LookupResult> _done = new();
+    private readonly CancellationTokenSource _abort = new();
+
+    private int _slotsInUse;
+    private int _inFlight;
+    private int _queried;
+    private int _answered;
+    private int _failed;
+    private long _startTimestamp;
+    private bool _started;
+    private bool _stopRequested;
+    private bool _finished;
+
+    /// <param name="target">The key the lookup converges on.</param>
+    /// <param name="request">Sends one request; must not throw (a throw counts as no answer).</param>
+    /// <param name="options">K, alpha, soft timeout and bounds.</param>
+    /// <param name="time">The clock for soft timeouts and elapsed time.</param>
+    /// <param name="excluded">An id never to query (our own).</param>
+    public IterativeLookup(NodeId target, LookupRequest request, LookupOptions options, TimeProvider time, NodeId? excluded = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        options.Validate();
+        _target = target;
+        _request = request;
+        _options = options;
+        _time = time;
+        _excluded = excluded;
+    }
+
+    /// <summary>The key this lookup converges on.</summary>
+    public NodeId Target => _target;
+
+    /// <summary>Adds nodes to try, such as the closest ones in our routing table.</summary>
+    public void AddCandidates(IEnumerable<NodeInfo> nodes)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        lock (_lock)
+        {
+            foreach (var node in nodes)
+            {
+                AddCandidateLocked(node);
+            }
+        }
+    }
+
+    /// <summary>Ends the lookup early with what it has (for example once enough peers were found).</summary>
+    public void Stop()
+    {
+        lock (_lock)
+        {
+            _stopRequested = true;
+        }
+
+        if (_started)
+        {
+            Pump();
+        }
+    }
+
+    /// <summary>Runs the lookup to completion. Call once.</summary>
+    public Task<LookupResult> RunAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            if (_started)
+            {
+                throw new InvalidOperationException("A lookup runs once.");
+            }
+
+            _started = true;
+            _startTimestamp = _time.GetTimestamp();
+        }
+
+        if (cancellationToken.CanBeCanceled)
+        {
+            var registration = cancellationToken.Register(() => Finish(cancellationToken));
+            _done.Task.ContinueWith(static (_, state) => ((CancellationTokenRegistration)state!).Dispose(), registration,
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        Pump();
+        return _done.Task;
+    }
+
+    private void Pump()
+    {
+        List<Candidate>? toStart = null;
+        bool finish = false;
+        lock (_lock)
+        {
+            if (_finished)
+            {
+                return;
+            }
+
+            if (_stopRequested || IsConvergedLocked())
+            {
+                finish = true;
+            }
+            else
+            {
+                while (_slotsInUse < _options.Alpha && _queried < _options.MaxQueries && NextWaitingLocked() is { } next)
+                {
+                    next.State = CandidateState.InFlight;
+                    next.HoldsSlot = true;
+                    _slotsInUse++;
+                    _inFlight++;
+                    _queried++;
+                    (toStart ??= []).Add(next);
+                }
+
+                finish = _inFlight == 0;
+            }
+        }
+
+        if (finish)
+        {
+            Finish(CancellationToken.None);
+            return;
+        }
+
+        if (toStart is not null)
+        {
+            foreach (var candidate in toStart)
+            {
+                Start(candidate);
+            }
+        }
+    }
+
+    private void Start(Candidate candidate)
+    {
+        if (_options.SoftTimeout > TimeSpan.Zero)
+        {
+            candidate.SoftTimer = _time.CreateTimer(static state => ((Candidate)state!).Owner.OnSoftTimeout((Candidate)state!),
+                candidate, _options.SoftTimeout, Timeout.InfiniteTimeSpan);
+        }
+
+        Task<LookupReply> task;
+        try
+        {
+            task = _request(candidate.Node, _abort.Token);
+        }
+        catch (Exception)
+        {
+            // A request that throws is a node that did not answer; the lookup goes on without it.
+            task = Task.FromResult(LookupReply.NoAnswer);
+        }
+
+        if (task.IsCompleted)
+        {
+            OnReply(candidate, task);
+        }
+        else
+        {
+            task.ContinueWith(static (t, state) => ((Candidate)state!).Owner.OnReply((Candidate)state!, t),
+                candidate, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private void OnReply(Candidate candidate, Task<LookupReply> task)
+    {
+        var reply = task.IsCompletedSuccessfully ? task.Result : LookupReply.NoAnswer;
+        lock (_lock)
+        {
+            candidate.SoftTimer?.Dispose();
+            candidate.SoftTimer = null;
+            ReleaseSlotLocked(candidate);
+            _inFlight--;
+            if (_finished)
+            {
+                return;
+            }
+
+            if (reply.Answered)
+            {
+                candidate.State = CandidateState.Answered;
+                _answered++;
+                foreach (var node in reply.Nodes)
+                {
+                    AddCandidateLocked(node);
+                }
+            }
+            else
+            {
+                candidate.State = CandidateState.Failed;
+                _failed++;
+            }
+        }
+
+        Pump();
+    }
+
+    private void OnSoftTimeout(Candidate candidate)
+    {
+        lock (_lock)
+        {
+            if (candidate.State != CandidateState.InFlight || !candidate.HoldsSlot)
+            {
+                return;
+            }
+
+            ReleaseSlotLocked(candidate);
+        }
+
+        Pump();
+    }
+
+    private void ReleaseSlotLocked(Candidate candidate)
+    {
+        if (candidate.HoldsSlot)
+        {
+            candidate.HoldsSlot = false;
+            _slotsInUse--;
+        }
+    }
+
+    private void Finish(CancellationToken cancelled)
+    {
+        LookupResult? result = null;
+        lock (_lock)
+        {
+            if (_finished)
+            {
+                return;
+            }
+
+            _finished = true;
+            if (!cancelled.IsCancellationRequested)
+            {
+                var closest = new List<NodeInfo>(_options.K);
+                foreach (var candidate in _candidates)
+                {
+                    if (candidate.State == CandidateState.Answered)
+                    {
+                        closest.Add(candidate.Node);
+                        if (closest.Count == _options.K)
+                        {
+                            break;
+                        }
+                    }
+                }
+
+                var statistics = new LookupStatistics(_queried, _answered, _failed + _inFlight, _time.GetElapsedTime(_startTimestamp));
+                result = new LookupResult(closest, statistics);
+            }
+
+            foreach (var candidate in _candidates)
+            {
+                candidate.SoftTimer?.Dispose();
+                candidate.SoftTimer = null;
+            }
+        }
+
+        // Requests still out are abandoned: their pending transactions are released at once.
+        _abort.Cancel();
+        if (result is not null)
+        {
+            _done.TrySetResult(result);
+        }
+        else
+        {
+            _done.TrySetCanceled(cancelled);
+        }
+    }
+
+    // Converged when the K closest candidates that have not failed have all answered.
+    private bool IsConvergedLocked()
+    {
+        int counted = 0;
+        foreach (var candidate in _candidates)
+        {
+            if (candidate.State == CandidateState.Failed)
+            {
+                continue;
+            }
+
+            if (candidate.State != CandidateState.Answered)
+            {
+                return false;
+            }
+
+            if (++counted == _options.K)
+            {
+                return true;
+            }
+        }
+
+        return _inFlight == 0 && counted > 0;
+    }
+
+    private Candidate? NextWaitingLocked()
+    {
+        foreach (var candidate in _candidates)
+        {
+            if (candidate.State == CandidateState.Waiting)
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private void AddCandidateLocked(NodeInfo node)
+    {
+        if (_finished || node.Id == _excluded || node.EndPoint is null || node.EndPoint.Port == 0 || _byId.ContainsKey(node.Id))
+        {
+            return;
+        }
+
+        var candidate = new Candidate(this, node, node.Id.Xor(_target));
+        int index = BinarySearch(candidate.Distance);
+        if (index >= _options.MaxCandidates)
+        {
+            return; // farther than everything we keep
+        }
+
+        _candidates.Insert(index, candidate);
+        _byId.Add(node.Id, candidate);
+
+        // Over the bound: drop the farthest candidate that is not in use.
+        if (_candidates.Count > _options.MaxCandidates)
+        {
+            for (int i = _candidates.Count - 1; i >= _options.K; i--)
+            {
+                var far = _candidates[i];
+                if (far.State is CandidateState.Waiting or CandidateState.Failed)
+                {
+                    _candidates.RemoveAt(i);
+                    _byId.Remove(far.Node.Id);
+                    break;
+                }
+            }
+        }
+    }
+
+    private int BinarySearch(NodeId distance)
+    {
+        int low = 0, high = _candidates.Count;
+        while (low < high)
+        {
+            int mid = (low + high) >>> 1;
+            if (_candidates[mid].Distance < distance)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return low;
+    }
+
+    private enum CandidateState : byte
+    {
+        Waiting,
+        InFlight,
+        Answered,
+        Failed,
+    }
+
+    private sealed class Candidate(IterativeLookup owner, NodeInfo node, NodeId distance)
+    {
+        public IterativeLookup Owner { get; } = owner;
+
+        public NodeInfo Node { get; } = node;
+
+        public NodeId Distance { get; } = distance;
+
+        public CandidateState State { get; set; }
+
+        public bool HoldsSlot { get; set; }
+
+        public ITimer? SoftTimer { get; set; }
+    }
+}
