@@ -29,7 +29,7 @@ public readonly struct ItemPutResult
 
     public ItemPutStatus Status { get; }
 
-    /// <summary>The item's target (known even when the put was refused for its content).</summary>
+    /// <summary>The item's target; also set when the put was refused, except for a bad k, sig or salt size (then default).</summary>
     public NodeId Target { get; }
 
     /// <summary>True when the item is stored (new, updated or refreshed).</summary>

@@ -55,13 +55,17 @@ public sealed class PeerStore
     /// <summary>The options the store was built with.</summary>
     public PeerStoreOptions Options => _options;
 
-    /// <summary>Number of stored peers over all infohashes (expired ones may linger until touched or purged).</summary>
+    /// <summary>
+    /// Number of stored peers over all infohashes. Expired peers of an infohash that still has live
+    /// ones are counted until that infohash is touched or <see cref="Purge"/> runs.
+    /// </summary>
     public int Count
     {
         get
         {
             lock (_lock)
             {
+                DropExpiredSwarms(Cutoff());
                 return _peerCount;
             }
         }

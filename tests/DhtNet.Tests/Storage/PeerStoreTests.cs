@@ -124,6 +124,60 @@ public class PeerStoreTests
     }
 
     [Fact]
+    public void Announce_FullDefaultSwarmInRandomOrder_KeepsNewest2000AndFindsEveryReannounce()
+    {
+        var clock = new VirtualTimeProvider();
+        var store = new PeerStore(clock);
+        var random = new Random(11);
+        var addresses = Enumerable.Range(0, 2500)
+            .Select(i => i % 3 == 0 ? $"2001:db8::{i:x}" : $"10.{i % 7}.{i / 256}.{i % 256}")
+            .OrderBy(_ => random.Next())
+            .ToArray();
+        foreach (var address in addresses)
+        {
+            store.Announce(InfoHash, Peer(address, 1), seed: false);
+            clock.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        // Re-announcing the newest 2,000 must find each one, not add a duplicate or evict.
+        foreach (var address in addresses[500..])
+        {
+            store.Announce(InfoHash, Peer(address, 2), seed: false);
+        }
+
+        var kept = store.GetPeers(InfoHash, 5000);
+        Assert.Equal(2000, kept.Length);
+        Assert.All(kept, p => Assert.Equal(2, p.Port));
+        Assert.Equal(
+            addresses[500..].Select(a => IPAddress.Parse(a).ToString()).Order(),
+            kept.Select(p => p.Address.ToString()).Order());
+    }
+
+    [Fact]
+    public void Purge_SwarmShrankToFewPeers_GivesBackPeerSlots()
+    {
+        var clock = new VirtualTimeProvider();
+        var store = new PeerStore(clock);
+        for (int i = 0; i < 2000; i++)
+        {
+            store.Announce(InfoHash, Peer($"10.0.{i / 256}.{i % 256}", 1), seed: false);
+        }
+
+        long full = store.EstimatedBytes;
+        clock.Advance(TimeSpan.FromMinutes(20));
+        for (int i = 0; i < 10; i++)
+        {
+            store.Announce(InfoHash, Peer($"10.1.0.{i}", 1), seed: false);
+        }
+
+        clock.Advance(TimeSpan.FromMinutes(15));
+
+        Assert.Equal(1990, store.Purge()); // the 10 new announces already replaced the 10 oldest
+        Assert.Equal(10, store.Count);
+        Assert.True(store.EstimatedBytes < full / 10, $"{store.EstimatedBytes} of {full}");
+    }
+
+    [Fact]
     public void Announce_InfohashCapReached_EvictsLeastRecentlyAnnounced()
     {
         var clock = new VirtualTimeProvider();
