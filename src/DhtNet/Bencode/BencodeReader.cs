@@ -179,13 +179,7 @@ public ref struct BencodeReader
             Read();
         }
 
-        if (_tokenType is BencodeTokenType.StartList or BencodeTokenType.StartDictionary)
-        {
-            int depth = _depth - 1;
-            while (Read() && _depth > depth)
-            {
-            }
-        }
+        SkipChildren();
     }
 
     /// <summary>
@@ -201,20 +195,26 @@ public ref struct BencodeReader
 
         if (_tokenType is BencodeTokenType.EndList or BencodeTokenType.EndDictionary)
         {
-            throw Error("expected a value, found the end of a container");
+            throw Error("expected a value, found the end of a container", _tokenStart);
         }
 
+        // Not Skip(): when the token just read is a key, the key itself is the value asked for.
         int start = _tokenStart;
-        Skip();
+        SkipChildren();
         return _data[start.._position];
     }
 
     /// <summary>Reads the next token and requires it to be a byte string.</summary>
     public ReadOnlySpan<byte> ReadByteStringValue()
     {
-        if (!Read() || _tokenType != BencodeTokenType.ByteString)
+        if (!Read())
         {
-            throw Error("expected a byte string");
+            throw Error("no value left to read");
+        }
+
+        if (_tokenType != BencodeTokenType.ByteString)
+        {
+            throw Error("expected a byte string", _tokenStart);
         }
 
         return ValueSpan;
@@ -223,12 +223,29 @@ public ref struct BencodeReader
     /// <summary>Reads the next token and requires it to be an integer.</summary>
     public long ReadInt64Value()
     {
-        if (!Read() || _tokenType != BencodeTokenType.Integer)
+        if (!Read())
         {
-            throw Error("expected an integer");
+            throw Error("no value left to read");
+        }
+
+        if (_tokenType != BencodeTokenType.Integer)
+        {
+            throw Error("expected an integer", _tokenStart);
         }
 
         return _integer;
+    }
+
+    /// <summary>On a start token, reads up to and including the matching end token.</summary>
+    private void SkipChildren()
+    {
+        if (_tokenType is BencodeTokenType.StartList or BencodeTokenType.StartDictionary)
+        {
+            int depth = _depth - 1;
+            while (Read() && _depth > depth)
+            {
+            }
+        }
     }
 
     private void StartContainer(bool dictionary)

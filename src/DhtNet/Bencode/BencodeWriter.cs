@@ -26,7 +26,11 @@ public ref struct BencodeWriter
 
     // Previous key per open dictionary: (start << 32) | length, into the destination (span mode)
     // or into the key scratch (buffer-writer mode, where written bytes cannot be read back).
+    // Before its first key a dictionary holds ~base: -1 in span mode, and in buffer-writer mode
+    // the scratch offset where its keys go. The scratch is a stack: each open dictionary keeps
+    // its latest key just above the keys of the dictionaries around it.
     private KeyStack _previousKeys;
+    private int _scratchTop;
     private KeyScratch _keyScratch;
     private byte[]? _largeKeyScratch;
 
@@ -59,18 +63,20 @@ public ref struct BencodeWriter
     /// <summary>Number of open lists and dictionaries.</summary>
     public readonly int CurrentDepth => _depth;
 
+    /// <summary>Writes an integer (canonical: no leading zeros, no <c>-0</c>).</summary>
     public void WriteInteger(long value)
     {
         BeforeValue();
-        Span<byte> digits = stackalloc byte[20];
-        value.TryFormat(digits, out int n, provider: System.Globalization.CultureInfo.InvariantCulture);
-        Span<byte> span = Reserve(n + 2);
+        int size = IntegerSize(value);
+        Span<byte> span = Reserve(size);
         span[0] = (byte)'i';
-        digits[..n].CopyTo(span[1..]);
-        span[n + 1] = (byte)'e';
-        Commit(n + 2);
+        value.TryFormat(span[1..], out _, provider: System.Globalization.CultureInfo.InvariantCulture);
+        span[size - 1] = (byte)'e';
+        Commit(size);
         AfterValue();
     }
+
+    /// <summary>Writes a byte string.</summary>
 
     public void WriteByteString(scoped ReadOnlySpan<byte> value)
     {
@@ -108,7 +114,6 @@ public ref struct BencodeWriter
         }
 
         ref long previous = ref _previousKeys[_depth - 1];
-        int scratchStart = 0;
         if (previous >= 0)
         {
             int order = key.SequenceCompareTo(StoredKey(previous));
@@ -118,14 +123,6 @@ public ref struct BencodeWriter
                     ? $"Duplicate dictionary key '{Describe(key)}'."
                     : $"Dictionary key '{Describe(key)}' is out of order: keys must be written in ascending byte order.");
             }
-
-            scratchStart = (int)(previous >> 32);
-        }
-        else if (_depth > 1 && _output is not null)
-        {
-            // Keys of deeper dictionaries are stored after the key that holds them.
-            long parent = _previousKeys[_depth - 2];
-            scratchStart = parent >= 0 ? (int)(parent >> 32) + (int)(parent & 0xFFFF_FFFF) : 0;
         }
 
         long keyStart = WriteStringToken(key);
@@ -135,9 +132,12 @@ public ref struct BencodeWriter
         }
         else
         {
+            // The new key replaces the previous one of this dictionary, on top of the scratch stack.
+            int scratchStart = ScratchBase(previous);
             Span<byte> scratch = ScratchFor(scratchStart + key.Length);
             key.CopyTo(scratch[scratchStart..]);
             previous = ((long)scratchStart << 32) | (uint)key.Length;
+            _scratchTop = scratchStart + key.Length;
         }
 
         _expectKey = false;
@@ -162,20 +162,39 @@ public ref struct BencodeWriter
 
         Reserve(1)[0] = (byte)'e';
         Commit(1);
+        if (_output is not null && IsDictionary(_depth))
+        {
+            // Pop this dictionary's key; the enclosing dictionary's key is on top again.
+            _scratchTop = ScratchBase(_previousKeys[_depth - 1]);
+        }
+
         _depth--;
         AfterValue();
     }
 
     /// <summary>
     /// Writes a value that is already bencoded (for example a BEP 44 <c>v</c> kept as received).
-    /// It is checked to be one complete canonical value, so the output stays canonical.
+    /// It is checked to be one complete canonical value, so the output stays canonical; input that
+    /// is not throws <see cref="BencodeException"/>.
     /// </summary>
     public void WriteEncodedValue(scoped ReadOnlySpan<byte> encoded)
     {
-        var reader = new BencodeReader(encoded, new BencodeReaderOptions { MaxDepth = BencodeReaderOptions.DepthCeiling });
+        BeforeValue();
+
+        // The value must also fit the depth that is left, so the whole output can be read back.
+        int depthLeft = BencodeReaderOptions.DepthCeiling - _depth;
+        if (depthLeft == 0 && encoded.Length > 0 && encoded[0] is (byte)'l' or (byte)'d')
+        {
+            throw new BencodeException($"nesting deeper than {BencodeReaderOptions.DepthCeiling}", 0);
+        }
+
+        var reader = new BencodeReader(encoded, new BencodeReaderOptions
+        {
+            MaxDepth = Math.Max(depthLeft, 1),
+            MaxElements = int.MaxValue,
+        });
         reader.ReadEncodedValue();
 
-        BeforeValue();
         encoded.CopyTo(Reserve(encoded.Length));
         Commit(encoded.Length);
         AfterValue();
@@ -215,7 +234,7 @@ public ref struct BencodeWriter
         if (dictionary)
         {
             _dictionaryDepths |= bit;
-            _previousKeys[_depth - 1] = -1;
+            _previousKeys[_depth - 1] = _output is null ? -1 : ~(long)_scratchTop;
             _expectKey = true;
         }
         else
@@ -306,6 +325,9 @@ public ref struct BencodeWriter
         return scratch.Slice(start, length);
     }
 
+    /// <summary>Scratch offset of a dictionary's keys, from its packed previous-key slot.</summary>
+    private static int ScratchBase(long packed) => packed >= 0 ? (int)(packed >> 32) : (int)~packed;
+
     [UnscopedRef]
     private Span<byte> ScratchFor(int needed)
     {
@@ -317,7 +339,8 @@ public ref struct BencodeWriter
         if (_largeKeyScratch is null || _largeKeyScratch.Length < needed)
         {
             // Rare: keys longer than the inline scratch. Grow and keep what the open dictionaries hold.
-            var grown = new byte[Math.Max(needed, KeyScratchSize * 2)];
+            int current = _largeKeyScratch?.Length ?? KeyScratchSize;
+            var grown = new byte[Math.Max(needed, current * 2)];
             ((ReadOnlySpan<byte>)(_largeKeyScratch ?? (Span<byte>)_keyScratch)).CopyTo(grown);
             _largeKeyScratch = grown;
         }
