@@ -1,0 +1,339 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using DhtNet.Krpc;
+using DhtNet.Lookup;
+using DhtNet.Routing;
+using DhtNet.Security;
+
+namespace DhtNet;
+
+// The IPFS-style operations, all built on one iterative lookup per address family.
+public sealed partial class DhtNode
+{
+    /// <summary>
+    /// The K nodes closest to <paramref name="key"/> that answered (IPFS dht.query), closest first.
+    /// </summary>
+    public async Task<QueryResult> QueryAsync(NodeId key, CancellationToken cancellationToken = default)
+    {
+        var result = await RunLookupsAsync("query", key, FindNodeRequest(key), [], cancellationToken).ConfigureAwait(false);
+        return new QueryResult(result.ClosestNodes, result.Statistics);
+    }
+
+    /// <summary>
+    /// The endpoint of the node whose id is <paramref name="nodeId"/>, or null when no node on the
+    /// way knows it (IPFS dht.findPeer).
+    /// </summary>
+    public async Task<IPEndPoint?> FindPeerAsync(NodeId nodeId, CancellationToken cancellationToken = default)
+    {
+        foreach (var table in Tables)
+        {
+            if (table.FindClosest(nodeId, 1) is [var known] && known.Id == nodeId)
+            {
+                return known.EndPoint;
+            }
+        }
+
+        IPEndPoint? found = null;
+        var lookups = new List<IterativeLookup>();
+        var inner = FindNodeRequest(nodeId);
+        LookupRequest request = async (node, ct) =>
+        {
+            var reply = await inner(node, ct).ConfigureAwait(false);
+            var match = node.Id == nodeId && reply.Answered ? node : reply.Nodes.FirstOrDefault(n => n.Id == nodeId);
+            if (match.EndPoint is not null && Interlocked.CompareExchange(ref found, match.EndPoint, null) is null)
+            {
+                StopAll(lookups);
+            }
+
+            return reply;
+        };
+
+        await RunLookupsAsync("findpeer", nodeId, request, [], cancellationToken, lookups).ConfigureAwait(false);
+        return found;
+    }
+
+    /// <summary>
+    /// Peers that announced <paramref name="infoHash"/>, streamed as lookups find them, without
+    /// repeats, ending after <paramref name="maxProviders"/> peers, after <paramref name="timeout"/>
+    /// (if given) or when the lookup is done (IPFS dht.findProvs; bittorrent-dht lookup). Peers we
+    /// store ourselves come first.
+    /// </summary>
+    public async IAsyncEnumerable<IPEndPoint> FindProvidersAsync(
+        NodeId infoHash,
+        int maxProviders = 100,
+        TimeSpan? timeout = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxProviders, 1);
+        if (timeout is { } t)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(t, TimeSpan.Zero, nameof(timeout));
+        }
+
+        _ = Dispatcher;
+        var found = Channel.CreateUnbounded<IPEndPoint>(new UnboundedChannelOptions { SingleReader = true });
+        var seen = new HashSet<IPEndPoint>();
+        var lookups = new List<IterativeLookup>();
+
+        // Offers a peer; returns false once enough were found.
+        bool Offer(IPEndPoint peer, IPEndPoint from)
+        {
+            lock (seen)
+            {
+                if (seen.Count >= maxProviders)
+                {
+                    return false;
+                }
+
+                if (!seen.Add(peer))
+                {
+                    return true;
+                }
+
+                found.Writer.TryWrite(peer);
+                if (seen.Count < maxProviders)
+                {
+                    return true;
+                }
+            }
+
+            Raise(PeerFound, new PeerFoundEventArgs(infoHash, peer, from), nameof(PeerFound));
+            return false;
+        }
+
+        foreach (var stored in _peers.GetPeers(infoHash, maxProviders))
+        {
+            Offer(stored.ToEndPoint(), LocalEndPoints.FirstOrDefault() ?? new IPEndPoint(IPAddress.Loopback, 0));
+        }
+
+        using var timeoutSource = timeout is { } limit ? new CancellationTokenSource(limit, _time) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token, _shutdown.Token);
+        var tokens = new ConcurrentDictionary<NodeId, NodeToken>();
+        LookupRequest request = async (node, ct) =>
+        {
+            var reply = await GetPeersAsync(infoHash, node, tokens, ct).ConfigureAwait(false);
+            foreach (var peer in reply.Peers)
+            {
+                if (!Offer(peer, node.EndPoint))
+                {
+                    StopAll(lookups);
+                    break;
+                }
+            }
+
+            return reply.Lookup;
+        };
+
+        var run = RunLookupsAsync("findprovs", infoHash, request, [], linked.Token, lookups);
+        _ = run.ContinueWith(
+            static (task, state) =>
+            {
+                var (writer, recent, infoHash, tokens) = ((ChannelWriter<IPEndPoint>, RecentTokens, NodeId, ConcurrentDictionary<NodeId, NodeToken>))state!;
+                if (task.IsCompletedSuccessfully)
+                {
+                    recent.Remember(infoHash, task.Result.ClosestNodes, tokens);
+                }
+
+                writer.TryComplete();
+            },
+            (found.Writer, _recentTokens, infoHash, tokens),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+
+        // The timeout ends the stream quietly; the caller's cancellation is an exception.
+        await foreach (var peer in found.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return peer;
+        }
+
+        if (!lookups.Count.Equals(0))
+        {
+            StopAll(lookups);
+        }
+    }
+
+    /// <summary>
+    /// Announces that we have <paramref name="infoHash"/> on <paramref name="port"/> (or, when null,
+    /// on the port our packets come from: BEP 5 implied_port) to the K closest nodes, reusing the
+    /// tokens of a recent lookup of the same infohash (IPFS dht.provide; bittorrent-dht announce).
+    /// </summary>
+    public async Task<ProvideResult> ProvideAsync(NodeId infoHash, int? port = null, CancellationToken cancellationToken = default)
+    {
+        if (port is { } p)
+        {
+            CheckPort(p, nameof(port));
+        }
+
+        _ = Dispatcher;
+        LookupStatistics statistics = default;
+        if (!_recentTokens.TryGet(infoHash, out var holders))
+        {
+            var tokens = new ConcurrentDictionary<NodeId, NodeToken>();
+            LookupRequest request = async (node, ct) => (await GetPeersAsync(infoHash, node, tokens, ct).ConfigureAwait(false)).Lookup;
+            var result = await RunLookupsAsync("provide", infoHash, request, [], cancellationToken).ConfigureAwait(false);
+            statistics = result.Statistics;
+            holders = _recentTokens.Remember(infoHash, result.ClosestNodes, tokens);
+        }
+
+        var announces = new List<Task<bool>>();
+        foreach (var holder in ChooseStorageNodes(infoHash, holders))
+        {
+            int ourPort = LocalEndPoints.FirstOrDefault(e => CompactEncoding.Family(e) == CompactEncoding.Family(holder.Node.EndPoint))?.Port ?? 0;
+            var query = new AnnouncePeerQuery(_id, infoHash, port ?? Math.Max(ourPort, 1), holder.Token) { ImpliedPort = port is null };
+            announces.Add(SucceedsAsync(query, holder.Node, cancellationToken));
+        }
+
+        bool[] accepted = await Task.WhenAll(announces).ConfigureAwait(false);
+        return new ProvideResult(infoHash, accepted.Count(a => a), statistics);
+    }
+
+    /// <summary>Announces many infohashes (a few at a time); see <see cref="ProvideAsync(NodeId, int?, CancellationToken)"/>.</summary>
+    public async Task<IReadOnlyList<ProvideResult>> ProvideAsync(IEnumerable<NodeId> infoHashes, int? port = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(infoHashes);
+        var results = new List<ProvideResult>();
+        foreach (var batch in infoHashes.Chunk(4))
+        {
+            results.AddRange(await Task.WhenAll(batch.Select(h => ProvideAsync(h, port, cancellationToken))).ConfigureAwait(false));
+        }
+
+        return results;
+    }
+
+    // BEP 42: storage goes to nodes whose ids match their addresses when there are enough of them.
+    private IEnumerable<NodeToken> ChooseStorageNodes(NodeId target, IReadOnlyList<NodeToken> holders)
+    {
+        var byDistance = holders.OrderBy(h => h.Node.Id.Xor(target)).ToList();
+        var secure = byDistance.Where(h => NodeIdSecurity.IsAcceptable(h.Node)).Take(_options.K).ToList();
+        return secure.Count == _options.K || secure.Count == byDistance.Count
+            ? secure
+            : secure.Concat(byDistance.Where(h => !NodeIdSecurity.IsAcceptable(h.Node))).Take(_options.K).OrderBy(h => h.Node.Id.Xor(target));
+    }
+
+    private async Task<bool> SucceedsAsync(KrpcQuery query, NodeInfo node, CancellationToken cancellationToken)
+    {
+        var result = await Dispatcher.SendQueryAsync(query, node.EndPoint, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        if (result.Status == KrpcResultStatus.Timeout)
+        {
+            RecordFailure(node);
+        }
+
+        return result.IsResponse;
+    }
+
+    private LookupRequest FindNodeRequest(NodeId target) => (node, ct) => FindNodeAsync(target, node, expectId: true, ct);
+
+    private async Task<LookupReply> FindNodeAsync(NodeId target, NodeInfo node, bool expectId, CancellationToken cancellationToken)
+    {
+        var query = new FindNodeQuery(_id, target);
+        var result = await Dispatcher.SendQueryAsync(query, node.EndPoint, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        if (result.Response is FindNodeResponse response && (!expectId || response.SenderId == node.Id))
+        {
+            var nodes = NodesFor(node.EndPoint, response.Nodes, response.Nodes6);
+            // A bootstrap node's id is learned from its answer; it is a candidate like the rest.
+            return LookupReply.From(expectId ? nodes : [new NodeInfo(response.SenderId, node.EndPoint), .. nodes]);
+        }
+
+        if (expectId && result.Status == KrpcResultStatus.Timeout)
+        {
+            RecordFailure(node);
+        }
+
+        return LookupReply.NoAnswer;
+    }
+
+    private async Task<(LookupReply Lookup, IPEndPoint[] Peers)> GetPeersAsync(
+        NodeId infoHash, NodeInfo node, ConcurrentDictionary<NodeId, NodeToken> tokens, CancellationToken cancellationToken)
+    {
+        var query = new GetPeersQuery(_id, infoHash);
+        var result = await Dispatcher.SendQueryAsync(query, node.EndPoint, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        if (result.Response is GetPeersResponse response && response.SenderId == node.Id)
+        {
+            if (!response.Token.IsEmpty)
+            {
+                tokens[node.Id] = new NodeToken(node, response.Token.ToArray());
+            }
+
+            return (LookupReply.From(NodesFor(node.EndPoint, response.Nodes, response.Nodes6)), response.Values);
+        }
+
+        if (result.Status == KrpcResultStatus.Timeout)
+        {
+            RecordFailure(node);
+        }
+
+        return (LookupReply.NoAnswer, []);
+    }
+
+    private static NodeInfo[] NodesFor(IPEndPoint endPoint, NodeInfo[] nodes, NodeInfo[] nodes6) =>
+        CompactEncoding.Family(endPoint) == AddressFamily.InterNetwork ? nodes : nodes6;
+
+    private static void StopAll(List<IterativeLookup> lookups)
+    {
+        IterativeLookup[] all;
+        lock (lookups)
+        {
+            all = [.. lookups];
+        }
+
+        foreach (var lookup in all)
+        {
+            lookup.Stop();
+        }
+    }
+
+    /// <summary>Runs one lookup per address family at once and merges what they found.</summary>
+    private async Task<LookupResult> RunLookupsAsync(
+        string operation,
+        NodeId target,
+        LookupRequest request,
+        IReadOnlyList<NodeInfo> seeds,
+        CancellationToken cancellationToken,
+        List<IterativeLookup>? started = null)
+    {
+        _ = Dispatcher;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
+        var runs = new List<Task<LookupResult>>();
+        foreach (var table in Tables)
+        {
+            var familySeeds = seeds.Where(s => CompactEncoding.Family(s.EndPoint) == table.AddressFamily).ToList();
+            runs.Add(RunLookupAsync(target, table, request, familySeeds, linked.Token, started));
+        }
+
+        var results = await Task.WhenAll(runs).ConfigureAwait(false);
+        var closest = results.SelectMany(r => r.ClosestNodes).OrderBy(n => n.Id.Xor(target)).Take(_options.K * Math.Max(1, results.Length)).ToList();
+        var statistics = new LookupStatistics(
+            results.Sum(r => r.Statistics.Queried),
+            results.Sum(r => r.Statistics.Answered),
+            results.Sum(r => r.Statistics.TimedOut),
+            results.Length == 0 ? TimeSpan.Zero : results.Max(r => r.Statistics.Elapsed));
+        Raise(LookupCompleted, new LookupCompletedEventArgs(operation, target, statistics), nameof(LookupCompleted));
+        return new LookupResult(closest, statistics);
+    }
+
+    private Task<LookupResult> RunLookupAsync(
+        NodeId target,
+        RoutingTable table,
+        LookupRequest request,
+        IReadOnlyList<NodeInfo> seeds,
+        CancellationToken cancellationToken,
+        List<IterativeLookup>? started = null)
+    {
+        var lookup = new IterativeLookup(target, request, _options.LookupOptions, _time, _id);
+        lookup.AddCandidates(table.FindClosest(target, _options.K * 2));
+        lookup.AddCandidates(seeds);
+        if (started is not null)
+        {
+            lock (started)
+            {
+                started.Add(lookup);
+            }
+        }
+
+        return lookup.RunAsync(cancellationToken);
+    }
+}

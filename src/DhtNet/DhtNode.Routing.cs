@@ -1,0 +1,273 @@
+using System.Net;
+using System.Net.Sockets;
+using DhtNet.Internal;
+using DhtNet.Krpc;
+using DhtNet.Lookup;
+using DhtNet.Routing;
+using DhtNet.Security;
+
+namespace DhtNet;
+
+// Routing-table upkeep: learning nodes from traffic, pinging questionable ones, refreshing stale
+// buckets, BEP 42 identity, bootstrap, and the table's export and restore.
+public sealed partial class DhtNode
+{
+    private readonly List<NodeInfo> _pendingImport = [];
+
+    /// <summary>
+    /// Adds a node we know of (for example from a saved table, as bittorrent-dht's addNode). It is
+    /// pinged and enters the routing table when it answers. Before start, it is used at bootstrap.
+    /// </summary>
+    public void AddNode(IPEndPoint endPoint)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        CheckPort(endPoint.Port, nameof(endPoint));
+        if (_dispatcher is null)
+        {
+            lock (_lock)
+            {
+                _pendingImport.Add(new NodeInfo(NodeId.Zero, endPoint));
+            }
+
+            return;
+        }
+
+        PingAsync(endPoint, _shutdown.Token).Observe(_logger, "ping of an added node");
+    }
+
+    /// <summary>Adds nodes with known ids, such as a saved routing table; they are verified before they are trusted.</summary>
+    public int ImportNodes(IEnumerable<NodeInfo> nodes)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        var list = nodes.ToList();
+        foreach (var node in list)
+        {
+            ArgumentNullException.ThrowIfNull(node.EndPoint, nameof(nodes));
+        }
+
+        if (_dispatcher is null)
+        {
+            lock (_lock)
+            {
+                _pendingImport.AddRange(list);
+            }
+
+            return list.Count;
+        }
+
+        int imported = 0;
+        foreach (var group in list.GroupBy(n => CompactEncoding.Family(n.EndPoint)))
+        {
+            if (TableFor(group.First().EndPoint) is { } table)
+            {
+                imported += table.Import(group);
+            }
+        }
+
+        return imported;
+    }
+
+    /// <summary>Removes a node from the routing tables; returns whether it was there.</summary>
+    public bool RemoveNode(NodeId id)
+    {
+        bool removed = false;
+        foreach (var table in Tables)
+        {
+            removed |= table.Remove(id);
+        }
+
+        return removed;
+    }
+
+    /// <summary>A snapshot of the routing tables: every node we would use, good ones first (bittorrent-dht's toJSON().nodes).</summary>
+    public IReadOnlyList<NodeInfo> ExportNodes()
+    {
+        var nodes = new List<NodeInfo>();
+        foreach (var table in Tables)
+        {
+            nodes.AddRange(table.Export());
+        }
+
+        return nodes;
+    }
+
+    /// <summary>Per-bucket detail of the routing tables (for dashboards and diagnostics).</summary>
+    public IReadOnlyList<BucketInfo> GetBuckets(AddressFamily family = AddressFamily.InterNetwork) =>
+        (family == AddressFamily.InterNetwork ? _table4 : _table6)?.Buckets ?? [];
+
+    /// <summary>Sends a ping and returns the answering node, or null when it did not answer.</summary>
+    public async Task<NodeInfo?> PingAsync(IPEndPoint endPoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        CheckPort(endPoint.Port, nameof(endPoint));
+        var result = await Dispatcher.SendQueryAsync(new PingQuery(_id), endPoint, _options.RequestTimeout, cancellationToken)
+            .ConfigureAwait(false);
+        return result.Response is PingResponse response ? new NodeInfo(response.SenderId, endPoint) : null;
+    }
+
+    private void ImportPending()
+    {
+        List<NodeInfo> pending;
+        lock (_lock)
+        {
+            pending = [.. _pendingImport.Where(n => n.Id != NodeId.Zero)];
+        }
+
+        ImportNodes(pending);
+    }
+
+    private void OnNodeSeen(KrpcNodeSeen seen)
+    {
+        // BEP 43: a read-only node is served but never added.
+        if (seen.ReadOnly || seen.Id == _id || TableFor(seen.EndPoint) is not { } table)
+        {
+            return;
+        }
+
+        if (seen.IsResponse && seen.Message is KrpcResponse { RequesterEndPoint: { } reported })
+        {
+            OnExternalAddressReported(seen.EndPoint.Address, reported.Address);
+        }
+
+        var result = table.AddOrUpdate(new NodeInfo(seen.Id, seen.EndPoint), seen.IsResponse ? NodeContact.Responded : NodeContact.Queried);
+        if (result.Outcome is AddOutcome.Added or AddOutcome.ReplacedBad)
+        {
+            Log.NodeAdded(_logger, seen.Id, seen.EndPoint);
+            Raise(NodeAdded, new NodeAddedEventArgs(new NodeInfo(seen.Id, seen.EndPoint)), nameof(NodeAdded));
+        }
+
+        if (result.PingCandidate is { } questionable)
+        {
+            // A questionable node is pinged before it may be evicted for the newcomer.
+            PingQuestionableAsync(questionable).Observe(_logger, "ping of a questionable node");
+        }
+    }
+
+    private async Task PingQuestionableAsync(NodeInfo node)
+    {
+        var result = await Dispatcher.SendQueryAsync(new PingQuery(_id), node.EndPoint, _options.RequestTimeout, _shutdown.Token)
+            .ConfigureAwait(false);
+        if (!result.IsResponse)
+        {
+            RecordFailure(node);
+        }
+    }
+
+    private void RecordFailure(NodeInfo node)
+    {
+        if (TableFor(node.EndPoint)?.RecordFailure(node.Id) is { Promoted: { } promoted })
+        {
+            Raise(NodeAdded, new NodeAddedEventArgs(promoted), nameof(NodeAdded));
+        }
+    }
+
+    // BEP 42: once several nodes agree on our external address, take an id that is valid for it,
+    // unless the user fixed our id.
+    private void OnExternalAddressReported(IPAddress voter, IPAddress reported)
+    {
+        var before = _voter.ExternalAddress;
+        if (!_voter.AddVote(voter, reported) || _options.NodeId is not null)
+        {
+            return;
+        }
+
+        if (_voter.ExternalAddress is not { } external || external.Equals(before) || NodeIdSecurity.IsAcceptable(_id, external))
+        {
+            return;
+        }
+
+        ChangeId(NodeIdSecurity.GenerateId(external));
+        Log.IdChanged(_logger, external, _id);
+    }
+
+    private void ChangeId(NodeId id)
+    {
+        lock (_lock)
+        {
+            _id = id;
+            // Buckets are laid out around our id: rebuild the tables around the new one.
+            if (_table4 is { } old4)
+            {
+                _table4 = CreateTable(AddressFamily.InterNetwork);
+                _table4.Import(old4.Export());
+            }
+
+            if (_table6 is { } old6)
+            {
+                _table6 = CreateTable(AddressFamily.InterNetworkV6);
+                _table6.Import(old6.Export());
+            }
+        }
+    }
+
+    private async Task BootstrapAsync(CancellationToken cancellationToken)
+    {
+        var endPoints = new List<IPEndPoint>();
+        lock (_lock)
+        {
+            endPoints.AddRange(_pendingImport.Where(n => n.Id == NodeId.Zero).Select(n => n.EndPoint));
+            _pendingImport.Clear();
+        }
+
+        foreach (string entry in _options.BootstrapNodes)
+        {
+            try
+            {
+                endPoints.AddRange(await HostPort.Parse(entry, nameof(DhtOptions.BootstrapNodes)).ResolveAsync(cancellationToken).ConfigureAwait(false));
+            }
+            catch (SocketException e)
+            {
+                RaiseWarning($"bootstrap node {entry} could not be resolved", e);
+            }
+        }
+
+        // Ask each bootstrap node for our neighbours; its answer puts it and them in reach.
+        var asks = new List<Task<LookupReply>>();
+        foreach (var endPoint in endPoints.Distinct())
+        {
+            if (TableFor(endPoint) is not null)
+            {
+                asks.Add(FindNodeAsync(_id, new NodeInfo(NodeId.Zero, endPoint), expectId: false, cancellationToken));
+            }
+        }
+
+        var replies = await Task.WhenAll(asks).ConfigureAwait(false);
+        var seeds = replies.Where(r => r.Answered).SelectMany(r => r.Nodes).ToList();
+        if (asks.Count > 0 && seeds.Count == 0 && RoutingTableSize == 0)
+        {
+            RaiseWarning($"no bootstrap node answered ({asks.Count} tried)");
+        }
+
+        var result = await RunLookupsAsync("bootstrap", _id, FindNodeRequest(_id), seeds, cancellationToken).ConfigureAwait(false);
+        Log.Bootstrapped(_logger, RoutingTableSize, result.Statistics.Queried, result.Statistics.Answered);
+    }
+
+    private async Task RefreshStaleBucketsAsync(CancellationToken cancellationToken)
+    {
+        var work = new List<Task>();
+        foreach (var table in Tables)
+        {
+            var stale = table.GetBucketsToRefresh();
+            if (stale.Count > 0)
+            {
+                Log.Refreshing(_logger, stale.Count);
+            }
+
+            foreach (var bucket in stale)
+            {
+                table.MarkRefreshed(bucket.Target);
+                work.Add(RunLookupAsync("refresh", bucket.Target, table, FindNodeRequest(bucket.Target), [], cancellationToken));
+            }
+        }
+
+        await Task.WhenAll(work).ConfigureAwait(false);
+    }
+
+    private static void CheckPort(int port, string argument)
+    {
+        if (port is < 1 or > IPEndPoint.MaxPort)
+        {
+            throw new ArgumentException($"{argument}: port must be 1..65535, got {port}.", argument);
+        }
+    }
+}
