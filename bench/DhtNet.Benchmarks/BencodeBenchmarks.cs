@@ -133,7 +133,7 @@ public class BencodeBenchmarks
 
     private sealed class ThroughputConfig : ManualConfig
     {
-        public ThroughputConfig() => AddColumn(new ThroughputColumn());
+        public ThroughputConfig() => AddColumn(StatisticColumn.Median, new ThroughputColumn());
     }
 
     /// <summary>Payload megabytes (10^6 bytes) per second at the mean time.</summary>
