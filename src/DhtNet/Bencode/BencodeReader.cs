@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace DhtNet.Bencode;
@@ -93,79 +94,79 @@ public ref struct BencodeReader
             return false;
         }
 
-        if (_position >= _data.Length)
+        int position = _position;
+        ReadOnlySpan<byte> data = _data;
+        if ((uint)position >= (uint)data.Length)
         {
-            throw Error(_data.Length == 0 ? "empty input" : "unexpected end of input");
+            ThrowEndOfInput();
         }
 
-        _tokenStart = _position;
+        _tokenStart = position;
         _isKey = false;
-        byte b = _data[_position];
+        byte b = data[position];
 
-        if (_depth > 0 && IsDictionary(_depth))
+        // _expectKey is only ever true while the innermost container is a dictionary.
+        if (_expectKey)
         {
-            if (_expectKey)
+            if (b == (byte)'e')
             {
-                if (b == (byte)'e')
-                {
-                    EndContainer(BencodeTokenType.EndDictionary);
-                    return true;
-                }
-
-                if (!IsDigit(b))
-                {
-                    throw Error($"dictionary key must be a byte string, found '{Printable(b)}'");
-                }
-
-                CountElement();
-                ReadByteString();
-                CheckKeyOrder();
-                _isKey = true;
-                _expectKey = false;
+                EndContainer(BencodeTokenType.EndDictionary);
                 return true;
             }
 
-            if (b == (byte)'e')
+            if (!IsDigit(b))
             {
-                throw Error("dictionary key has no value");
-            }
-        }
-        else if (b == (byte)'e')
-        {
-            if (_depth == 0)
-            {
-                throw Error("unexpected 'e' outside a list or dictionary");
+                ThrowUnexpected(b, "dictionary key must be a byte string, found '{0}'", position);
             }
 
-            EndContainer(BencodeTokenType.EndList);
+            CountElement();
+            ReadByteString();
+            CheckKeyOrder();
+            _isKey = true;
+            _expectKey = false;
             return true;
         }
 
-        CountElement();
+        if (IsDigit(b))
+        {
+            CountElement();
+            ReadByteString();
+            AfterValue();
+            return true;
+        }
+
         switch (b)
         {
             case (byte)'i':
+                CountElement();
                 ReadInteger();
-                ValueDone();
-                break;
+                AfterValue();
+                return true;
             case (byte)'l':
+                CountElement();
                 StartContainer(dictionary: false);
-                break;
+                return true;
             case (byte)'d':
+                CountElement();
                 StartContainer(dictionary: true);
-                break;
-            default:
-                if (!IsDigit(b))
+                return true;
+            case (byte)'e':
+                if (_depth == 0)
                 {
-                    throw Error($"unexpected byte '{Printable(b)}' where a value should start");
+                    throw Error("unexpected 'e' outside a list or dictionary");
                 }
 
-                ReadByteString();
-                ValueDone();
-                break;
-        }
+                if (IsDictionary(_depth))
+                {
+                    throw Error("dictionary key has no value");
+                }
 
-        return true;
+                EndContainer(BencodeTokenType.EndList);
+                return true;
+            default:
+                ThrowUnexpected(b, "unexpected byte '{0}' where a value should start", position);
+                return false;
+        }
     }
 
     /// <summary>
@@ -260,13 +261,14 @@ public ref struct BencodeReader
         if (dictionary)
         {
             _dictionaryDepths |= bit;
-            _expectKey = true;
             _previousKeys[_depth - 1] = NoKey;
         }
         else
         {
             _dictionaryDepths &= ~bit;
         }
+
+        _expectKey = dictionary;
 
         _position++;
         _tokenType = dictionary ? BencodeTokenType.StartDictionary : BencodeTokenType.StartList;
@@ -284,21 +286,21 @@ public ref struct BencodeReader
         AfterValue();
     }
 
-    private void ValueDone() => AfterValue();
-
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void AfterValue()
     {
         if (_depth == 0)
         {
+            _expectKey = false;
             _rootDone = true;
             if (!_options.AllowTrailingBytes && _position != _data.Length)
             {
-                throw Error($"{_data.Length - _position} trailing bytes after the root value");
+                ThrowTrailingBytes();
             }
         }
-        else if (IsDictionary(_depth))
+        else
         {
-            _expectKey = true;
+            _expectKey = IsDictionary(_depth);
         }
     }
 
@@ -314,14 +316,24 @@ public ref struct BencodeReader
 
         int digitsStart = p;
         ulong magnitude = 0;
-        // long.MinValue's magnitude is one more than long.MaxValue.
-        ulong limit = negative ? (ulong)long.MaxValue + 1 : long.MaxValue;
-        while (p < _data.Length && IsDigit(_data[p]))
+        ReadOnlySpan<byte> data = _data;
+        while ((uint)p < (uint)data.Length)
         {
-            uint digit = (uint)(_data[p] - '0');
-            if (magnitude > (limit - digit) / 10)
+            uint digit = (uint)(data[p] - '0');
+            if (digit > 9)
             {
-                throw Error("integer does not fit in 64 bits", _tokenStart);
+                break;
+            }
+
+            // Below this bound ten times plus a digit cannot pass long.MaxValue; only check near it.
+            if (magnitude >= long.MaxValue / 10)
+            {
+                // long.MinValue's magnitude is one more than long.MaxValue.
+                ulong limit = negative ? (ulong)long.MaxValue + 1 : long.MaxValue;
+                if (magnitude > (limit - digit) / 10)
+                {
+                    throw Error("integer does not fit in 64 bits", _tokenStart);
+                }
             }
 
             magnitude = (magnitude * 10) + digit;
@@ -336,7 +348,7 @@ public ref struct BencodeReader
 
         if (_data[p] != (byte)'e')
         {
-            throw Error($"unexpected byte '{Printable(_data[p])}' in integer", p);
+            ThrowUnexpected(_data[p], "unexpected byte '{0}' in integer", p);
         }
 
         if (digitCount == 0)
@@ -363,39 +375,47 @@ public ref struct BencodeReader
 
     private void ReadByteString()
     {
-        int p = _position;
-        long length = 0;
-        while (p < _data.Length && IsDigit(_data[p]))
+        ReadOnlySpan<byte> data = _data;
+        int start = _position;
+        int p = start;
+        ulong length = 0;
+        while ((uint)p < (uint)data.Length)
         {
-            length = (length * 10) + (_data[p] - '0');
-            if (length > int.MaxValue)
+            uint digit = (uint)(data[p] - '0');
+            if (digit > 9)
             {
-                throw Error("byte string length does not fit in 32 bits", _tokenStart);
+                break;
             }
 
+            // Eleven digits cannot be a 32-bit length; stopping here also keeps the ulong exact.
+            if (p - start >= 10)
+            {
+                throw Error("byte string length does not fit in 32 bits", start);
+            }
+
+            length = (length * 10) + digit;
             p++;
         }
 
-        if (p >= _data.Length)
+        if ((uint)p >= (uint)data.Length)
         {
-            throw Error("unterminated byte string length", _tokenStart);
+            throw Error("unterminated byte string length", start);
         }
 
-        if (_data[p] != (byte)':')
+        if (data[p] != (byte)':')
         {
-            throw Error($"unexpected byte '{Printable(_data[p])}' in byte string length", p);
+            ThrowUnexpected(data[p], "unexpected byte '{0}' in byte string length", p);
         }
 
-        if (p - _position > 1 && _data[_position] == (byte)'0')
+        if (p - start > 1 && data[start] == (byte)'0')
         {
-            throw Error("byte string length has a leading zero", _tokenStart);
+            throw Error("byte string length has a leading zero", start);
         }
 
         p++; // past ':'
-        int remaining = _data.Length - p;
-        if (length > remaining)
+        if (length > (ulong)(data.Length - p))
         {
-            throw Error($"byte string length {length} exceeds the {remaining} bytes remaining", _tokenStart);
+            ThrowLengthPastEnd(length, data.Length - p, start);
         }
 
         _tokenType = BencodeTokenType.ByteString;
@@ -420,13 +440,34 @@ public ref struct BencodeReader
         previous = ((long)_valueStart << 32) | (uint)_valueLength;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CountElement()
     {
         if (++_elements > _maxElements)
         {
-            throw Error($"more than {_maxElements} values");
+            ThrowTooManyElements();
         }
     }
+
+    // Throw helpers keep message formatting out of the hot methods so those stay small.
+    [DoesNotReturn]
+    private readonly void ThrowEndOfInput() =>
+        throw Error(_data.Length == 0 ? "empty input" : "unexpected end of input");
+
+    [DoesNotReturn]
+    private readonly void ThrowTooManyElements() => throw Error($"more than {_maxElements} values");
+
+    [DoesNotReturn]
+    private readonly void ThrowTrailingBytes() =>
+        throw Error($"{_data.Length - _position} trailing bytes after the root value");
+
+    [DoesNotReturn]
+    private static void ThrowUnexpected(byte b, string format, int offset) =>
+        throw Error(string.Format(System.Globalization.CultureInfo.InvariantCulture, format, Printable(b)), offset);
+
+    [DoesNotReturn]
+    private static void ThrowLengthPastEnd(ulong length, int remaining, int offset) =>
+        throw Error($"byte string length {length} exceeds the {remaining} bytes remaining", offset);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly bool IsDictionary(int depth) => (_dictionaryDepths & (1UL << (depth - 1))) != 0;

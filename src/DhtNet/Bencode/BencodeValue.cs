@@ -36,28 +36,28 @@ public abstract class BencodeValue : IEquatable<BencodeValue>
             case BencodeTokenType.ByteString:
                 return new BencodeString(reader.ValueSpan.ToArray());
             case BencodeTokenType.StartList:
-            {
-                var items = new List<BencodeValue>();
-                while (reader.Read() && reader.TokenType != BencodeTokenType.EndList)
                 {
-                    items.Add(ReadCurrent(ref reader));
-                }
+                    var items = new List<BencodeValue>();
+                    while (reader.Read() && reader.TokenType != BencodeTokenType.EndList)
+                    {
+                        items.Add(ReadCurrent(ref reader));
+                    }
 
-                return new BencodeList(items);
-            }
+                    return new BencodeList(items);
+                }
 
             case BencodeTokenType.StartDictionary:
-            {
-                var entries = new List<KeyValuePair<byte[], BencodeValue>>();
-                while (reader.Read() && reader.TokenType != BencodeTokenType.EndDictionary)
                 {
-                    byte[] key = reader.ValueSpan.ToArray();
-                    reader.Read();
-                    entries.Add(new(key, ReadCurrent(ref reader)));
-                }
+                    var entries = new List<KeyValuePair<byte[], BencodeValue>>();
+                    while (reader.Read() && reader.TokenType != BencodeTokenType.EndDictionary)
+                    {
+                        byte[] key = reader.ValueSpan.ToArray();
+                        reader.Read();
+                        entries.Add(new(key, ReadCurrent(ref reader)));
+                    }
 
-                return new BencodeDictionary(entries);
-            }
+                    return new BencodeDictionary(entries);
+                }
 
             default:
                 throw new BencodeException($"expected a value, found {reader.TokenType}", reader.TokenStartIndex);
@@ -145,7 +145,10 @@ public sealed class BencodeString : BencodeValue
 /// <summary>A bencode list.</summary>
 public sealed class BencodeList(IEnumerable<BencodeValue> items) : BencodeValue
 {
-    public IReadOnlyList<BencodeValue> Items { get; } = items.ToArray();
+    public IReadOnlyList<BencodeValue> Items { get; } = Validate(items.ToArray());
+
+    private static BencodeValue[] Validate(BencodeValue[] items) =>
+        Array.IndexOf(items, null) < 0 ? items : throw new ArgumentException("A list item is null.", nameof(items));
 
     public override void WriteTo(ref BencodeWriter writer)
     {

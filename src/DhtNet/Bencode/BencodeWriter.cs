@@ -67,17 +67,20 @@ public ref struct BencodeWriter
     public void WriteInteger(long value)
     {
         BeforeValue();
-        int size = IntegerSize(value);
+        ulong magnitude = value < 0 ? (ulong)-(value + 1) + 1 : (ulong)value; // long.MinValue has no positive twin
+        int digits = DigitCount(magnitude);
+        int sign = value < 0 ? 1 : 0;
+        int size = digits + sign + 2;
         Span<byte> span = Reserve(size);
         span[0] = (byte)'i';
-        value.TryFormat(span[1..], out _, provider: System.Globalization.CultureInfo.InvariantCulture);
+        span[1] = (byte)'-'; // overwritten by the first digit when there is no sign
+        WriteDigits(span.Slice(1 + sign, digits), magnitude);
         span[size - 1] = (byte)'e';
         Commit(size);
         AfterValue();
     }
 
     /// <summary>Writes a byte string.</summary>
-
     public void WriteByteString(scoped ReadOnlySpan<byte> value)
     {
         BeforeValue();
@@ -201,22 +204,54 @@ public ref struct BencodeWriter
     }
 
     /// <summary>Size of the bencoded form of a byte string of the given length.</summary>
-    public static int ByteStringSize(int length) => DigitCount(length) + 1 + length;
+    public static int ByteStringSize(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        return DigitCount((uint)length) + 1 + length;
+    }
 
     /// <summary>Size of the bencoded form of an integer.</summary>
     public static int IntegerSize(long value) =>
-        2 + (value < 0 ? 1 + DigitCount(value == long.MinValue ? long.MaxValue : -value) : DigitCount(value));
+        value < 0 ? 3 + DigitCount((ulong)-(value + 1) + 1) : 2 + DigitCount((ulong)value);
 
-    private static int DigitCount(long value)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int DigitCount(ulong value)
     {
-        int n = 1;
-        while (value >= 10)
+        // Byte string lengths are nearly always below 1000: answer those without a loop.
+        if (value < 10)
         {
-            value /= 10;
+            return 1;
+        }
+
+        if (value < 100)
+        {
+            return 2;
+        }
+
+        if (value < 1000)
+        {
+            return 3;
+        }
+
+        int n = 4;
+        for (value /= 10_000; value != 0; value /= 10)
+        {
             n++;
         }
 
         return n;
+    }
+
+    /// <summary>Writes the decimal digits of <paramref name="value"/> to fill <paramref name="destination"/> exactly.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteDigits(Span<byte> destination, ulong value)
+    {
+        for (int i = destination.Length - 1; i >= 0; i--)
+        {
+            ulong quotient = value / 10;
+            destination[i] = (byte)('0' + (value - (quotient * 10)));
+            value = quotient;
+        }
     }
 
     private void StartContainer(bool dictionary)
@@ -235,68 +270,83 @@ public ref struct BencodeWriter
         {
             _dictionaryDepths |= bit;
             _previousKeys[_depth - 1] = _output is null ? -1 : ~(long)_scratchTop;
-            _expectKey = true;
         }
         else
         {
             _dictionaryDepths &= ~bit;
         }
+
+        _expectKey = dictionary;
     }
 
     /// <summary>Writes "len:bytes" and returns the offset of the bytes (span mode).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private long WriteStringToken(scoped ReadOnlySpan<byte> value)
     {
-        int size = ByteStringSize(value.Length);
+        int digits = DigitCount((uint)value.Length);
+        int size = digits + 1 + value.Length;
         Span<byte> span = Reserve(size);
-        value.Length.TryFormat(span, out int n, provider: System.Globalization.CultureInfo.InvariantCulture);
-        span[n] = (byte)':';
-        value.CopyTo(span[(n + 1)..]);
-        long start = _written + n + 1;
+        WriteDigits(span[..digits], (uint)value.Length);
+        span[digits] = (byte)':';
+        value.CopyTo(span[(digits + 1)..]);
+        long start = _written + digits + 1;
         Commit(size);
         return start;
     }
 
-    private void BeforeValue()
+    /// <summary>
+    /// A value may be written unless the root is complete or a dictionary awaits a key.
+    /// (_expectKey is only ever true while the innermost container is a dictionary.)
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly void BeforeValue()
     {
-        if (_rootDone)
+        if (_rootDone | _expectKey)
         {
-            throw new InvalidOperationException("The root value is complete; a bencoded message has exactly one.");
-        }
-
-        if (_depth > 0 && IsDictionary(_depth) && _expectKey)
-        {
-            throw new InvalidOperationException("Inside a dictionary a key must be written before each value.");
+            ThrowCannotWriteValue();
         }
     }
 
+    [DoesNotReturn]
+    private readonly void ThrowCannotWriteValue() => throw new InvalidOperationException(_rootDone
+        ? "The root value is complete; a bencoded message has exactly one."
+        : "Inside a dictionary a key must be written before each value.");
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void AfterValue()
     {
         if (_depth == 0)
         {
             _rootDone = true;
+            _expectKey = false;
         }
-        else if (IsDictionary(_depth))
+        else
         {
-            _expectKey = true;
+            _expectKey = IsDictionary(_depth);
         }
     }
 
-    private Span<byte> Reserve(int size)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly Span<byte> Reserve(int size)
     {
         if (_output is not null)
         {
             return _output.GetSpan(size);
         }
 
-        if (_destination.Length - _written < size)
+        if ((uint)size > (uint)(_destination.Length - _written))
         {
-            throw new InvalidOperationException(
-                $"The destination span of {_destination.Length} bytes is too small: {_written + size} bytes are needed.");
+            ThrowTooSmall(size);
         }
 
         return _destination[_written..];
     }
 
+    [DoesNotReturn]
+    private readonly void ThrowTooSmall(int size) => throw new InvalidOperationException(
+        $"The destination span of {_destination.Length} bytes is too small: {(long)_written + size} bytes are needed.");
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Commit(int size)
     {
         if (_output is not null)

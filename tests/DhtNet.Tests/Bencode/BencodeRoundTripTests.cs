@@ -32,34 +32,34 @@ public class BencodeRoundTripTests
                 };
                 return new BencodeString(RandomBytes(random, length));
             case 2:
-            {
-                var items = new BencodeValue[random.Next(7)];
-                for (int i = 0; i < items.Length; i++)
                 {
-                    items[i] = RandomValue(random, depth - 1);
-                }
-
-                return new BencodeList(items);
-            }
-
-            default:
-            {
-                var entries = new List<KeyValuePair<byte[], BencodeValue>>();
-                int count = random.Next(7);
-                for (int i = 0; i < count; i++)
-                {
-                    // Short keys over a small alphabet so prefixes, empties and repeats all occur.
-                    byte[] key = new byte[random.Next(4)];
-                    for (int k = 0; k < key.Length; k++)
+                    var items = new BencodeValue[random.Next(7)];
+                    for (int i = 0; i < items.Length; i++)
                     {
-                        key[k] = (byte)"ab\x00\xff"[random.Next(4)];
+                        items[i] = RandomValue(random, depth - 1);
                     }
 
-                    entries.Add(new(key, RandomValue(random, depth - 1)));
+                    return new BencodeList(items);
                 }
 
-                return new BencodeDictionary(entries);
-            }
+            default:
+                {
+                    var entries = new List<KeyValuePair<byte[], BencodeValue>>();
+                    int count = random.Next(7);
+                    for (int i = 0; i < count; i++)
+                    {
+                        // Short keys over a small alphabet so prefixes, empties and repeats all occur.
+                        byte[] key = new byte[random.Next(4)];
+                        for (int k = 0; k < key.Length; k++)
+                        {
+                            key[k] = (byte)"ab\x00\xff"[random.Next(4)];
+                        }
+
+                        entries.Add(new(key, RandomValue(random, depth - 1)));
+                    }
+
+                    return new BencodeDictionary(entries);
+                }
         }
     }
 
@@ -202,6 +202,13 @@ public class BencodeRoundTripTests
         Assert.Equal("{\"a\": [1, 0x0001]}", value.ToString());
         Assert.Equal("spam", S("spam").TryGetText());
         Assert.Null(S("\xff").TryGetText());
+    }
+
+    [Fact]
+    public void Constructors_NullItems_Throw()
+    {
+        Assert.Throws<ArgumentException>(() => new BencodeList([I(1), null!]));
+        Assert.Throws<ArgumentException>(() => new BencodeDictionary([new(Bytes("a"), null!)]));
     }
 
     [Fact]
