@@ -1,0 +1,216 @@
+using System.Net;
+using System.Net.Sockets;
+using DhtNet.Internal;
+using DhtNet.Krpc;
+using DhtNet.Security;
+
+namespace DhtNet;
+
+// Answers other nodes' queries (BEP 5, 32, 33, 43, 44, 51).
+public sealed partial class DhtNode
+{
+    /// <summary>How long a BEP 51 sample stays meaningful, in seconds (samples are drawn afresh per request).</summary>
+    private const int SampleIntervalSeconds = 60;
+
+    /// <summary>More values than fit: the encoder keeps as many as fit in the datagram.</summary>
+    private const int MaxValuesOffered = 200;
+
+    private const int MaxSamplesOffered = 64;
+
+    private readonly Random _sampleRandom = new();
+    private TokenBucket? _signatureChecks;
+
+    /// <summary>Signature checks per second a node will do for incoming BEP 44 puts (each costs about 0.1 ms).</summary>
+    public const int MaxSignatureChecksPerSecond = 1000;
+
+    private sealed class QueryHandler(DhtNode node) : IKrpcQueryHandler
+    {
+        public KrpcMessage? Handle(KrpcQuery query, IPEndPoint source) => node.Answer(query, source);
+    }
+
+    private KrpcMessage? Answer(KrpcQuery query, IPEndPoint source)
+    {
+        // BEP 43: a read-only node answers nothing.
+        if (_options.ReadOnly)
+        {
+            return null;
+        }
+
+        return query switch
+        {
+            PingQuery => new PingResponse(_id),
+            FindNodeQuery q => AnswerFindNode(q, source),
+            GetPeersQuery q => AnswerGetPeers(q, source),
+            AnnouncePeerQuery q => AnswerAnnounce(q, source),
+            GetQuery q => AnswerGet(q, source),
+            PutQuery q => AnswerPut(q, source),
+            SampleInfohashesQuery q => AnswerSample(q, source),
+            _ => new KrpcError(KrpcErrorCode.MethodUnknown, "method unknown"),
+        };
+    }
+
+    private FindNodeResponse AnswerFindNode(FindNodeQuery query, IPEndPoint source)
+    {
+        var (nodes, nodes6) = ClosestFor(query.Target, query.Want, source);
+        return new FindNodeResponse(_id, nodes, nodes6);
+    }
+
+    private GetPeersResponse AnswerGetPeers(GetPeersQuery query, IPEndPoint source)
+    {
+        var token = _tokens.CreateToken(source.Address, query.InfoHash);
+        var (nodes, nodes6) = ClosestFor(query.InfoHash, query.Want, source);
+        var stored = _peers.GetPeers(query.InfoHash, MaxValuesOffered, query.NoSeed, CompactEncoding.Family(source));
+        var values = new IPEndPoint[stored.Length];
+        for (int i = 0; i < stored.Length; i++)
+        {
+            values[i] = stored[i].ToEndPoint();
+        }
+
+        ReadOnlyMemory<byte> seeds = default, peers = default;
+        if (query.Scrape && _peers.TryGetScrapeFilters(query.InfoHash, out var seedFilter, out var peerFilter))
+        {
+            seeds = seedFilter.Bytes.ToArray();
+            peers = peerFilter.Bytes.ToArray();
+        }
+
+        return new GetPeersResponse(_id, token)
+        {
+            Values = values,
+            Nodes = nodes,
+            Nodes6 = nodes6,
+            BloomSeeds = seeds,
+            BloomPeers = peers,
+        };
+    }
+
+    private KrpcMessage AnswerAnnounce(AnnouncePeerQuery query, IPEndPoint source)
+    {
+        if (!_tokens.IsValid(query.Token.Span, source.Address, query.InfoHash))
+        {
+            return new KrpcError(KrpcErrorCode.Protocol, "invalid token");
+        }
+
+        int port = query.ImpliedPort ? source.Port : query.Port;
+        if (port is < 1 or > IPEndPoint.MaxPort)
+        {
+            return new KrpcError(KrpcErrorCode.Protocol, "argument 'port' must be 1..65535");
+        }
+
+        var peer = new IPEndPoint(source.Address, port);
+        if (!_peers.Announce(query.InfoHash, peer, query.Seed))
+        {
+            return new KrpcError(KrpcErrorCode.Protocol, "peer address is not usable");
+        }
+
+        Log.AnnounceReceived(_logger, query.InfoHash, peer);
+        Raise(AnnounceReceived, new AnnounceReceivedEventArgs(query.InfoHash, peer, query.Seed), nameof(AnnounceReceived));
+        return new AnnouncePeerResponse(_id);
+    }
+
+    private GetResponse AnswerGet(GetQuery query, IPEndPoint source)
+    {
+        var token = _tokens.CreateToken(source.Address, query.Target);
+        var (nodes, nodes6) = ClosestFor(query.Target, query.Want, source);
+        var found = _items.Get(query.Target, query.Sequence);
+        if (found.Item is not { } item)
+        {
+            return new GetResponse(_id, token) { Nodes = nodes, Nodes6 = nodes6 };
+        }
+
+        if (!item.IsMutable)
+        {
+            return new GetResponse(_id, token) { Nodes = nodes, Nodes6 = nodes6, Value = item.Value };
+        }
+
+        // BEP 44: when the asker already has this seq or newer, only seq is sent back.
+        return found.IncludeValue
+            ? new GetResponse(_id, token)
+            {
+                Nodes = nodes,
+                Nodes6 = nodes6,
+                Value = item.Value,
+                PublicKey = item.PublicKey,
+                Signature = item.Signature,
+                Sequence = item.Sequence,
+            }
+            : new GetResponse(_id, token) { Nodes = nodes, Nodes6 = nodes6, Sequence = item.Sequence };
+    }
+
+    private KrpcMessage AnswerPut(PutQuery query, IPEndPoint source)
+    {
+        if (query.Value.Length > Bep44.MaxValueSize)
+        {
+            return new KrpcError(KrpcErrorCode.MessageTooBig, $"value is {query.Value.Length} bytes; at most {Bep44.MaxValueSize} are stored");
+        }
+
+        if (!query.IsMutable)
+        {
+            var target = Bep44.ImmutableTarget(query.Value.Span);
+            if (!_tokens.IsValid(query.Token.Span, source.Address, target))
+            {
+                return new KrpcError(KrpcErrorCode.Protocol, "invalid token");
+            }
+
+            var stored = _items.PutImmutable(query.Value.Span);
+            return stored.IsSuccess ? new PutResponse(_id) : new KrpcError(stored.ErrorCode, stored.ErrorMessage ?? "not stored");
+        }
+
+        if (query.Salt.Length > Bep44.MaxSaltSize)
+        {
+            return new KrpcError(KrpcErrorCode.SaltTooBig, $"salt is {query.Salt.Length} bytes; at most {Bep44.MaxSaltSize} are allowed");
+        }
+
+        if (query.PublicKey.Length != Bep44.PublicKeySize || query.Signature.Length != Bep44.SignatureSize)
+        {
+            return new KrpcError(KrpcErrorCode.Protocol, "argument 'k' must be 32 bytes and 'sig' 64 bytes");
+        }
+
+        if (query.Sequence is not { } sequence)
+        {
+            return new KrpcError(KrpcErrorCode.Protocol, "missing argument 'seq'");
+        }
+
+        var mutableTarget = Bep44.MutableTarget(query.PublicKey.Span, query.Salt.Span);
+        if (!_tokens.IsValid(query.Token.Span, source.Address, mutableTarget))
+        {
+            return new KrpcError(KrpcErrorCode.Protocol, "invalid token");
+        }
+
+        _signatureChecks ??= new TokenBucket(_time, MaxSignatureChecksPerSecond, MaxSignatureChecksPerSecond);
+        if (!_signatureChecks.TryTake())
+        {
+            return new KrpcError(KrpcErrorCode.Server, "too many puts; try again later");
+        }
+
+        if (!Bep44.VerifySignature(query.PublicKey.Span, query.Salt.Span, sequence, query.Value.Span, query.Signature.Span))
+        {
+            return new KrpcError(KrpcErrorCode.InvalidSignature, "invalid signature");
+        }
+
+        var result = _items.PutMutable(query.PublicKey.Span, query.Salt.Span, sequence, query.Signature.Span, query.Value.Span, query.Cas);
+        return result.IsSuccess ? new PutResponse(_id) : new KrpcError(result.ErrorCode, result.ErrorMessage ?? "not stored");
+    }
+
+    private SampleInfohashesResponse AnswerSample(SampleInfohashesQuery query, IPEndPoint source)
+    {
+        var (nodes, nodes6) = ClosestFor(query.Target, query.Want, source);
+        NodeId[] samples;
+        lock (_sampleRandom)
+        {
+            samples = _peers.SampleInfohashes(MaxSamplesOffered, _sampleRandom);
+        }
+
+        return new SampleInfohashesResponse(_id, SampleIntervalSeconds, _peers.InfohashCount, samples) { Nodes = nodes, Nodes6 = nodes6 };
+    }
+
+    // BEP 32: without 'want', nodes of the asker's own family; with it, the families it names.
+    private (NodeInfo[] Nodes, NodeInfo[] Nodes6) ClosestFor(NodeId target, KrpcWant want, IPEndPoint source)
+    {
+        bool fromV4 = CompactEncoding.Family(source) == AddressFamily.InterNetwork;
+        bool v4 = want == KrpcWant.None ? fromV4 : want.HasFlag(KrpcWant.N4);
+        bool v6 = want == KrpcWant.None ? !fromV4 : want.HasFlag(KrpcWant.N6);
+        var nodes = v4 && _table4 is { } t4 ? t4.FindClosest(target, _options.K) : [];
+        var nodes6 = v6 && _table6 is { } t6 ? t6.FindClosest(target, _options.K) : [];
+        return (nodes, nodes6);
+    }
+}
