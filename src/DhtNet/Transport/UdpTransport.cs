@@ -28,6 +28,8 @@ public sealed class UdpTransport : IDatagramTransport
     private readonly SendAddressCache _ipv4Addresses = new();
     private readonly SendAddressCache _ipv6Addresses = new();
     private readonly IPEndPoint[] _localEndPoints;
+    private readonly IPEndPoint? _ipv4EndPoint;
+    private readonly IPEndPoint? _ipv6EndPoint;
     private readonly int _maxDatagramSize;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -77,10 +79,13 @@ public sealed class UdpTransport : IDatagramTransport
             throw;
         }
 
+        // Read once: a disposed socket throws on LocalEndPoint.
+        _ipv4EndPoint = (IPEndPoint?)_ipv4?.LocalEndPoint;
+        _ipv6EndPoint = (IPEndPoint?)_ipv6?.LocalEndPoint;
         var local = new List<IPEndPoint>(2);
-        foreach (var socket in new[] { _ipv4, _ipv6 })
+        foreach (var bound in new[] { _ipv4EndPoint, _ipv6EndPoint })
         {
-            if (socket?.LocalEndPoint is IPEndPoint bound)
+            if (bound is not null)
             {
                 local.Add(bound);
                 Log.Bound(_logger, bound);
@@ -94,10 +99,10 @@ public sealed class UdpTransport : IDatagramTransport
     public IReadOnlyList<IPEndPoint> LocalEndPoints => _localEndPoints;
 
     /// <summary>The bound IPv4 endpoint, or null.</summary>
-    public IPEndPoint? IPv4EndPoint => (IPEndPoint?)_ipv4?.LocalEndPoint;
+    public IPEndPoint? IPv4EndPoint => _ipv4EndPoint;
 
     /// <summary>The bound IPv6 endpoint, or null.</summary>
-    public IPEndPoint? IPv6EndPoint => (IPEndPoint?)_ipv6?.LocalEndPoint;
+    public IPEndPoint? IPv6EndPoint => _ipv6EndPoint;
 
     /// <summary>
     /// Why IPv6 was asked for but not bound (the OS lacks it, or the address is not configured);
@@ -122,14 +127,16 @@ public sealed class UdpTransport : IDatagramTransport
             throw new InvalidOperationException("The transport has already been started.");
         }
 
+        // Task.Run so that a datagram already queued is not handled inside Start on the caller's stack.
         var loops = new List<Task>(2);
-        foreach (var socket in new[] { _ipv4, _ipv6 })
+        if (_ipv4 is not null)
         {
-            if (socket is not null)
-            {
-                // Task.Run so that a datagram already queued is not handled inside Start on the caller's stack.
-                loops.Add(Task.Run(() => ReceiveLoopAsync(socket, handler)));
-            }
+            loops.Add(Task.Run(() => ReceiveLoopAsync(_ipv4, _ipv4EndPoint!, handler)));
+        }
+
+        if (_ipv6 is not null)
+        {
+            loops.Add(Task.Run(() => ReceiveLoopAsync(_ipv6, _ipv6EndPoint!, handler)));
         }
 
         _loops = [.. loops];
@@ -354,9 +361,8 @@ public sealed class UdpTransport : IDatagramTransport
         or SocketError.OperationNotSupported
         or SocketError.AddressNotAvailable;
 
-    private async Task ReceiveLoopAsync(Socket socket, DatagramHandler handler)
+    private async Task ReceiveLoopAsync(Socket socket, IPEndPoint local, DatagramHandler handler)
     {
-        var local = (IPEndPoint)socket.LocalEndPoint!;
         // One extra byte tells an exactly-full datagram from a longer one that the OS truncated.
         byte[] buffer = ArrayPool<byte>.Shared.Rent(_maxDatagramSize + 1);
         var receiveMemory = buffer.AsMemory(0, _maxDatagramSize + 1);

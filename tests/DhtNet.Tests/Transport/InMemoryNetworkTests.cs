@@ -430,6 +430,21 @@ public class InMemoryNetworkTests
     }
 
     [Fact]
+    public async Task Send_OnSystemClock_DeliversFromTimerThread()
+    {
+        using var network = new InMemoryNetwork(TimeProvider.System, new InMemoryNetworkOptions { Latency = Ms(1) });
+        var a = network.CreateTransport();
+        var b = network.CreateTransport();
+        var pong = new TaskCompletionSource<IPEndPoint>(TaskCreationOptions.RunContinuationsAsynchronously);
+        b.Start((datagram, source) => b.Send(datagram, source));
+        a.Start((_, source) => pong.TrySetResult(source));
+
+        a.Send("ping"u8, b.EndPoint);
+
+        Assert.Equal(b.EndPoint, await pong.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
     public void Start_Twice_Throws()
     {
         var (_, network) = Create();

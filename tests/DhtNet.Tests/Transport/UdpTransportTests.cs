@@ -229,6 +229,7 @@ public class UdpTransportTests
         using var rebind = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         rebind.Bind(endPoint); // would throw AddressAlreadyInUse if the socket were still open
         await a.DisposeAsync(); // second call is a no-op
+        Assert.Equal(endPoint, a.IPv4EndPoint);
         Assert.Throws<ObjectDisposedException>(() => a.Start((_, _) => { }));
     }
 
