@@ -13,6 +13,7 @@ public sealed class VirtualTimeProvider : TimeProvider
     private readonly PriorityQueue<VirtualTimer, (long Due, long Sequence)> _queue = new();
     private long _now; // ticks since the epoch below
     private long _sequence;
+    private int _stale; // queue entries left behind by Change/Dispose, dropped lazily
     private readonly DateTimeOffset _epoch;
 
     public VirtualTimeProvider()
@@ -35,6 +36,18 @@ public sealed class VirtualTimeProvider : TimeProvider
 
     /// <summary>Number of timers waiting to fire.</summary>
     public int PendingTimers
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _queue.Count - _stale;
+            }
+        }
+    }
+
+    // Queue entries including stale ones; lets tests check the queue stays bounded.
+    internal int QueuedEntries
     {
         get
         {
@@ -128,6 +141,7 @@ public sealed class VirtualTimeProvider : TimeProvider
             }
 
             _queue.Dequeue();
+            _stale--;
         }
 
         return false;
@@ -137,6 +151,28 @@ public sealed class VirtualTimeProvider : TimeProvider
     {
         sequence = ++_sequence;
         _queue.Enqueue(timer, (due, sequence));
+    }
+
+    // Called under the lock when a queued entry stops being live. A timeout that is pushed back on
+    // every packet would otherwise leave one dead entry per push until its old due time passes.
+    private void OnEntryAbandoned()
+    {
+        _stale++;
+        if (_stale > 64 && _stale > _queue.Count / 2)
+        {
+            var live = new List<(VirtualTimer, (long Due, long Sequence))>(_queue.Count - _stale);
+            foreach (var (timer, priority) in _queue.UnorderedItems)
+            {
+                if (timer.IsCurrent(priority.Sequence))
+                {
+                    live.Add((timer, priority));
+                }
+            }
+
+            _queue.Clear();
+            _queue.EnqueueRange(live);
+            _stale = 0;
+        }
     }
 
     private sealed class VirtualTimer(VirtualTimeProvider owner, TimerCallback callback, object? state) : ITimer
@@ -154,11 +190,21 @@ public sealed class VirtualTimeProvider : TimeProvider
                     return false;
                 }
 
-                _sequence = -1;
-                _period = period == Timeout.InfiniteTimeSpan ? 0 : period.Ticks;
+                // Validate before touching state, so a bad call leaves the timer as it was.
                 if (dueTime != Timeout.InfiniteTimeSpan)
                 {
                     ArgumentOutOfRangeException.ThrowIfLessThan(dueTime, TimeSpan.Zero);
+                }
+
+                if (period != Timeout.InfiniteTimeSpan)
+                {
+                    ArgumentOutOfRangeException.ThrowIfLessThan(period, TimeSpan.Zero);
+                }
+
+                Unschedule();
+                _period = period == Timeout.InfiniteTimeSpan ? 0 : period.Ticks;
+                if (dueTime != Timeout.InfiniteTimeSpan)
+                {
                     owner.Schedule(this, owner._now + dueTime.Ticks, out _sequence);
                 }
 
@@ -184,8 +230,18 @@ public sealed class VirtualTimeProvider : TimeProvider
         {
             lock (owner._lock)
             {
+                Unschedule();
                 _disposed = true;
+            }
+        }
+
+        // Under the owner's lock: the live queue entry, if any, becomes stale.
+        private void Unschedule()
+        {
+            if (_sequence != -1)
+            {
                 _sequence = -1;
+                owner.OnEntryAbandoned();
             }
         }
 

@@ -1,0 +1,14 @@
+using System.Net;
+
+namespace DhtNet.Krpc;
+
+/// <summary>Answers the queries a <see cref="KrpcDispatcher"/> receives (the node implements it).</summary>
+public interface IKrpcQueryHandler
+{
+    /// <summary>
+    /// Returns the response to <paramref name="query"/>, a <see cref="KrpcError"/>, or null to send
+    /// nothing. Called on the receive path: keep it quick and non-blocking. The dispatcher fills in
+    /// <c>t</c>, <c>v</c> and the BEP 42 <c>ip</c>; an exception is answered with a 202.
+    /// </summary>
+    KrpcMessage? Handle(KrpcQuery query, IPEndPoint source);
+}
