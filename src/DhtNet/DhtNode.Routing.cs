@@ -256,7 +256,7 @@ public sealed partial class DhtNode
             foreach (var bucket in stale)
             {
                 table.MarkRefreshed(bucket.Target);
-                work.Add(RunLookupAsync("refresh", bucket.Target, table, FindNodeRequest(bucket.Target), [], cancellationToken));
+                work.Add(RunLookupAsync(bucket.Target, table, FindNodeRequest(bucket.Target), [], cancellationToken));
             }
         }
 

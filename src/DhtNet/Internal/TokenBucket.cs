@@ -8,6 +8,7 @@ namespace DhtNet.Internal;
 internal sealed class TokenBucket(TimeProvider time, double ratePerSecond, double burst)
 {
     private readonly Lock _lock = new();
+    private readonly double _burst = burst;
     private double _tokens = burst;
     private long _last = time.GetTimestamp();
 
@@ -16,7 +17,7 @@ internal sealed class TokenBucket(TimeProvider time, double ratePerSecond, doubl
         lock (_lock)
         {
             long now = time.GetTimestamp();
-            _tokens = Math.Min(burst, _tokens + (time.GetElapsedTime(_last, now).TotalSeconds * ratePerSecond));
+            _tokens = Math.Min(_burst, _tokens + (time.GetElapsedTime(_last, now).TotalSeconds * ratePerSecond));
             _last = now;
             if (_tokens < 1)
             {
