@@ -7,7 +7,8 @@ public interface IKrpcQueryHandler
 {
     /// <summary>
     /// Returns the response to <paramref name="query"/>, a <see cref="KrpcError"/>, or null to send
-    /// nothing. Called on the receive path: keep it quick and non-blocking. The dispatcher fills in
+    /// nothing. Called on the receive path, possibly from several threads at once: keep it quick,
+    /// non-blocking and thread-safe. The dispatcher fills in
     /// <c>t</c>, <c>v</c> and the BEP 42 <c>ip</c>; an exception is answered with a 202.
     /// </summary>
     KrpcMessage? Handle(KrpcQuery query, IPEndPoint source);

@@ -264,6 +264,28 @@ public class KrpcDispatcherTests
     }
 
     [Fact]
+    public async Task SendQueryAsync_HandlerReplyTooBig_AnswersServerError()
+    {
+        var (ta, tb) = FakeTransport.Pair();
+        var clock = new VirtualTimeProvider();
+        var tooMany = new NodeInfo[60];
+        for (int i = 0; i < tooMany.Length; i++)
+        {
+            tooMany[i] = new NodeInfo(IdB, new IPEndPoint(IPAddress.Loopback, 2000 + i));
+        }
+
+        using var a = new KrpcDispatcher(ta, new Handler(IdA), clock);
+        using var b = new KrpcDispatcher(tb, new Handler(IdB) { Reply = _ => new FindNodeResponse(IdB, tooMany) }, clock);
+        a.Start();
+        b.Start();
+
+        var result = await a.SendQueryAsync(new FindNodeQuery(IdA, IdB), tb.Local, Timeout);
+
+        Assert.Equal(KrpcErrorCode.Server, result.Error!.Code);
+        Assert.Equal((1, 1L, 0L), (b.HandlerFailures, b.ErrorsSent, b.ResponsesSent));
+    }
+
+    [Fact]
     public async Task SendQueryAsync_ResponseBodyInvalid_CompletesAsInvalidResponse()
     {
         var ta = new FakeTransport(new IPEndPoint(IPAddress.Parse("10.0.0.1"), 1001));
