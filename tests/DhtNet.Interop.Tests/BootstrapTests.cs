@@ -52,4 +52,20 @@ public class BootstrapTests
             new[] { first.NodeId, second.NodeId }.Order(),
             nodes.Select(n => n.Id).Order());
     }
+
+    [Fact]
+    public async Task Closest_BittorrentDhtFindNodeThroughLibtorrentNodes_ReachesFarNode()
+    {
+        await using var far = await LibtorrentPeer.StartAsync();
+        await using var middle = await LibtorrentPeer.StartAsync(bootstrap: [far.EndPoint]);
+        await using var entry = await LibtorrentPeer.StartAsync(bootstrap: [middle.EndPoint]);
+        await using var seeker = await BittorrentDhtPeer.StartAsync(bootstrap: [entry.EndPoint]);
+
+        // The seeker knows only the entry node; each libtorrent node knows only the next one.
+        var closest = await seeker.ClosestAsync(far.NodeId);
+
+        Assert.Equal(far.NodeId, closest[0].Id);
+        Assert.Equal(far.EndPoint, closest[0].EndPoint);
+        Assert.Contains(closest, n => n.Id == middle.NodeId);
+    }
 }

@@ -91,6 +91,24 @@ public class RawQueryTests
         Assert.Equal(new BencodeString("q"u8), message["y"]);
     }
 
+    [Fact]
+    public async Task Query_ToTracedLibtorrent_ReportsBothPackets()
+    {
+        await using var libtorrent = await LibtorrentPeer.StartAsync(trace: true);
+        await using var sender = await BittorrentDhtPeer.StartAsync();
+
+        await sender.QueryAsync(libtorrent.EndPoint, "ping", Arguments(sender.NodeId, "ping"));
+        string from = Json.Text(sender.EndPoint);
+        var incoming = await libtorrent.Process.WaitForEventAsync("packet", e => e["direction"]?.ToString() == "in" && e["endpoint"]?.ToString() == from, TimeSpan.FromSeconds(5));
+        var outgoing = await libtorrent.Process.WaitForEventAsync("packet", e => e["direction"]?.ToString() == "out" && e["endpoint"]?.ToString() == from, TimeSpan.FromSeconds(5));
+
+        var query = (BencodeDictionary)BencodeValue.Parse(Convert.FromBase64String(incoming["bytes"]!.ToString()));
+        var response = (BencodeDictionary)BencodeValue.Parse(Convert.FromBase64String(outgoing["bytes"]!.ToString()));
+        Assert.Equal(new BencodeString("ping"), query["q"]);
+        Assert.Equal(new BencodeString("r"), response["y"]);
+        Assert.Equal(query["t"], response["t"]);
+    }
+
     private static BencodeDictionary Arguments(NodeId sender, string method) => method switch
     {
         "ping" => Dictionary(("id", Id(sender))),

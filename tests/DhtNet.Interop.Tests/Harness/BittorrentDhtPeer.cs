@@ -142,6 +142,16 @@ public sealed class BittorrentDhtPeer : IAsyncDisposable
         Json.Nodes(await Process.SendAsync("nodes", cancellationToken: cancellationToken).ConfigureAwait(false), "nodes");
 
     /// <summary>
+    /// An iterative lookup towards <paramref name="target"/> with <paramref name="method"/> queries
+    /// (find_node, get_peers or get); the nodes that answered, closest first (at most 20).
+    /// </summary>
+    public async Task<IReadOnlyList<NodeInfo>> ClosestAsync(NodeId target, string method = "find_node", CancellationToken cancellationToken = default)
+    {
+        var reply = await Process.SendAsync("closest", new JsonObject { ["target"] = target.ToString(), ["q"] = method }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return Json.Nodes(reply, "nodes");
+    }
+
+    /// <summary>
     /// Sends one query from this node's socket exactly as given (<paramref name="arguments"/> is the
     /// whole <c>a</c> dictionary: add the id yourself) and returns the raw reply, or a time-out after about 2 s.
     /// </summary>

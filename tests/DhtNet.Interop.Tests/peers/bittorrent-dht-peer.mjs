@@ -2,7 +2,7 @@
 // Protocol: one JSON command per stdin line, {"id": n, "cmd": "...", ...}; one JSON object per
 // stdout line: replies {"id": n, "ok": true, ...} or {"id": n, "ok": false, "error": "..."},
 // events {"event": "...", ...}. Binary values travel as base64, ids, hashes and keys as hex.
-// The process exits when stdin closes. Nothing here may reach beyond the addresses it is given:
+// The process exits when stdin closes. Every command is listed in PROTOCOL.md. Nothing here may reach beyond the addresses it is given:
 // the library's public bootstrap routers are never used (bootstrap is a list or false).
 import crypto from 'node:crypto'
 import readline from 'node:readline'
@@ -188,6 +188,34 @@ const handlers = {
       port: node.port
     }))
     reply({ nodes, values: Object.keys(dht.toJSON().values).length })
+  },
+
+  // An iterative lookup (k-rpc's closest) for target with find_node, get_peers or get queries;
+  // returns the nodes that answered, closest first, and how many answered in all.
+  closest (cmd, reply, fail) {
+    requireStarted()
+    const target = Buffer.from(cmd.target, 'hex')
+    if (target.length !== 20) throw new Error('target must be 20 bytes of hex')
+    const q = cmd.q || 'find_node'
+    const a = { id: dht._rpc.id }
+    if (q === 'get_peers') a.info_hash = target
+    else a.target = target
+    const responders = new Map()
+    dht._rpc.closest(target, { q, a }, (message, peer) => {
+      const id = message.r && message.r.id
+      if (peer && id instanceof Uint8Array && id.length === 20) {
+        responders.set(`${peer.address}:${peer.port}`, { id: Buffer.from(id), host: peer.address, port: peer.port })
+      }
+      return true
+    }, (err, n) => {
+      if (err) return fail(err.message)
+      const distance = node => Buffer.from(node.id.map((b, i) => b ^ target[i]))
+      const nodes = [...responders.values()]
+        .sort((x, y) => Buffer.compare(distance(x), distance(y)))
+        .slice(0, cmd.k || 20)
+        .map(node => ({ id: node.id.toString('hex'), host: node.host, port: node.port }))
+      reply({ nodes, responded: n || 0 })
+    })
   },
 
   // Sends one KRPC query exactly as given ("a" is a base64 bencoded dictionary, not completed with

@@ -4,7 +4,7 @@
 Protocol: one JSON command per stdin line, {"id": n, "cmd": "...", ...}; one JSON object per
 stdout line: replies {"id": n, "ok": true, ...} or {"id": n, "ok": false, "error": "..."},
 events {"event": "...", ...}. Binary values travel as base64, ids, hashes and keys as hex.
-The process exits when stdin closes.
+The process exits when stdin closes. Every command is listed in PROTOCOL.md.
 
 libtorrent reports everything through alerts, and some operations (get_peers, announce) have no
 completion alert in the 2.0 bindings, so the DHT log alerts are parsed for the traversal
