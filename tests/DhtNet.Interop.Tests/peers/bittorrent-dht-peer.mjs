@@ -2,8 +2,9 @@
 // Protocol: one JSON command per stdin line, {"id": n, "cmd": "...", ...}; one JSON object per
 // stdout line: replies {"id": n, "ok": true, ...} or {"id": n, "ok": false, "error": "..."},
 // events {"event": "...", ...}. Binary values travel as base64, ids, hashes and keys as hex.
-// The process exits when stdin closes. Every command is listed in PROTOCOL.md. Nothing here may reach beyond the addresses it is given:
-// the library's public bootstrap routers are never used (bootstrap is a list or false).
+// The process exits when stdin closes. Every command is listed in PROTOCOL.md.
+// Nothing here may reach beyond the addresses it is given: the library's public bootstrap
+// routers are never used (bootstrap is a list or false).
 import crypto from 'node:crypto'
 import readline from 'node:readline'
 import bencode from 'bencode'
