@@ -1,0 +1,183 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using DhtNet.Bencode;
+
+namespace DhtNet.Interop.Tests.Harness;
+
+/// <summary>
+/// A bittorrent-dht 11 node (JavaScript, BEP 5 and 44 only) on 127.0.0.1, run by peers/bittorrent-dht-peer.mjs.
+/// Its k is 20 and its queries time out after 2 s; unknown query kinds get no answer at all.
+/// </summary>
+public sealed class BittorrentDhtPeer : IAsyncDisposable
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(20);
+
+    private BittorrentDhtPeer(PeerProcess process, IPEndPoint endPoint, NodeId nodeId)
+    {
+        Process = process;
+        EndPoint = endPoint;
+        NodeId = nodeId;
+    }
+
+    /// <summary>The driver, for raw commands and events ("announce", "query" when traced, "warning", "error").</summary>
+    public PeerProcess Process { get; }
+
+    /// <summary>The node's UDP endpoint.</summary>
+    public IPEndPoint EndPoint { get; }
+
+    /// <summary>The node's id.</summary>
+    public NodeId NodeId { get; }
+
+    /// <summary>
+    /// Starts a node and waits until its bootstrap lookup has finished (at once when
+    /// <paramref name="bootstrap"/> is empty). <paramref name="trace"/> adds a "query" event per incoming query.
+    /// </summary>
+    public static async Task<BittorrentDhtPeer> StartAsync(
+        IEnumerable<IPEndPoint>? bootstrap = null,
+        int port = 0,
+        bool trace = false,
+        NodeId? nodeId = null,
+        CancellationToken cancellationToken = default)
+    {
+        PeerRequirements.RequireBittorrentDht();
+        var process = PeerProcess.Start("bittorrent-dht", "node", ["bittorrent-dht-peer.mjs"], PeerPaths.PeersDirectory);
+        try
+        {
+            var arguments = new JsonObject
+            {
+                ["port"] = port,
+                ["bootstrap"] = bootstrap is null ? JsonValue.Create(false) : Json.Array(bootstrap),
+                ["trace"] = trace,
+            };
+            if (nodeId is { } id)
+            {
+                arguments["nodeId"] = id.ToString();
+            }
+
+            var reply = await process.SendAsync("start", arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await process.WaitForEventAsync("ready", null, ReadyTimeout, cancellationToken).ConfigureAwait(false);
+            return new BittorrentDhtPeer(process, new IPEndPoint(IPAddress.Loopback, Json.Int(reply, "port")), Json.Id(reply, "nodeId"));
+        }
+        catch
+        {
+            await process.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Pings <paramref name="endPoint"/> and adds it to the table; its id, or null when it did not answer.</summary>
+    public async Task<NodeId?> AddNodeAsync(IPEndPoint endPoint, CancellationToken cancellationToken = default)
+    {
+        var reply = await Process.SendAsync("addNode", EndPointArguments(endPoint), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return Json.Bool(reply, "added") ? Json.Id(reply, "nodeId") : null;
+    }
+
+    /// <summary>
+    /// Looks the info-hash up and sends announce_peer to the closest nodes; <paramref name="port"/> 0
+    /// announces with implied_port. Returns how many nodes accepted it.
+    /// </summary>
+    public async Task<int> AnnounceAsync(NodeId infoHash, int port = 0, CancellationToken cancellationToken = default)
+    {
+        var reply = await Process.SendAsync("announce", new JsonObject { ["infoHash"] = infoHash.ToString(), ["port"] = port }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return Json.Int(reply, "nodes");
+    }
+
+    /// <summary>A get_peers lookup; the peers found (including ones this node stores itself).</summary>
+    public async Task<IReadOnlyList<IPEndPoint>> LookupAsync(NodeId infoHash, CancellationToken cancellationToken = default)
+    {
+        var reply = await Process.SendAsync("lookup", new JsonObject { ["infoHash"] = infoHash.ToString() }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return Json.EndPoints(reply, "peers");
+    }
+
+    /// <summary>Stores an immutable item whose value is the byte string <paramref name="value"/>.</summary>
+    public async Task<PutResult> PutImmutableAsync(ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
+        Json.Put(await Process.SendAsync("put", new JsonObject { ["v"] = Json.Base64(value.Span) }, cancellationToken: cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Stores an immutable item whose value is any bencoded value.</summary>
+    public async Task<PutResult> PutImmutableAsync(BencodeValue value, CancellationToken cancellationToken = default) =>
+        Json.Put(await Process.SendAsync("put", new JsonObject { ["vBencoded"] = Json.Base64(value.Encode()) }, cancellationToken: cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Signs with the key of <paramref name="seed"/> and stores a mutable item with a byte-string value.</summary>
+    public async Task<PutResult> PutMutableAsync(
+        ReadOnlyMemory<byte> seed,
+        ReadOnlyMemory<byte> value,
+        long sequence,
+        ReadOnlyMemory<byte> salt = default,
+        long? cas = null,
+        CancellationToken cancellationToken = default)
+    {
+        var arguments = new JsonObject
+        {
+            ["seed"] = Json.Hex(seed.Span),
+            ["v"] = Json.Base64(value.Span),
+            ["seq"] = sequence,
+        };
+        if (!salt.IsEmpty)
+        {
+            arguments["salt"] = Json.Base64(salt.Span);
+        }
+
+        if (cas is { } c)
+        {
+            arguments["cas"] = c;
+        }
+
+        return Json.Put(await Process.SendAsync("put", arguments, cancellationToken: cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>A BEP 44 get (never from its own cache); null when no node had the item.</summary>
+    public async Task<StoredItem?> GetAsync(NodeId target, ReadOnlyMemory<byte> salt = default, CancellationToken cancellationToken = default)
+    {
+        var arguments = new JsonObject { ["hash"] = target.ToString() };
+        if (!salt.IsEmpty)
+        {
+            arguments["salt"] = Json.Base64(salt.Span);
+        }
+
+        return Json.Item(await Process.SendAsync("get", arguments, cancellationToken: cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>The nodes in the routing table.</summary>
+    public async Task<IReadOnlyList<NodeInfo>> NodesAsync(CancellationToken cancellationToken = default) =>
+        Json.Nodes(await Process.SendAsync("nodes", cancellationToken: cancellationToken).ConfigureAwait(false), "nodes");
+
+    /// <summary>
+    /// An iterative lookup towards <paramref name="target"/> with <paramref name="method"/> queries
+    /// (find_node, get_peers or get); the nodes that answered, closest first (at most 20).
+    /// </summary>
+    public async Task<IReadOnlyList<NodeInfo>> ClosestAsync(NodeId target, string method = "find_node", CancellationToken cancellationToken = default)
+    {
+        var reply = await Process.SendAsync("closest", new JsonObject { ["target"] = target.ToString(), ["q"] = method }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return Json.Nodes(reply, "nodes");
+    }
+
+    /// <summary>
+    /// Sends one query from this node's socket exactly as given (<paramref name="arguments"/> is the
+    /// whole <c>a</c> dictionary: add the id yourself) and returns the raw reply, or a time-out after about 2 s.
+    /// </summary>
+    public async Task<KrpcReply> QueryAsync(IPEndPoint to, string method, BencodeDictionary arguments, CancellationToken cancellationToken = default)
+    {
+        var request = EndPointArguments(to);
+        request["q"] = method;
+        request["a"] = Json.Base64(arguments.Encode());
+        var reply = await Process.SendAsync("query", request, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return new KrpcReply(Json.Bool(reply, "timedOut"), Json.String(reply, "y"), Json.Base64Bytes(reply, "reply"), Json.String(reply, "error"));
+    }
+
+    /// <summary>Sends arbitrary bytes from this node's socket (for malformed-packet tests).</summary>
+    public Task SendRawAsync(IPEndPoint to, ReadOnlyMemory<byte> datagram, CancellationToken cancellationToken = default)
+    {
+        var request = EndPointArguments(to);
+        request["bytes"] = Json.Base64(datagram.Span);
+        return Process.SendAsync("sendRaw", request, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>Ends the node's process.</summary>
+    public ValueTask DisposeAsync() => Process.DisposeAsync();
+
+    /// <inheritdoc />
+    public override string ToString() => $"bittorrent-dht {NodeId} at {EndPoint}";
+
+    private static JsonObject EndPointArguments(IPEndPoint endPoint) =>
+        new() { ["host"] = endPoint.Address.ToString(), ["port"] = endPoint.Port };
+}

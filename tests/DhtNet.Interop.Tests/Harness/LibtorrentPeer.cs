@@ -1,0 +1,177 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using DhtNet.Bencode;
+
+namespace DhtNet.Interop.Tests.Harness;
+
+/// <summary>
+/// A libtorrent 2.0 DHT session on 127.0.0.1 (BEP 5, 32, 33, 42, 43, 44, 51), run by
+/// peers/libtorrent-peer.py with the loopback settings it needs. Nodes that only query it do not
+/// enter its live table: tell it about them with <see cref="AddNodeAsync"/>.
+/// </summary>
+public sealed class LibtorrentPeer : IAsyncDisposable
+{
+    private LibtorrentPeer(PeerProcess process, IPEndPoint endPoint, NodeId nodeId, IReadOnlyList<IPEndPoint> bootstrapAnswered)
+    {
+        Process = process;
+        EndPoint = endPoint;
+        NodeId = nodeId;
+        BootstrapAnswered = bootstrapAnswered;
+    }
+
+    /// <summary>The driver, for raw commands and events ("announce", "error", "packet" when traced).</summary>
+    public PeerProcess Process { get; }
+
+    /// <summary>The session's endpoint: the DHT's UDP port, also its TCP listen port.</summary>
+    public IPEndPoint EndPoint { get; }
+
+    /// <summary>The DHT node id.</summary>
+    public NodeId NodeId { get; }
+
+    /// <summary>The bootstrap nodes that answered before <see cref="StartAsync"/> returned.</summary>
+    public IReadOnlyList<IPEndPoint> BootstrapAnswered { get; }
+
+    /// <summary>
+    /// Starts a session; returns once its DHT node runs and each of <paramref name="bootstrap"/> has
+    /// answered (or 10 s passed: see <see cref="BootstrapAnswered"/>). <paramref name="trace"/> adds a
+    /// "packet" event (direction, endpoint, base64 bytes) per DHT datagram.
+    /// </summary>
+    public static async Task<LibtorrentPeer> StartAsync(
+        IEnumerable<IPEndPoint>? bootstrap = null,
+        int port = 0,
+        bool trace = false,
+        bool? enforceNodeId = null,
+        CancellationToken cancellationToken = default)
+    {
+        PeerRequirements.RequireLibtorrent();
+        var process = PeerProcess.Start("libtorrent", PeerPaths.SystemPython, ["libtorrent-peer.py"], PeerPaths.PeersDirectory);
+        try
+        {
+            var arguments = new JsonObject
+            {
+                ["port"] = port,
+                ["bootstrap"] = Json.Array(bootstrap ?? []),
+                ["trace"] = trace,
+            };
+            if (enforceNodeId is { } enforce)
+            {
+                arguments["enforceNodeId"] = enforce;
+            }
+
+            var reply = await process.SendAsync("start", arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return new LibtorrentPeer(
+                process,
+                new IPEndPoint(IPAddress.Loopback, Json.Int(reply, "port")),
+                Json.Id(reply, "nodeId"),
+                Json.EndPoints(reply, "bootstrapAnswered"));
+        }
+        catch
+        {
+            await process.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Adds a node (libtorrent pings it); true once it answered, false after 5 s without.</summary>
+    public async Task<bool> AddNodeAsync(IPEndPoint endPoint, CancellationToken cancellationToken = default)
+    {
+        var reply = await Process.SendAsync("addNode", new JsonObject { ["host"] = endPoint.Address.ToString(), ["port"] = endPoint.Port }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return Json.Bool(reply, "answered");
+    }
+
+    /// <summary>
+    /// Announces by adding a torrent for the info-hash (the 2.0.8 bindings cannot call dht_announce);
+    /// returns when announce_peer has been sent. libtorrent announces its listen port with implied_port=1.
+    /// </summary>
+    public async Task<AnnounceResult> AnnounceAsync(NodeId infoHash, CancellationToken cancellationToken = default)
+    {
+        var reply = await Process.SendAsync("announce", new JsonObject { ["infoHash"] = infoHash.ToString() }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return new AnnounceResult(Json.Int(reply, "port"), Json.Int(reply, "nodes"));
+    }
+
+    /// <summary>dht_get_peers until its traversal completes; the peers every reply carried.</summary>
+    public async Task<IReadOnlyList<IPEndPoint>> LookupAsync(NodeId infoHash, CancellationToken cancellationToken = default)
+    {
+        var reply = await Process.SendAsync("lookup", new JsonObject { ["infoHash"] = infoHash.ToString() }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return Json.EndPoints(reply, "peers");
+    }
+
+    /// <summary>Stores an immutable item whose value is the byte string <paramref name="value"/>.</summary>
+    public async Task<PutResult> PutImmutableAsync(ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
+        Json.Put(await Process.SendAsync("put", new JsonObject { ["v"] = Json.Base64(value.Span) }, cancellationToken: cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Stores an immutable item whose value is any bencoded value.</summary>
+    public async Task<PutResult> PutImmutableAsync(BencodeValue value, CancellationToken cancellationToken = default) =>
+        Json.Put(await Process.SendAsync("put", new JsonObject { ["vBencoded"] = Json.Base64(value.Encode()) }, cancellationToken: cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// Stores a mutable byte-string item signed with the key of <paramref name="seed"/>. libtorrent
+    /// picks the sequence number itself: one more than the highest it finds (1 for a new item).
+    /// </summary>
+    public async Task<PutResult> PutMutableAsync(ReadOnlyMemory<byte> seed, ReadOnlyMemory<byte> value, ReadOnlyMemory<byte> salt = default, CancellationToken cancellationToken = default)
+    {
+        var arguments = new JsonObject { ["seed"] = Json.Hex(seed.Span), ["v"] = Json.Base64(value.Span) };
+        if (!salt.IsEmpty)
+        {
+            arguments["salt"] = Json.Base64(salt.Span);
+        }
+
+        return Json.Put(await Process.SendAsync("put", arguments, cancellationToken: cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>An immutable get; null when no node had it.</summary>
+    public async Task<StoredItem?> GetImmutableAsync(NodeId target, CancellationToken cancellationToken = default) =>
+        Json.Item(await Process.SendAsync("get", new JsonObject { ["hash"] = target.ToString() }, cancellationToken: cancellationToken).ConfigureAwait(false));
+
+    /// <summary>A mutable get, answered by libtorrent's final (authoritative) result; null when none was found.</summary>
+    public async Task<StoredItem?> GetMutableAsync(ReadOnlyMemory<byte> publicKey, ReadOnlyMemory<byte> salt = default, CancellationToken cancellationToken = default)
+    {
+        var arguments = new JsonObject { ["publicKey"] = Json.Hex(publicKey.Span) };
+        if (!salt.IsEmpty)
+        {
+            arguments["salt"] = Json.Base64(salt.Span);
+        }
+
+        return Json.Item(await Process.SendAsync("get", arguments, cancellationToken: cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>A BEP 51 sample_infohashes query to one node; null when it did not answer within <paramref name="timeout"/>.</summary>
+    public async Task<SampleResult?> SampleAsync(IPEndPoint node, NodeId target, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var arguments = new JsonObject
+        {
+            ["host"] = node.Address.ToString(),
+            ["port"] = node.Port,
+            ["target"] = target.ToString(),
+            ["timeoutMs"] = (int)(timeout ?? TimeSpan.FromSeconds(10)).TotalMilliseconds,
+        };
+        var reply = await Process.SendAsync("sample", arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (Json.Bool(reply, "timedOut"))
+        {
+            return null;
+        }
+
+        var samples = reply["samples"]!.AsArray().Select(s => NodeId.Parse(s!.GetValue<string>())).ToArray();
+        return new SampleResult(Json.Int(reply, "interval"), Json.Int(reply, "num"), samples, Json.Nodes(reply, "nodes"));
+    }
+
+    /// <summary>The routing table's shape (dht_stats_alert).</summary>
+    public async Task<RoutingTableStats> StatsAsync(CancellationToken cancellationToken = default)
+    {
+        var reply = await Process.SendAsync("stats", cancellationToken: cancellationToken).ConfigureAwait(false);
+        var buckets = reply["buckets"]!.AsArray()
+            .Select(b => (b!["nodes"]!.GetValue<int>(), b["replacements"]!.GetValue<int>()))
+            .ToArray();
+        return new RoutingTableStats(buckets, Json.Int(reply, "nodes"), Json.Int(reply, "activeRequests"));
+    }
+
+    /// <summary>The live nodes in the routing table (dht_live_nodes_alert).</summary>
+    public async Task<IReadOnlyList<NodeInfo>> NodesAsync(CancellationToken cancellationToken = default) =>
+        Json.Nodes(await Process.SendAsync("nodes", cancellationToken: cancellationToken).ConfigureAwait(false), "nodes");
+
+    /// <summary>Ends the session's process.</summary>
+    public ValueTask DisposeAsync() => Process.DisposeAsync();
+
+    /// <inheritdoc />
+    public override string ToString() => $"libtorrent {NodeId} at {EndPoint}";
+}
