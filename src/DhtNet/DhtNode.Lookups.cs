@@ -216,7 +216,7 @@ public sealed partial class DhtNode
 
     private async Task<bool> SucceedsAsync(KrpcQuery query, NodeInfo node, CancellationToken cancellationToken)
     {
-        var result = await Dispatcher.SendQueryAsync(query, node.EndPoint, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        var result = await AskAsync(query, node.EndPoint, cancellationToken).ConfigureAwait(false);
         if (result.Status == KrpcResultStatus.Timeout)
         {
             RecordFailure(node);
@@ -230,7 +230,7 @@ public sealed partial class DhtNode
     private async Task<LookupReply> FindNodeAsync(NodeId target, NodeInfo node, bool expectId, CancellationToken cancellationToken)
     {
         var query = new FindNodeQuery(_id, target);
-        var result = await Dispatcher.SendQueryAsync(query, node.EndPoint, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        var result = await AskAsync(query, node.EndPoint, cancellationToken).ConfigureAwait(false);
         if (result.Response is FindNodeResponse response && (!expectId || response.SenderId == node.Id))
         {
             var nodes = NodesFor(node.EndPoint, response.Nodes, response.Nodes6);
@@ -250,7 +250,7 @@ public sealed partial class DhtNode
         NodeId infoHash, NodeInfo node, ConcurrentDictionary<NodeId, NodeToken> tokens, CancellationToken cancellationToken)
     {
         var query = new GetPeersQuery(_id, infoHash);
-        var result = await Dispatcher.SendQueryAsync(query, node.EndPoint, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        var result = await AskAsync(query, node.EndPoint, cancellationToken).ConfigureAwait(false);
         if (result.Response is GetPeersResponse response && response.SenderId == node.Id)
         {
             if (!response.Token.IsEmpty)

@@ -100,7 +100,7 @@ public sealed partial class DhtNode
     {
         ArgumentNullException.ThrowIfNull(endPoint);
         CheckPort(endPoint.Port, nameof(endPoint));
-        var result = await Dispatcher.SendQueryAsync(new PingQuery(_id), endPoint, _options.RequestTimeout, cancellationToken)
+        var result = await AskAsync(new PingQuery(_id), endPoint, cancellationToken)
             .ConfigureAwait(false);
         return result.Response is PingResponse response ? new NodeInfo(response.SenderId, endPoint) : null;
     }
@@ -145,7 +145,7 @@ public sealed partial class DhtNode
 
     private async Task PingQuestionableAsync(NodeInfo node)
     {
-        var result = await Dispatcher.SendQueryAsync(new PingQuery(_id), node.EndPoint, _options.RequestTimeout, _shutdown.Token)
+        var result = await AskAsync(new PingQuery(_id), node.EndPoint, _shutdown.Token)
             .ConfigureAwait(false);
         if (!result.IsResponse)
         {

@@ -151,7 +151,7 @@ public sealed partial class DhtNode : IAsyncDisposable
             return;
         }
 
-        await _shutdown.CancelAsync().ConfigureAwait(false);
+        _shutdown.Cancel();
         _maintenance?.Dispose();
         _dispatcher?.Dispose();
         if (_transport is not null)

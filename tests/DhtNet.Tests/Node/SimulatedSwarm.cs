@@ -98,8 +98,9 @@ internal sealed class SimulatedSwarm : IAsyncDisposable
     /// <summary>Collects an async stream while driving the clock.</summary>
     public List<T> Collect<T>(IAsyncEnumerable<T> stream) => Run(ToListAsync(stream));
 
-    public IEnumerable<NodeId> TrueClosest(NodeId target, int count) =>
-        Nodes.Select(n => n.Id).OrderBy(id => id.Xor(target)).Take(count);
+    /// <summary>The ids of the <paramref name="count"/> nodes closest to <paramref name="target"/>, by a sort of all ids.</summary>
+    public IEnumerable<NodeId> TrueClosest(NodeId target, int count, DhtNode? except = null) =>
+        Nodes.Where(n => n != except).Select(n => n.Id).OrderBy(id => id.Xor(target)).Take(count);
 
     public DhtNode NodeAt(IPEndPoint endPoint) => Nodes.Single(n => n.LocalEndPoints[0].Equals(endPoint));
 

@@ -1,0 +1,84 @@
+using System.Net;
+using DhtNet.Krpc;
+
+namespace DhtNet;
+
+// Sending one query to one node, with retransmission for lossy paths.
+public sealed partial class DhtNode
+{
+    /// <summary>
+    /// Sends <paramref name="query"/> and waits up to <see cref="DhtOptions.RequestTimeout"/> for
+    /// the answer. When <see cref="DhtOptions.QueryAttempts"/> is above one, the query is sent
+    /// again (with a fresh transaction id) at even intervals inside that window while no answer has
+    /// come, and the first answer to any copy wins: on a lossy path this turns a lost packet into a
+    /// short delay instead of a node wrongly taken for dead, and a dead node still costs one timeout.
+    /// </summary>
+    private async Task<KrpcResult> AskAsync(KrpcQuery query, IPEndPoint endPoint, CancellationToken cancellationToken)
+    {
+        var dispatcher = Dispatcher;
+        var timeout = _options.RequestTimeout;
+        if (_options.QueryAttempts == 1)
+        {
+            return await dispatcher.SendQueryAsync(query, endPoint, timeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        var interval = timeout / _options.QueryAttempts;
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var attempts = new List<Task<KrpcResult>>(_options.QueryAttempts);
+        var lastFailure = KrpcResult.Failed(KrpcResultStatus.Timeout);
+        long start = _time.GetTimestamp();
+        try
+        {
+            for (int attempt = 0; attempt < _options.QueryAttempts; attempt++)
+            {
+                var remaining = timeout - _time.GetElapsedTime(start);
+                if (remaining <= TimeSpan.Zero)
+                {
+                    break;
+                }
+
+                attempts.Add(dispatcher.SendQueryAsync(query, endPoint, remaining, abandon.Token));
+                bool last = attempt == _options.QueryAttempts - 1;
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(abandon.Token);
+                var next = last ? Task.WhenAll(attempts) : Task.Delay(interval, _time, wait.Token);
+                while (true)
+                {
+                    var pending = attempts.Where(a => !a.IsCompleted).Append(next).ToList();
+                    var first = await Task.WhenAny(pending).ConfigureAwait(false);
+                    foreach (var done in attempts.Where(a => a.IsCompletedSuccessfully))
+                    {
+                        var result = done.Result;
+                        if (result.NodeAnswered)
+                        {
+                            return result;
+                        }
+
+                        // A copy that could not even be sent (full table, closed socket) will not do better next time.
+                        if (result.Status is KrpcResultStatus.SendFailed or KrpcResultStatus.TooManyPending or KrpcResultStatus.Disposed)
+                        {
+                            return result;
+                        }
+
+                        lastFailure = result;
+                    }
+
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (first == next || attempts.All(a => a.IsCompleted))
+                    {
+                        break;
+                    }
+                }
+
+                wait.Cancel();
+            }
+
+            return lastFailure;
+        }
+        finally
+        {
+            // Copies still out are abandoned: their transactions are released at once. (Cancel, not
+            // CancelAsync: the latter runs callbacks on the thread pool, out of step with a virtual clock.)
+            abandon.Cancel();
+        }
+    }
+}

@@ -1,0 +1,51 @@
+namespace DhtNet.Tests.Node;
+
+public class RetransmissionTests
+{
+    [Fact]
+    public async Task PingAsync_AllCopiesLost_SendsEachAttemptThenGivesUpAtTimeout()
+    {
+        await using var swarm = SimulatedSwarm.Create(2, seed: 20, template: new DhtOptions { QueryAttempts = 8 });
+        var (a, b) = (swarm.Nodes[0], swarm.Nodes[1]);
+        swarm.Network.SetLinkLossRate(a.LocalEndPoints[0], b.LocalEndPoints[0], 1.0);
+        long sentBefore = a.Krpc!.QueriesSent;
+        var started = swarm.Clock.Elapsed;
+
+        var answer = swarm.Run(a.PingAsync(b.LocalEndPoints[0]));
+
+        Assert.Null(answer);
+        Assert.Equal(8, a.Krpc.QueriesSent - sentBefore);
+        Assert.Equal(TimeSpan.FromSeconds(2), swarm.Clock.Elapsed - started);
+    }
+
+    [Fact]
+    public async Task PingAsync_FirstCopiesLost_LaterCopyAnswers()
+    {
+        await using var swarm = SimulatedSwarm.Create(2, seed: 21, template: new DhtOptions { QueryAttempts = 4 });
+        var (a, b) = (swarm.Nodes[0], swarm.Nodes[1]);
+        swarm.Network.SetLinkLossRate(a.LocalEndPoints[0], b.LocalEndPoints[0], 1.0);
+        long sentBefore = a.Krpc!.QueriesSent;
+        var started = swarm.Clock.Elapsed;
+        var ping = a.PingAsync(b.LocalEndPoints[0]);
+        // Copies go out every 500 ms; let the first two vanish, then heal the link.
+        swarm.Clock.Advance(TimeSpan.FromMilliseconds(900));
+        swarm.Network.SetLinkLossRate(a.LocalEndPoints[0], b.LocalEndPoints[0], null);
+
+        var answer = swarm.Run(ping);
+
+        Assert.Equal(b.Id, answer?.Id);
+        Assert.Equal(3, a.Krpc.QueriesSent - sentBefore);
+        Assert.True(swarm.Clock.Elapsed - started < TimeSpan.FromSeconds(2), "the third copy's answer should end the wait");
+    }
+
+    [Fact]
+    public async Task PingAsync_OneAttempt_SendsOnce()
+    {
+        await using var swarm = SimulatedSwarm.Create(2, seed: 22, template: new DhtOptions { QueryAttempts = 1 });
+        var (a, b) = (swarm.Nodes[0], swarm.Nodes[1]);
+        swarm.Network.SetLinkLossRate(a.LocalEndPoints[0], b.LocalEndPoints[0], 1.0);
+        long sentBefore = a.Krpc!.QueriesSent;
+        Assert.Null(swarm.Run(a.PingAsync(b.LocalEndPoints[0])));
+        Assert.Equal(1, a.Krpc.QueriesSent - sentBefore);
+    }
+}
