@@ -12,6 +12,11 @@ mkdir -p "$results"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
+# The interop tests drive real peers (libtorrent, bittorrent-dht, aria2); install any that are missing.
+if ! bash scripts/install-peers.sh; then
+  echo "could not install the interop peers; their tests will fail and say why"
+fi
+
 dotnet build DhtNet.slnx -c Release -nologo -v q
 build_status=$?
 if [ $build_status -ne 0 ]; then
