@@ -26,23 +26,23 @@ public static class CompactEncoding
     public static int WritePeer(IPEndPoint endPoint, Span<byte> destination)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
+        if (destination.Length < PeerSize(Family(endPoint)))
+        {
+            throw new ArgumentException($"The destination needs {PeerSize(Family(endPoint))} bytes for a compact peer.", nameof(destination));
+        }
+
         int written;
         if (endPoint.Address.IsIPv4MappedToIPv6)
         {
             // The IPv4 address is the last 4 of the 16 bytes; no mapped copy of the address is made.
             Span<byte> mapped = stackalloc byte[16];
             endPoint.Address.TryWriteBytes(mapped, out _);
-            if (destination.Length < PeerSizeV4)
-            {
-                throw new ArgumentException("The destination is too small for a compact peer.", nameof(destination));
-            }
-
             mapped[12..].CopyTo(destination);
             written = 4;
         }
-        else if (!endPoint.Address.TryWriteBytes(destination, out written))
+        else
         {
-            throw new ArgumentException("The destination is too small for a compact peer.", nameof(destination));
+            endPoint.Address.TryWriteBytes(destination, out written);
         }
 
         BinaryPrimitives.WriteUInt16BigEndian(destination[written..], (ushort)endPoint.Port);
