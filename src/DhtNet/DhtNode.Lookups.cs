@@ -81,6 +81,7 @@ public sealed partial class DhtNode
         // Offers a peer; returns false once enough were found.
         bool Offer(IPEndPoint peer, IPEndPoint from)
         {
+            bool wantMore;
             lock (seen)
             {
                 if (seen.Count >= maxProviders)
@@ -94,14 +95,12 @@ public sealed partial class DhtNode
                 }
 
                 found.Writer.TryWrite(peer);
-                if (seen.Count < maxProviders)
-                {
-                    return true;
-                }
+                wantMore = seen.Count < maxProviders;
             }
 
+            // Every new peer is announced, outside the lock (a handler may take its time).
             Raise(PeerFound, new PeerFoundEventArgs(infoHash, peer, from), nameof(PeerFound));
-            return false;
+            return wantMore;
         }
 
         foreach (var stored in _peers.GetPeers(infoHash, maxProviders))
