@@ -226,6 +226,11 @@ public sealed partial class DhtNode : IAsyncDisposable
         catch (Exception e)
         {
             Log.EventHandlerFailed(_logger, name, e);
+            // Tell the user through Warning, unless it is the Warning handler that failed.
+            if (name != nameof(Warning))
+            {
+                Raise(Warning, new DhtWarningEventArgs($"a {name} event handler threw", e), nameof(Warning));
+            }
         }
     }
 
