@@ -78,9 +78,12 @@ internal sealed class SimulatedSwarm : IAsyncDisposable
     /// <paramref name="endPoint"/> (null: the next free 10.x address). <paramref name="beforeStart"/>
     /// runs on the node before it starts (to import a saved table, say). The node joins <see cref="Nodes"/>.
     /// </summary>
-    public DhtNode StartNode(DhtOptions options, IPEndPoint? endPoint = null, Action<DhtNode>? beforeStart = null)
+    public DhtNode StartNode(DhtOptions options, IPEndPoint? endPoint = null, Action<DhtNode>? beforeStart = null) =>
+        StartNodeOn(endPoint is null ? Network.CreateTransport() : Network.CreateTransport(endPoint), options, beforeStart);
+
+    /// <summary>As <see cref="StartNode"/>, on a transport of your own (such as a wrapper around one of <see cref="Network"/>'s).</summary>
+    public DhtNode StartNodeOn(IDatagramTransport transport, DhtOptions options, Action<DhtNode>? beforeStart = null)
     {
-        var transport = endPoint is null ? Network.CreateTransport() : Network.CreateTransport(endPoint);
         var node = new DhtNode(transport, options);
         beforeStart?.Invoke(node);
         Run(node.StartAsync());
