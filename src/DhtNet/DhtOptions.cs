@@ -83,7 +83,7 @@ public sealed record DhtOptions
     {
         ArgumentOutOfRangeException.ThrowIfNegative(Port, nameof(Port));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(Port, IPEndPoint.MaxPort, nameof(Port));
-        ArgumentNullException.ThrowIfNull(BindAddresses, nameof(BindAddresses));
+        ValidateBindAddresses();
         ArgumentNullException.ThrowIfNull(BootstrapNodes, nameof(BootstrapNodes));
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
         ArgumentOutOfRangeException.ThrowIfLessThan(K, 1, nameof(K));
@@ -91,9 +91,41 @@ public sealed record DhtOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RequestTimeout, TimeSpan.Zero, nameof(RequestTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingQueries, 1, nameof(MaxPendingQueries));
         ArgumentOutOfRangeException.ThrowIfLessThan(QueryAttempts, 1, nameof(QueryAttempts));
+        ArgumentOutOfRangeException.ThrowIfLessThan(SoftTimeout, TimeSpan.Zero, nameof(SoftTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PeerTimeToLive, TimeSpan.Zero, nameof(PeerTimeToLive));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxPeersPerInfohash, 1, nameof(MaxPeersPerInfohash));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxInfohashes, 1, nameof(MaxInfohashes));
+        long oneFullSwarm = Storage.PeerStore.EstimateSwarmBytes(MaxPeersPerInfohash);
+        if (MaxPeerStoreBytes < oneFullSwarm)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(MaxPeerStoreBytes), MaxPeerStoreBytes, $"MaxPeerStoreBytes must hold at least one full infohash ({oneFullSwarm} bytes).");
+        }
+
         foreach (var entry in BootstrapNodes)
         {
             _ = HostPort.Parse(entry, nameof(BootstrapNodes));
+        }
+    }
+
+    // One address per family: the node binds one socket for each.
+    private void ValidateBindAddresses()
+    {
+        ArgumentNullException.ThrowIfNull(BindAddresses, nameof(BindAddresses));
+        if (BindAddresses.Count == 0)
+        {
+            throw new ArgumentException("BindAddresses needs an IPv4 or an IPv6 address (or both).", nameof(BindAddresses));
+        }
+
+        if (BindAddresses.Count > 2
+            || (BindAddresses.Count == 2 && BindAddresses[0] is { } first && BindAddresses[1] is { } second && first.AddressFamily == second.AddressFamily))
+        {
+            throw new ArgumentException("BindAddresses takes at most one IPv4 and one IPv6 address.", nameof(BindAddresses));
+        }
+
+        foreach (var address in BindAddresses)
+        {
+            ArgumentNullException.ThrowIfNull(address, nameof(BindAddresses));
         }
     }
 }
