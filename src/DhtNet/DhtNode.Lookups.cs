@@ -61,12 +61,13 @@ public sealed partial class DhtNode
     /// (if given) or when the lookup is done (IPFS dht.findProvs; bittorrent-dht lookup). Peers we
     /// store ourselves come first.
     /// </summary>
-    public async IAsyncEnumerable<IPEndPoint> FindProvidersAsync(
+    public IAsyncEnumerable<IPEndPoint> FindProvidersAsync(
         NodeId infoHash,
         int maxProviders = 100,
         TimeSpan? timeout = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default)
     {
+        // Checked here, not in the iterator, so that a bad argument throws at the call.
         ArgumentOutOfRangeException.ThrowIfLessThan(maxProviders, 1);
         if (timeout is { } t)
         {
@@ -74,6 +75,15 @@ public sealed partial class DhtNode
         }
 
         _ = Dispatcher;
+        return FindProvidersCoreAsync(infoHash, maxProviders, timeout, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<IPEndPoint> FindProvidersCoreAsync(
+        NodeId infoHash,
+        int maxProviders,
+        TimeSpan? timeout,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var found = Channel.CreateUnbounded<IPEndPoint>(new UnboundedChannelOptions { SingleReader = true });
         var seen = new HashSet<IPEndPoint>();
         var lookups = new List<IterativeLookup>();
@@ -144,13 +154,16 @@ public sealed partial class DhtNode
             TaskScheduler.Default);
 
         // The timeout ends the stream quietly; the caller's cancellation is an exception.
-        await foreach (var peer in found.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        try
         {
-            yield return peer;
+            await foreach (var peer in found.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return peer;
+            }
         }
-
-        if (!lookups.Count.Equals(0))
+        finally
         {
+            // A caller that stops reading early (took the first provider, say) ends the lookups too.
             StopAll(lookups);
         }
     }
@@ -194,6 +207,11 @@ public sealed partial class DhtNode
     public async Task<IReadOnlyList<ProvideResult>> ProvideAsync(IEnumerable<NodeId> infoHashes, int? port = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(infoHashes);
+        if (port is { } p)
+        {
+            CheckPort(p, nameof(port));
+        }
+
         var results = new List<ProvideResult>();
         foreach (var batch in infoHashes.Chunk(4))
         {

@@ -202,8 +202,14 @@ public sealed partial class DhtNode : IAsyncDisposable
         }
     }
 
-    private KrpcDispatcher Dispatcher =>
-        _dispatcher ?? throw new InvalidOperationException(_state == 2 ? "The node is disposed." : "Start the node first (StartAsync).");
+    private KrpcDispatcher Dispatcher
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_state == 2, this);
+            return _dispatcher ?? throw new InvalidOperationException("Start the node first (StartAsync).");
+        }
+    }
 
     private void RaiseWarning(string message, Exception? exception = null)
     {
