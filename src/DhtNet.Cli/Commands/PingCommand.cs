@@ -28,7 +28,7 @@ internal static class PingCommand
     {
         var endPoint = await session.ResolveAsync("address", address);
         long start = Stopwatch.GetTimestamp();
-        if (await session.Node.PingAsync(endPoint, session.Cancellation) is not { } node)
+        if (await session.NoAnswerOnTimeoutAsync(session.Node.PingAsync(endPoint, session.Cancellation)) is not { } node)
         {
             throw new CliException(ExitCodes.NoNodeAnswered, $"{address} did not answer the ping");
         }

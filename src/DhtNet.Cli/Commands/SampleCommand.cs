@@ -28,7 +28,7 @@ internal static class SampleCommand
     private static async Task<int> RunAsync(ClientSession session, string address, NodeId target)
     {
         var endPoint = await session.ResolveAsync("address", address);
-        var result = await session.Output.StatusAsync($"Asking {endPoint}", () => session.Node.SampleInfohashesAsync(endPoint, target, session.Cancellation))
+        var result = await session.Output.StatusAsync($"Asking {endPoint}", () => session.NoAnswerOnTimeoutAsync(session.Node.SampleInfohashesAsync(endPoint, target, session.Cancellation)))
             ?? throw new CliException(ExitCodes.NoNodeAnswered, $"{address} did not answer sample_infohashes");
         session.Output.Json("samples", w =>
         {

@@ -96,6 +96,37 @@ internal sealed class ClientSession : IAsyncDisposable
         Output.Line($"[grey]{Display.Cost(total, elapsed)}[/]");
     }
 
+    /// <summary>
+    /// For a question to one node: null (no answer) when --timeout ends it, rather than the
+    /// time-out failure a lookup gets.
+    /// </summary>
+    public async Task<T?> NoAnswerOnTimeoutAsync<T>(Task<T?> question)
+        where T : class
+    {
+        try
+        {
+            return await question;
+        }
+        catch (OperationCanceledException) when (!UserCancellation.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc cref="NoAnswerOnTimeoutAsync{T}(Task{T})"/>
+    public async Task<T?> NoAnswerOnTimeoutAsync<T>(Task<T?> question)
+        where T : struct
+    {
+        try
+        {
+            return await question;
+        }
+        catch (OperationCanceledException) when (!UserCancellation.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Resolves a "host:port" argument to the endpoint to send to.</summary>
     public Task<IPEndPoint> ResolveAsync(string name, string text) => Inputs.ResolveAsync(name, text, Cancellation);
 
