@@ -1,4 +1,5 @@
 using System.Net;
+using DhtNet.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace DhtNet.Cli.Swarm;
@@ -77,10 +78,9 @@ internal sealed class LocalNetwork : IAsyncDisposable
         var nodes = new List<DhtNode>();
         for (int i = 0; i < count; i++)
         {
-            nodes.Add(new DhtNode(new DhtOptions
+            var transport = new UdpTransport([new IPEndPoint(IPAddress.Loopback, 0)], loggers?.CreateLogger<UdpTransport>());
+            nodes.Add(new DhtNode(transport, new DhtOptions
             {
-                BindAddresses = [IPAddress.Loopback],
-                Port = 0,
                 BootstrapNodes = bootstrap,
                 // On loopback an answer takes well under a millisecond; only a dead node waits this long.
                 RequestTimeout = TimeSpan.FromSeconds(1),
