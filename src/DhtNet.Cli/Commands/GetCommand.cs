@@ -44,7 +44,7 @@ internal static class GetCommand
                 w.WriteString("text", text);
             }
 
-            if (item.Sequence is { } sequence)
+            if (item.IsMutable && item.Sequence is { } sequence)
             {
                 w.WriteNumber("seq", sequence);
                 w.WriteString("k", Display.Hex(item.PublicKey));
@@ -53,7 +53,7 @@ internal static class GetCommand
         });
 
         var table = Display.Table("Field", "Value").Row("target", item.Target.ToString()).Row("value", shown);
-        if (item.Sequence is { } seq)
+        if (item.IsMutable && item.Sequence is { } seq)
         {
             table.Row("seq", seq.ToString()).Row("public key", Display.Hex(item.PublicKey)).Row("signature", Display.Hex(item.Signature));
             if (!item.Salt.IsEmpty)

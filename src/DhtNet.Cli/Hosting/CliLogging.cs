@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
@@ -10,11 +9,11 @@ internal static class CliLogging
     public static ILoggerFactory Create(LogLevel minimum) => LoggerFactory.Create(builder =>
     {
         builder.SetMinimumLevel(minimum);
-        builder.AddSimpleConsole(options =>
+        builder.AddConsole(options =>
         {
-            options.SingleLine = true;
-            options.TimestampFormat = "HH:mm:ss ";
+            options.FormatterName = CliLogFormatter.FormatterName;
+            options.LogToStandardErrorThreshold = LogLevel.Trace;
         });
-        builder.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.AddConsoleFormatter<CliLogFormatter, ConsoleFormatterOptions>();
     });
 }

@@ -27,6 +27,19 @@ public sealed class NoAnswerTests : IDisposable
     }
 
     [Fact]
+    public async Task Query_UnresolvableBootstrapHost_AsProcess_ExitsThreeAndLogsNoStackTrace()
+    {
+        // RFC 2606: .invalid never resolves. The library logs the DNS failure as a warning.
+        var result = await CliProcess.RunAsync(Cli.Timeout, "query", Cli.RandomHex(), "--bootstrap", "nothing.invalid:6881");
+
+        Assert.True(result.ExitCode == 3, result.ToString());
+        Assert.Contains("bootstrap node nothing.invalid:6881 could not be resolved (SocketException:", result.StandardError);
+        Assert.Contains("no node answered: bootstrap from nothing.invalid:6881 failed", result.StandardError);
+        Assert.DoesNotContain("   at ", result.StandardError);
+        Assert.DoesNotContain("stack trace", result.StandardError);
+    }
+
+    [Fact]
     public async Task Query_SilentBootstrapNodeAndShortTimeout_StillExitsThree()
     {
         var result = await Cli.RunInProcessAsync("query", Cli.RandomHex(), "--bootstrap", Silent, "--timeout", "0.5");
