@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using DhtNet.Cli.Commands;
 using DhtNet.Cli.Input;
 using DhtNet.Cli.Output;
@@ -8,8 +9,12 @@ namespace DhtNet.Cli;
 /// <summary>The `dht` command tree and the one place that turns failures into exit codes and red messages.</summary>
 internal static class DhtCli
 {
-    public static RootCommand CreateRootCommand(CliConsole console) => new("dht: a BitTorrent Mainline DHT node and client")
+    // A plain command named "dht" rather than a RootCommand, whose name is the executable's
+    // ("dotnet", or the test host's when run in-process).
+    public static Command CreateRootCommand(CliConsole console) => new("dht", "dht: a BitTorrent Mainline DHT node and client")
     {
+        new HelpOption(),
+        new VersionOption(),
         NodeCommand.Create(console),
         QueryCommand.Create(console),
         FindPeerCommand.Create(console),
@@ -30,7 +35,8 @@ internal static class DhtCli
         var output = new CliOutput(console, json: false);
         try
         {
-            var parse = CreateRootCommand(console).Parse(args);
+            // `dht` alone shows what it can do.
+            var parse = CreateRootCommand(console).Parse(args.Length == 0 ? ["--help"] : args);
             if (parse.Errors.Count > 0)
             {
                 foreach (var error in parse.Errors)
@@ -39,7 +45,7 @@ internal static class DhtCli
                 }
 
                 var command = parse.CommandResult.Command;
-                output.Error(command is RootCommand ? "See 'dht --help'." : $"See 'dht {command.Name} --help'.");
+                output.Error(command.Name == "dht" ? "See 'dht --help'." : $"See 'dht {command.Name} --help'.");
                 return ExitCodes.BadInput;
             }
 

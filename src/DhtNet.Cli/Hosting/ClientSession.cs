@@ -18,7 +18,6 @@ internal sealed class ClientSession : IAsyncDisposable
     private readonly LookupTally _tally = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Stopwatch _operation = new();
-    private readonly TimeSpan _timeout;
 
     private ClientSession(ClientSettings settings, CliOutput output, CancellationToken cancellation, CancellationToken userCancellation)
     {
@@ -26,7 +25,6 @@ internal sealed class ClientSession : IAsyncDisposable
         Settings = settings;
         Cancellation = cancellation;
         UserCancellation = userCancellation;
-        _timeout = settings.Timeout;
         _loggers = CliLogging.Create(settings.LogLevel);
         Node = new DhtNode(new DhtOptions
         {
@@ -55,7 +53,7 @@ internal sealed class ClientSession : IAsyncDisposable
     {
         get
         {
-            var left = _timeout - _clock.Elapsed;
+            var left = Settings.Timeout - _clock.Elapsed;
             return left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1);
         }
     }
@@ -85,15 +83,15 @@ internal sealed class ClientSession : IAsyncDisposable
     /// <summary>Prints {"type":"done",...} (or a summary line) with the cost of the lookups since bootstrap.</summary>
     public void WriteDone()
     {
-        var total = _tally.Total;
+        var (queried, answered) = _tally.Total;
         var elapsed = _operation.Elapsed;
         Output.Json("done", w =>
         {
-            w.WriteNumber("queried", total.Queried);
-            w.WriteNumber("answered", total.Answered);
+            w.WriteNumber("queried", queried);
+            w.WriteNumber("answered", answered);
             w.WriteNumber("elapsedMs", Display.Milliseconds(elapsed));
         });
-        Output.Line($"[grey]{Display.Cost(total, elapsed)}[/]");
+        Output.Line($"[grey]{Display.Cost(queried, answered, elapsed)}[/]");
     }
 
     /// <summary>

@@ -1,24 +1,20 @@
-using DhtNet.Lookup;
-
 namespace DhtNet.Cli.Hosting;
 
-/// <summary>Adds up the lookups a command ran (from <see cref="DhtNode.LookupCompleted"/>), leaving out the node's own upkeep.</summary>
+/// <summary>Adds up the requests of the lookups a command ran (from <see cref="DhtNode.LookupCompleted"/>), leaving out the node's own upkeep.</summary>
 internal sealed class LookupTally
 {
     private readonly Lock _lock = new();
     private int _queried;
     private int _answered;
-    private int _timedOut;
-    private TimeSpan _elapsed;
     private bool _counting;
 
-    public LookupStatistics Total
+    public (int Queried, int Answered) Total
     {
         get
         {
             lock (_lock)
             {
-                return new LookupStatistics(_queried, _answered, _timedOut, _elapsed);
+                return (_queried, _answered);
             }
         }
     }
@@ -45,8 +41,6 @@ internal sealed class LookupTally
             {
                 _queried += e.Statistics.Queried;
                 _answered += e.Statistics.Answered;
-                _timedOut += e.Statistics.TimedOut;
-                _elapsed += e.Statistics.Elapsed;
             }
         }
     }

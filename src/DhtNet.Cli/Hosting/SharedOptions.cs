@@ -10,7 +10,6 @@ internal static class SharedOptions
     {
         Description = $"Nodes to bootstrap from, host:port,... ('none' for none; default {defaultText})",
         HelpName = "host:port,...",
-        AllowMultipleArgumentsPerToken = false,
     };
 
     public static Option<int> Port(int defaultPort, string description) => new("--port")

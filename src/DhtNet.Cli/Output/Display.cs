@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using DhtNet.Lookup;
 using Spectre.Console;
 
 namespace DhtNet.Cli.Output;
@@ -51,6 +50,5 @@ internal static class Display
     }
 
     /// <summary>"23 queried, 20 answered, 140 ms".</summary>
-    public static string Cost(LookupStatistics statistics, TimeSpan elapsed) =>
-        $"{statistics.Queried} queried, {statistics.Answered} answered, {Duration(elapsed)}";
+    public static string Cost(int queried, int answered, TimeSpan elapsed) => $"{queried} queried, {answered} answered, {Duration(elapsed)}";
 }
