@@ -136,19 +136,19 @@ public sealed partial class DhtNode
             return reply.Lookup;
         };
 
-        var run = RunLookupsAsync("findprovs", infoHash, request, [], linked.Token, lookups);
+        var run = RunLookupsAsync("findprovs", infoHash, request, [], linked.Token, lookups, NodeIdSecurity.IsAcceptable);
         _ = run.ContinueWith(
             static (task, state) =>
             {
-                var (writer, recent, infoHash, tokens) = ((ChannelWriter<IPEndPoint>, RecentTokens, NodeId, ConcurrentDictionary<NodeId, NodeToken>))state!;
+                var (writer, recent, infoHash, tokens, count) = ((ChannelWriter<IPEndPoint>, RecentTokens, NodeId, ConcurrentDictionary<NodeId, NodeToken>, int))state!;
                 if (task.IsCompletedSuccessfully)
                 {
-                    recent.Remember(infoHash, task.Result.ClosestNodes, tokens);
+                    recent.Remember(infoHash, NearestHolders(infoHash, tokens, count), tokens);
                 }
 
                 writer.TryComplete();
             },
-            (found.Writer, _recentTokens, infoHash, tokens),
+            (found.Writer, _recentTokens, infoHash, tokens, StorageCandidates),
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
@@ -186,9 +186,9 @@ public sealed partial class DhtNode
         {
             var tokens = new ConcurrentDictionary<NodeId, NodeToken>();
             LookupRequest request = async (node, ct) => (await GetPeersAsync(infoHash, node, tokens, ct).ConfigureAwait(false)).Lookup;
-            var result = await RunLookupsAsync("provide", infoHash, request, [], cancellationToken).ConfigureAwait(false);
+            var result = await RunLookupsAsync("provide", infoHash, request, [], cancellationToken, prefer: NodeIdSecurity.IsAcceptable).ConfigureAwait(false);
             statistics = result.Statistics;
-            holders = _recentTokens.Remember(infoHash, result.ClosestNodes, tokens);
+            holders = _recentTokens.Remember(infoHash, NearestHolders(infoHash, tokens, StorageCandidates), tokens);
         }
 
         var announces = new List<Task<bool>>();
@@ -220,6 +220,13 @@ public sealed partial class DhtNode
 
         return results;
     }
+
+    // BEP 42: storage prefers verified ids, so it chooses among more nodes than the K it stores on.
+    private int StorageCandidates => 2 * _options.K;
+
+    // The token holders nearest the target (every node that answered the get_peers lookup holds one).
+    private static List<NodeInfo> NearestHolders(NodeId target, ConcurrentDictionary<NodeId, NodeToken> tokens, int count) =>
+        tokens.Values.Select(t => t.Node).OrderBy(n => n.Id.Xor(target)).Take(count).ToList();
 
     // BEP 42: storage goes to nodes whose ids match their addresses when there are enough of them.
     private IEnumerable<NodeToken> ChooseStorageNodes(NodeId target, IReadOnlyList<NodeToken> holders)
@@ -310,7 +317,8 @@ public sealed partial class DhtNode
         LookupRequest request,
         IReadOnlyList<NodeInfo> seeds,
         CancellationToken cancellationToken,
-        List<IterativeLookup>? started = null)
+        List<IterativeLookup>? started = null,
+        Func<NodeInfo, bool>? prefer = null)
     {
         _ = Dispatcher;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
@@ -318,7 +326,7 @@ public sealed partial class DhtNode
         foreach (var table in Tables)
         {
             var familySeeds = seeds.Where(s => CompactEncoding.Family(s.EndPoint) == table.AddressFamily).ToList();
-            runs.Add(RunLookupAsync(target, table, request, familySeeds, linked.Token, started));
+            runs.Add(RunLookupAsync(target, table, request, familySeeds, linked.Token, started, prefer));
         }
 
         var results = await Task.WhenAll(runs).ConfigureAwait(false);
@@ -338,9 +346,11 @@ public sealed partial class DhtNode
         LookupRequest request,
         IReadOnlyList<NodeInfo> seeds,
         CancellationToken cancellationToken,
-        List<IterativeLookup>? started = null)
+        List<IterativeLookup>? started = null,
+        Func<NodeInfo, bool>? prefer = null)
     {
-        var lookup = new IterativeLookup(target, request, _options.LookupOptions, _time, _id);
+        var options = prefer is null ? _options.LookupOptions : _options.LookupOptions with { Prefer = prefer };
+        var lookup = new IterativeLookup(target, request, options, _time, _id);
         lookup.AddCandidates(table.FindClosest(target, _options.K * 2));
         lookup.AddCandidates(seeds);
         if (started is not null)
