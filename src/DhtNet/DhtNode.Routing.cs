@@ -280,11 +280,17 @@ public sealed partial class DhtNode
             foreach (var bucket in stale)
             {
                 table.MarkRefreshed(bucket.Target);
-                work.Add(RunLookupAsync(bucket.Target, table, FindNodeRequest(bucket.Target), [], cancellationToken));
+                work.Add(RefreshBucketAsync(bucket.Target, table, cancellationToken));
             }
         }
 
         await Task.WhenAll(work).ConfigureAwait(false);
+    }
+
+    private async Task RefreshBucketAsync(NodeId target, RoutingTable table, CancellationToken cancellationToken)
+    {
+        var result = await RunLookupAsync(target, table, FindNodeRequest(target), [], cancellationToken).ConfigureAwait(false);
+        Raise(LookupCompleted, new LookupCompletedEventArgs("refresh", target, result.Statistics), nameof(LookupCompleted));
     }
 
     private static void CheckPort(int port, string argument)
