@@ -335,7 +335,10 @@ public sealed partial class DhtNode
             results.Sum(r => r.Statistics.Queried),
             results.Sum(r => r.Statistics.Answered),
             results.Sum(r => r.Statistics.TimedOut),
-            results.Length == 0 ? TimeSpan.Zero : results.Max(r => r.Statistics.Elapsed));
+            results.Length == 0 ? TimeSpan.Zero : results.Max(r => r.Statistics.Elapsed))
+        {
+            Abandoned = results.Sum(r => r.Statistics.Abandoned),
+        };
         Raise(LookupCompleted, new LookupCompletedEventArgs(operation, target, statistics), nameof(LookupCompleted));
         return new LookupResult(closest, statistics);
     }

@@ -270,7 +270,7 @@ public sealed class IterativeLookup
                     }
                 }
 
-                var statistics = new LookupStatistics(_queried, _answered, _failed + _inFlight, _time.GetElapsedTime(_startTimestamp));
+                var statistics = new LookupStatistics(_queried, _answered, _failed + _inFlight, _time.GetElapsedTime(_startTimestamp)) { Abandoned = _inFlight };
                 result = new LookupResult(closest, statistics);
             }
 
