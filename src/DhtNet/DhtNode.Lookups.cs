@@ -84,7 +84,9 @@ public sealed partial class DhtNode
         TimeSpan? timeout,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var found = Channel.CreateUnbounded<IPEndPoint>(new UnboundedChannelOptions { SingleReader = true });
+        // Synchronous continuations: the reader sees a peer at the virtual instant it was found, not
+        // whenever the thread pool gets to it (which would let a simulated clock run ahead).
+        var found = Channel.CreateUnbounded<IPEndPoint>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
         var seen = new HashSet<IPEndPoint>();
         var lookups = new List<IterativeLookup>();
 
@@ -104,11 +106,11 @@ public sealed partial class DhtNode
                     return true;
                 }
 
-                found.Writer.TryWrite(peer);
                 wantMore = seen.Count < maxProviders;
             }
 
-            // Every new peer is announced, outside the lock (a handler may take its time).
+            // Outside the lock: the reader's code may run inline here, and so do event handlers.
+            found.Writer.TryWrite(peer);
             Raise(PeerFound, new PeerFoundEventArgs(infoHash, peer, from), nameof(PeerFound));
             return wantMore;
         }
