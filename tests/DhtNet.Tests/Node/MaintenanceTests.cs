@@ -39,10 +39,11 @@ public class MaintenanceTests
         var now = swarm.Clock.GetUtcNow();
         Assert.All(node.GetBuckets(), b => Assert.True(now - b.LastChanged < TimeSpan.FromMinutes(15), $"bucket {b.Depth} unchanged since {b.LastChanged}"));
 
-        // Refreshed buckets are fresh again: the next minutes bring none.
+        // Refreshed buckets are fresh again: the next minutes bring no second refresh of them.
+        var refreshed = refreshes.Select(r => BucketOf(node, r.Target)).ToHashSet();
         refreshes.Clear();
         swarm.Advance(TimeSpan.FromMinutes(5));
-        Assert.Empty(refreshes);
+        Assert.DoesNotContain(refreshes, r => refreshed.Contains(BucketOf(node, r.Target)));
     }
 
     [Fact]
