@@ -175,7 +175,14 @@ public sealed partial class DhtNode
     /// on the port our packets come from: BEP 5 implied_port) to the K closest nodes, reusing the
     /// tokens of a recent lookup of the same infohash (IPFS dht.provide; bittorrent-dht announce).
     /// </summary>
-    public async Task<ProvideResult> ProvideAsync(NodeId infoHash, int? port = null, CancellationToken cancellationToken = default)
+    public Task<ProvideResult> ProvideAsync(NodeId infoHash, int? port = null, CancellationToken cancellationToken = default) =>
+        ProvideAsync(infoHash, port, seed: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ProvideAsync(NodeId, int?, CancellationToken)"/>, saying whether we are a seed
+    /// (BEP 33 <c>seed</c>), so that scrapes count us among the seeds or the downloaders.
+    /// </summary>
+    public async Task<ProvideResult> ProvideAsync(NodeId infoHash, int? port, bool seed, CancellationToken cancellationToken = default)
     {
         if (port is { } p)
         {
@@ -197,7 +204,7 @@ public sealed partial class DhtNode
         foreach (var holder in ChooseStorageNodes(infoHash, holders))
         {
             int ourPort = LocalEndPoints.FirstOrDefault(e => CompactEncoding.Family(e) == CompactEncoding.Family(holder.Node.EndPoint))?.Port ?? 0;
-            var query = new AnnouncePeerQuery(_id, infoHash, port ?? Math.Max(ourPort, 1), holder.Token) { ImpliedPort = port is null };
+            var query = new AnnouncePeerQuery(_id, infoHash, port ?? Math.Max(ourPort, 1), holder.Token) { ImpliedPort = port is null, Seed = seed };
             announces.Add(SucceedsAsync(query, holder.Node, cancellationToken));
         }
 

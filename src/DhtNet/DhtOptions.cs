@@ -1,5 +1,6 @@
 using System.Net;
 using DhtNet.Lookup;
+using DhtNet.Security;
 using Microsoft.Extensions.Logging;
 
 namespace DhtNet;
@@ -30,6 +31,12 @@ public sealed record DhtOptions
 
     /// <summary>Our node id; null chooses one (from our external address per BEP 42 once it is known).</summary>
     public NodeId? NodeId { get; init; }
+
+    /// <summary>
+    /// The Ed25519 key pair that signs the items stored under string keys
+    /// (<see cref="DhtNode.PutAsync(string, ReadOnlyMemory{byte}, CancellationToken)"/>); null generates one per node.
+    /// </summary>
+    public Ed25519KeyPair? IdentityKey { get; init; }
 
     /// <summary>BEP 43: send <c>ro=1</c> in queries and answer no queries.</summary>
     public bool ReadOnly { get; init; }
