@@ -15,6 +15,8 @@ public sealed partial class DhtNode
 {
     /// <summary>
     /// The K nodes closest to <paramref name="key"/> that answered (IPFS dht.query), closest first.
+    /// A dual-stack node runs one lookup per address family, so each node may be listed once per
+    /// family, at each of its addresses.
     /// </summary>
     public async Task<QueryResult> QueryAsync(NodeId key, CancellationToken cancellationToken = default)
     {
@@ -120,8 +122,11 @@ public sealed partial class DhtNode
             Offer(stored.ToEndPoint(), LocalEndPoints.FirstOrDefault() ?? new IPEndPoint(IPAddress.Loopback, 0));
         }
 
+        // The timeout stops the lookups rather than cancelling them, so they end with what they
+        // found and report their cost like any finished lookup.
         using var timeoutSource = timeout is { } limit ? new CancellationTokenSource(limit, _time) : new CancellationTokenSource();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token, _shutdown.Token);
+        using var stopAtTimeout = timeoutSource.Token.Register(static state => StopAll((List<IterativeLookup>)state!), lookups);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
         var tokens = new ConcurrentDictionary<NodeId, NodeToken>();
         LookupRequest request = async (node, ct) =>
         {
@@ -139,6 +144,10 @@ public sealed partial class DhtNode
         };
 
         var run = RunLookupsAsync("findprovs", infoHash, request, [], linked.Token, lookups, NodeIdSecurity.IsAcceptable);
+        if (timeoutSource.IsCancellationRequested)
+        {
+            StopAll(lookups); // the timeout fired while the lookups were being created
+        }
         _ = run.ContinueWith(
             static (task, state) =>
             {

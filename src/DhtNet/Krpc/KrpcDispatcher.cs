@@ -383,6 +383,12 @@ public sealed class KrpcDispatcher : IDisposable
 
     private void SendReply(KrpcMessage reply, ReadOnlySpan<byte> transactionId, IPEndPoint source)
     {
+        // BEP 43: a read-only node answers nothing, not even malformed queries.
+        if (_options.ReadOnly)
+        {
+            return;
+        }
+
         Span<byte> buffer = stackalloc byte[KrpcCodec.MaxItemPayload];
         int length;
         try

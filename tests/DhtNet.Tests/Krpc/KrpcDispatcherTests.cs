@@ -170,6 +170,22 @@ public class KrpcDispatcherTests
         Assert.Equal((1, 1), (b.Malformed, b.ErrorsSent));
     }
 
+    [Theory]
+    [InlineData("d1:ad2:id20:abcdefghij0123456789e1:q4:vote1:t2:xy1:y1:qe")]
+    [InlineData("d1:ad2:id3:abce1:q4:ping1:t2:xy1:y1:qe")]
+    [InlineData("d1:t2:xy1:y1:q1:ad2:id20:abc")]
+    public void Receive_BadQueryWhileReadOnly_AnswersNothing(string datagram)
+    {
+        var (ta, tb) = FakeTransport.Pair();
+        using var b = new KrpcDispatcher(tb, new Handler(IdB), new VirtualTimeProvider(), new KrpcDispatcherOptions { ReadOnly = true });
+        b.Start();
+
+        tb.Receive(Bytes(datagram), ta.Local);
+
+        Assert.Empty(tb.Sent); // BEP 43: a read-only node does not answer at all
+        Assert.Equal((1, 0), (b.Malformed, b.ErrorsSent));
+    }
+
     [Fact]
     public void Receive_UnknownQueryWithTarget_IsAnsweredAsFindNode()
     {
