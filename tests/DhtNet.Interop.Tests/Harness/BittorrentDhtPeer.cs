@@ -153,15 +153,24 @@ public sealed class BittorrentDhtPeer : IAsyncDisposable
 
     /// <summary>
     /// Sends one query from this node's socket exactly as given (<paramref name="arguments"/> is the
-    /// whole <c>a</c> dictionary: add the id yourself) and returns the raw reply, or a time-out after about 2 s.
+    /// whole <c>a</c> dictionary: add the id yourself; <paramref name="topLevel"/> adds keys beside
+    /// <c>a</c>, such as BEP 43's <c>ro</c>) and returns the raw reply, or a time-out after about 2 s.
     /// </summary>
-    public async Task<KrpcReply> QueryAsync(IPEndPoint to, string method, BencodeDictionary arguments, CancellationToken cancellationToken = default)
+    public async Task<KrpcReply> QueryAsync(IPEndPoint to, string method, BencodeDictionary arguments, BencodeDictionary? topLevel = null, CancellationToken cancellationToken = default)
     {
         var request = EndPointArguments(to);
         request["q"] = method;
         request["a"] = Json.Base64(arguments.Encode());
+        if (topLevel is not null)
+        {
+            request["extra"] = Json.Base64(topLevel.Encode());
+        }
+
         var reply = await Process.SendAsync("query", request, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return new KrpcReply(Json.Bool(reply, "timedOut"), Json.String(reply, "y"), Json.Base64Bytes(reply, "reply"), Json.String(reply, "error"));
+        return new KrpcReply(Json.Bool(reply, "timedOut"), Json.String(reply, "y"), Json.Base64Bytes(reply, "reply"), Json.String(reply, "error"))
+        {
+            TransactionId = Json.HexBytes(reply, "t"),
+        };
     }
 
     /// <summary>Sends arbitrary bytes from this node's socket (for malformed-packet tests).</summary>
@@ -170,6 +179,20 @@ public sealed class BittorrentDhtPeer : IAsyncDisposable
         var request = EndPointArguments(to);
         request["bytes"] = Json.Base64(datagram.Span);
         return Process.SendAsync("sendRaw", request, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>The "warning" and "error" events it has reported so far (what it disliked in what it received).</summary>
+    public IReadOnlyList<string> Complaints() =>
+        Process.Events.Snapshot()
+            .Where(e => e["event"]?.ToString() is "warning" or "error")
+            .Select(e => e.ToJsonString())
+            .ToArray();
+
+    /// <summary>Fails the test when it has reported a warning or an error.</summary>
+    public void AssertNoComplaints()
+    {
+        var complaints = Complaints();
+        Assert.True(complaints.Count == 0, $"{this} complained: {string.Join("; ", complaints)}");
     }
 
     /// <summary>Ends the node's process.</summary>

@@ -24,6 +24,9 @@ public sealed record AnnounceResult(int Port, int Nodes);
 /// <summary>The raw answer to a KRPC query: the whole bencoded message, or a time-out.</summary>
 public sealed record KrpcReply(bool TimedOut, string? Type, byte[]? Message, string? Error)
 {
+    /// <summary>The transaction id the query carried (when the sender reports it).</summary>
+    public byte[]? TransactionId { get; init; }
+
     /// <summary>The decoded message; throws when there was none.</summary>
     public BencodeDictionary Decode() =>
         Message is null

@@ -272,6 +272,9 @@ class Driver:
             event("error", type=type(alert).__name__, message=alert.message())
         elif self.trace and isinstance(alert, lt.dht_pkt_alert) and facts:
             event("packet", direction=facts["direction"], endpoint=facts["endpoint"], bytes=b64(bytes(alert.pkt_buf)))
+        elif self.trace and isinstance(alert, lt.dht_log_alert):
+            # message() starts with the module ("DHT traversal: ..."); the module enum has no converter.
+            event("log", message=alert.message())
 
     # --- commands
 
