@@ -30,16 +30,19 @@ public sealed class BittorrentDhtPeer : IAsyncDisposable
 
     /// <summary>
     /// Starts a node and waits until its bootstrap lookup has finished (at once when
-    /// <paramref name="bootstrap"/> is empty). <paramref name="trace"/> adds a "query" event per incoming query.
+    /// <paramref name="bootstrap"/> is empty). <paramref name="trace"/> adds a "query" event per incoming query;
+    /// <paramref name="host"/> (127.0.0.1) may be any loopback address, to announce from several IPs.
     /// </summary>
     public static async Task<BittorrentDhtPeer> StartAsync(
         IEnumerable<IPEndPoint>? bootstrap = null,
         int port = 0,
         bool trace = false,
         NodeId? nodeId = null,
+        IPAddress? host = null,
         CancellationToken cancellationToken = default)
     {
         PeerRequirements.RequireBittorrentDht();
+        host ??= IPAddress.Loopback;
         var process = PeerProcess.Start("bittorrent-dht", "node", ["bittorrent-dht-peer.mjs"], PeerPaths.PeersDirectory);
         try
         {
@@ -48,6 +51,7 @@ public sealed class BittorrentDhtPeer : IAsyncDisposable
                 ["port"] = port,
                 ["bootstrap"] = bootstrap is null ? JsonValue.Create(false) : Json.Array(bootstrap),
                 ["trace"] = trace,
+                ["host"] = host.ToString(),
             };
             if (nodeId is { } id)
             {
@@ -56,7 +60,7 @@ public sealed class BittorrentDhtPeer : IAsyncDisposable
 
             var reply = await process.SendAsync("start", arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
             await process.WaitForEventAsync("ready", null, ReadyTimeout, cancellationToken).ConfigureAwait(false);
-            return new BittorrentDhtPeer(process, new IPEndPoint(IPAddress.Loopback, Json.Int(reply, "port")), Json.Id(reply, "nodeId"));
+            return new BittorrentDhtPeer(process, new IPEndPoint(host, Json.Int(reply, "port")), Json.Id(reply, "nodeId"));
         }
         catch
         {

@@ -77,9 +77,12 @@ public sealed class DhtNetPeer : IAsyncDisposable
     public Task<NodeInfo> WaitForNodeAsync(NodeId id, TimeSpan timeout) =>
         Added.WaitAsync(n => n.Id == id, timeout, () => $"{this} never added {id}.{Environment.NewLine}{Describe()}");
 
-    /// <summary>Waits for an announce of <paramref name="infoHash"/> it accepted.</summary>
-    public Task<AnnounceReceivedEventArgs> WaitForAnnounceAsync(NodeId infoHash, TimeSpan timeout) =>
-        Announces.WaitAsync(a => a.InfoHash == infoHash, timeout, () => $"{this} received no announce of {infoHash}.{Environment.NewLine}{Describe()}");
+    /// <summary>Waits for an announce of <paramref name="infoHash"/> (by <paramref name="peer"/>, if given) it accepted.</summary>
+    public Task<AnnounceReceivedEventArgs> WaitForAnnounceAsync(NodeId infoHash, TimeSpan timeout, IPEndPoint? peer = null) =>
+        Announces.WaitAsync(
+            a => a.InfoHash == infoHash && (peer is null || a.Peer.Equals(peer)),
+            timeout,
+            () => $"{this} received no announce of {infoHash}{(peer is null ? "" : " by " + peer)}.{Environment.NewLine}{Describe()}");
 
     /// <summary>Every provider FindProvidersAsync streams for <paramref name="infoHash"/> (lookup until done or 20 s).</summary>
     public async Task<IReadOnlyList<IPEndPoint>> FindProvidersAsync(NodeId infoHash, TimeSpan? timeout = null)

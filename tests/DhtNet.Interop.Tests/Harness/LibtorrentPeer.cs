@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
 using DhtNet.Bencode;
 
@@ -9,7 +10,7 @@ namespace DhtNet.Interop.Tests.Harness;
 /// peers/libtorrent-peer.py with the loopback settings it needs. Nodes that only query it do not
 /// enter its live table: tell it about them with <see cref="AddNodeAsync"/>.
 /// </summary>
-public sealed class LibtorrentPeer : IAsyncDisposable
+public sealed partial class LibtorrentPeer : IAsyncDisposable
 {
     private LibtorrentPeer(PeerProcess process, IPEndPoint endPoint, NodeId nodeId, IReadOnlyList<IPEndPoint> bootstrapAnswered)
     {
@@ -169,9 +170,49 @@ public sealed class LibtorrentPeer : IAsyncDisposable
     public async Task<IReadOnlyList<NodeInfo>> NodesAsync(CancellationToken cancellationToken = default) =>
         Json.Nodes(await Process.SendAsync("nodes", cancellationToken: cancellationToken).ConfigureAwait(false), "nodes");
 
+    /// <summary>
+    /// What it disliked in what it received: error alerts, and when traced the DHT log lines that
+    /// report a bad reply (missing dict, invalid id or token, malformed error, unknown transaction)
+    /// or a query that timed out.
+    /// </summary>
+    public IReadOnlyList<string> Complaints() =>
+        Process.Events.Snapshot()
+            .Where(e => e["event"]?.ToString() switch
+            {
+                "error" => true,
+                "log" => ComplaintLine().IsMatch(e["message"]?.ToString() ?? ""),
+                _ => false,
+            })
+            .Select(e => e.ToJsonString())
+            .ToArray();
+
+    /// <summary>Fails the test when it has complained (see <see cref="Complaints"/>).</summary>
+    public void AssertNoComplaints()
+    {
+        var complaints = Complaints();
+        Assert.True(complaints.Count == 0, $"{this} complained: {string.Join("; ", complaints)}");
+    }
+
+    /// <summary>
+    /// Waits until its live table holds every node of <paramref name="ids"/> (asking again as long
+    /// as it does not, at most 100 times); returns the table.
+    /// </summary>
+    public Task<IReadOnlyList<NodeInfo>> WaitForNodesAsync(IEnumerable<NodeId> ids)
+    {
+        var wanted = ids.ToArray();
+        return Retry.UntilAsync(
+            () => NodesAsync(),
+            table => wanted.All(id => table.Any(n => n.Id == id)),
+            attempts: 100,
+            table => $"{this} holds [{string.Join(", ", table.Select(n => n.Id))}], not all of [{string.Join(", ", wanted)}]");
+    }
+
     /// <summary>Ends the session's process.</summary>
     public ValueTask DisposeAsync() => Process.DisposeAsync();
 
     /// <inheritdoc />
     public override string ToString() => $"libtorrent {NodeId} at {EndPoint}";
+
+    [GeneratedRegex(@"missing|invalid|malformed|incorrect length|reply with error|unknown transaction|timing out|no write token", RegexOptions.IgnoreCase)]
+    private static partial Regex ComplaintLine();
 }

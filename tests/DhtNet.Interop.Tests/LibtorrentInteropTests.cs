@@ -1,0 +1,245 @@
+using System.Net;
+using System.Text;
+using DhtNet.Bencode;
+using DhtNet.Interop.Tests.Harness;
+using static DhtNet.Interop.Tests.Harness.RawKrpc;
+
+namespace DhtNet.Interop.Tests;
+
+/// <summary>DhtNet nodes and libtorrent 2.0.8 sessions in one network on 127.0.0.1.</summary>
+public class LibtorrentInteropTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task Bootstrap_MixedNetwork_EachSideHoldsTheOthersNodes()
+    {
+        await using var swarm = await DhtNetSwarm.StartAsync(3);
+        await using var first = await LibtorrentPeer.StartAsync(bootstrap: [swarm[0].EndPoint]);
+        await using var second = await LibtorrentPeer.StartAsync(bootstrap: [swarm[1].EndPoint]);
+        await using var late = await DhtNetPeer.StartAsync([first.EndPoint]);
+
+        // libtorrent pings only the node it was given; a lookup of its own id (what its bucket
+        // refresh does, on a slow timer) walks the rest of the network through our replies.
+        await first.LookupAsync(first.NodeId);
+        await second.LookupAsync(second.NodeId);
+        var everyDhtNetNode = swarm.Nodes.Select(n => n.NodeId).Append(late.NodeId).ToArray();
+        await first.WaitForNodesAsync(everyDhtNetNode);
+        await second.WaitForNodesAsync(everyDhtNetNode);
+
+        foreach (var node in swarm.Nodes)
+        {
+            await node.WaitForNodeAsync(first.NodeId, Wait);
+            await node.WaitForNodeAsync(second.NodeId, Wait);
+        }
+
+        // The DhtNet node that knew only a libtorrent node met the others through its replies.
+        Assert.True(late.Holds(first.NodeId), late.Describe());
+        Assert.All(swarm.Nodes, n => Assert.True(late.Holds(n.NodeId), late.Describe()));
+        swarm.AssertNoProblems();
+        late.AssertNoProblems();
+        first.AssertNoComplaints();
+        second.AssertNoComplaints();
+    }
+
+    [Fact]
+    public async Task FindProviders_LibtorrentAnnounced_FindsItsListenPort()
+    {
+        var infoHash = NodeId.Random();
+        await using var swarm = await DhtNetSwarm.StartAsync(3);
+        await using var libtorrent = await LibtorrentPeer.StartAsync(bootstrap: [swarm[0].EndPoint]);
+
+        var announce = await libtorrent.AnnounceAsync(infoHash);
+        var received = await swarm[0].WaitForAnnounceAsync(infoHash, Wait);
+        var found = await swarm[2].FindProvidersAsync(infoHash);
+
+        // libtorrent sends implied_port=1: the peer stored is its DHT socket, which is also its listen port.
+        Assert.True(announce.Nodes >= 3, $"announce_peer sent to {announce.Nodes} nodes");
+        Assert.Equal(libtorrent.EndPoint, received.Peer);
+        Assert.False(received.Seed);
+        Assert.Contains(libtorrent.EndPoint, found);
+        swarm.AssertNoProblems();
+        libtorrent.AssertNoComplaints();
+    }
+
+    [Fact]
+    public async Task Lookup_ByLibtorrent_FindsWhatDhtNetProvided()
+    {
+        var infoHash = NodeId.Random();
+        var implied = NodeId.Random();
+        await using var swarm = await DhtNetSwarm.StartAsync(3);
+        await using var libtorrent = await LibtorrentPeer.StartAsync(bootstrap: [swarm[0].EndPoint]);
+
+        var provided = await swarm[1].Node.ProvideAsync(infoHash, 40003);
+        var providedImplied = await swarm[1].Node.ProvideAsync(implied);
+        var stored = await libtorrent.Process.WaitForEventAsync("announce", e => e["infoHash"]?.ToString() == infoHash.ToString(), Wait);
+        var peers = await libtorrent.LookupAsync(infoHash);
+        var impliedPeers = await libtorrent.LookupAsync(implied);
+
+        // The other two DhtNet nodes and libtorrent accepted the announce.
+        Assert.Equal(3, provided.Stored);
+        Assert.Equal(3, providedImplied.Stored);
+        Assert.Equal("127.0.0.1:40003", stored["peer"]?.ToString());
+        Assert.Contains(new IPEndPoint(IPAddress.Loopback, 40003), peers);
+        Assert.Contains(swarm[1].EndPoint, impliedPeers);
+        swarm.AssertNoProblems();
+        libtorrent.AssertNoComplaints();
+    }
+
+    [Fact]
+    public async Task QueryAndFindPeer_ThroughLibtorrentChain_ReturnTheirNodes()
+    {
+        // Each libtorrent session knows only the one it bootstrapped off: far <- middle <- entry.
+        await using var far = await LibtorrentPeer.StartAsync();
+        await using var middle = await LibtorrentPeer.StartAsync(bootstrap: [far.EndPoint]);
+        await using var entry = await LibtorrentPeer.StartAsync(bootstrap: [middle.EndPoint]);
+        await using var node = await DhtNetPeer.StartAsync([entry.EndPoint]);
+
+        var query = await node.Node.QueryAsync(far.NodeId);
+        Assert.True(node.Node.RemoveNode(far.NodeId), "the bootstrap lookup should have met the far node");
+        var found = await node.Node.FindPeerAsync(far.NodeId);
+
+        Assert.Equal(far.NodeId, query.Nodes[0].Id);
+        Assert.Equal(far.EndPoint, query.Nodes[0].EndPoint);
+        Assert.Equal(
+            new[] { far.NodeId, middle.NodeId, entry.NodeId }.Order(),
+            query.Nodes.Select(n => n.Id).Order());
+        Assert.Equal(far.EndPoint, found);
+        node.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task Sample_ByLibtorrent_ReturnsInfohashesDhtNetStores()
+    {
+        var infoHashes = new[] { NodeId.Random(), NodeId.Random(), NodeId.Random() };
+        await using var holder = await DhtNetPeer.StartAsync();
+        await using var libtorrent = await LibtorrentPeer.StartAsync(bootstrap: [holder.EndPoint]);
+        foreach (var infoHash in infoHashes)
+        {
+            await libtorrent.AnnounceAsync(infoHash);
+            await holder.WaitForAnnounceAsync(infoHash, Wait);
+        }
+
+        var sample = await libtorrent.SampleAsync(holder.EndPoint, NodeId.Random());
+
+        Assert.NotNull(sample);
+        Assert.Equal(3, sample.Num);
+        Assert.Equal(infoHashes.Order(), sample.Samples.Order());
+        Assert.True(sample.Interval > 0);
+        Assert.Contains(sample.Nodes, n => n.Id == libtorrent.NodeId && n.EndPoint.Equals(libtorrent.EndPoint));
+        holder.AssertNoProblems();
+        libtorrent.AssertNoComplaints();
+    }
+
+    [Fact]
+    public async Task Scrape_SameAnnouncesToLibtorrentAndDhtNet_BloomFiltersAreIdentical()
+    {
+        var infoHash = NodeId.Random();
+        await using var node = await DhtNetPeer.StartAsync();
+        await using var libtorrent = await LibtorrentPeer.StartAsync();
+        var announcers = new List<BittorrentDhtPeer>();
+        try
+        {
+            // Five peers on five loopback addresses (BEP 33 filters count addresses): two seeds.
+            for (int i = 0; i < 5; i++)
+            {
+                var announcer = await BittorrentDhtPeer.StartAsync(host: IPAddress.Parse($"127.0.0.{i + 2}"));
+                announcers.Add(announcer);
+                await AnnounceRawAsync(announcer, node.EndPoint, infoHash, 6881, seed: i < 2);
+                await AnnounceRawAsync(announcer, libtorrent.EndPoint, infoHash, 6881, seed: i < 2);
+            }
+
+            var asker = announcers[0];
+            var fromDhtNet = AssertResponse((await asker.QueryAsync(node.EndPoint, "get_peers", ScrapeArguments(asker, infoHash))).Decode(), node.NodeId, asker.EndPoint);
+            var fromLibtorrent = (BencodeDictionary)(await asker.QueryAsync(libtorrent.EndPoint, "get_peers", ScrapeArguments(asker, infoHash))).Decode()["r"]!;
+
+            Assert.Contains(GetBytes(fromDhtNet, "BFsd")!, b => b != 0);
+            Assert.Contains(GetBytes(fromDhtNet, "BFpe")!, b => b != 0);
+            Assert.Equal(GetBytes(fromLibtorrent, "BFsd"), GetBytes(fromDhtNet, "BFsd"));
+            Assert.Equal(GetBytes(fromLibtorrent, "BFpe"), GetBytes(fromDhtNet, "BFpe"));
+            // Both store one entry per address. libtorrent answers a scrape with the filters alone;
+            // we add the values as well (BEP 33 allows either).
+            var announced = announcers.Select(a => new IPEndPoint(a.EndPoint.Address, 6881)).ToArray();
+            Assert.Empty(Values(fromLibtorrent));
+            Assert.Equal(announced, Values(fromDhtNet).Order(EndPointOrder.Instance));
+            var plain = (BencodeDictionary)(await asker.QueryAsync(libtorrent.EndPoint, "get_peers", Dictionary(("id", Id(asker.NodeId)), ("info_hash", Id(infoHash))))).Decode()["r"]!;
+            Assert.Equal(announced, Values(plain).Order(EndPointOrder.Instance));
+            node.AssertNoProblems();
+        }
+        finally
+        {
+            foreach (var announcer in announcers)
+            {
+                await announcer.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Traffic_LibtorrentUsingDhtNetNodes_EveryReplyAccepted()
+    {
+        var infoHash = NodeId.Random();
+        await using var swarm = await DhtNetSwarm.StartAsync(3);
+        await using var libtorrent = await LibtorrentPeer.StartAsync(bootstrap: [swarm[0].EndPoint], trace: true);
+
+        await libtorrent.LookupAsync(libtorrent.NodeId);
+        await libtorrent.AnnounceAsync(infoHash);
+        Assert.Contains(libtorrent.EndPoint, await libtorrent.LookupAsync(infoHash));
+        var immutable = await libtorrent.PutImmutableAsync(Encoding.UTF8.GetBytes("immutable from libtorrent"));
+        Assert.NotNull(await libtorrent.GetImmutableAsync(immutable.Target));
+        var seed = Enumerable.Range(100, 32).Select(i => (byte)i).ToArray();
+        var mutable = await libtorrent.PutMutableAsync(seed, Encoding.UTF8.GetBytes("mutable from libtorrent"), "salt"u8.ToArray());
+        Assert.NotNull(await libtorrent.GetMutableAsync(mutable.PublicKey!, "salt"u8.ToArray()));
+        Assert.NotNull(await libtorrent.SampleAsync(swarm[2].EndPoint, NodeId.Random()));
+
+        // Pair every query libtorrent sent to a DhtNet node with the reply it received.
+        var ours = swarm.Nodes.ToDictionary(n => Json.Text(n.EndPoint), n => n.NodeId);
+        var packets = libtorrent.Process.Events.Snapshot()
+            .Where(e => e["event"]?.ToString() == "packet" && ours.ContainsKey(e["endpoint"]!.ToString()))
+            .Select(e => (Out: e["direction"]!.ToString() == "out", EndPoint: e["endpoint"]!.ToString(), Message: (BencodeDictionary)BencodeValue.Parse(Convert.FromBase64String(e["bytes"]!.ToString()))))
+            .ToList();
+        var queries = packets.Where(p => p.Out && GetBytes(p.Message, "y") is [(byte)'q']).ToList();
+        var kinds = new SortedSet<string>(StringComparer.Ordinal);
+        var problems = new List<string>();
+        foreach (var query in queries)
+        {
+            string method = Encoding.ASCII.GetString(GetBytes(query.Message, "q")!);
+            byte[] t = GetBytes(query.Message, "t")!;
+            kinds.Add(method);
+            var reply = packets.FirstOrDefault(p => !p.Out && p.EndPoint == query.EndPoint && GetBytes(p.Message, "t") is { } rt && rt.AsSpan().SequenceEqual(t));
+            if (reply.Message is null)
+            {
+                problems.Add($"{method} to {query.EndPoint}: no reply");
+                continue;
+            }
+
+            problems.AddRange(ResponseProblems(reply.Message, ours[query.EndPoint], libtorrent.EndPoint, t).Select(p => $"{method} to {query.EndPoint}: {p}"));
+        }
+
+        Assert.Empty(problems);
+        Assert.Superset(new SortedSet<string>(["get_peers", "announce_peer", "get", "put", "sample_infohashes"], StringComparer.Ordinal), kinds);
+        libtorrent.AssertNoComplaints();
+        swarm.AssertNoProblems();
+    }
+
+    private static BencodeDictionary ScrapeArguments(BittorrentDhtPeer asker, NodeId infoHash) =>
+        Dictionary(("id", Id(asker.NodeId)), ("info_hash", Id(infoHash)), ("scrape", Int(1)));
+
+    private static async Task AnnounceRawAsync(BittorrentDhtPeer announcer, IPEndPoint to, NodeId infoHash, int port, bool seed)
+    {
+        var id = Id(announcer.NodeId);
+        var getPeers = await announcer.QueryAsync(to, "get_peers", Dictionary(("id", id), ("info_hash", Id(infoHash))));
+        var token = ((BencodeDictionary)getPeers.Decode()["r"]!)["token"]!;
+        var announce = await announcer.QueryAsync(to, "announce_peer", Dictionary(
+            ("id", id), ("info_hash", Id(infoHash)), ("port", Int(port)), ("token", token), ("seed", Int(seed ? 1 : 0))));
+        Assert.Equal("r", announce.Type);
+    }
+
+    private sealed class EndPointOrder : IComparer<IPEndPoint>
+    {
+        public static readonly EndPointOrder Instance = new();
+
+        public int Compare(IPEndPoint? x, IPEndPoint? y) =>
+            string.CompareOrdinal(x?.ToString(), y?.ToString());
+    }
+}
