@@ -61,12 +61,13 @@ public sealed partial class DhtNode
     /// (if given) or when the lookup is done (IPFS dht.findProvs; bittorrent-dht lookup). Peers we
     /// store ourselves come first.
     /// </summary>
-    public async IAsyncEnumerable<IPEndPoint> FindProvidersAsync(
+    public IAsyncEnumerable<IPEndPoint> FindProvidersAsync(
         NodeId infoHash,
         int maxProviders = 100,
         TimeSpan? timeout = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default)
     {
+        // Checked here, not in the iterator, so that a bad argument throws at the call.
         ArgumentOutOfRangeException.ThrowIfLessThan(maxProviders, 1);
         if (timeout is { } t)
         {
@@ -74,6 +75,15 @@ public sealed partial class DhtNode
         }
 
         _ = Dispatcher;
+        return FindProvidersCoreAsync(infoHash, maxProviders, timeout, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<IPEndPoint> FindProvidersCoreAsync(
+        NodeId infoHash,
+        int maxProviders,
+        TimeSpan? timeout,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var found = Channel.CreateUnbounded<IPEndPoint>(new UnboundedChannelOptions { SingleReader = true });
         var seen = new HashSet<IPEndPoint>();
         var lookups = new List<IterativeLookup>();
@@ -81,6 +91,7 @@ public sealed partial class DhtNode
         // Offers a peer; returns false once enough were found.
         bool Offer(IPEndPoint peer, IPEndPoint from)
         {
+            bool wantMore;
             lock (seen)
             {
                 if (seen.Count >= maxProviders)
@@ -94,14 +105,12 @@ public sealed partial class DhtNode
                 }
 
                 found.Writer.TryWrite(peer);
-                if (seen.Count < maxProviders)
-                {
-                    return true;
-                }
+                wantMore = seen.Count < maxProviders;
             }
 
+            // Every new peer is announced, outside the lock (a handler may take its time).
             Raise(PeerFound, new PeerFoundEventArgs(infoHash, peer, from), nameof(PeerFound));
-            return false;
+            return wantMore;
         }
 
         foreach (var stored in _peers.GetPeers(infoHash, maxProviders))
@@ -145,13 +154,16 @@ public sealed partial class DhtNode
             TaskScheduler.Default);
 
         // The timeout ends the stream quietly; the caller's cancellation is an exception.
-        await foreach (var peer in found.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        try
         {
-            yield return peer;
+            await foreach (var peer in found.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return peer;
+            }
         }
-
-        if (!lookups.Count.Equals(0))
+        finally
         {
+            // A caller that stops reading early (took the first provider, say) ends the lookups too.
             StopAll(lookups);
         }
     }
@@ -161,7 +173,14 @@ public sealed partial class DhtNode
     /// on the port our packets come from: BEP 5 implied_port) to the K closest nodes, reusing the
     /// tokens of a recent lookup of the same infohash (IPFS dht.provide; bittorrent-dht announce).
     /// </summary>
-    public async Task<ProvideResult> ProvideAsync(NodeId infoHash, int? port = null, CancellationToken cancellationToken = default)
+    public Task<ProvideResult> ProvideAsync(NodeId infoHash, int? port = null, CancellationToken cancellationToken = default) =>
+        ProvideAsync(infoHash, port, seed: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ProvideAsync(NodeId, int?, CancellationToken)"/>, saying whether we are a seed
+    /// (BEP 33 <c>seed</c>), so that scrapes count us among the seeds or the downloaders.
+    /// </summary>
+    public async Task<ProvideResult> ProvideAsync(NodeId infoHash, int? port, bool seed, CancellationToken cancellationToken = default)
     {
         if (port is { } p)
         {
@@ -183,7 +202,7 @@ public sealed partial class DhtNode
         foreach (var holder in ChooseStorageNodes(infoHash, holders))
         {
             int ourPort = LocalEndPoints.FirstOrDefault(e => CompactEncoding.Family(e) == CompactEncoding.Family(holder.Node.EndPoint))?.Port ?? 0;
-            var query = new AnnouncePeerQuery(_id, infoHash, port ?? Math.Max(ourPort, 1), holder.Token) { ImpliedPort = port is null };
+            var query = new AnnouncePeerQuery(_id, infoHash, port ?? Math.Max(ourPort, 1), holder.Token) { ImpliedPort = port is null, Seed = seed };
             announces.Add(SucceedsAsync(query, holder.Node, cancellationToken));
         }
 
@@ -195,6 +214,11 @@ public sealed partial class DhtNode
     public async Task<IReadOnlyList<ProvideResult>> ProvideAsync(IEnumerable<NodeId> infoHashes, int? port = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(infoHashes);
+        if (port is { } p)
+        {
+            CheckPort(p, nameof(port));
+        }
+
         var results = new List<ProvideResult>();
         foreach (var batch in infoHashes.Chunk(4))
         {

@@ -43,6 +43,7 @@ public sealed partial class DhtNode
         foreach (var node in list)
         {
             ArgumentNullException.ThrowIfNull(node.EndPoint, nameof(nodes));
+            CheckPort(node.EndPoint.Port, nameof(nodes));
         }
 
         if (_dispatcher is null)
@@ -92,8 +93,15 @@ public sealed partial class DhtNode
     }
 
     /// <summary>Per-bucket detail of the routing tables (for dashboards and diagnostics).</summary>
-    public IReadOnlyList<BucketInfo> GetBuckets(AddressFamily family = AddressFamily.InterNetwork) =>
-        (family == AddressFamily.InterNetwork ? _table4 : _table6)?.Buckets ?? [];
+    public IReadOnlyList<BucketInfo> GetBuckets(AddressFamily family = AddressFamily.InterNetwork)
+    {
+        if (family is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
+        {
+            throw new ArgumentOutOfRangeException(nameof(family), family, "A routing table is for InterNetwork (IPv4) or InterNetworkV6.");
+        }
+
+        return (family == AddressFamily.InterNetwork ? _table4 : _table6)?.Buckets ?? [];
+    }
 
     /// <summary>Sends a ping and returns the answering node, or null when it did not answer.</summary>
     public async Task<NodeInfo?> PingAsync(IPEndPoint endPoint, CancellationToken cancellationToken = default)

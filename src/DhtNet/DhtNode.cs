@@ -202,8 +202,14 @@ public sealed partial class DhtNode : IAsyncDisposable
         }
     }
 
-    private KrpcDispatcher Dispatcher =>
-        _dispatcher ?? throw new InvalidOperationException(_state == 2 ? "The node is disposed." : "Start the node first (StartAsync).");
+    private KrpcDispatcher Dispatcher
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_state == 2, this);
+            return _dispatcher ?? throw new InvalidOperationException("Start the node first (StartAsync).");
+        }
+    }
 
     private void RaiseWarning(string message, Exception? exception = null)
     {
@@ -226,6 +232,11 @@ public sealed partial class DhtNode : IAsyncDisposable
         catch (Exception e)
         {
             Log.EventHandlerFailed(_logger, name, e);
+            // Tell the user through Warning, unless it is the Warning handler that failed.
+            if (name != nameof(Warning))
+            {
+                Raise(Warning, new DhtWarningEventArgs($"a {name} event handler threw", e), nameof(Warning));
+            }
         }
     }
 

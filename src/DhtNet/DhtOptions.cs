@@ -1,5 +1,6 @@
 using System.Net;
 using DhtNet.Lookup;
+using DhtNet.Security;
 using Microsoft.Extensions.Logging;
 
 namespace DhtNet;
@@ -30,6 +31,12 @@ public sealed record DhtOptions
 
     /// <summary>Our node id; null chooses one (from our external address per BEP 42 once it is known).</summary>
     public NodeId? NodeId { get; init; }
+
+    /// <summary>
+    /// The Ed25519 key pair that signs the items stored under string keys
+    /// (<see cref="DhtNode.PutAsync(string, ReadOnlyMemory{byte}, CancellationToken)"/>); null generates one per node.
+    /// </summary>
+    public Ed25519KeyPair? IdentityKey { get; init; }
 
     /// <summary>BEP 43: send <c>ro=1</c> in queries and answer no queries.</summary>
     public bool ReadOnly { get; init; }
@@ -83,7 +90,7 @@ public sealed record DhtOptions
     {
         ArgumentOutOfRangeException.ThrowIfNegative(Port, nameof(Port));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(Port, IPEndPoint.MaxPort, nameof(Port));
-        ArgumentNullException.ThrowIfNull(BindAddresses, nameof(BindAddresses));
+        ValidateBindAddresses();
         ArgumentNullException.ThrowIfNull(BootstrapNodes, nameof(BootstrapNodes));
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
         ArgumentOutOfRangeException.ThrowIfLessThan(K, 1, nameof(K));
@@ -91,9 +98,41 @@ public sealed record DhtOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RequestTimeout, TimeSpan.Zero, nameof(RequestTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingQueries, 1, nameof(MaxPendingQueries));
         ArgumentOutOfRangeException.ThrowIfLessThan(QueryAttempts, 1, nameof(QueryAttempts));
+        ArgumentOutOfRangeException.ThrowIfLessThan(SoftTimeout, TimeSpan.Zero, nameof(SoftTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PeerTimeToLive, TimeSpan.Zero, nameof(PeerTimeToLive));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxPeersPerInfohash, 1, nameof(MaxPeersPerInfohash));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxInfohashes, 1, nameof(MaxInfohashes));
+        long oneFullSwarm = Storage.PeerStore.EstimateSwarmBytes(MaxPeersPerInfohash);
+        if (MaxPeerStoreBytes < oneFullSwarm)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(MaxPeerStoreBytes), MaxPeerStoreBytes, $"MaxPeerStoreBytes must hold at least one full infohash ({oneFullSwarm} bytes).");
+        }
+
         foreach (var entry in BootstrapNodes)
         {
             _ = HostPort.Parse(entry, nameof(BootstrapNodes));
+        }
+    }
+
+    // One address per family: the node binds one socket for each.
+    private void ValidateBindAddresses()
+    {
+        ArgumentNullException.ThrowIfNull(BindAddresses, nameof(BindAddresses));
+        if (BindAddresses.Count == 0)
+        {
+            throw new ArgumentException("BindAddresses needs an IPv4 or an IPv6 address (or both).", nameof(BindAddresses));
+        }
+
+        if (BindAddresses.Count > 2
+            || (BindAddresses.Count == 2 && BindAddresses[0] is { } first && BindAddresses[1] is { } second && first.AddressFamily == second.AddressFamily))
+        {
+            throw new ArgumentException("BindAddresses takes at most one IPv4 and one IPv6 address.", nameof(BindAddresses));
+        }
+
+        foreach (var address in BindAddresses)
+        {
+            ArgumentNullException.ThrowIfNull(address, nameof(BindAddresses));
         }
     }
 }

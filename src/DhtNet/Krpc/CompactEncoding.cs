@@ -26,10 +26,23 @@ public static class CompactEncoding
     public static int WritePeer(IPEndPoint endPoint, Span<byte> destination)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
-        var address = endPoint.Address.IsIPv4MappedToIPv6 ? endPoint.Address.MapToIPv4() : endPoint.Address;
-        if (!address.TryWriteBytes(destination, out int written))
+        if (destination.Length < PeerSize(Family(endPoint)))
         {
-            throw new ArgumentException("The destination is too small for a compact peer.", nameof(destination));
+            throw new ArgumentException($"The destination needs {PeerSize(Family(endPoint))} bytes for a compact peer.", nameof(destination));
+        }
+
+        int written;
+        if (endPoint.Address.IsIPv4MappedToIPv6)
+        {
+            // The IPv4 address is the last 4 of the 16 bytes; no mapped copy of the address is made.
+            Span<byte> mapped = stackalloc byte[16];
+            endPoint.Address.TryWriteBytes(mapped, out _);
+            mapped[12..].CopyTo(destination);
+            written = 4;
+        }
+        else
+        {
+            endPoint.Address.TryWriteBytes(destination, out written);
         }
 
         BinaryPrimitives.WriteUInt16BigEndian(destination[written..], (ushort)endPoint.Port);
@@ -76,16 +89,25 @@ public static class CompactEncoding
         return nodes;
     }
 
-    /// <summary>The compact form of many nodes of one family, concatenated.</summary>
-    public static byte[] EncodeNodes(IEnumerable<NodeInfo> nodes, AddressFamily family)
+    /// <summary>The compact form of the nodes of one family among <paramref name="nodes"/>, concatenated.</summary>
+    public static byte[] EncodeNodes(IReadOnlyList<NodeInfo> nodes, AddressFamily family)
     {
         ArgumentNullException.ThrowIfNull(nodes);
         int size = NodeSize(family);
-        var list = nodes.Where(n => Family(n.EndPoint) == family).ToList();
-        var bytes = new byte[list.Count * size];
-        for (int i = 0; i < list.Count; i++)
+        int count = 0;
+        for (int i = 0; i < nodes.Count; i++)
         {
-            WriteNode(list[i], bytes.AsSpan(i * size));
+            count += Family(nodes[i].EndPoint) == family ? 1 : 0;
+        }
+
+        var bytes = new byte[count * size];
+        int offset = 0;
+        for (int i = 0; i < nodes.Count; i++)
+        {
+            if (Family(nodes[i].EndPoint) == family)
+            {
+                offset += WriteNode(nodes[i], bytes.AsSpan(offset));
+            }
         }
 
         return bytes;

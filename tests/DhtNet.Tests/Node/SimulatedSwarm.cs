@@ -72,6 +72,44 @@ internal sealed class SimulatedSwarm : IAsyncDisposable
         return node;
     }
 
+    /// <summary>
+    /// Starts a node with exactly <paramref name="options"/> (base them on <see cref="Template"/>:
+    /// nothing is filled in, so no id or bootstrap list unless they say so) at
+    /// <paramref name="endPoint"/> (null: the next free 10.x address). <paramref name="beforeStart"/>
+    /// runs on the node before it starts (to import a saved table, say). The node joins <see cref="Nodes"/>.
+    /// </summary>
+    public DhtNode StartNode(DhtOptions options, IPEndPoint? endPoint = null, Action<DhtNode>? beforeStart = null) =>
+        StartNodeOn(endPoint is null ? Network.CreateTransport() : Network.CreateTransport(endPoint), options, beforeStart);
+
+    /// <summary>As <see cref="StartNode"/>, on a transport of your own (such as a wrapper around one of <see cref="Network"/>'s).</summary>
+    public DhtNode StartNodeOn(IDatagramTransport transport, DhtOptions options, Action<DhtNode>? beforeStart = null)
+    {
+        var node = new DhtNode(transport, options);
+        beforeStart?.Invoke(node);
+        Run(node.StartAsync());
+        Nodes.Add(node);
+        return node;
+    }
+
+    /// <summary>"host:port" of up to <paramref name="count"/> running nodes picked at random, for a bootstrap list.</summary>
+    public List<string> PickBootstrap(int count = 3)
+    {
+        var picked = new List<string>();
+        for (int i = 0; i < Math.Min(count, Nodes.Count); i++)
+        {
+            picked.Add(Nodes[Random.Next(Nodes.Count)].LocalEndPoints[0].ToString());
+        }
+
+        return picked.Distinct().ToList();
+    }
+
+    /// <summary>Advances the virtual clock by <paramref name="delta"/>, running everything due on the way.</summary>
+    public void Advance(TimeSpan delta)
+    {
+        SynchronizationContext.SetSynchronizationContext(null);
+        Clock.Advance(delta);
+    }
+
     /// <summary>Advances the virtual clock until <paramref name="task"/> completes.</summary>
     public T Run<T>(Task<T> task)
     {

@@ -1,0 +1,51 @@
+using DhtNet.Security;
+using DhtNet.Tests.Node;
+
+namespace DhtNet.Tests.Items;
+
+public class ItemKeepAliveTests
+{
+    [Fact]
+    public async Task ItemKeepAlive_FiveHours_ItemsStayWhileUnkeptItemsExpire()
+    {
+        await using var swarm = SimulatedSwarm.Create(40, seed: 21);
+        var publisher = swarm.Nodes[0];
+        var keyPair = Ed25519KeyPair.Generate();
+
+        var kept = swarm.Run(publisher.PutAsync(ItemValues.Text("kept")));
+        var keptMutable = swarm.Run(publisher.PutAsync(keyPair, ItemValues.Text("kept, signed"), "k"u8.ToArray()));
+        var dropped = swarm.Run(publisher.PutAsync(ItemValues.Text("left alone")));
+        using var keepImmutable = ItemKeepAlive.ForImmutable(publisher, ItemValues.Text("kept"));
+        using var keepMutable = ItemKeepAlive.ForMutable(publisher, keptMutable.Item!);
+        Assert.Equal(kept.Target, keepImmutable.Target);
+        Assert.Equal(keptMutable.Target, keepMutable.Target);
+
+        // Items live two hours after their last put (BEP 44); the keep-alive puts hourly.
+        swarm.Run(Task.Delay(TimeSpan.FromHours(5), swarm.Clock));
+
+        Assert.True(keepImmutable.Refreshes >= 4, $"{keepImmutable.Refreshes} refreshes");
+        Assert.True(keepMutable.Refreshes >= 4, $"{keepMutable.Refreshes} refreshes");
+        Assert.Null(keepMutable.LastError);
+        Assert.Equal(0, keepMutable.LastResult!.Sequence);
+        Assert.True(keepMutable.LastResult.Stored >= 6);
+
+        var reader = swarm.Nodes[30];
+        Assert.Equal(ItemValues.Text("kept"), swarm.Run(reader.GetAsync(kept.Target))!.Value.ToArray());
+        var mutable = swarm.Run(reader.GetAsync(keptMutable.Target, "k"u8.ToArray()));
+        Assert.Equal(0, mutable!.Sequence);
+        Assert.Null(swarm.Run(reader.GetAsync(dropped.Target)));
+    }
+
+    [Fact]
+    public async Task ItemKeepAlive_Disposed_StopsPutting()
+    {
+        await using var swarm = SimulatedSwarm.Create(5, seed: 22);
+        var keepAlive = ItemKeepAlive.ForImmutable(swarm.Nodes[0], ItemValues.Text("brief"), TimeSpan.FromMinutes(10));
+        swarm.Run(Task.Delay(TimeSpan.FromMinutes(25), swarm.Clock));
+        Assert.Equal(2, keepAlive.Refreshes);
+        keepAlive.Dispose();
+        swarm.Run(Task.Delay(TimeSpan.FromMinutes(30), swarm.Clock));
+        Assert.Equal(2, keepAlive.Refreshes);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => keepAlive.RefreshAsync());
+    }
+}
