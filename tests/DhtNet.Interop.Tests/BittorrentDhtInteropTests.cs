@@ -270,6 +270,118 @@ public class BittorrentDhtInteropTests
         sender.AssertNoComplaints();
     }
 
+    [Fact]
+    public async Task Immutable_PutByEachSide_OtherGetsIt()
+    {
+        byte[] ours = new BencodeList([new BencodeString("from"), new BencodeString("DhtNet")]).Encode();
+        byte[] theirs = "from bittorrent-dht"u8.ToArray();
+        await using var swarm = await DhtNetSwarm.StartAsync(2);
+        await using var bittorrentDht = await BittorrentDhtPeer.StartAsync(bootstrap: [swarm[0].EndPoint]);
+
+        var put = await swarm[1].Node.PutAsync(ours);
+        var got = await bittorrentDht.GetAsync(put.Target);
+        var theirPut = await bittorrentDht.PutImmutableAsync(theirs);
+        // A DhtNet node joining afterwards reads it from the nodes that took it.
+        await using var reader = await DhtNetPeer.StartAsync([bittorrentDht.EndPoint]);
+        var item = await reader.Node.GetAsync(theirPut.Target);
+
+        Assert.Equal(2, put.Stored);
+        Assert.NotNull(got);
+        Assert.Equal(ours, got.EncodedValue);
+        Assert.Null(theirPut.Error);
+        Assert.Equal(2, theirPut.Nodes);
+        Assert.NotNull(item);
+        Assert.Equal(new BencodeString(theirs).Encode(), item.Value.ToArray());
+        swarm.AssertNoProblems();
+        reader.AssertNoProblems();
+        bittorrentDht.AssertNoComplaints();
+    }
+
+    [Fact]
+    public async Task Mutable_PutByEachSide_OtherGetsNewestAndStaleOrCasIsRefused()
+    {
+        byte[] seed = Enumerable.Range(40, 32).Select(i => (byte)i).ToArray();
+        var keyPair = Ed25519KeyPair.FromSeed(seed);
+        byte[] salt = "feed"u8.ToArray();
+        var saltedTarget = Bep44.MutableTarget(keyPair.PublicKey.Span, salt);
+        var unsaltedTarget = Bep44.MutableTarget(keyPair.PublicKey.Span);
+        await using var swarm = await DhtNetSwarm.StartAsync(2);
+        await using var bittorrentDht = await BittorrentDhtPeer.StartAsync(bootstrap: [swarm[0].EndPoint]);
+
+        // DhtNet puts first (seq 0 for a new item), with and without salt.
+        var salted = await swarm[1].Node.PutAsync(keyPair, new BencodeString("v0 from DhtNet").Encode(), salt);
+        var unsalted = await swarm[1].Node.PutAsync(keyPair, new BencodeInteger(1).Encode());
+        var saltedByPeer = await bittorrentDht.GetAsync(saltedTarget, salt);
+        var unsaltedByPeer = await bittorrentDht.GetAsync(unsaltedTarget);
+
+        // bittorrent-dht puts a newer seq; DhtNet sees it.
+        var newer = await bittorrentDht.PutMutableAsync(seed, "v7 from bittorrent-dht"u8.ToArray(), sequence: 7, salt: salt);
+        var newerUnsalted = await bittorrentDht.PutMutableAsync(seed, "unsalted v3"u8.ToArray(), sequence: 3);
+        var seen = await swarm[1].Node.GetAsync(saltedTarget, salt);
+        var seenUnsalted = await swarm[1].Node.GetAsync(unsaltedTarget);
+
+        // Our nodes refuse its stale seq (302) and wrong cas (301).
+        var staleFromPeer = await bittorrentDht.PutMutableAsync(seed, "stale"u8.ToArray(), sequence: 6, salt: salt);
+        var casFromPeer = await bittorrentDht.PutMutableAsync(seed, "cas"u8.ToArray(), sequence: 9, salt: salt, cas: 6);
+
+        // bittorrent-dht does not store its own mutable puts (it still holds our seq 0), so DhtNet
+        // puts the next seq everywhere first; then the peer refuses our stale seq and wrong cas.
+        var next = await swarm[1].Node.PutAsync(keyPair, new BencodeString("v8 from DhtNet").Encode(), salt);
+        var staleFromUs = await Assert.ThrowsAsync<DhtPutException>(() => swarm[1].Node.PutAsync(keyPair, new BencodeString("stale").Encode(), salt, sequence: 6));
+        var casFromUs = await Assert.ThrowsAsync<DhtPutException>(() => swarm[1].Node.PutAsync(keyPair, new BencodeString("cas").Encode(), salt, sequence: 9, cas: 6));
+        var casMatch = await bittorrentDht.PutMutableAsync(seed, "v9 with cas"u8.ToArray(), sequence: 9, salt: salt, cas: 8);
+        var final = await swarm[1].Node.GetAsync(saltedTarget, salt);
+
+        Assert.Equal(2, salted.Stored);
+        Assert.Equal(2, unsalted.Stored);
+        Assert.NotNull(saltedByPeer);
+        Assert.Equal(0, saltedByPeer.Sequence);
+        Assert.Equal(new BencodeString("v0 from DhtNet").Encode(), saltedByPeer.EncodedValue);
+        Assert.Equal(keyPair.PublicKey.ToArray(), saltedByPeer.PublicKey);
+        Assert.NotNull(unsaltedByPeer);
+        Assert.Equal(new BencodeInteger(1).Encode(), unsaltedByPeer.EncodedValue);
+
+        Assert.Null(newer.Error);
+        Assert.Equal(2, newer.Nodes);
+        Assert.Null(newerUnsalted.Error);
+        Assert.NotNull(seen);
+        Assert.Equal(7, seen.Sequence);
+        Assert.Equal(new BencodeString("v7 from bittorrent-dht").Encode(), seen.Value.ToArray());
+        Assert.NotNull(seenUnsalted);
+        Assert.Equal(3, seenUnsalted.Sequence);
+
+        Assert.Contains("302", staleFromPeer.Error, StringComparison.Ordinal);
+        Assert.Equal(0, staleFromPeer.Nodes);
+        Assert.Contains("301", casFromPeer.Error, StringComparison.Ordinal);
+        Assert.Equal(0, casFromPeer.Nodes);
+        Assert.Equal(8, next.Sequence);
+        Assert.Equal(2, next.Stored);
+        Assert.Equal(302, staleFromUs.Code);
+        Assert.Equal(2, staleFromUs.Result.Errors.GetValueOrDefault(302));
+        Assert.Equal(301, casFromUs.Code);
+        Assert.Equal(2, casFromUs.Result.Errors.GetValueOrDefault(301));
+        Assert.Null(casMatch.Error);
+        Assert.Equal(2, casMatch.Nodes);
+        Assert.NotNull(final);
+        Assert.Equal(9, final.Sequence);
+        Assert.Equal(new BencodeString("v9 with cas").Encode(), final.Value.ToArray());
+        swarm.AssertNoProblems();
+        bittorrentDht.AssertNoComplaints();
+    }
+
+    [Fact]
+    public async Task SampleInfohashes_ToBittorrentDht_ReturnsNullForItsSilence()
+    {
+        await using var bittorrentDht = await BittorrentDhtPeer.StartAsync();
+        await using var node = await DhtNetPeer.StartAsync([bittorrentDht.EndPoint]);
+
+        // bittorrent-dht has no BEP 51 and drops unknown queries unanswered: we get null after our timeout.
+        var sample = await node.Node.SampleInfohashesAsync(bittorrentDht.EndPoint, NodeId.Random());
+
+        Assert.Null(sample);
+        Assert.True(node.Holds(bittorrentDht.NodeId), "a silent reply to one query kind must not cost the node its place");
+    }
+
     private static async Task<BencodeDictionary> AskAsync(BittorrentDhtPeer sender, DhtNetPeer node, string method, params (string Key, BencodeValue Value)[] arguments) =>
         await AskAsync(sender, node, method, Dictionary(arguments));
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using DhtNet.Bencode;
 using DhtNet.Interop.Tests.Harness;
+using DhtNet.Security;
 using static DhtNet.Interop.Tests.Harness.RawKrpc;
 
 namespace DhtNet.Interop.Tests;
@@ -157,6 +158,12 @@ public class LibtorrentInteropTests
             Assert.Contains(GetBytes(fromDhtNet, "BFpe")!, b => b != 0);
             Assert.Equal(GetBytes(fromLibtorrent, "BFsd"), GetBytes(fromDhtNet, "BFsd"));
             Assert.Equal(GetBytes(fromLibtorrent, "BFpe"), GetBytes(fromDhtNet, "BFpe"));
+
+            // A DhtNet scrape through libtorrent alone counts the same two seeds and three downloaders.
+            await using var scraper = await DhtNetPeer.StartAsync([libtorrent.EndPoint]);
+            var scrape = await scraper.Node.ScrapeAsync(infoHash);
+            Assert.Equal(2, scrape.Seeds);
+            Assert.Equal(3, scrape.Peers);
             // Both store one entry per address. libtorrent answers a scrape with the filters alone;
             // we add the values as well (BEP 33 allows either).
             var announced = announcers.Select(a => new IPEndPoint(a.EndPoint.Address, 6881)).ToArray();
@@ -220,6 +227,134 @@ public class LibtorrentInteropTests
         Assert.Superset(new SortedSet<string>(["get_peers", "announce_peer", "get", "put", "sample_infohashes"], StringComparer.Ordinal), kinds);
         libtorrent.AssertNoComplaints();
         swarm.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task Immutable_PutByDhtNet_LibtorrentGetsIt()
+    {
+        byte[] value = new BencodeString("immutable from DhtNet").Encode();
+        await using var writer = await DhtNetPeer.StartAsync();
+        await using var libtorrent = await LibtorrentPeer.StartAsync(bootstrap: [writer.EndPoint]);
+
+        var put = await writer.Node.PutAsync(value);
+        var item = await libtorrent.GetImmutableAsync(put.Target);
+
+        Assert.Equal(Bep44.ImmutableTarget(value), put.Target);
+        Assert.Equal(1, put.Stored);
+        Assert.NotNull(item);
+        Assert.Equal(value, item.EncodedValue);
+        writer.AssertNoProblems();
+        libtorrent.AssertNoComplaints();
+    }
+
+    [Fact]
+    public async Task Immutable_PutByLibtorrent_DhtNetGetsIt()
+    {
+        var value = new BencodeDictionary([
+            new KeyValuePair<byte[], BencodeValue>("list"u8.ToArray(), new BencodeList([new BencodeInteger(-1), new BencodeString([0, 1, 255])])),
+            new KeyValuePair<byte[], BencodeValue>("n"u8.ToArray(), new BencodeInteger(42)),
+        ]);
+        await using var holder = await LibtorrentPeer.StartAsync();
+        await using var libtorrent = await LibtorrentPeer.StartAsync(bootstrap: [holder.EndPoint]);
+        var put = await libtorrent.PutImmutableAsync(value);
+
+        // A DhtNet node that joins afterwards can only read it from the libtorrent nodes.
+        await using var reader = await DhtNetPeer.StartAsync([libtorrent.EndPoint]);
+        var item = await reader.Node.GetAsync(put.Target);
+
+        Assert.True(put.Nodes >= 1);
+        Assert.NotNull(item);
+        Assert.False(item.IsMutable);
+        Assert.Equal(value.Encode(), item.Value.ToArray());
+        Assert.True(item.Statistics.Answered >= 1);
+        reader.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task Mutable_PutByEachSide_OtherGetsNewestAndStaleOrCasIsRefused()
+    {
+        byte[] seed = Enumerable.Range(7, 32).Select(i => (byte)i).ToArray();
+        var keyPair = Ed25519KeyPair.FromSeed(seed);
+        byte[] salt = "profile"u8.ToArray();
+        await using var node = await DhtNetPeer.StartAsync();
+        await using var libtorrent = await LibtorrentPeer.StartAsync(bootstrap: [node.EndPoint]);
+
+        // DhtNet puts first, with and without salt; a new item starts at seq 0.
+        var salted = await node.Node.PutAsync(keyPair, new BencodeString("v1 from DhtNet").Encode(), salt);
+        var unsalted = await node.Node.PutAsync(keyPair, new BencodeString("unsalted from DhtNet").Encode());
+        var saltedByLibtorrent = await libtorrent.GetMutableAsync(keyPair.PublicKey, salt);
+        var unsaltedByLibtorrent = await libtorrent.GetMutableAsync(keyPair.PublicKey);
+
+        // libtorrent puts the next seq (it reads the current one first); DhtNet sees the newer item.
+        var newer = await libtorrent.PutMutableAsync(seed, "v2 from libtorrent"u8.ToArray(), salt);
+        var newerUnsalted = await libtorrent.PutMutableAsync(seed, "unsalted from libtorrent"u8.ToArray());
+        var seen = await node.Node.GetAsync(Bep44.MutableTarget(keyPair.PublicKey.Span, salt), salt);
+        var seenUnsalted = await node.Node.GetAsync(Bep44.MutableTarget(keyPair.PublicKey.Span));
+
+        // Putting an older seq, or a cas that is not the stored seq, is refused by libtorrent too.
+        var stale = await Assert.ThrowsAsync<DhtPutException>(() => node.Node.PutAsync(keyPair, new BencodeString("stale").Encode(), salt, sequence: 0));
+        var casMismatch = await Assert.ThrowsAsync<DhtPutException>(() => node.Node.PutAsync(keyPair, new BencodeString("cas").Encode(), salt, sequence: 5, cas: 0));
+        var casMatch = await node.Node.PutAsync(keyPair, new BencodeString("v3 from DhtNet").Encode(), salt, sequence: 5, cas: 1);
+        var final = await libtorrent.GetMutableAsync(keyPair.PublicKey, salt);
+
+        Assert.Equal(1, salted.Stored);
+        Assert.Equal(0, salted.Sequence);
+        Assert.Equal(1, unsalted.Stored);
+        Assert.NotNull(saltedByLibtorrent);
+        Assert.Equal(0, saltedByLibtorrent.Sequence);
+        Assert.Equal(new BencodeString("v1 from DhtNet").Encode(), saltedByLibtorrent.EncodedValue);
+        Assert.True(Bep44.VerifySignature(keyPair.PublicKey.Span, salt, 0, saltedByLibtorrent.EncodedValue, saltedByLibtorrent.Signature));
+        Assert.NotNull(unsaltedByLibtorrent);
+        Assert.Equal(new BencodeString("unsalted from DhtNet").Encode(), unsaltedByLibtorrent.EncodedValue);
+
+        Assert.Equal(1, newer.Sequence);
+        Assert.True(newer.Nodes >= 1, $"libtorrent stored on {newer.Nodes} nodes");
+        Assert.Equal(1, newerUnsalted.Sequence);
+        Assert.NotNull(seen);
+        Assert.Equal(1, seen.Sequence);
+        Assert.Equal(new BencodeString("v2 from libtorrent").Encode(), seen.Value.ToArray());
+        Assert.Equal(newer.Signature, seen.Signature.ToArray());
+        Assert.NotNull(seenUnsalted);
+        Assert.Equal(1, seenUnsalted.Sequence);
+
+        Assert.Equal(302, stale.Code);
+        Assert.Equal(1, stale.Result.Errors.GetValueOrDefault(302));
+        Assert.Equal(301, casMismatch.Code);
+        Assert.Equal(1, casMismatch.Result.Errors.GetValueOrDefault(301));
+        Assert.Equal(1, casMatch.Stored);
+        Assert.NotNull(final);
+        Assert.Equal(5, final.Sequence);
+        Assert.Equal(new BencodeString("v3 from DhtNet").Encode(), final.EncodedValue);
+        node.AssertNoProblems();
+        libtorrent.AssertNoComplaints();
+    }
+
+    [Fact]
+    public async Task SampleAndScrape_ByDhtNet_ReadLibtorrentsStore()
+    {
+        var infoHashes = new[] { NodeId.Random(), NodeId.Random() };
+        await using var libtorrent = await LibtorrentPeer.StartAsync();
+        await using var node = await DhtNetPeer.StartAsync([libtorrent.EndPoint]);
+        foreach (var infoHash in infoHashes)
+        {
+            var provided = await node.Node.ProvideAsync(infoHash, 40005, seed: true);
+            Assert.Equal(1, provided.Stored);
+        }
+
+        var sample = await node.Node.SampleInfohashesAsync(libtorrent.EndPoint, NodeId.Random());
+        var scrape = await node.Node.ScrapeAsync(infoHashes[0]);
+
+        Assert.NotNull(sample);
+        Assert.Equal(libtorrent.NodeId, sample.Responder.Id);
+        Assert.Equal(2, sample.Num);
+        Assert.Equal(infoHashes.Order(), sample.Samples.Order());
+        Assert.True(sample.Interval > 0);
+        Assert.Contains(sample.Nodes, n => n.Id == node.NodeId);
+        // libtorrent's filters hold our address as a seed.
+        Assert.Equal(1, scrape.Seeds);
+        Assert.Equal(0, scrape.Peers);
+        Assert.Equal(1, scrape.Responders);
+        node.AssertNoProblems();
     }
 
     private static BencodeDictionary ScrapeArguments(BittorrentDhtPeer asker, NodeId infoHash) =>

@@ -94,15 +94,15 @@ public sealed class BittorrentDhtPeer : IAsyncDisposable
     }
 
     /// <summary>Stores an immutable item whose value is the byte string <paramref name="value"/>.</summary>
-    public async Task<PutResult> PutImmutableAsync(ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
+    public async Task<PeerPutResult> PutImmutableAsync(ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
         Json.Put(await Process.SendAsync("put", new JsonObject { ["v"] = Json.Base64(value.Span) }, cancellationToken: cancellationToken).ConfigureAwait(false));
 
     /// <summary>Stores an immutable item whose value is any bencoded value.</summary>
-    public async Task<PutResult> PutImmutableAsync(BencodeValue value, CancellationToken cancellationToken = default) =>
+    public async Task<PeerPutResult> PutImmutableAsync(BencodeValue value, CancellationToken cancellationToken = default) =>
         Json.Put(await Process.SendAsync("put", new JsonObject { ["vBencoded"] = Json.Base64(value.Encode()) }, cancellationToken: cancellationToken).ConfigureAwait(false));
 
     /// <summary>Signs with the key of <paramref name="seed"/> and stores a mutable item with a byte-string value.</summary>
-    public async Task<PutResult> PutMutableAsync(
+    public async Task<PeerPutResult> PutMutableAsync(
         ReadOnlyMemory<byte> seed,
         ReadOnlyMemory<byte> value,
         long sequence,

@@ -55,7 +55,7 @@ internal static class Json
                 HexBytes(reply, "sig"))
             : null;
 
-    public static PutResult Put(JsonObject reply) =>
+    public static PeerPutResult Put(JsonObject reply) =>
         new(
             Id(reply, "hash"),
             reply["nodes"]?.GetValue<int>() ?? 0,

@@ -98,18 +98,18 @@ public sealed partial class LibtorrentPeer : IAsyncDisposable
     }
 
     /// <summary>Stores an immutable item whose value is the byte string <paramref name="value"/>.</summary>
-    public async Task<PutResult> PutImmutableAsync(ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
+    public async Task<PeerPutResult> PutImmutableAsync(ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
         Json.Put(await Process.SendAsync("put", new JsonObject { ["v"] = Json.Base64(value.Span) }, cancellationToken: cancellationToken).ConfigureAwait(false));
 
     /// <summary>Stores an immutable item whose value is any bencoded value.</summary>
-    public async Task<PutResult> PutImmutableAsync(BencodeValue value, CancellationToken cancellationToken = default) =>
+    public async Task<PeerPutResult> PutImmutableAsync(BencodeValue value, CancellationToken cancellationToken = default) =>
         Json.Put(await Process.SendAsync("put", new JsonObject { ["vBencoded"] = Json.Base64(value.Encode()) }, cancellationToken: cancellationToken).ConfigureAwait(false));
 
     /// <summary>
     /// Stores a mutable byte-string item signed with the key of <paramref name="seed"/>. libtorrent
     /// picks the sequence number itself: one more than the highest it finds (1 for a new item).
     /// </summary>
-    public async Task<PutResult> PutMutableAsync(ReadOnlyMemory<byte> seed, ReadOnlyMemory<byte> value, ReadOnlyMemory<byte> salt = default, CancellationToken cancellationToken = default)
+    public async Task<PeerPutResult> PutMutableAsync(ReadOnlyMemory<byte> seed, ReadOnlyMemory<byte> value, ReadOnlyMemory<byte> salt = default, CancellationToken cancellationToken = default)
     {
         var arguments = new JsonObject { ["seed"] = Json.Hex(seed.Span), ["v"] = Json.Base64(value.Span) };
         if (!salt.IsEmpty)
@@ -137,7 +137,7 @@ public sealed partial class LibtorrentPeer : IAsyncDisposable
     }
 
     /// <summary>A BEP 51 sample_infohashes query to one node; null when it did not answer within <paramref name="timeout"/>.</summary>
-    public async Task<SampleResult?> SampleAsync(IPEndPoint node, NodeId target, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public async Task<PeerSampleResult?> SampleAsync(IPEndPoint node, NodeId target, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var arguments = new JsonObject
         {
@@ -153,7 +153,7 @@ public sealed partial class LibtorrentPeer : IAsyncDisposable
         }
 
         var samples = reply["samples"]!.AsArray().Select(s => NodeId.Parse(s!.GetValue<string>())).ToArray();
-        return new SampleResult(Json.Int(reply, "interval"), Json.Int(reply, "num"), samples, Json.Nodes(reply, "nodes"));
+        return new PeerSampleResult(Json.Int(reply, "interval"), Json.Int(reply, "num"), samples, Json.Nodes(reply, "nodes"));
     }
 
     /// <summary>The routing table's shape (dht_stats_alert).</summary>
