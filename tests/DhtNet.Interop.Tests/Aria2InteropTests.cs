@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using DhtNet.Interop.Tests.Harness;
 
 namespace DhtNet.Interop.Tests;
@@ -8,7 +9,7 @@ namespace DhtNet.Interop.Tests;
 /// given a magnet link, so every scenario runs through its own lookup and announce. Its first
 /// lookup runs before its entry node has answered; the retry 5 s later does the work.
 /// </summary>
-public class Aria2InteropTests
+public partial class Aria2InteropTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
@@ -30,6 +31,17 @@ public class Aria2InteropTests
             Assert.Contains(node.Node.ExportNodes(), n => n.Id == aria2.NodeId && n.EndPoint.Equals(aria2.DhtEndPoint));
         }
 
+        // Our lookups go through aria2 too: it answers find_node and get_peers and takes announce_peer.
+        var query = await swarm[1].Node.QueryAsync(aria2.NodeId);
+        Assert.True(swarm[2].Node.RemoveNode(aria2.NodeId));
+        var found = await swarm[2].Node.FindPeerAsync(aria2.NodeId);
+        var provided = await swarm[1].Node.ProvideAsync(NodeId.Random(), 40007);
+        await aria2.WaitForLogAsync(Aria2AnsweredAnnounce(), Wait);
+
+        Assert.Equal(aria2.NodeId, query.Nodes[0].Id);
+        Assert.Equal(aria2.DhtEndPoint, query.Nodes[0].EndPoint);
+        Assert.Equal(aria2.DhtEndPoint, found);
+        Assert.Equal(3, provided.Stored);
         var kinds = await aria2.WaitForQueriesAnsweredAsync(swarm.EndPoints.Select(e => e.Port), Wait);
         Assert.Contains("ping", kinds);
         Assert.Contains("get_peers", kinds);
@@ -63,4 +75,7 @@ public class Aria2InteropTests
         swarm.AssertNoProblems();
         aria2.AssertNoComplaints();
     }
+
+    [GeneratedRegex(@"Message sent: dht response announce_peer ")]
+    private static partial Regex Aria2AnsweredAnnounce();
 }

@@ -115,6 +115,24 @@ public class BittorrentDhtInteropTests
     }
 
     [Fact]
+    public async Task Bootstrap_OffBittorrentDhtReplyWithMoreThanEightNodes_AcceptsThemAll()
+    {
+        await using var hub = await BittorrentDhtPeer.StartAsync();
+        await using var swarm = await DhtNetSwarm.StartAsync(12, bootstrap: [hub.EndPoint]);
+        await using var sender = await BittorrentDhtPeer.StartAsync();
+
+        // bittorrent-dht answers with its 20 closest nodes, not 8.
+        var reply = await sender.QueryAsync(hub.EndPoint, "find_node", Dictionary(("id", Id(sender.NodeId)), ("target", Id(NodeId.Random()))));
+        var hubNodes = Nodes((BencodeDictionary)reply.Decode()["r"]!);
+        await using var late = await DhtNetPeer.StartAsync([hub.EndPoint]);
+
+        Assert.True(hubNodes.Count > 8, $"the hub returned {hubNodes.Count} nodes");
+        Assert.True(late.Node.RoutingTableSize >= 9, late.Describe());
+        late.AssertNoProblems();
+        swarm.AssertNoProblems();
+    }
+
+    [Fact]
     public async Task Closest_ByBittorrentDhtThroughDhtNetNodes_ReachesEveryDhtNetNode()
     {
         await using var swarm = await DhtNetSwarm.StartAsync(4);

@@ -199,30 +199,7 @@ public class LibtorrentInteropTests
         Assert.NotNull(await libtorrent.GetMutableAsync(mutable.PublicKey!, "salt"u8.ToArray()));
         Assert.NotNull(await libtorrent.SampleAsync(swarm[2].EndPoint, NodeId.Random()));
 
-        // Pair every query libtorrent sent to a DhtNet node with the reply it received.
-        var ours = swarm.Nodes.ToDictionary(n => Json.Text(n.EndPoint), n => n.NodeId);
-        var packets = libtorrent.Process.Events.Snapshot()
-            .Where(e => e["event"]?.ToString() == "packet" && ours.ContainsKey(e["endpoint"]!.ToString()))
-            .Select(e => (Out: e["direction"]!.ToString() == "out", EndPoint: e["endpoint"]!.ToString(), Message: (BencodeDictionary)BencodeValue.Parse(Convert.FromBase64String(e["bytes"]!.ToString()))))
-            .ToList();
-        var queries = packets.Where(p => p.Out && GetBytes(p.Message, "y") is [(byte)'q']).ToList();
-        var kinds = new SortedSet<string>(StringComparer.Ordinal);
-        var problems = new List<string>();
-        foreach (var query in queries)
-        {
-            string method = Encoding.ASCII.GetString(GetBytes(query.Message, "q")!);
-            byte[] t = GetBytes(query.Message, "t")!;
-            kinds.Add(method);
-            var reply = packets.FirstOrDefault(p => !p.Out && p.EndPoint == query.EndPoint && GetBytes(p.Message, "t") is { } rt && rt.AsSpan().SequenceEqual(t));
-            if (reply.Message is null)
-            {
-                problems.Add($"{method} to {query.EndPoint}: no reply");
-                continue;
-            }
-
-            problems.AddRange(ResponseProblems(reply.Message, ours[query.EndPoint], libtorrent.EndPoint, t).Select(p => $"{method} to {query.EndPoint}: {p}"));
-        }
-
+        var (kinds, problems, _) = CheckReplies(libtorrent, swarm);
         Assert.Empty(problems);
         Assert.Superset(new SortedSet<string>(["get_peers", "announce_peer", "get", "put", "sample_infohashes"], StringComparer.Ordinal), kinds);
         libtorrent.AssertNoComplaints();
@@ -355,6 +332,104 @@ public class LibtorrentInteropTests
         Assert.Equal(0, scrape.Peers);
         Assert.Equal(1, scrape.Responders);
         node.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task Ipv6_MixedNetworkOnLoopback_NodesAndPeersTravelAsNodes6AndLongValues()
+    {
+        var announced = NodeId.Random();
+        var provided = NodeId.Random();
+        await using var swarm = await DhtNetSwarm.StartAsync(3, address: IPAddress.IPv6Loopback);
+        await using var libtorrent = await LibtorrentPeer.StartAsync(bootstrap: [swarm[0].EndPoint], host: IPAddress.IPv6Loopback, trace: true);
+
+        // libtorrent can meet the other DhtNet nodes only through the nodes6 of our replies.
+        await libtorrent.LookupAsync(libtorrent.NodeId);
+        await libtorrent.WaitForNodesAsync(swarm.Nodes.Select(n => n.NodeId));
+        await libtorrent.AnnounceAsync(announced);
+        var found = await swarm[2].FindProvidersAsync(announced);
+        var provide = await swarm[1].Node.ProvideAsync(provided, 40006);
+        var peers = await libtorrent.LookupAsync(provided);
+        var query = await swarm[2].Node.QueryAsync(libtorrent.NodeId);
+        var (kinds, problems, replies) = CheckReplies(libtorrent, swarm);
+
+        Assert.Contains(libtorrent.EndPoint, found);
+        Assert.Equal(3, provide.Stored);
+        Assert.Contains(new IPEndPoint(IPAddress.IPv6Loopback, 40006), peers);
+        Assert.Equal(libtorrent.NodeId, query.Nodes[0].Id);
+        Assert.Equal(libtorrent.EndPoint, query.Nodes[0].EndPoint);
+        Assert.Empty(problems);
+        Assert.Contains("get_peers", kinds);
+        // BEP 32: an IPv6 asker without 'want' gets nodes6 (and no IPv4 nodes); ip is 18 bytes.
+        Assert.All(replies, r => Assert.Equal(18, GetBytes(r, "ip")!.Length));
+        Assert.Contains(replies, r => Nodes6(Body(r)).Count > 0);
+        Assert.All(replies, r => Assert.Empty(Nodes(Body(r))));
+        swarm.AssertNoProblems();
+        libtorrent.AssertNoComplaints();
+    }
+
+    [Fact]
+    public async Task ReadOnly_Bep43BothWays_AnsweredButNeverAddedToTheTable()
+    {
+        await using var swarm = await DhtNetSwarm.StartAsync(2);
+        await using var readOnlyLibtorrent = await LibtorrentPeer.StartAsync(bootstrap: [swarm[0].EndPoint], readOnly: true);
+        await using var libtorrent = await LibtorrentPeer.StartAsync();
+        await using var readOnlyNode = await DhtNetPeer.StartAsync([libtorrent.EndPoint], template: new DhtOptions { ReadOnly = true });
+        await using var node = await DhtNetPeer.StartAsync([libtorrent.EndPoint]);
+
+        // The read-only libtorrent session gets answers from us (its lookup walks our nodes), but
+        // our nodes never add it.
+        await readOnlyLibtorrent.LookupAsync(readOnlyLibtorrent.NodeId);
+        var readOnlyTable = await readOnlyLibtorrent.WaitForNodesAsync(swarm.Nodes.Select(n => n.NodeId));
+        // libtorrent answers our read-only node and adds the ordinary one, not the read-only one.
+        var query = await readOnlyNode.Node.QueryAsync(libtorrent.NodeId);
+        var libtorrentTable = await libtorrent.WaitForNodesAsync([node.NodeId]);
+
+        Assert.Equal(2, readOnlyTable.Count);
+        Assert.All(swarm.Nodes, n => Assert.False(n.Holds(readOnlyLibtorrent.NodeId), n.Describe()));
+        Assert.Equal(libtorrent.NodeId, query.Nodes[0].Id);
+        Assert.DoesNotContain(libtorrentTable, n => n.Id == readOnlyNode.NodeId);
+        Assert.Equal(0, readOnlyNode.Node.Krpc!.ResponsesSent);
+        swarm.AssertNoProblems();
+        readOnlyNode.AssertNoProblems();
+        readOnlyLibtorrent.AssertNoComplaints();
+    }
+
+    /// <summary>
+    /// Pairs every query a traced libtorrent session sent to one of <paramref name="swarm"/>'s
+    /// nodes with the reply it received (same endpoint and t) and checks each reply.
+    /// </summary>
+    private static (SortedSet<string> Kinds, List<string> Problems, List<BencodeDictionary> Replies) CheckReplies(LibtorrentPeer libtorrent, DhtNetSwarm swarm)
+    {
+        var ours = swarm.Nodes.ToDictionary(n => Json.Text(n.EndPoint), n => n.NodeId);
+        var packets = libtorrent.Process.Events.Snapshot()
+            .Where(e => e["event"]?.ToString() == "packet" && ours.ContainsKey(e["endpoint"]!.ToString()))
+            .Select(e => (Out: e["direction"]!.ToString() == "out", EndPoint: e["endpoint"]!.ToString(), Message: (BencodeDictionary)BencodeValue.Parse(Convert.FromBase64String(e["bytes"]!.ToString()))))
+            .ToList();
+        var kinds = new SortedSet<string>(StringComparer.Ordinal);
+        var problems = new List<string>();
+        var replies = new List<BencodeDictionary>();
+        foreach (var query in packets.Where(p => p.Out && GetBytes(p.Message, "y") is [(byte)'q']))
+        {
+            string method = Encoding.ASCII.GetString(GetBytes(query.Message, "q")!);
+            byte[] t = GetBytes(query.Message, "t")!;
+            kinds.Add(method);
+            var reply = packets.FirstOrDefault(p => !p.Out && p.EndPoint == query.EndPoint && GetBytes(p.Message, "t") is { } rt && rt.AsSpan().SequenceEqual(t));
+            if (reply.Message is null)
+            {
+                problems.Add($"{method} to {query.EndPoint}: no reply");
+                continue;
+            }
+
+            replies.Add(reply.Message);
+            problems.AddRange(ResponseProblems(reply.Message, ours[query.EndPoint], libtorrent.EndPoint, t).Select(p => $"{method} to {query.EndPoint}: {p}"));
+        }
+
+        if (kinds.Count == 0)
+        {
+            problems.Add("libtorrent sent no query to a DhtNet node");
+        }
+
+        return (kinds, problems, replies);
     }
 
     private static BencodeDictionary ScrapeArguments(BittorrentDhtPeer asker, NodeId infoHash) =>

@@ -24,8 +24,8 @@ public sealed class DhtNetSwarm : IAsyncDisposable
     /// <summary>Their endpoints.</summary>
     public IReadOnlyList<IPEndPoint> EndPoints => _nodes.Select(n => n.EndPoint).ToArray();
 
-    /// <summary>Starts <paramref name="count"/> nodes one after the other.</summary>
-    public static async Task<DhtNetSwarm> StartAsync(int count, IEnumerable<IPEndPoint>? bootstrap = null, DhtOptions? template = null)
+    /// <summary>Starts <paramref name="count"/> nodes one after the other, on <paramref name="address"/> (127.0.0.1).</summary>
+    public static async Task<DhtNetSwarm> StartAsync(int count, IEnumerable<IPEndPoint>? bootstrap = null, DhtOptions? template = null, IPAddress? address = null)
     {
         var extra = (bootstrap ?? []).ToArray();
         var swarm = new DhtNetSwarm();
@@ -34,7 +34,7 @@ public sealed class DhtNetSwarm : IAsyncDisposable
             for (int i = 0; i < count; i++)
             {
                 IEnumerable<IPEndPoint> entry = i == 0 ? extra : [swarm._nodes[0].EndPoint, .. extra];
-                swarm._nodes.Add(await DhtNetPeer.StartAsync(entry, template: template).ConfigureAwait(false));
+                swarm._nodes.Add(await DhtNetPeer.StartAsync(entry, address, template).ConfigureAwait(false));
             }
 
             return swarm;

@@ -35,16 +35,21 @@ public sealed partial class LibtorrentPeer : IAsyncDisposable
     /// <summary>
     /// Starts a session; returns once its DHT node runs and each of <paramref name="bootstrap"/> has
     /// answered (or 10 s passed: see <see cref="BootstrapAnswered"/>). <paramref name="trace"/> adds a
-    /// "packet" event (direction, endpoint, base64 bytes) per DHT datagram.
+    /// "packet" event (direction, endpoint, base64 bytes) and a "log" event per DHT log line;
+    /// <paramref name="host"/> (127.0.0.1) may be ::1 for an IPv6-only session; <paramref name="readOnly"/>
+    /// makes it a BEP 43 read-only node.
     /// </summary>
     public static async Task<LibtorrentPeer> StartAsync(
         IEnumerable<IPEndPoint>? bootstrap = null,
         int port = 0,
         bool trace = false,
         bool? enforceNodeId = null,
+        IPAddress? host = null,
+        bool? readOnly = null,
         CancellationToken cancellationToken = default)
     {
         PeerRequirements.RequireLibtorrent();
+        host ??= IPAddress.Loopback;
         var process = PeerProcess.Start("libtorrent", PeerPaths.SystemPython, ["libtorrent-peer.py"], PeerPaths.PeersDirectory);
         try
         {
@@ -53,16 +58,22 @@ public sealed partial class LibtorrentPeer : IAsyncDisposable
                 ["port"] = port,
                 ["bootstrap"] = Json.Array(bootstrap ?? []),
                 ["trace"] = trace,
+                ["host"] = host.ToString(),
             };
             if (enforceNodeId is { } enforce)
             {
                 arguments["enforceNodeId"] = enforce;
             }
 
+            if (readOnly is { } ro)
+            {
+                arguments["readOnly"] = ro;
+            }
+
             var reply = await process.SendAsync("start", arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
             return new LibtorrentPeer(
                 process,
-                new IPEndPoint(IPAddress.Loopback, Json.Int(reply, "port")),
+                new IPEndPoint(host, Json.Int(reply, "port")),
                 Json.Id(reply, "nodeId"),
                 Json.EndPoints(reply, "bootstrapAnswered"));
         }

@@ -146,20 +146,36 @@ public static class RawKrpc
         return nodes;
     }
 
-    /// <summary>The compact peers of <c>r.values</c>.</summary>
+    /// <summary>The compact peers (IPv4 and IPv6) of <c>r.values</c>.</summary>
     public static IReadOnlyList<IPEndPoint> Values(BencodeDictionary r) =>
         r["values"] is BencodeList list
-            ? list.Items.OfType<BencodeString>().Where(s => s.Bytes.Length == 6).Select(s =>
+            ? list.Items.OfType<BencodeString>().Where(s => s.Bytes.Length is 6 or 18).Select(s =>
             {
                 var b = s.Bytes.Span;
-                return new IPEndPoint(new IPAddress(b[..4]), (b[4] << 8) | b[5]);
+                int port = (b[^2] << 8) | b[^1];
+                return new IPEndPoint(new IPAddress(b[..^2]), port);
             }).ToArray()
             : [];
 
-    /// <summary>The compact (address, port) form of an IPv4 endpoint.</summary>
+    /// <summary>The compact (address, port) form of an endpoint: 6 bytes for IPv4, 18 for IPv6.</summary>
     public static byte[] Compact(IPEndPoint endPoint)
     {
-        byte[] address = endPoint.Address.MapToIPv4().GetAddressBytes();
-        return [.. address, (byte)(endPoint.Port >> 8), (byte)endPoint.Port];
+        var address = endPoint.Address.IsIPv4MappedToIPv6 ? endPoint.Address.MapToIPv4() : endPoint.Address;
+        return [.. address.GetAddressBytes(), (byte)(endPoint.Port >> 8), (byte)endPoint.Port];
+    }
+
+    /// <summary>The compact IPv6 nodes of <c>r.nodes6</c>.</summary>
+    public static IReadOnlyList<NodeInfo> Nodes6(BencodeDictionary r)
+    {
+        var bytes = GetBytes(r, "nodes6") ?? [];
+        var nodes = new List<NodeInfo>();
+        for (int i = 0; i + 38 <= bytes.Length; i += 38)
+        {
+            var id = new NodeId(bytes.AsSpan(i, 20));
+            var address = new IPAddress(bytes.AsSpan(i + 20, 16));
+            nodes.Add(new NodeInfo(id, new IPEndPoint(address, (bytes[i + 36] << 8) | bytes[i + 37])));
+        }
+
+        return nodes;
     }
 }
