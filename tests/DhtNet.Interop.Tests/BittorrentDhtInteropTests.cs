@@ -115,21 +115,46 @@ public class BittorrentDhtInteropTests
     }
 
     [Fact]
-    public async Task Bootstrap_OffBittorrentDhtReplyWithMoreThanEightNodes_AcceptsThemAll()
+    public async Task Bootstrap_OffBittorrentDhtReplyWithMoreThanEightNodes_UsesThemAll()
     {
         await using var hub = await BittorrentDhtPeer.StartAsync();
-        await using var swarm = await DhtNetSwarm.StartAsync(12, bootstrap: [hub.EndPoint]);
-        await using var sender = await BittorrentDhtPeer.StartAsync();
+        var isolated = new List<DhtNetPeer>();
+        try
+        {
+            // Twelve DhtNet nodes that know only the hub (which adds every node that pings it).
+            for (int i = 0; i < 12; i++)
+            {
+                var node = await DhtNetPeer.StartAsync();
+                isolated.Add(node);
+                Assert.NotNull(await node.Node.PingAsync(hub.EndPoint));
+            }
 
-        // bittorrent-dht answers with its 20 closest nodes, not 8.
-        var reply = await sender.QueryAsync(hub.EndPoint, "find_node", Dictionary(("id", Id(sender.NodeId)), ("target", Id(NodeId.Random()))));
-        var hubNodes = Nodes((BencodeDictionary)reply.Decode()["r"]!);
-        await using var late = await DhtNetPeer.StartAsync([hub.EndPoint]);
+            await using var sender = await BittorrentDhtPeer.StartAsync();
+            var reply = await sender.QueryAsync(hub.EndPoint, "find_node", Dictionary(("id", Id(sender.NodeId)), ("target", Id(NodeId.Random()))));
+            var hubNodes = Nodes((BencodeDictionary)reply.Decode()["r"]!);
+            // With bittorrent-dht's k of 20, the late node's bootstrap lookup must ask every node it hears of.
+            await using var late = await DhtNetPeer.StartAsync([hub.EndPoint], template: new DhtOptions { K = 20 });
 
-        Assert.True(hubNodes.Count > 8, $"the hub returned {hubNodes.Count} nodes");
-        Assert.True(late.Node.RoutingTableSize >= 9, late.Describe());
-        late.AssertNoProblems();
-        swarm.AssertNoProblems();
+            // bittorrent-dht answers with up to 20 nodes, not 8, the asker included. The isolated
+            // nodes name no one but the hub and the late node, so the 13 nodes the late node's
+            // bootstrap lookup queried besides the hub (12 isolated, the sender) came from the
+            // hub's one reply.
+            Assert.Equal(13, hubNodes.Count);
+            Assert.Contains(hubNodes, n => n.Id == sender.NodeId);
+            string done = await late.Logs.Lines.WaitAsync(l => l.Contains("Bootstrap done", StringComparison.Ordinal), Wait, late.Describe);
+            Assert.True(done.Contains("(14 queried, 14 answered)", StringComparison.Ordinal), done);
+            Assert.Equal(
+                isolated.Select(n => n.NodeId).Append(hub.NodeId).Append(sender.NodeId).Order(),
+                late.Node.ExportNodes().Select(n => n.Id).Order());
+            late.AssertNoProblems();
+        }
+        finally
+        {
+            foreach (var node in isolated)
+            {
+                await node.DisposeAsync();
+            }
+        }
     }
 
     [Fact]
