@@ -123,12 +123,55 @@ public class LibtorrentInteropTests
 
         var sample = await libtorrent.SampleAsync(holder.EndPoint, NodeId.Random());
 
+        // Many more than fit in one datagram: the reply carries as many as fit, and libtorrent takes it.
+        await using var provider = await DhtNetPeer.StartAsync([holder.EndPoint]);
+        var more = Enumerable.Range(0, 97).Select(_ => NodeId.Random()).ToArray();
+        var provided = await provider.Node.ProvideAsync(more, 40008);
+        var full = await libtorrent.SampleAsync(holder.EndPoint, NodeId.Random());
+
         Assert.NotNull(sample);
         Assert.Equal(3, sample.Num);
         Assert.Equal(infoHashes.Order(), sample.Samples.Order());
         Assert.True(sample.Interval > 0);
         Assert.Contains(sample.Nodes, n => n.Id == libtorrent.NodeId && n.EndPoint.Equals(libtorrent.EndPoint));
+        Assert.All(provided, p => Assert.True(p.Stored >= 1));
+        Assert.NotNull(full);
+        Assert.Equal(100, full.Num);
+        Assert.True(full.Samples.Count >= 20, $"{full.Samples.Count} samples");
+        Assert.Equal(full.Samples.Count, full.Samples.Distinct().Count());
+        Assert.Subset(infoHashes.Concat(more).ToHashSet(), full.Samples.ToHashSet());
         holder.AssertNoProblems();
+        libtorrent.AssertNoComplaints();
+    }
+
+    [Fact]
+    public async Task Items_AtBep44SizeLimits_TravelBothWays()
+    {
+        byte[] seed = Enumerable.Range(60, 32).Select(i => (byte)i).ToArray();
+        var keyPair = Ed25519KeyPair.FromSeed(seed);
+        // ASCII: the Python bindings hand the salt of an alert over as UTF-8 text.
+        byte[] salt = Enumerable.Range(0, Bep44.MaxSaltSize).Select(i => (byte)('a' + (i % 26))).ToArray();
+        byte[] largest = new BencodeString(Enumerable.Range(0, 996).Select(i => (byte)i).ToArray()).Encode();
+        Assert.Equal(Bep44.MaxValueSize, largest.Length);
+        await using var node = await DhtNetPeer.StartAsync();
+        await using var libtorrent = await LibtorrentPeer.StartAsync(bootstrap: [node.EndPoint]);
+
+        var immutable = await node.Node.PutAsync(largest);
+        var immutableByLibtorrent = await libtorrent.GetImmutableAsync(immutable.Target);
+        var mutable = await node.Node.PutAsync(keyPair, largest, salt);
+        var mutableByLibtorrent = await libtorrent.GetMutableAsync(keyPair.PublicKey, salt);
+        var theirs = await libtorrent.PutMutableAsync(seed, largest[4..], salt);
+        var theirsByUs = await node.Node.GetAsync(Bep44.MutableTarget(keyPair.PublicKey.Span, salt), salt);
+
+        Assert.Equal(1, immutable.Stored);
+        Assert.Equal(largest, immutableByLibtorrent?.EncodedValue);
+        Assert.Equal(1, mutable.Stored);
+        Assert.Equal(largest, mutableByLibtorrent?.EncodedValue);
+        Assert.Equal(1, theirs.Sequence);
+        Assert.NotNull(theirsByUs);
+        Assert.Equal(1, theirsByUs.Sequence);
+        Assert.Equal(largest, theirsByUs.Value.ToArray());
+        node.AssertNoProblems();
         libtorrent.AssertNoComplaints();
     }
 
