@@ -413,6 +413,27 @@ public class BittorrentDhtInteropTests
     }
 
     [Fact]
+    public async Task PutSignedAgain_OnBittorrentDhtNodes_CountsTheirRefusalOfTheSameSeqAsHeld()
+    {
+        var keyPair = Ed25519KeyPair.FromSeed(Enumerable.Range(80, 32).Select(i => (byte)i).ToArray());
+        await using var node = await DhtNetPeer.StartAsync();
+        await using var first = await BittorrentDhtPeer.StartAsync(bootstrap: [node.EndPoint]);
+        await using var second = await BittorrentDhtPeer.StartAsync(bootstrap: [node.EndPoint]);
+        var put = await node.Node.PutAsync(keyPair, new BencodeString("kept alive").Encode(), "k"u8.ToArray());
+
+        // What ItemKeepAlive does every hour. bittorrent-dht answers 302 to a seq equal to the one
+        // it holds (BEP 44 says a node should refresh an identical item); the item is still there.
+        var again = await node.Node.PutSignedAsync(put.Item!);
+        var item = await first.GetAsync(put.Target, "k"u8.ToArray());
+
+        Assert.Equal(2, put.Stored);
+        Assert.Equal(2, again.Stored);
+        Assert.Equal(0, again.Errors.GetValueOrDefault(302));
+        Assert.Equal(0, item?.Sequence);
+        node.AssertNoProblems();
+    }
+
+    [Fact]
     public async Task SampleInfohashes_ToBittorrentDht_ReturnsNullForItsSilence()
     {
         await using var bittorrentDht = await BittorrentDhtPeer.StartAsync();
