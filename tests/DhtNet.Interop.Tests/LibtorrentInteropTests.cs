@@ -316,6 +316,8 @@ public class LibtorrentInteropTests
         var casMismatch = await Assert.ThrowsAsync<DhtPutException>(() => node.Node.PutAsync(keyPair, new BencodeString("cas").Encode(), salt, sequence: 5, cas: 0));
         var casMatch = await node.Node.PutAsync(keyPair, new BencodeString("v3 from DhtNet").Encode(), salt, sequence: 5, cas: 1);
         var final = await libtorrent.GetMutableAsync(keyPair.PublicKey, salt);
+        // Re-putting the same item (ItemKeepAlive): libtorrent takes the equal seq as a refresh.
+        var again = await node.Node.PutSignedAsync(casMatch.Item!);
 
         Assert.Equal(1, salted.Stored);
         Assert.Equal(0, salted.Sequence);
@@ -345,6 +347,8 @@ public class LibtorrentInteropTests
         Assert.NotNull(final);
         Assert.Equal(5, final.Sequence);
         Assert.Equal(new BencodeString("v3 from DhtNet").Encode(), final.EncodedValue);
+        Assert.Equal(1, again.Stored);
+        Assert.Empty(again.Errors);
         node.AssertNoProblems();
         libtorrent.AssertNoComplaints();
     }
