@@ -4,5 +4,15 @@ namespace DhtNet.Benchmarks;
 
 internal static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static void Main(string[] args)
+    {
+        // "alpha" is the side-by-side lookup comparison on a simulated network, not a BenchmarkDotNet run.
+        if (args.Length > 0 && args[0] == "alpha")
+        {
+            AlphaComparison.Run(args[1..]);
+            return;
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
 }

@@ -84,7 +84,9 @@ public sealed partial class DhtNode
         TimeSpan? timeout,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var found = Channel.CreateUnbounded<IPEndPoint>(new UnboundedChannelOptions { SingleReader = true });
+        // Synchronous continuations: the reader sees a peer at the virtual instant it was found, not
+        // whenever the thread pool gets to it (which would let a simulated clock run ahead).
+        var found = Channel.CreateUnbounded<IPEndPoint>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
         var seen = new HashSet<IPEndPoint>();
         var lookups = new List<IterativeLookup>();
 
@@ -104,11 +106,11 @@ public sealed partial class DhtNode
                     return true;
                 }
 
-                found.Writer.TryWrite(peer);
                 wantMore = seen.Count < maxProviders;
             }
 
-            // Every new peer is announced, outside the lock (a handler may take its time).
+            // Outside the lock: the reader's code may run inline here, and so do event handlers.
+            found.Writer.TryWrite(peer);
             Raise(PeerFound, new PeerFoundEventArgs(infoHash, peer, from), nameof(PeerFound));
             return wantMore;
         }
@@ -136,19 +138,19 @@ public sealed partial class DhtNode
             return reply.Lookup;
         };
 
-        var run = RunLookupsAsync("findprovs", infoHash, request, [], linked.Token, lookups);
+        var run = RunLookupsAsync("findprovs", infoHash, request, [], linked.Token, lookups, NodeIdSecurity.IsAcceptable);
         _ = run.ContinueWith(
             static (task, state) =>
             {
-                var (writer, recent, infoHash, tokens) = ((ChannelWriter<IPEndPoint>, RecentTokens, NodeId, ConcurrentDictionary<NodeId, NodeToken>))state!;
+                var (writer, recent, infoHash, tokens, count) = ((ChannelWriter<IPEndPoint>, RecentTokens, NodeId, ConcurrentDictionary<NodeId, NodeToken>, int))state!;
                 if (task.IsCompletedSuccessfully)
                 {
-                    recent.Remember(infoHash, task.Result.ClosestNodes, tokens);
+                    recent.Remember(infoHash, NearestHolders(infoHash, tokens, count), tokens);
                 }
 
                 writer.TryComplete();
             },
-            (found.Writer, _recentTokens, infoHash, tokens),
+            (found.Writer, _recentTokens, infoHash, tokens, StorageCandidates),
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
@@ -193,9 +195,9 @@ public sealed partial class DhtNode
         {
             var tokens = new ConcurrentDictionary<NodeId, NodeToken>();
             LookupRequest request = async (node, ct) => (await GetPeersAsync(infoHash, node, tokens, ct).ConfigureAwait(false)).Lookup;
-            var result = await RunLookupsAsync("provide", infoHash, request, [], cancellationToken).ConfigureAwait(false);
+            var result = await RunLookupsAsync("provide", infoHash, request, [], cancellationToken, prefer: NodeIdSecurity.IsAcceptable).ConfigureAwait(false);
             statistics = result.Statistics;
-            holders = _recentTokens.Remember(infoHash, result.ClosestNodes, tokens);
+            holders = _recentTokens.Remember(infoHash, NearestHolders(infoHash, tokens, StorageCandidates), tokens);
         }
 
         var announces = new List<Task<bool>>();
@@ -227,6 +229,13 @@ public sealed partial class DhtNode
 
         return results;
     }
+
+    // BEP 42: storage prefers verified ids, so it chooses among more nodes than the K it stores on.
+    private int StorageCandidates => 2 * _options.K;
+
+    // The token holders nearest the target (every node that answered the get_peers lookup holds one).
+    private static List<NodeInfo> NearestHolders(NodeId target, ConcurrentDictionary<NodeId, NodeToken> tokens, int count) =>
+        tokens.Values.Select(t => t.Node).OrderBy(n => n.Id.Xor(target)).Take(count).ToList();
 
     // BEP 42: storage goes to nodes whose ids match their addresses when there are enough of them.
     private IEnumerable<NodeToken> ChooseStorageNodes(NodeId target, IReadOnlyList<NodeToken> holders)
@@ -317,7 +326,8 @@ public sealed partial class DhtNode
         LookupRequest request,
         IReadOnlyList<NodeInfo> seeds,
         CancellationToken cancellationToken,
-        List<IterativeLookup>? started = null)
+        List<IterativeLookup>? started = null,
+        Func<NodeInfo, bool>? prefer = null)
     {
         _ = Dispatcher;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
@@ -325,7 +335,7 @@ public sealed partial class DhtNode
         foreach (var table in Tables)
         {
             var familySeeds = seeds.Where(s => CompactEncoding.Family(s.EndPoint) == table.AddressFamily).ToList();
-            runs.Add(RunLookupAsync(target, table, request, familySeeds, linked.Token, started));
+            runs.Add(RunLookupAsync(target, table, request, familySeeds, linked.Token, started, prefer));
         }
 
         var results = await Task.WhenAll(runs).ConfigureAwait(false);
@@ -334,7 +344,10 @@ public sealed partial class DhtNode
             results.Sum(r => r.Statistics.Queried),
             results.Sum(r => r.Statistics.Answered),
             results.Sum(r => r.Statistics.TimedOut),
-            results.Length == 0 ? TimeSpan.Zero : results.Max(r => r.Statistics.Elapsed));
+            results.Length == 0 ? TimeSpan.Zero : results.Max(r => r.Statistics.Elapsed))
+        {
+            Abandoned = results.Sum(r => r.Statistics.Abandoned),
+        };
         Raise(LookupCompleted, new LookupCompletedEventArgs(operation, target, statistics), nameof(LookupCompleted));
         return new LookupResult(closest, statistics);
     }
@@ -345,9 +358,11 @@ public sealed partial class DhtNode
         LookupRequest request,
         IReadOnlyList<NodeInfo> seeds,
         CancellationToken cancellationToken,
-        List<IterativeLookup>? started = null)
+        List<IterativeLookup>? started = null,
+        Func<NodeInfo, bool>? prefer = null)
     {
-        var lookup = new IterativeLookup(target, request, _options.LookupOptions, _time, _id);
+        var options = prefer is null ? _options.LookupOptions : _options.LookupOptions with { Prefer = prefer };
+        var lookup = new IterativeLookup(target, request, options, _time, _id);
         lookup.AddCandidates(table.FindClosest(target, _options.K * 2));
         lookup.AddCandidates(seeds);
         if (started is not null)

@@ -24,7 +24,7 @@ public sealed partial class DhtNode
 
         var interval = timeout / _options.QueryAttempts;
         using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var attempts = new List<Task<KrpcResult>>(_options.QueryAttempts);
+        var outstanding = new List<Task<KrpcResult>>(_options.QueryAttempts);
         var lastFailure = KrpcResult.Failed(KrpcResultStatus.Timeout);
         long start = _time.GetTimestamp();
         try
@@ -37,39 +37,38 @@ public sealed partial class DhtNode
                     break;
                 }
 
-                attempts.Add(dispatcher.SendQueryAsync(query, endPoint, remaining, abandon.Token));
+                outstanding.Add(dispatcher.SendQueryAsync(query, endPoint, remaining, abandon.Token));
                 bool last = attempt == _options.QueryAttempts - 1;
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(abandon.Token);
-                var next = last ? Task.WhenAll(attempts) : Task.Delay(interval, _time, wait.Token);
-                while (true)
+                Task? nextCopy = last ? null : Task.Delay(interval, _time, abandon.Token);
+
+                // Wait for an answer to any copy, or for the time to send the next one. A copy that
+                // has already finished is in the list too, so a fast answer is never missed.
+                while (outstanding.Count > 0)
                 {
-                    var pending = attempts.Where(a => !a.IsCompleted).Append(next).ToList();
-                    var first = await Task.WhenAny(pending).ConfigureAwait(false);
-                    foreach (var done in attempts.Where(a => a.IsCompletedSuccessfully))
-                    {
-                        var result = done.Result;
-                        if (result.NodeAnswered)
-                        {
-                            return result;
-                        }
-
-                        // A copy that could not even be sent (full table, closed socket) will not do better next time.
-                        if (result.Status is KrpcResultStatus.SendFailed or KrpcResultStatus.TooManyPending or KrpcResultStatus.Disposed)
-                        {
-                            return result;
-                        }
-
-                        lastFailure = result;
-                    }
-
-                    cancellationToken.ThrowIfCancellationRequested();
-                    if (first == next || attempts.All(a => a.IsCompleted))
+                    var first = await Task.WhenAny(nextCopy is null ? outstanding : [.. outstanding, nextCopy]).ConfigureAwait(false);
+                    if (first == nextCopy)
                     {
                         break;
                     }
+
+                    var copy = (Task<KrpcResult>)first;
+                    outstanding.Remove(copy);
+                    var result = await copy.ConfigureAwait(false);
+
+                    // An answer wins; a copy that could not even be sent (full table, closed socket)
+                    // will not do better next time.
+                    if (result.NodeAnswered || result.Status is KrpcResultStatus.SendFailed or KrpcResultStatus.TooManyPending or KrpcResultStatus.Disposed)
+                    {
+                        return result;
+                    }
+
+                    lastFailure = result;
                 }
 
-                wait.Cancel();
+                if (outstanding.Count == 0 && (nextCopy is null || !nextCopy.IsCompleted))
+                {
+                    break; // every copy timed out: the window is over
+                }
             }
 
             return lastFailure;

@@ -13,6 +13,7 @@ namespace DhtNet;
 public sealed partial class DhtNode
 {
     private readonly List<NodeInfo> _pendingImport = [];
+    private volatile bool _bootstrapped;
 
     /// <summary>
     /// Adds a node we know of (for example from a saved table, as bittorrent-dht's addNode). It is
@@ -186,6 +187,12 @@ public sealed partial class DhtNode
 
         ChangeId(NodeIdSecurity.GenerateId(external));
         Log.IdChanged(_logger, external, _id);
+        if (_bootstrapped)
+        {
+            // After bootstrap nothing else would tell the new id's neighbours about us.
+            var id = _id;
+            RunLookupsAsync("bootstrap", id, FindNodeRequest(id), [], _shutdown.Token).Observe(_logger, "lookup of our new id");
+        }
     }
 
     private void ChangeId(NodeId id)
@@ -246,7 +253,16 @@ public sealed partial class DhtNode
             RaiseWarning($"no bootstrap node answered ({asks.Count} tried)");
         }
 
-        var result = await RunLookupsAsync("bootstrap", _id, FindNodeRequest(_id), seeds, cancellationToken).ConfigureAwait(false);
+        var target = _id;
+        var result = await RunLookupsAsync("bootstrap", target, FindNodeRequest(target), seeds, cancellationToken).ConfigureAwait(false);
+        // BEP 42: our id may have changed during that lookup; the new id's neighbours must learn of us too.
+        if (_id != target)
+        {
+            target = _id;
+            result = await RunLookupsAsync("bootstrap", target, FindNodeRequest(target), [], cancellationToken).ConfigureAwait(false);
+        }
+
+        _bootstrapped = true;
         Log.Bootstrapped(_logger, RoutingTableSize, result.Statistics.Queried, result.Statistics.Answered);
     }
 
@@ -264,11 +280,17 @@ public sealed partial class DhtNode
             foreach (var bucket in stale)
             {
                 table.MarkRefreshed(bucket.Target);
-                work.Add(RunLookupAsync(bucket.Target, table, FindNodeRequest(bucket.Target), [], cancellationToken));
+                work.Add(RefreshBucketAsync(bucket.Target, table, cancellationToken));
             }
         }
 
         await Task.WhenAll(work).ConfigureAwait(false);
+    }
+
+    private async Task RefreshBucketAsync(NodeId target, RoutingTable table, CancellationToken cancellationToken)
+    {
+        var result = await RunLookupAsync(target, table, FindNodeRequest(target), [], cancellationToken).ConfigureAwait(false);
+        Raise(LookupCompleted, new LookupCompletedEventArgs("refresh", target, result.Statistics), nameof(LookupCompleted));
     }
 
     private static void CheckPort(int port, string argument)

@@ -14,7 +14,7 @@ public sealed record ProvideResult(NodeId InfoHash, int Stored, LookupStatistics
 /// <summary>A lookup finished: what it was for and what it cost (for progress displays and metrics).</summary>
 public sealed class LookupCompletedEventArgs(string operation, NodeId target, LookupStatistics statistics) : EventArgs
 {
-    /// <summary>"query", "findpeer", "findprovs", "provide", "get", "put" or "refresh".</summary>
+    /// <summary>"query", "findpeer", "findprovs", "provide", "get", "put", "bootstrap" or "refresh".</summary>
     public string Operation { get; } = operation;
 
     public NodeId Target { get; } = target;

@@ -85,13 +85,10 @@ public sealed class ItemKeepAlive : IDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
         Interlocked.Increment(ref _refreshes);
+        PutResult result;
         try
         {
-            var result = await _put(linked.Token).ConfigureAwait(false);
-            Volatile.Write(ref _lastResult, result);
-            Volatile.Write(ref _lastError, null);
-            Refreshed?.Invoke(this, result);
-            return result;
+            result = await _put(linked.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -99,6 +96,11 @@ public sealed class ItemKeepAlive : IDisposable
             RefreshFailed?.Invoke(this, e);
             throw;
         }
+
+        Volatile.Write(ref _lastResult, result);
+        Volatile.Write(ref _lastError, null);
+        Refreshed?.Invoke(this, result);
+        return result;
     }
 
     /// <summary>Stops putting the item; a put in progress is abandoned. The item expires on its own.</summary>

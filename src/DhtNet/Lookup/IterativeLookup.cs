@@ -270,7 +270,7 @@ public sealed class IterativeLookup
                     }
                 }
 
-                var statistics = new LookupStatistics(_queried, _answered, _failed + _inFlight, _time.GetElapsedTime(_startTimestamp));
+                var statistics = new LookupStatistics(_queried, _answered, _failed + _inFlight, _time.GetElapsedTime(_startTimestamp)) { Abandoned = _inFlight };
                 result = new LookupResult(closest, statistics);
             }
 
@@ -293,10 +293,12 @@ public sealed class IterativeLookup
         }
     }
 
-    // Converged when the K closest candidates that have not failed have all answered.
+    // Converged when the K closest candidates that have not failed have all answered (with a
+    // preference: the K closest preferred ones, looking no deeper than 2K answered nodes).
     private bool IsConvergedLocked()
     {
-        int counted = 0;
+        int counted = 0, preferred = 0;
+        var prefer = _options.Prefer;
         foreach (var candidate in _candidates)
         {
             if (candidate.State == CandidateState.Failed)
@@ -309,7 +311,8 @@ public sealed class IterativeLookup
                 return false;
             }
 
-            if (++counted == _options.K)
+            counted++;
+            if (prefer is null ? counted == _options.K : (prefer(candidate.Node) && ++preferred == _options.K) || counted == 2 * _options.K)
             {
                 return true;
             }

@@ -22,6 +22,13 @@ public sealed record LookupOptions
     /// <summary>Most requests one lookup sends, whatever happens.</summary>
     public int MaxQueries { get; init; } = 1_000;
 
+    /// <summary>
+    /// For lookups that store data (BEP 42: prefer nodes whose ids match their addresses): the lookup
+    /// goes on until the <see cref="K"/> closest nodes that pass this have answered, or the 2K
+    /// closest of all have, so that the caller can choose among them. Null: every node counts.
+    /// </summary>
+    public Func<NodeInfo, bool>? Prefer { get; init; }
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(K, 1, nameof(K));

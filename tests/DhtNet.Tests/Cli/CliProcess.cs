@@ -1,13 +1,35 @@
 using System.Diagnostics;
+using System.Text;
+using System.Threading.Channels;
 
 namespace DhtNet.Tests.Cli;
 
 /// <summary>Runs the built `dht` tool as a real process and captures what it prints.</summary>
 internal static class CliProcess
 {
-    public sealed record Result(int ExitCode, string StandardOutput, string StandardError);
+    public static async Task<CliResult> RunAsync(TimeSpan timeout, params string[] args)
+    {
+        using var process = Process.Start(StartInfo(args)) ?? throw new InvalidOperationException("could not start dotnet");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"dht {string.Join(' ', args)} did not exit within {timeout}");
+        }
 
-    public static async Task<Result> RunAsync(TimeSpan timeout, params string[] args)
+        return new CliResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Starts `dht` and lets the test read its output line by line while it runs.</summary>
+    public static Running Start(params string[] args) => new(args);
+
+    private static ProcessStartInfo StartInfo(string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "dht.dll");
         var start = new ProcessStartInfo("dotnet")
@@ -22,20 +44,115 @@ internal static class CliProcess
             start.ArgumentList.Add(arg);
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
+        return start;
+    }
+
+    /// <summary>A `dht` process still running: its output lines as they come, SIGTERM, and its exit.</summary>
+    public sealed class Running : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly string _command;
+        private readonly Channel<string> _stdout = Channel.CreateUnbounded<string>();
+        private readonly Channel<string> _stderr = Channel.CreateUnbounded<string>();
+        private readonly StringBuilder _allStdout = new();
+        private readonly StringBuilder _allStderr = new();
+        private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Running(string[] args)
         {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dht {string.Join(' ', args)} did not exit within {timeout}");
+            _command = $"dht {string.Join(' ', args)}";
+            _process = new Process { StartInfo = StartInfo(args) };
+            _process.OutputDataReceived += (_, e) => Receive(e.Data, _stdout, _allStdout, _stdoutClosed);
+            _process.ErrorDataReceived += (_, e) => Receive(e.Data, _stderr, _allStderr, _stderrClosed);
+            _process.Start();
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
         }
 
-        return new Result(process.ExitCode, await stdout, await stderr);
+        public int Id => _process.Id;
+
+        /// <summary>The next line on standard output; fails after <paramref name="timeout"/> or at the end of output.</summary>
+        public Task<string> ReadLineAsync(TimeSpan timeout) => ReadAsync(_stdout, "standard output", timeout);
+
+        /// <summary>The next line on standard error.</summary>
+        public Task<string> ReadErrorLineAsync(TimeSpan timeout) => ReadAsync(_stderr, "standard error", timeout);
+
+        /// <summary>Sends SIGTERM, as `kill` or a service manager does.</summary>
+        public async Task TerminateAsync()
+        {
+            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]);
+            await kill.WaitForExitAsync();
+            Assert.Equal(0, kill.ExitCode);
+        }
+
+        /// <summary>Waits for the exit and returns everything printed.</summary>
+        public async Task<CliResult> WaitForExitAsync(TimeSpan timeout)
+        {
+            using var cts = new CancellationTokenSource(timeout);
+            try
+            {
+                await _process.WaitForExitAsync(cts.Token);
+                await Task.WhenAll(_stdoutClosed.Task, _stderrClosed.Task).WaitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"{_command} did not exit within {timeout}");
+            }
+
+            lock (_allStdout)
+            {
+                lock (_allStderr)
+                {
+                    return new CliResult(_process.ExitCode, _allStdout.ToString(), _allStderr.ToString());
+                }
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+
+            _process.Dispose();
+        }
+
+        private static void Receive(string? line, Channel<string> channel, StringBuilder all, TaskCompletionSource closed)
+        {
+            if (line is null)
+            {
+                channel.Writer.TryComplete();
+                closed.TrySetResult();
+                return;
+            }
+
+            lock (all)
+            {
+                all.Append(line).Append('\n');
+            }
+
+            channel.Writer.TryWrite(line);
+        }
+
+        private async Task<string> ReadAsync(Channel<string> channel, string name, TimeSpan timeout)
+        {
+            using var cts = new CancellationTokenSource(timeout);
+            try
+            {
+                if (await channel.Reader.WaitToReadAsync(cts.Token) && channel.Reader.TryRead(out string? line))
+                {
+                    return line;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"{_command} printed no line on {name} within {timeout}");
+            }
+
+            throw new InvalidOperationException($"{_command} closed {name}; it printed:\n{_allStdout}\n{_allStderr}");
+        }
     }
 }

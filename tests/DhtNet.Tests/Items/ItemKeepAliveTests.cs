@@ -1,3 +1,4 @@
+using DhtNet.Krpc;
 using DhtNet.Security;
 using DhtNet.Tests.Node;
 
@@ -47,5 +48,34 @@ public class ItemKeepAliveTests
         swarm.Run(Task.Delay(TimeSpan.FromMinutes(30), swarm.Clock));
         Assert.Equal(2, keepAlive.Refreshes);
         await Assert.ThrowsAsync<ObjectDisposedException>(() => keepAlive.RefreshAsync());
+    }
+
+    [Fact]
+    public async Task ItemKeepAlive_NewerSeqPublishedElsewhere_ReportsThe302s()
+    {
+        await using var swarm = SimulatedSwarm.Create(20, seed: 23);
+        var keyPair = Ed25519KeyPair.Generate();
+        var first = swarm.Run(swarm.Nodes[0].PutAsync(keyPair, ItemValues.Text("first")));
+        using var keepAlive = ItemKeepAlive.ForMutable(swarm.Nodes[0], first.Item!, TimeSpan.FromMinutes(10));
+        var failures = new List<Exception>();
+        keepAlive.RefreshFailed += (_, e) => failures.Add(e);
+
+        // The same key publishes seq 1 from another node; re-putting seq 0 is now refused.
+        swarm.Run(swarm.Nodes[10].PutAsync(keyPair, ItemValues.Text("second")));
+        swarm.Run(Task.Delay(TimeSpan.FromMinutes(15), swarm.Clock));
+        Assert.Equal(1, keepAlive.Refreshes);
+
+        // Usually every node refuses and the refresh fails; a node that the second put did not
+        // reach may still hold seq 0 and take the refresh, which then succeeds with the 302s counted.
+        var outcome = failures.Count == 1 ? Assert.IsType<DhtPutException>(failures[0]).Result : keepAlive.LastResult!;
+        Assert.True(outcome.Errors[KrpcErrorCode.SequenceNumberLessThanCurrent] >= 6, $"{outcome.Stored} stored, errors {string.Join(",", outcome.Errors)}");
+        Assert.True(outcome.Stored <= 1);
+        if (failures.Count == 1)
+        {
+            Assert.Equal(KrpcErrorCode.SequenceNumberLessThanCurrent, ((DhtPutException)failures[0]).Code);
+            Assert.Same(failures[0], keepAlive.LastError);
+        }
+
+        Assert.Equal(1, swarm.Run(swarm.Nodes[15].GetAsync(first.Target))!.Sequence);
     }
 }

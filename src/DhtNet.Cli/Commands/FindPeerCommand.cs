@@ -1,0 +1,39 @@
+using System.CommandLine;
+using DhtNet.Cli.Hosting;
+using DhtNet.Cli.Input;
+using DhtNet.Cli.Output;
+
+namespace DhtNet.Cli.Commands;
+
+/// <summary>`dht findpeer &lt;node-id&gt;`: the address of a node, by its id.</summary>
+internal static class FindPeerCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var id = new Argument<string>("node-id") { Description = "The node's id, 40 hex digits" };
+        var options = new ClientOptions();
+        var command = new Command("findpeer", "Find the address of a node by its id") { id };
+        options.AddTo(command);
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var nodeId = Inputs.Hex20("node-id", parse.GetValue(id));
+            return ClientSession.RunAsync(console, options.Read(parse), session => RunAsync(session, nodeId), cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ClientSession session, NodeId nodeId)
+    {
+        var found = await session.Output.StatusAsync($"Looking for node {nodeId}", () => session.Node.FindPeerAsync(nodeId, session.Cancellation));
+        if (found is null)
+        {
+            session.WriteDone();
+            throw new CliException(ExitCodes.NotFound, $"node {nodeId} not found");
+        }
+
+        session.Output.Json("peer", w => Display.WriteNode(w, new NodeInfo(nodeId, found)));
+        session.Output.Line($"Node [bold]{nodeId}[/] is at [bold]{Display.Escape(Display.Address(found))}[/]");
+        session.WriteDone();
+        return ExitCodes.Success;
+    }
+}

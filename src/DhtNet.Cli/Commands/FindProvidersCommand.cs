@@ -1,0 +1,44 @@
+using System.CommandLine;
+using DhtNet.Cli.Hosting;
+using DhtNet.Cli.Input;
+using DhtNet.Cli.Output;
+
+namespace DhtNet.Cli.Commands;
+
+/// <summary>`dht findprovs &lt;infohash&gt; [--max N]`: peers that announced an infohash, printed as they are found.</summary>
+internal static class FindProvidersCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var infoHash = new Argument<string>("infohash") { Description = "The infohash, 40 hex digits" };
+        var max = new Option<int>("--max") { Description = "Stop after this many providers", DefaultValueFactory = _ => 20 };
+        var options = new ClientOptions();
+        var command = new Command("findprovs", "Find peers that provide (announced) an infohash") { infoHash, max };
+        options.AddTo(command);
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var hash = Inputs.Hex20("infohash", parse.GetValue(infoHash));
+            int limit = Inputs.AtLeast("--max", parse.GetValue(max), 1);
+            return ClientSession.RunAsync(console, options.Read(parse), session => RunAsync(session, hash, limit), cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ClientSession session, NodeId infoHash, int max)
+    {
+        session.Output.Line($"[bold]Providers of {infoHash}[/]");
+        int count = 0;
+
+        // The stream ends quietly at --timeout with what it found; only Ctrl+C cancels it.
+        await foreach (var peer in session.Node.FindProvidersAsync(infoHash, max, session.Remaining, session.UserCancellation))
+        {
+            count++;
+            session.Output.Json("provider", w => w.WriteString("address", Display.Address(peer)));
+            session.Output.Line($"  {Display.Escape(Display.Address(peer))}");
+        }
+
+        session.Output.Line(count == 0 ? "  [yellow]none found[/]" : $"[bold]{count} found[/]");
+        session.WriteDone();
+        return ExitCodes.Success;
+    }
+}

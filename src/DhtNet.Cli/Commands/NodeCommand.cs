@@ -1,0 +1,219 @@
+using System.CommandLine;
+using System.Net;
+using System.Net.Sockets;
+using DhtNet.Cli.Hosting;
+using DhtNet.Cli.Input;
+using DhtNet.Cli.Output;
+using DhtNet.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace DhtNet.Cli.Commands;
+
+/// <summary>`dht node`: runs a DHT node until Ctrl+C or SIGTERM, then leaves cleanly.</summary>
+internal static class NodeCommand
+{
+    private static readonly TimeSpan StatusInterval = TimeSpan.FromSeconds(30);
+
+    private sealed record Settings(
+        int Port,
+        IReadOnlyList<IPAddress>? Bind,
+        IReadOnlyList<string> Bootstrap,
+        NodeId? Id,
+        string? DataDirectory,
+        bool ReadOnly,
+        bool Json,
+        LogLevel LogLevel);
+
+    public static Command Create(CliConsole console)
+    {
+        var port = SharedOptions.Port(6881, "UDP port to listen on (0 picks a free one)");
+        var bind = new Option<string[]>("--bind") { Description = "Addresses to bind, at most one IPv4 and one IPv6 (default: all IPv4 and IPv6 interfaces)", HelpName = "address,..." };
+        var bootstrap = SharedOptions.Bootstrap("the public routers");
+        var id = new Option<string>("--id") { Description = "Node id, 40 hex digits (default: random, then BEP 42 from our external address)", HelpName = "hex" };
+        var dataDirectory = new Option<string>("--data-dir") { Description = "Directory to keep the routing table in between runs", HelpName = "dir" };
+        var readOnly = new Option<bool>("--read-only") { Description = "Answer no queries (BEP 43)" };
+        var logLevel = SharedOptions.LogLevel(LogLevel.Information);
+        var json = SharedOptions.Json();
+        var command = new Command("node", "Run a DHT node until Ctrl+C or SIGTERM") { port, bind, bootstrap, id, dataDirectory, readOnly, logLevel, json };
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            console,
+            new Settings(
+                Inputs.BindPort("--port", parse.GetValue(port)),
+                Inputs.BindAddresses("--bind", parse.GetValue(bind)),
+                Inputs.Bootstrap("--bootstrap", parse.GetValue(bootstrap), DhtOptions.PublicBootstrapNodes),
+                parse.GetValue(id) is { } hex ? Inputs.Hex20("--id", hex) : null,
+                parse.GetValue(dataDirectory),
+                parse.GetValue(readOnly),
+                parse.GetValue(json),
+                parse.GetValue(logLevel)),
+            cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliConsole console, Settings settings, CancellationToken stop)
+    {
+        var output = new CliOutput(console, settings.Json);
+        var tableFile = settings.DataDirectory is { } directory ? new RoutingTableFile(PrepareDirectory(directory)) : null;
+        using var loggers = CliLogging.Create(settings.LogLevel);
+        var logger = loggers.CreateLogger("dht");
+
+        // The sockets are bound before the node starts, so the listening line comes before any event.
+        var transport = Bind(settings, loggers);
+        await using var node = new DhtNode(transport, new DhtOptions
+        {
+            Port = settings.Port,
+            BootstrapNodes = settings.Bootstrap,
+            NodeId = settings.Id,
+            ReadOnly = settings.ReadOnly,
+            LoggerFactory = loggers,
+        });
+        Restore(node, tableFile, logger);
+        PrintListening(output, node.Id, transport.LocalEndPoints);
+        Subscribe(output, node);
+
+        try
+        {
+            await node.StartAsync(stop);
+            await KeepRunningAsync(node, settings, logger, stop);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+
+        Log.ShuttingDown(logger);
+        if (tableFile is not null)
+        {
+            Save(node, tableFile, logger);
+        }
+
+        output.Line("[grey]Stopped.[/]");
+        return ExitCodes.Success;
+    }
+
+    private static string PrepareDirectory(string directory)
+    {
+        try
+        {
+            return Directory.CreateDirectory(directory).FullName;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw CliException.BadInput($"--data-dir: cannot use '{directory}' ({e.Message})");
+        }
+    }
+
+    private static UdpTransport Bind(Settings settings, ILoggerFactory loggers)
+    {
+        try
+        {
+            var logger = loggers.CreateLogger<UdpTransport>();
+            return settings.Bind is { } addresses
+                ? new UdpTransport([.. addresses.Select(a => new IPEndPoint(a, settings.Port))], logger)
+                : new UdpTransport(new UdpTransportOptions { Port = settings.Port }, logger);
+        }
+        catch (SocketException e)
+        {
+            throw CliException.BadInput($"--port {settings.Port}: cannot bind the UDP port ({e.Message})");
+        }
+    }
+
+    private static void Restore(DhtNode node, RoutingTableFile? file, ILogger logger)
+    {
+        if (file is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var nodes = file.Load();
+            if (nodes.Count > 0)
+            {
+                node.ImportNodes(nodes);
+                Log.Restored(logger, nodes.Count, file.Path);
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            Log.RestoreFailed(logger, e.Message);
+        }
+    }
+
+    private static void Save(DhtNode node, RoutingTableFile file, ILogger logger)
+    {
+        try
+        {
+            var nodes = node.ExportNodes();
+            file.Save(node.Id, nodes);
+            Log.Saved(logger, nodes.Count, file.Path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.SaveFailed(logger, file.Path, e.Message);
+        }
+    }
+
+    private static void PrintListening(CliOutput output, NodeId id, IReadOnlyList<IPEndPoint> endPoints)
+    {
+        output.Json("listening", w =>
+        {
+            w.WriteString("id", id.ToString());
+            w.WriteStartArray("addresses");
+            foreach (var endPoint in endPoints)
+            {
+                w.WriteStringValue(Display.Address(endPoint));
+            }
+
+            w.WriteEndArray();
+        });
+        output.Line($"Node [bold]{id}[/] listening on [bold]{Display.Escape(string.Join(", ", endPoints))}[/]");
+        output.Line("[grey]Press Ctrl+C to stop.[/]");
+    }
+
+    // In text mode the library's log lines tell the same story; JSON mode gives one object per event.
+    private static void Subscribe(CliOutput output, DhtNode node)
+    {
+        if (!output.IsJson)
+        {
+            return;
+        }
+
+        node.NodeAdded += (_, e) => output.Json("node", w => Display.WriteNode(w, e.Node));
+        node.AnnounceReceived += (_, e) => output.Json("announce", w =>
+        {
+            w.WriteString("infohash", e.InfoHash.ToString());
+            w.WriteString("address", Display.Address(e.Peer));
+            w.WriteBoolean("seed", e.Seed);
+        });
+        node.Warning += (_, e) => output.Json("warning", w => w.WriteString("message", e.ToString()));
+    }
+
+    /// <summary>Logs the table size now and then, and asks the bootstrap nodes again while the table is empty.</summary>
+    private static async Task KeepRunningAsync(DhtNode node, Settings settings, ILogger logger, CancellationToken stop)
+    {
+        Log.Status(logger, node.RoutingTableSize);
+        using var timer = new PeriodicTimer(StatusInterval);
+        while (await timer.WaitForNextTickAsync(stop))
+        {
+            Log.Status(logger, node.RoutingTableSize);
+            if (node.RoutingTableSize == 0 && settings.Bootstrap.Count > 0)
+            {
+                Log.Rebootstrap(logger);
+                foreach (string entry in settings.Bootstrap)
+                {
+                    try
+                    {
+                        foreach (var endPoint in await HostPort.Parse(entry).ResolveAsync(stop))
+                        {
+                            node.AddNode(endPoint);
+                        }
+                    }
+                    catch (SocketException)
+                    {
+                        // Unresolvable now; the library warned at start, and we try again next time.
+                    }
+                }
+            }
+        }
+    }
+}

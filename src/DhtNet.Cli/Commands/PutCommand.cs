@@ -1,0 +1,79 @@
+using System.CommandLine;
+using DhtNet.Cli.Hosting;
+using DhtNet.Cli.Input;
+using DhtNet.Cli.Output;
+using DhtNet.Security;
+
+namespace DhtNet.Cli.Commands;
+
+/// <summary>
+/// `dht put &lt;value&gt;` stores an immutable item; with `--key &lt;keyfile&gt; [--salt S] [--seq N]
+/// [--cas N]` a mutable one (BEP 44).
+/// </summary>
+internal static class PutCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var value = new Argument<string?>("value") { Description = "The value, stored as a bencoded byte string of its UTF-8 bytes", Arity = ArgumentArity.ZeroOrOne };
+        var file = new Option<string>("--file") { Description = "Store the raw bytes of this file instead of <value>", HelpName = "path" };
+        var bencoded = new Option<bool>("--bencoded") { Description = "The value (or file) is bencoded already; store it as it is" };
+        var key = new Option<string>("--key") { Description = "Key file (from `dht keygen`): store a mutable item signed with it", HelpName = "keyfile" };
+        var salt = new Option<string>("--salt") { Description = "Salt of the mutable item, as text (at most 64 bytes)" };
+        var seq = new Option<long?>("--seq") { Description = "Sequence number of the mutable item (default: one above the stored one)" };
+        var cas = new Option<long?>("--cas") { Description = "Store only if the stored item has this sequence number" };
+        var options = new ClientOptions();
+        var command = new Command("put", "Store an immutable item, or a mutable one with --key (BEP 44)") { value, file, bencoded, key, salt, seq, cas };
+        options.AddTo(command);
+        command.SetAction((parse, cancellationToken) =>
+        {
+            byte[] data = ItemValue.Read(parse.GetValue(value), parse.GetValue(file), parse.GetValue(bencoded));
+            string? keyFile = parse.GetValue(key);
+            string? saltText = parse.GetValue(salt);
+            long? sequence = parse.GetValue(seq) is { } s ? Inputs.NonNegative("--seq", s) : null;
+            long? expected = parse.GetValue(cas) is { } c ? Inputs.NonNegative("--cas", c) : null;
+            if (keyFile is null && (saltText is not null || sequence is not null || expected is not null))
+            {
+                throw CliException.BadInput("--salt, --seq and --cas are for mutable items: give --key <keyfile> too");
+            }
+
+            var mutable = keyFile is null ? null : new MutablePut(ItemValue.LoadKey("--key", keyFile), Inputs.Salt("--salt", saltText), sequence, expected);
+            return ClientSession.RunAsync(console, options.Read(parse), session => RunAsync(session, data, mutable), cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ClientSession session, byte[] value, MutablePut? mutable)
+    {
+        PutResult result;
+        try
+        {
+            result = await session.Output.StatusAsync("Storing", () => mutable is null
+                ? session.Node.PutAsync(value, session.Cancellation)
+                : session.Node.PutAsync(mutable.Key, value, mutable.Salt, mutable.Sequence, mutable.Cas, session.Cancellation));
+        }
+        catch (DhtPutException e)
+        {
+            throw CliException.BadInput($"put refused by every node: {e.Code} {e.Message}");
+        }
+
+        session.Output.Json("put", w =>
+        {
+            w.WriteString("target", result.Target.ToString());
+            w.WriteNumber("stored", result.Stored);
+            if (mutable is not null && result.Sequence is { } sequence)
+            {
+                w.WriteNumber("seq", sequence);
+            }
+        });
+
+        string kind = mutable is null ? "immutable item" : $"mutable item (seq {result.Sequence})";
+        session.Output.Line($"Stored {kind} [bold]{result.Target}[/] on {result.Stored} nodes");
+        session.Output.Line(mutable is { Salt.Length: > 0 }
+            ? $"[grey]Read it back with: dht get {result.Target} --salt <salt>[/]"
+            : $"[grey]Read it back with: dht get {result.Target}[/]");
+        session.WriteDone();
+        return ExitCodes.Success;
+    }
+
+    private sealed record MutablePut(Ed25519KeyPair Key, byte[] Salt, long? Sequence, long? Cas);
+}

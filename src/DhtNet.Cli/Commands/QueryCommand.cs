@@ -1,0 +1,42 @@
+using System.CommandLine;
+using DhtNet.Cli.Hosting;
+using DhtNet.Cli.Input;
+using DhtNet.Cli.Output;
+using Spectre.Console;
+
+namespace DhtNet.Cli.Commands;
+
+/// <summary>`dht query &lt;key&gt;`: the nodes closest to a key, closest first.</summary>
+internal static class QueryCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var key = new Argument<string>("key") { Description = "The key, 40 hex digits" };
+        var options = new ClientOptions();
+        var command = new Command("query", "Find the nodes closest to a key") { key };
+        options.AddTo(command);
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var target = Inputs.Hex20("key", parse.GetValue(key));
+            return ClientSession.RunAsync(console, options.Read(parse), session => RunAsync(session, target), cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ClientSession session, NodeId key)
+    {
+        var result = await session.Output.StatusAsync($"Looking up {key}", () => session.Node.QueryAsync(key, session.Cancellation));
+        var table = Display.Table("#", "Node id", "Address", "Common prefix");
+        int rank = 0;
+        foreach (var node in result.Nodes)
+        {
+            session.Output.Json("node", w => Display.WriteNode(w, node));
+            table.Row((++rank).ToString(), node.Id.ToString(), Display.Address(node.EndPoint), $"{key.CommonPrefixLength(node.Id)} bits");
+        }
+
+        session.Output.Line($"[bold]{result.Nodes.Count} nodes closest to {key}[/]");
+        session.Output.Write(table);
+        session.WriteDone();
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using DhtNet.Cli.Input;
+using DhtNet.Cli.Output;
+using Microsoft.Extensions.Logging;
+
+namespace DhtNet.Cli.Hosting;
+
+/// <summary>
+/// The temporary node of a one-shot command: starts, bootstraps, runs the command's work under
+/// --timeout, reports what the lookups cost, and leaves. The node is read-only (BEP 43), so the
+/// network does not fill its tables with a node that is about to go.
+/// </summary>
+internal sealed class ClientSession : IAsyncDisposable
+{
+    private readonly ILoggerFactory _loggers;
+    private readonly LookupTally _tally = new();
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly Stopwatch _operation = new();
+
+    private ClientSession(ClientSettings settings, CliOutput output, CancellationToken cancellation, CancellationToken userCancellation)
+    {
+        Output = output;
+        Settings = settings;
+        Cancellation = cancellation;
+        UserCancellation = userCancellation;
+        _loggers = CliLogging.Create(settings.LogLevel);
+        Node = new DhtNode(new DhtOptions
+        {
+            Port = settings.Port,
+            BootstrapNodes = settings.Bootstrap,
+            ReadOnly = true,
+            LoggerFactory = _loggers,
+        });
+        Node.LookupCompleted += _tally.OnLookupCompleted;
+    }
+
+    public DhtNode Node { get; }
+
+    public CliOutput Output { get; }
+
+    public ClientSettings Settings { get; }
+
+    /// <summary>Cancelled by Ctrl+C or by --timeout.</summary>
+    public CancellationToken Cancellation { get; }
+
+    /// <summary>Cancelled by Ctrl+C only (for work that ends quietly at its own timeout).</summary>
+    public CancellationToken UserCancellation { get; }
+
+    /// <summary>What is left of --timeout.</summary>
+    public TimeSpan Remaining
+    {
+        get
+        {
+            var left = Settings.Timeout - _clock.Elapsed;
+            return left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on a started and bootstrapped node. Exit codes: 3 when bootstrap
+    /// reached no node, 4 when --timeout ran out; otherwise what <paramref name="work"/> returns.
+    /// </summary>
+    public static async Task<int> RunAsync(CliConsole console, ClientSettings settings, Func<ClientSession, Task<int>> work, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(settings.Timeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var output = new CliOutput(console, settings.Json);
+        await using var session = new ClientSession(settings, output, linked.Token, cancellationToken);
+        try
+        {
+            await session.StartAsync();
+            return await work(session);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            session.CheckBootstrapped();
+            throw new CliException(ExitCodes.Failed, $"timed out after {settings.Timeout.TotalSeconds:0.###} s (see --timeout)");
+        }
+    }
+
+    /// <summary>Prints {"type":"done",...} (or a summary line) with the cost of the lookups since bootstrap.</summary>
+    public void WriteDone()
+    {
+        var (queried, answered) = _tally.Total;
+        var elapsed = _operation.Elapsed;
+        Output.Json("done", w =>
+        {
+            w.WriteNumber("queried", queried);
+            w.WriteNumber("answered", answered);
+            w.WriteNumber("elapsedMs", Display.Milliseconds(elapsed));
+        });
+        Output.Line($"[grey]{Display.Cost(queried, answered, elapsed)}[/]");
+    }
+
+    /// <summary>
+    /// For a question to one node: null (no answer) when --timeout ends it, rather than the
+    /// time-out failure a lookup gets.
+    /// </summary>
+    public async Task<T?> NoAnswerOnTimeoutAsync<T>(Task<T?> question)
+        where T : class
+    {
+        try
+        {
+            return await question;
+        }
+        catch (OperationCanceledException) when (!UserCancellation.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc cref="NoAnswerOnTimeoutAsync{T}(Task{T})"/>
+    public async Task<T?> NoAnswerOnTimeoutAsync<T>(Task<T?> question)
+        where T : struct
+    {
+        try
+        {
+            return await question;
+        }
+        catch (OperationCanceledException) when (!UserCancellation.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Resolves a "host:port" argument to the endpoint to send to.</summary>
+    public Task<IPEndPoint> ResolveAsync(string name, string text) => Inputs.ResolveAsync(name, text, Cancellation);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Node.DisposeAsync();
+        _loggers.Dispose();
+    }
+
+    private async Task StartAsync()
+    {
+        try
+        {
+            string joining = Settings.Bootstrap.Count == 0 ? "Starting a node" : $"Joining the DHT via {string.Join(", ", Settings.Bootstrap)}";
+            await Output.StatusAsync(joining, () => Node.StartAsync(Cancellation));
+        }
+        catch (SocketException e)
+        {
+            throw CliException.BadInput($"--port {Settings.Port}: cannot bind the UDP port ({e.Message})");
+        }
+
+        CheckBootstrapped();
+        _tally.Start();
+        _operation.Start();
+    }
+
+    private void CheckBootstrapped()
+    {
+        if (Settings.Bootstrap.Count > 0 && Node.RoutingTableSize == 0)
+        {
+            throw new CliException(ExitCodes.NoNodeAnswered, $"no node answered: bootstrap from {string.Join(", ", Settings.Bootstrap)} failed");
+        }
+    }
+}

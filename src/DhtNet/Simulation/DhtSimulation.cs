@@ -1,0 +1,185 @@
+using DhtNet.Clock;
+using DhtNet.Transport;
+
+namespace DhtNet.Simulation;
+
+/// <summary>
+/// Many <see cref="DhtNode"/>s on an <see cref="InMemoryNetwork"/> under a <see cref="VirtualTimeProvider"/>:
+/// for testing code that embeds a node, and for measuring the protocol. Work is driven by
+/// <see cref="Run{T}(Task{T})"/>, which moves the clock from timer to timer until a task completes,
+/// so minutes of protocol time take milliseconds. Not thread-safe: drive it from one thread.
+/// </summary>
+public sealed class DhtSimulation : IAsyncDisposable
+{
+    private readonly DhtSimulationOptions _options;
+    private readonly List<DhtNode> _nodes = [];
+
+    public DhtSimulation(DhtSimulationOptions? options = null)
+    {
+        _options = options ?? new DhtSimulationOptions();
+        _options.Validate();
+        Random = new Random(_options.Seed);
+        Network = new InMemoryNetwork(Clock, new InMemoryNetworkOptions
+        {
+            Latency = _options.Latency,
+            Jitter = _options.Jitter,
+            LossRate = _options.LossRate,
+            Seed = _options.Seed,
+        });
+        Template = (_options.NodeTemplate ?? new DhtOptions { RequestTimeout = TimeSpan.FromSeconds(2) }) with
+        {
+            TimeProvider = Clock,
+            BootstrapNodes = [],
+        };
+    }
+
+    /// <summary>The clock every node and the network run on.</summary>
+    public VirtualTimeProvider Clock { get; } = new();
+
+    /// <summary>The simulated network (latency, loss, per-link loss, offline nodes).</summary>
+    public InMemoryNetwork Network { get; }
+
+    /// <summary>The seeded source of ids and choices; use it for targets so a run repeats.</summary>
+    public Random Random { get; }
+
+    /// <summary>The options nodes start from (the template with this simulation's clock).</summary>
+    public DhtOptions Template { get; }
+
+    /// <summary>The running nodes, in the order they joined.</summary>
+    public IReadOnlyList<DhtNode> Nodes => _nodes;
+
+    /// <summary>Starts <paramref name="count"/> nodes one after another, each bootstrapping from nodes already running.</summary>
+    public void AddNodes(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        for (int i = 0; i < count; i++)
+        {
+            AddNode();
+        }
+    }
+
+    /// <summary>
+    /// Starts one node with <paramref name="options"/> (default: <see cref="Template"/>); unless they
+    /// set them, it gets a seeded random id and a few running nodes to bootstrap from.
+    /// </summary>
+    public DhtNode AddNode(DhtOptions? options = null)
+    {
+        options ??= Template;
+        var bootstrap = options.BootstrapNodes;
+        if (bootstrap.Count == 0)
+        {
+            var picked = new List<string>();
+            for (int i = 0; i < Math.Min(_options.BootstrapNodes, _nodes.Count); i++)
+            {
+                picked.Add(_nodes[Random.Next(_nodes.Count)].LocalEndPoints[0].ToString());
+            }
+
+            bootstrap = picked.Distinct().ToList();
+        }
+
+        var node = new DhtNode(Network.CreateTransport(), options with
+        {
+            TimeProvider = Clock,
+            NodeId = options.NodeId ?? NodeId.Random(Random),
+            BootstrapNodes = bootstrap,
+        });
+        Run(node.StartAsync());
+        _nodes.Add(node);
+        return node;
+    }
+
+    /// <summary>Advances the virtual clock until <paramref name="task"/> completes and returns its result.</summary>
+    public T Run<T>(Task<T> task)
+    {
+        Run((Task)task);
+        return task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Advances the virtual clock until <paramref name="task"/> completes (rethrowing its exception).</summary>
+    public void Run(Task task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        // A synchronization context (a test framework's, a UI's) would move completions elsewhere;
+        // the virtual clock needs everything a timer starts to happen inline, before it moves on.
+        var context = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
+        try
+        {
+            while (!task.IsCompleted)
+            {
+                if (!Clock.AdvanceToNextTimer())
+                {
+                    throw new InvalidOperationException("The clock has no timers left but the task is not complete.");
+                }
+            }
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(context);
+        }
+
+        task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Advances the virtual clock by <paramref name="delta"/>, running everything due on the way.</summary>
+    public void Advance(TimeSpan delta)
+    {
+        var context = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
+        try
+        {
+            Clock.Advance(delta);
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(context);
+        }
+    }
+
+    /// <summary>Collects an async stream while driving the clock.</summary>
+    public List<T> Collect<T>(IAsyncEnumerable<T> stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return Run(ToListAsync(stream));
+    }
+
+    /// <summary>The ids of the <paramref name="count"/> nodes closest to <paramref name="target"/>, by a sort of all ids (the truth a lookup is checked against).</summary>
+    public IReadOnlyList<NodeId> TrueClosest(NodeId target, int count, DhtNode? except = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var ids = new List<NodeId>(_nodes.Count);
+        foreach (var node in _nodes)
+        {
+            if (node != except)
+            {
+                ids.Add(node.Id);
+            }
+        }
+
+        ids.Sort((a, b) => NodeId.CompareDistance(a, b, target));
+        return ids.GetRange(0, Math.Min(count, ids.Count));
+    }
+
+    /// <summary>Disposes every node and the network.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _nodes.Clear();
+        Network.Dispose();
+    }
+
+    private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> stream)
+    {
+        var list = new List<T>();
+        await foreach (var item in stream.ConfigureAwait(false))
+        {
+            list.Add(item);
+        }
+
+        return list;
+    }
+}
