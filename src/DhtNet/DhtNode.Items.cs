@@ -245,9 +245,11 @@ public sealed partial class DhtNode
 
         var chosen = ChooseStorageNodes(target, holders).ToList();
         var asks = new Task<KrpcResult>[chosen.Count];
+        var queries = new PutQuery[chosen.Count];
         for (int i = 0; i < chosen.Count; i++)
         {
-            asks[i] = AskAsync(createQuery(chosen[i].Token), chosen[i].Node.EndPoint, cancellationToken);
+            queries[i] = createQuery(chosen[i].Token);
+            asks[i] = AskAsync(queries[i], chosen[i].Node.EndPoint, cancellationToken);
         }
 
         var answers = await Task.WhenAll(asks).ConfigureAwait(false);
@@ -257,7 +259,10 @@ public sealed partial class DhtNode
         for (int i = 0; i < answers.Length; i++)
         {
             var answer = answers[i];
-            if (answer.Response is PutResponse)
+            // bittorrent-dht refuses with 302 an item it holds with the same seq, where BEP 44 asks
+            // for a refresh: when its get reply showed it holds exactly this item, it stores it.
+            if (answer.Response is PutResponse
+                || (answer.Error is { Code: KrpcErrorCode.SequenceNumberLessThanCurrent } && search.Holds(chosen[i].Node.Id, queries[i])))
             {
                 stored++;
             }

@@ -15,6 +15,11 @@ namespace DhtNet;
 internal sealed class ItemSearch(NodeId target, ReadOnlyMemory<byte> salt)
 {
     private readonly Lock _lock = new();
+
+    // The mutable item each node's get reply carried (unverified), to recognise a node that already
+    // holds what we put. One entry per node the lookup asked.
+    private readonly ConcurrentDictionary<NodeId, (long Sequence, ReadOnlyMemory<byte> Signature, ReadOnlyMemory<byte> Value)> _held = new();
+
     private ReadOnlyMemory<byte> _value;
     private ReadOnlyMemory<byte> _publicKey;
     private ReadOnlyMemory<byte> _signature;
@@ -91,9 +96,25 @@ internal sealed class ItemSearch(NodeId target, ReadOnlyMemory<byte> salt)
         }
         else
         {
+            if (response.Sequence is { } seq)
+            {
+                _held[response.SenderId] = (seq, response.Signature, value);
+            }
+
             OfferMutable(value, response.PublicKey, response.Signature, response.Sequence);
         }
     }
+
+    /// <summary>
+    /// True when <paramref name="node"/>'s get reply carried exactly the mutable item <paramref name="put"/>
+    /// stores (same seq, signature and value): a 302 from it means it holds our item, not a newer one.
+    /// </summary>
+    public bool Holds(NodeId node, PutQuery put) =>
+        put.Sequence is { } seq
+        && _held.TryGetValue(node, out var held)
+        && held.Sequence == seq
+        && held.Signature.Span.SequenceEqual(put.Signature.Span)
+        && held.Value.Span.SequenceEqual(put.Value.Span);
 
     public DhtItemResult? ToResult(LookupStatistics statistics)
     {

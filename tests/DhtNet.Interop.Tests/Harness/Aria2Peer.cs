@@ -103,6 +103,117 @@ public sealed partial class Aria2Peer : IAsyncDisposable
     public Task<string> WaitForLogAsync(Regex pattern, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         Log.WaitAsync(pattern.IsMatch, timeout, Describe, cancellationToken);
 
+    /// <summary>Waits until aria2 has added the node <paramref name="id"/> to its routing table.</summary>
+    public Task<string> WaitForNodeAddedAsync(NodeId id, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        // "Trying to add node:DHTNode ID=<id>" is followed at once by "Added DHTNode." when it fits;
+        // log lines reach the predicate one at a time, in order.
+        string trying = $"Trying to add node:DHTNode ID={id},";
+        bool pending = false;
+        return Log.WaitAsync(
+            line =>
+            {
+                if (line.Contains("[DHTRoutingTable.cc", StringComparison.Ordinal))
+                {
+                    if (pending && line.EndsWith("Added DHTNode.", StringComparison.Ordinal))
+                    {
+                        return true;
+                    }
+
+                    pending = line.Contains(trying, StringComparison.Ordinal);
+                }
+
+                return false;
+            },
+            timeout,
+            () => $"aria2 never added {id}.{Environment.NewLine}{Describe()}",
+            cancellationToken);
+    }
+
+    /// <summary>Waits until a get_peers reply gave aria2 the peer <paramref name="peer"/>.</summary>
+    public Task<string> WaitForPeerReceivedAsync(IPEndPoint peer, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        string added = $"Adding peer {peer}";
+        string again = $"Adding {peer} is rejected because it has been already added";
+        return Log.WaitAsync(
+            l => l.Contains("[DefaultPeerStorage.cc", StringComparison.Ordinal) && (l.EndsWith(added, StringComparison.Ordinal) || l.Contains(again, StringComparison.Ordinal)),
+            timeout,
+            () => $"aria2 never received the peer {peer}.{Environment.NewLine}{Describe()}",
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Waits until every DHT query aria2 sent to one of <paramref name="ports"/> (on 127.0.0.1) has
+    /// been answered with a response of its kind; returns the kinds of query sent. Fails when one
+    /// is still unanswered after <paramref name="timeout"/>, or was answered with an error.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> WaitForQueriesAnsweredAsync(IEnumerable<int> ports, TimeSpan timeout)
+    {
+        var portSet = ports.ToHashSet();
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var lines = Log.Snapshot();
+            var sent = new Dictionary<string, string>(StringComparer.Ordinal);
+            var answered = new HashSet<string>(StringComparer.Ordinal);
+            var errors = new List<string>();
+            foreach (string line in lines)
+            {
+                var message = DhtMessage().Match(line);
+                if (!message.Success || !portSet.Contains(int.Parse(message.Groups["port"].Value, CultureInfo.InvariantCulture)))
+                {
+                    continue;
+                }
+
+                string key = message.Groups["t"].Value + "@" + message.Groups["port"].Value;
+                switch (message.Groups["direction"].Value, message.Groups["type"].Value)
+                {
+                    case ("sent", "query"):
+                        sent[key] = message.Groups["kind"].Value;
+                        break;
+                    case ("received", "response"):
+                        answered.Add(key);
+                        break;
+                    case ("received", "error"):
+                        errors.Add(line);
+                        break;
+                }
+            }
+
+            Assert.True(errors.Count == 0, $"aria2 received errors: {string.Join(Environment.NewLine, errors)}");
+            var open = sent.Keys.Where(k => !answered.Contains(k)).ToList();
+            if (open.Count == 0)
+            {
+                return sent.Values.ToHashSet(StringComparer.Ordinal);
+            }
+
+            var remaining = deadline - DateTime.UtcNow;
+            Assert.True(remaining > TimeSpan.Zero, $"aria2 queries without an answer: {string.Join(", ", open.Select(k => $"{sent[k]} {k}"))}{Environment.NewLine}{Describe()}");
+
+            // Wait for the next log line (aria2 logs at least once a second) and look again.
+            int held = lines.Count;
+            int seen = 0;
+            await Log.WaitAsync(_ => ++seen > held, remaining, Describe).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// DHT log lines that report trouble (errors, exceptions, time-outs, unknown messages), except
+    /// the missing routing-table file every fresh start reports.
+    /// </summary>
+    public IReadOnlyList<string> Complaints() =>
+        Log.Snapshot()
+            .Where(l => DhtSource().IsMatch(l) && Trouble().IsMatch(l))
+            .Where(l => !l.Contains("DHT routing table", StringComparison.Ordinal))
+            .ToArray();
+
+    /// <summary>Fails the test when aria2 complained (see <see cref="Complaints"/>).</summary>
+    public void AssertNoComplaints()
+    {
+        var complaints = Complaints();
+        Assert.True(complaints.Count == 0, $"aria2 complained:{Environment.NewLine}{string.Join(Environment.NewLine, complaints)}");
+    }
+
     /// <summary>The process and its newest log lines, for failure messages.</summary>
     public string Describe()
     {
@@ -137,6 +248,15 @@ public sealed partial class Aria2Peer : IAsyncDisposable
         _child = ChildProcess.Start("aria2c", "aria2c", _arguments, _directory, Log.Add);
         _ = _child.Exited.ContinueWith(_ => Log.Close("aria2c exited."), TaskScheduler.Default);
     }
+
+    [GeneratedRegex(@"Message (?<direction>sent|received): dht (?<type>query|response|error) (?<kind>\w+) TransactionID=(?<t>[0-9a-f]+) Remote:127\.0\.0\.1\((?<port>\d+)\)")]
+    private static partial Regex DhtMessage();
+
+    [GeneratedRegex(@"\] \[DHT\w*\.(cc|h):\d+\]")]
+    private static partial Regex DhtSource();
+
+    [GeneratedRegex(@"error|exception|timeout|unknown", RegexOptions.IgnoreCase)]
+    private static partial Regex Trouble();
 
     [GeneratedRegex(@"Initialized local node ID=([0-9a-f]{40})")]
     private static partial Regex NodeIdLine();

@@ -30,16 +30,19 @@ public sealed class BittorrentDhtPeer : IAsyncDisposable
 
     /// <summary>
     /// Starts a node and waits until its bootstrap lookup has finished (at once when
-    /// <paramref name="bootstrap"/> is empty). <paramref name="trace"/> adds a "query" event per incoming query.
+    /// <paramref name="bootstrap"/> is empty). <paramref name="trace"/> adds a "query" event per incoming query;
+    /// <paramref name="host"/> (127.0.0.1) may be any loopback address, to announce from several IPs.
     /// </summary>
     public static async Task<BittorrentDhtPeer> StartAsync(
         IEnumerable<IPEndPoint>? bootstrap = null,
         int port = 0,
         bool trace = false,
         NodeId? nodeId = null,
+        IPAddress? host = null,
         CancellationToken cancellationToken = default)
     {
         PeerRequirements.RequireBittorrentDht();
+        host ??= IPAddress.Loopback;
         var process = PeerProcess.Start("bittorrent-dht", "node", ["bittorrent-dht-peer.mjs"], PeerPaths.PeersDirectory);
         try
         {
@@ -48,6 +51,7 @@ public sealed class BittorrentDhtPeer : IAsyncDisposable
                 ["port"] = port,
                 ["bootstrap"] = bootstrap is null ? JsonValue.Create(false) : Json.Array(bootstrap),
                 ["trace"] = trace,
+                ["host"] = host.ToString(),
             };
             if (nodeId is { } id)
             {
@@ -56,7 +60,7 @@ public sealed class BittorrentDhtPeer : IAsyncDisposable
 
             var reply = await process.SendAsync("start", arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
             await process.WaitForEventAsync("ready", null, ReadyTimeout, cancellationToken).ConfigureAwait(false);
-            return new BittorrentDhtPeer(process, new IPEndPoint(IPAddress.Loopback, Json.Int(reply, "port")), Json.Id(reply, "nodeId"));
+            return new BittorrentDhtPeer(process, new IPEndPoint(host, Json.Int(reply, "port")), Json.Id(reply, "nodeId"));
         }
         catch
         {
@@ -90,15 +94,15 @@ public sealed class BittorrentDhtPeer : IAsyncDisposable
     }
 
     /// <summary>Stores an immutable item whose value is the byte string <paramref name="value"/>.</summary>
-    public async Task<PutResult> PutImmutableAsync(ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
+    public async Task<PeerPutResult> PutImmutableAsync(ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
         Json.Put(await Process.SendAsync("put", new JsonObject { ["v"] = Json.Base64(value.Span) }, cancellationToken: cancellationToken).ConfigureAwait(false));
 
     /// <summary>Stores an immutable item whose value is any bencoded value.</summary>
-    public async Task<PutResult> PutImmutableAsync(BencodeValue value, CancellationToken cancellationToken = default) =>
+    public async Task<PeerPutResult> PutImmutableAsync(BencodeValue value, CancellationToken cancellationToken = default) =>
         Json.Put(await Process.SendAsync("put", new JsonObject { ["vBencoded"] = Json.Base64(value.Encode()) }, cancellationToken: cancellationToken).ConfigureAwait(false));
 
     /// <summary>Signs with the key of <paramref name="seed"/> and stores a mutable item with a byte-string value.</summary>
-    public async Task<PutResult> PutMutableAsync(
+    public async Task<PeerPutResult> PutMutableAsync(
         ReadOnlyMemory<byte> seed,
         ReadOnlyMemory<byte> value,
         long sequence,
@@ -153,15 +157,24 @@ public sealed class BittorrentDhtPeer : IAsyncDisposable
 
     /// <summary>
     /// Sends one query from this node's socket exactly as given (<paramref name="arguments"/> is the
-    /// whole <c>a</c> dictionary: add the id yourself) and returns the raw reply, or a time-out after about 2 s.
+    /// whole <c>a</c> dictionary: add the id yourself; <paramref name="topLevel"/> adds keys beside
+    /// <c>a</c>, such as BEP 43's <c>ro</c>) and returns the raw reply, or a time-out after about 2 s.
     /// </summary>
-    public async Task<KrpcReply> QueryAsync(IPEndPoint to, string method, BencodeDictionary arguments, CancellationToken cancellationToken = default)
+    public async Task<KrpcReply> QueryAsync(IPEndPoint to, string method, BencodeDictionary arguments, BencodeDictionary? topLevel = null, CancellationToken cancellationToken = default)
     {
         var request = EndPointArguments(to);
         request["q"] = method;
         request["a"] = Json.Base64(arguments.Encode());
+        if (topLevel is not null)
+        {
+            request["extra"] = Json.Base64(topLevel.Encode());
+        }
+
         var reply = await Process.SendAsync("query", request, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return new KrpcReply(Json.Bool(reply, "timedOut"), Json.String(reply, "y"), Json.Base64Bytes(reply, "reply"), Json.String(reply, "error"));
+        return new KrpcReply(Json.Bool(reply, "timedOut"), Json.String(reply, "y"), Json.Base64Bytes(reply, "reply"), Json.String(reply, "error"))
+        {
+            TransactionId = Json.HexBytes(reply, "t"),
+        };
     }
 
     /// <summary>Sends arbitrary bytes from this node's socket (for malformed-packet tests).</summary>
@@ -170,6 +183,20 @@ public sealed class BittorrentDhtPeer : IAsyncDisposable
         var request = EndPointArguments(to);
         request["bytes"] = Json.Base64(datagram.Span);
         return Process.SendAsync("sendRaw", request, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>The "warning" and "error" events it has reported so far (what it disliked in what it received).</summary>
+    public IReadOnlyList<string> Complaints() =>
+        Process.Events.Snapshot()
+            .Where(e => e["event"]?.ToString() is "warning" or "error")
+            .Select(e => e.ToJsonString())
+            .ToArray();
+
+    /// <summary>Fails the test when it has reported a warning or an error.</summary>
+    public void AssertNoComplaints()
+    {
+        var complaints = Complaints();
+        Assert.True(complaints.Count == 0, $"{this} complained: {string.Join("; ", complaints)}");
     }
 
     /// <summary>Ends the node's process.</summary>

@@ -25,13 +25,14 @@ internal static class Json
 
     public static NodeId Id(JsonObject o, string name) => NodeId.Parse(Required(o, name).GetValue<string>());
 
+    // "host:port", the host of an IPv6 endpoint in brackets ("[::1]:6881") as the drivers write it.
     public static IPEndPoint EndPoint(string text)
     {
         int colon = text.LastIndexOf(':');
-        return new IPEndPoint(IPAddress.Parse(text[..colon]), int.Parse(text[(colon + 1)..], CultureInfo.InvariantCulture));
+        return new IPEndPoint(IPAddress.Parse(text[..colon].Trim('[', ']')), int.Parse(text[(colon + 1)..], CultureInfo.InvariantCulture));
     }
 
-    public static string Text(IPEndPoint endPoint) => $"{endPoint.Address}:{endPoint.Port}";
+    public static string Text(IPEndPoint endPoint) => endPoint.ToString();
 
     public static IReadOnlyList<IPEndPoint> EndPoints(JsonObject o, string name) =>
         o[name] is JsonArray array ? array.Select(e => EndPoint(e!.GetValue<string>())).ToArray() : [];
@@ -55,7 +56,7 @@ internal static class Json
                 HexBytes(reply, "sig"))
             : null;
 
-    public static PutResult Put(JsonObject reply) =>
+    public static PeerPutResult Put(JsonObject reply) =>
         new(
             Id(reply, "hash"),
             reply["nodes"]?.GetValue<int>() ?? 0,

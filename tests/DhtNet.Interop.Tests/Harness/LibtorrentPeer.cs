@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
 using DhtNet.Bencode;
 
@@ -9,7 +10,7 @@ namespace DhtNet.Interop.Tests.Harness;
 /// peers/libtorrent-peer.py with the loopback settings it needs. Nodes that only query it do not
 /// enter its live table: tell it about them with <see cref="AddNodeAsync"/>.
 /// </summary>
-public sealed class LibtorrentPeer : IAsyncDisposable
+public sealed partial class LibtorrentPeer : IAsyncDisposable
 {
     private LibtorrentPeer(PeerProcess process, IPEndPoint endPoint, NodeId nodeId, IReadOnlyList<IPEndPoint> bootstrapAnswered)
     {
@@ -34,16 +35,21 @@ public sealed class LibtorrentPeer : IAsyncDisposable
     /// <summary>
     /// Starts a session; returns once its DHT node runs and each of <paramref name="bootstrap"/> has
     /// answered (or 10 s passed: see <see cref="BootstrapAnswered"/>). <paramref name="trace"/> adds a
-    /// "packet" event (direction, endpoint, base64 bytes) per DHT datagram.
+    /// "packet" event (direction, endpoint, base64 bytes) and a "log" event per DHT log line;
+    /// <paramref name="host"/> (127.0.0.1) may be ::1 for an IPv6-only session; <paramref name="readOnly"/>
+    /// makes it a BEP 43 read-only node.
     /// </summary>
     public static async Task<LibtorrentPeer> StartAsync(
         IEnumerable<IPEndPoint>? bootstrap = null,
         int port = 0,
         bool trace = false,
         bool? enforceNodeId = null,
+        IPAddress? host = null,
+        bool? readOnly = null,
         CancellationToken cancellationToken = default)
     {
         PeerRequirements.RequireLibtorrent();
+        host ??= IPAddress.Loopback;
         var process = PeerProcess.Start("libtorrent", PeerPaths.SystemPython, ["libtorrent-peer.py"], PeerPaths.PeersDirectory);
         try
         {
@@ -52,16 +58,22 @@ public sealed class LibtorrentPeer : IAsyncDisposable
                 ["port"] = port,
                 ["bootstrap"] = Json.Array(bootstrap ?? []),
                 ["trace"] = trace,
+                ["host"] = host.ToString(),
             };
             if (enforceNodeId is { } enforce)
             {
                 arguments["enforceNodeId"] = enforce;
             }
 
+            if (readOnly is { } ro)
+            {
+                arguments["readOnly"] = ro;
+            }
+
             var reply = await process.SendAsync("start", arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
             return new LibtorrentPeer(
                 process,
-                new IPEndPoint(IPAddress.Loopback, Json.Int(reply, "port")),
+                new IPEndPoint(host, Json.Int(reply, "port")),
                 Json.Id(reply, "nodeId"),
                 Json.EndPoints(reply, "bootstrapAnswered"));
         }
@@ -97,18 +109,18 @@ public sealed class LibtorrentPeer : IAsyncDisposable
     }
 
     /// <summary>Stores an immutable item whose value is the byte string <paramref name="value"/>.</summary>
-    public async Task<PutResult> PutImmutableAsync(ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
+    public async Task<PeerPutResult> PutImmutableAsync(ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
         Json.Put(await Process.SendAsync("put", new JsonObject { ["v"] = Json.Base64(value.Span) }, cancellationToken: cancellationToken).ConfigureAwait(false));
 
     /// <summary>Stores an immutable item whose value is any bencoded value.</summary>
-    public async Task<PutResult> PutImmutableAsync(BencodeValue value, CancellationToken cancellationToken = default) =>
+    public async Task<PeerPutResult> PutImmutableAsync(BencodeValue value, CancellationToken cancellationToken = default) =>
         Json.Put(await Process.SendAsync("put", new JsonObject { ["vBencoded"] = Json.Base64(value.Encode()) }, cancellationToken: cancellationToken).ConfigureAwait(false));
 
     /// <summary>
     /// Stores a mutable byte-string item signed with the key of <paramref name="seed"/>. libtorrent
     /// picks the sequence number itself: one more than the highest it finds (1 for a new item).
     /// </summary>
-    public async Task<PutResult> PutMutableAsync(ReadOnlyMemory<byte> seed, ReadOnlyMemory<byte> value, ReadOnlyMemory<byte> salt = default, CancellationToken cancellationToken = default)
+    public async Task<PeerPutResult> PutMutableAsync(ReadOnlyMemory<byte> seed, ReadOnlyMemory<byte> value, ReadOnlyMemory<byte> salt = default, CancellationToken cancellationToken = default)
     {
         var arguments = new JsonObject { ["seed"] = Json.Hex(seed.Span), ["v"] = Json.Base64(value.Span) };
         if (!salt.IsEmpty)
@@ -136,7 +148,7 @@ public sealed class LibtorrentPeer : IAsyncDisposable
     }
 
     /// <summary>A BEP 51 sample_infohashes query to one node; null when it did not answer within <paramref name="timeout"/>.</summary>
-    public async Task<SampleResult?> SampleAsync(IPEndPoint node, NodeId target, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public async Task<PeerSampleResult?> SampleAsync(IPEndPoint node, NodeId target, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var arguments = new JsonObject
         {
@@ -152,7 +164,7 @@ public sealed class LibtorrentPeer : IAsyncDisposable
         }
 
         var samples = reply["samples"]!.AsArray().Select(s => NodeId.Parse(s!.GetValue<string>())).ToArray();
-        return new SampleResult(Json.Int(reply, "interval"), Json.Int(reply, "num"), samples, Json.Nodes(reply, "nodes"));
+        return new PeerSampleResult(Json.Int(reply, "interval"), Json.Int(reply, "num"), samples, Json.Nodes(reply, "nodes"));
     }
 
     /// <summary>The routing table's shape (dht_stats_alert).</summary>
@@ -169,9 +181,49 @@ public sealed class LibtorrentPeer : IAsyncDisposable
     public async Task<IReadOnlyList<NodeInfo>> NodesAsync(CancellationToken cancellationToken = default) =>
         Json.Nodes(await Process.SendAsync("nodes", cancellationToken: cancellationToken).ConfigureAwait(false), "nodes");
 
+    /// <summary>
+    /// What it disliked in what it received: error alerts, and when traced the DHT log lines that
+    /// report a bad reply (missing dict, invalid id or token, malformed error, unknown transaction)
+    /// or a query that timed out.
+    /// </summary>
+    public IReadOnlyList<string> Complaints() =>
+        Process.Events.Snapshot()
+            .Where(e => e["event"]?.ToString() switch
+            {
+                "error" => true,
+                "log" => ComplaintLine().IsMatch(e["message"]?.ToString() ?? ""),
+                _ => false,
+            })
+            .Select(e => e.ToJsonString())
+            .ToArray();
+
+    /// <summary>Fails the test when it has complained (see <see cref="Complaints"/>).</summary>
+    public void AssertNoComplaints()
+    {
+        var complaints = Complaints();
+        Assert.True(complaints.Count == 0, $"{this} complained: {string.Join("; ", complaints)}");
+    }
+
+    /// <summary>
+    /// Waits until its live table holds every node of <paramref name="ids"/> (asking again as long
+    /// as it does not, at most 100 times); returns the table.
+    /// </summary>
+    public Task<IReadOnlyList<NodeInfo>> WaitForNodesAsync(IEnumerable<NodeId> ids)
+    {
+        var wanted = ids.ToArray();
+        return Retry.UntilAsync(
+            () => NodesAsync(),
+            table => wanted.All(id => table.Any(n => n.Id == id)),
+            attempts: 100,
+            table => $"{this} holds [{string.Join(", ", table.Select(n => n.Id))}], not all of [{string.Join(", ", wanted)}]");
+    }
+
     /// <summary>Ends the session's process.</summary>
     public ValueTask DisposeAsync() => Process.DisposeAsync();
 
     /// <inheritdoc />
     public override string ToString() => $"libtorrent {NodeId} at {EndPoint}";
+
+    [GeneratedRegex(@"missing|invalid|malformed|incorrect length|reply with error|unknown transaction|timing out|no write token", RegexOptions.IgnoreCase)]
+    private static partial Regex ComplaintLine();
 }

@@ -6,7 +6,6 @@ namespace DhtNet.Interop.Tests.Harness;
 /// starting an operation and starting to wait for its outcome.
 /// </summary>
 public sealed class ObservedLog<T>
-    where T : class
 {
     private readonly object _gate = new();
     private readonly Queue<T> _items = new();

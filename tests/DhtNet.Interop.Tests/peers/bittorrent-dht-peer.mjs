@@ -220,17 +220,32 @@ const handlers = {
   },
 
   // Sends one KRPC query exactly as given ("a" is a base64 bencoded dictionary, not completed with
-  // this node's id) and returns the whole reply message, bencoded, or timedOut after about 2 s.
+  // this node's id; "extra" an optional one whose keys join the message's top level, e.g. ro) and
+  // returns the transaction id sent and the whole reply message, bencoded, or timedOut after about 2 s.
   query (cmd, reply) {
     requireStarted()
     const a = cmd.a ? toBuffers(bencode.decode(Buffer.from(cmd.a, 'base64'))) : {}
-    dht._rpc.socket.query({ host: cmd.host, port: cmd.port }, { q: cmd.q, a }, (err, message) => {
-      if (message) {
-        const y = message.y ? Buffer.from(message.y).toString() : null
-        return reply({ y, reply: b64(bencode.encode(message)) })
-      }
-      reply({ timedOut: err && err.code === 'ETIMEDOUT', error: err ? err.message : 'no reply' })
-    })
+    const socket = dht._rpc.socket
+    const send = socket.send
+    let t = null
+    // k-rpc-socket builds the message and sends it synchronously inside query(): intercept that one send.
+    socket.send = function (peer, message, cb) {
+      socket.send = send
+      t = Buffer.from(message.t).toString('hex')
+      const extra = cmd.extra ? toBuffers(bencode.decode(Buffer.from(cmd.extra, 'base64'))) : {}
+      return send.call(this, peer, Object.assign({}, message, extra), cb)
+    }
+    try {
+      socket.query({ host: cmd.host, port: cmd.port }, { q: cmd.q, a }, (err, message) => {
+        if (message) {
+          const y = message.y ? Buffer.from(message.y).toString() : null
+          return reply({ t, y, reply: b64(bencode.encode(message)) })
+        }
+        reply({ t, timedOut: err && err.code === 'ETIMEDOUT', error: err ? err.message : 'no reply' })
+      })
+    } finally {
+      socket.send = send
+    }
   },
 
   // Sends arbitrary bytes from the DHT socket; any answer surfaces as a warning event.

@@ -115,6 +115,17 @@ def sha1_hex(h):
     return str(h)
 
 
+def ep_text(host, port):
+    """ "host:port" with an IPv6 host in brackets, as libtorrent's own messages write endpoints."""
+    return "[%s]:%d" % (host, port) if ":" in host else "%s:%d" % (host, port)
+
+
+def split_ep(text):
+    """ "host:port" or "[v6]:port" -> (host, port)."""
+    host, port = text.rsplit(":", 1)
+    return host.strip("[]"), int(port)
+
+
 def to_sha1(hex_text):
     raw = bytes.fromhex(hex_text)
     if len(raw) != 20:
@@ -161,7 +172,8 @@ _NEW = re.compile(r"\[(\d+)\] NEW target: ([0-9a-f]{40})")
 _COMPLETED = re.compile(r"\[(\d+)\] COMPLETED .*type: (\S+)")
 _ANNOUNCE = re.compile(r"sending announce_peer \[ ih: ([0-9a-f]{40})\s+p: (\d+) nodes: (\d+) \]")
 _NODE_ID = re.compile(r"DHT tracker with node id: ([0-9a-f]{40})")
-_PKT = re.compile(r"^(<==|==>) \[([^\]]+)\]")
+# "==> [127.0.0.1:6881] ..." or "==> [[::1]:6881] ...": the endpoint is inside the outer brackets.
+_PKT = re.compile(r"^(<==|==>) \[(\[[^\]]+\]:\d+|[^\]]+)\]")
 
 
 def is_reply_from(alert, facts):
@@ -267,11 +279,14 @@ class Driver:
 
     def forward(self, alert, facts):
         if isinstance(alert, lt.dht_announce_alert):
-            event("announce", infoHash=sha1_hex(alert.info_hash), peer="%s:%d" % (alert.ip, alert.port))
+            event("announce", infoHash=sha1_hex(alert.info_hash), peer=ep_text(str(alert.ip), alert.port))
         elif alert.category() & lt.alert_category.error:
             event("error", type=type(alert).__name__, message=alert.message())
         elif self.trace and isinstance(alert, lt.dht_pkt_alert) and facts:
             event("packet", direction=facts["direction"], endpoint=facts["endpoint"], bytes=b64(bytes(alert.pkt_buf)))
+        elif self.trace and isinstance(alert, lt.dht_log_alert):
+            # message() starts with the module ("DHT traversal: ..."); the module enum has no converter.
+            event("log", message=alert.message())
 
     # --- commands
 
@@ -296,7 +311,7 @@ class Driver:
                 | lt.alert_category.dht_operation | lt.alert_category.status)
         settings = {
             # A concrete address: 0.0.0.0 or a device name would make no DHT node on loopback.
-            "listen_interfaces": "%s:%d" % (host, cmd.get("port", 0)),
+            "listen_interfaces": ep_text(host, cmd.get("port", 0)),
             "enable_dht": True,
             "dht_bootstrap_nodes": "",
             "enable_lsd": False,
@@ -330,8 +345,7 @@ class Driver:
                 state["started"] = True
                 self.port = self.ses.listen_port()
                 for text in bootstrap:
-                    h, p = text.rsplit(":", 1)
-                    self.ses.add_dht_node((h, int(p)))
+                    self.ses.add_dht_node(split_ep(text))
             elif is_reply_from(alert, facts) and facts["endpoint"] in bootstrap and facts["endpoint"] not in answered:
                 answered.append(facts["endpoint"])
             if len(answered) < len(bootstrap):
@@ -349,7 +363,7 @@ class Driver:
 
     def cmd_addNode(self, cmd):
         host, port = cmd["host"], int(cmd["port"])
-        endpoint = "%s:%d" % (host, port)
+        endpoint = ep_text(host, port)
 
         # libtorrent pings a new node with a get_peers; its reply means the node is in the table.
         def on_alert(alert, facts):
@@ -390,7 +404,7 @@ class Driver:
         def on_alert(alert, facts):
             if isinstance(alert, lt.dht_get_peers_reply_alert) and sha1_hex(alert.info_hash) == info_hash:
                 for ip, port in alert.peers():
-                    text = "%s:%d" % (ip, port)
+                    text = ep_text(str(ip), port)
                     if text not in peers:
                         peers.append(text)
             elif facts.get("new") == info_hash and state["traversal"] is None:
