@@ -117,7 +117,7 @@ public sealed partial class DhtNode
         var target = Bep44.ImmutableTarget(value);
         bool local = _items.PutImmutable(value).IsSuccess;
         var search = new ItemSearch(target, default);
-        var lookup = await RunLookupsAsync("put", target, ItemRequest(search), [], cancellationToken).ConfigureAwait(false);
+        var lookup = await RunLookupsAsync("put", target, ItemRequest(search), [], cancellationToken, prefer: NodeIdSecurity.IsAcceptable).ConfigureAwait(false);
         var result = await SendPutsAsync(target, search, lookup, token => new PutQuery(_id, token, value), cancellationToken).ConfigureAwait(false);
         return result with { Statistics = lookup.Statistics, StoredLocally = local };
     }
@@ -151,7 +151,7 @@ public sealed partial class DhtNode
         var target = Bep44.MutableTarget(keyPair.PublicKey.Span, salt.Span);
         var search = new ItemSearch(target, salt.ToArray());
         search.OfferStored(_items.Get(target).Item);
-        var lookup = await RunLookupsAsync("put", target, ItemRequest(search), [], cancellationToken).ConfigureAwait(false);
+        var lookup = await RunLookupsAsync("put", target, ItemRequest(search), [], cancellationToken, prefer: NodeIdSecurity.IsAcceptable).ConfigureAwait(false);
         long seq = sequence ?? (search.Sequence is { } current
             ? (current < long.MaxValue ? current + 1 : throw new InvalidOperationException("The item's sequence number is at its maximum."))
             : 0);
@@ -191,7 +191,7 @@ public sealed partial class DhtNode
         _ = Dispatcher;
         var target = item.Target;
         var search = new ItemSearch(target, item.Salt);
-        var lookup = await RunLookupsAsync("put", target, ItemRequest(search), [], cancellationToken).ConfigureAwait(false);
+        var lookup = await RunLookupsAsync("put", target, ItemRequest(search), [], cancellationToken, prefer: NodeIdSecurity.IsAcceptable).ConfigureAwait(false);
         return await PutMutableAsync(item, cas, search, lookup, cancellationToken).ConfigureAwait(false);
     }
 
@@ -234,13 +234,11 @@ public sealed partial class DhtNode
     private async Task<PutResult> SendPutsAsync(
         NodeId target, ItemSearch search, LookupResult lookup, Func<ReadOnlyMemory<byte>, PutQuery> createQuery, CancellationToken cancellationToken)
     {
+        // BEP 42: choose among the nearest token holders, preferring ids that match their addresses.
         var holders = new List<NodeToken>();
-        foreach (var node in lookup.ClosestNodes)
+        foreach (var node in NearestHolders(target, search.Tokens, StorageCandidates))
         {
-            if (search.Tokens.TryGetValue(node.Id, out var holder))
-            {
-                holders.Add(holder);
-            }
+            holders.Add(search.Tokens[node.Id]);
         }
 
         var chosen = ChooseStorageNodes(target, holders).ToList();

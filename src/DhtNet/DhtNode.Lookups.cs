@@ -191,12 +191,19 @@ public sealed partial class DhtNode
     /// As <see cref="ProvideAsync(NodeId, int?, CancellationToken)"/>, saying whether we are a seed
     /// (BEP 33 <c>seed</c>), so that scrapes count us among the seeds or the downloaders.
     /// </summary>
-    public async Task<ProvideResult> ProvideAsync(NodeId infoHash, int? port, bool seed, CancellationToken cancellationToken = default)
+    public Task<ProvideResult> ProvideAsync(NodeId infoHash, int? port, bool seed, CancellationToken cancellationToken = default)
     {
+        // Bad arguments throw here, at the call, not from the returned task.
         if (port is { } p)
         {
             CheckPort(p, nameof(port));
         }
+
+        return ProvideCoreAsync(infoHash, port, seed, cancellationToken);
+    }
+
+    private async Task<ProvideResult> ProvideCoreAsync(NodeId infoHash, int? port, bool seed, CancellationToken cancellationToken)
+    {
 
         _ = Dispatcher;
         LookupStatistics statistics = default;

@@ -105,10 +105,16 @@ public sealed partial class DhtNode
     }
 
     /// <summary>Sends a ping and returns the answering node, or null when it did not answer.</summary>
-    public async Task<NodeInfo?> PingAsync(IPEndPoint endPoint, CancellationToken cancellationToken = default)
+    public Task<NodeInfo?> PingAsync(IPEndPoint endPoint, CancellationToken cancellationToken = default)
     {
+        // Bad arguments throw here, at the call, not from the returned task.
         ArgumentNullException.ThrowIfNull(endPoint);
         CheckPort(endPoint.Port, nameof(endPoint));
+        return PingCoreAsync(endPoint, cancellationToken);
+    }
+
+    private async Task<NodeInfo?> PingCoreAsync(IPEndPoint endPoint, CancellationToken cancellationToken)
+    {
         var result = await AskAsync(new PingQuery(_id), endPoint, cancellationToken)
             .ConfigureAwait(false);
         return result.Response is PingResponse response ? new NodeInfo(response.SenderId, endPoint) : null;

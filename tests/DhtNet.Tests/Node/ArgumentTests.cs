@@ -100,6 +100,15 @@ public class ArgumentTests
     }
 
     [Fact]
+    public async Task PingAndProvide_BadArguments_ThrowAtTheCallNotFromTheTask()
+    {
+        await using var node = new DhtNode(new NullTransport(), Quiet);
+        Assert.Equal("endPoint", Assert.Throws<ArgumentNullException>(() => { _ = node.PingAsync(null!); }).ParamName);
+        Assert.Equal("port", Assert.Throws<ArgumentException>(() => { _ = node.ProvideAsync(NodeId.Random(), 0); }).ParamName);
+        Assert.Equal("port", Assert.Throws<ArgumentException>(() => { _ = node.ProvideAsync(NodeId.Random(), 70000, seed: true); }).ParamName);
+    }
+
+    [Fact]
     public async Task PingAsync_NullOrPortZero_ThrowsNamingEndPoint()
     {
         await using var node = new DhtNode(new NullTransport(), Quiet);
