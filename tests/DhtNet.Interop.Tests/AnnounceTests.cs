@@ -28,7 +28,7 @@ public class AnnounceTests
         await using var libtorrent = await LibtorrentPeer.StartAsync(bootstrap: [bittorrentDht.EndPoint]);
 
         var announce = await libtorrent.AnnounceAsync(infoHash);
-        var stored = await bittorrentDht.Process.WaitForEventAsync("announce", e => e["infoHash"]?.ToString() == infoHash.ToString(), TimeSpan.FromSeconds(10));
+        var stored = await bittorrentDht.WaitForAnnounceAsync(infoHash, TimeSpan.FromSeconds(10));
         var peers = await bittorrentDht.LookupAsync(infoHash);
 
         // libtorrent announces with implied_port, so the port seen is its DHT socket's: its listen port.

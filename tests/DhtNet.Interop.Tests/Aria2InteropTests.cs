@@ -11,7 +11,7 @@ namespace DhtNet.Interop.Tests;
 /// </summary>
 public partial class Aria2InteropTests
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Wait = Aria2Peer.LookupTimeout;
 
     [Fact]
     public async Task Bootstrap_Aria2EnteringThroughDhtNet_EachSideHoldsTheOther()

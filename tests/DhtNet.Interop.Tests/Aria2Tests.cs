@@ -6,8 +6,6 @@ namespace DhtNet.Interop.Tests;
 
 public partial class Aria2Tests
 {
-    private static readonly TimeSpan AnnounceTimeout = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task Lookup_ByBittorrentDht_FindsAria2AfterItAnnouncedThroughLibtorrent()
     {
@@ -16,7 +14,7 @@ public partial class Aria2Tests
         await using var bittorrentDht = await BittorrentDhtPeer.StartAsync(bootstrap: [hub.EndPoint]);
         await using var aria2 = await Aria2Peer.StartAsync(hub.EndPoint, infoHash);
 
-        var acknowledgedBy = await aria2.WaitForAnnounceAcknowledgedAsync(AnnounceTimeout);
+        var acknowledgedBy = await aria2.WaitForAnnounceAcknowledgedAsync(Aria2Peer.LookupTimeout);
         var aria2Peer = new IPEndPoint(IPAddress.Loopback, aria2.ListenPort);
         var peers = await Retry.UntilAsync(
             () => bittorrentDht.LookupAsync(infoHash),
@@ -38,7 +36,7 @@ public partial class Aria2Tests
         Assert.True(announce.Nodes >= 1);
 
         await using var aria2 = await Aria2Peer.StartAsync(bittorrentDht.EndPoint, infoHash);
-        string line = await aria2.WaitForLogAsync(ReceivedPeers(), AnnounceTimeout);
+        string line = await aria2.WaitForLogAsync(ReceivedPeers(), Aria2Peer.LookupTimeout);
 
         Assert.Matches(ReceivedPeers(), line);
         var table = await bittorrentDht.NodesAsync();

@@ -7,10 +7,8 @@ using static DhtNet.Interop.Tests.Harness.RawKrpc;
 namespace DhtNet.Interop.Tests;
 
 /// <summary>DhtNet nodes and bittorrent-dht 11 nodes (BEP 5 and 44) in one network on 127.0.0.1.</summary>
-public class BittorrentDhtInteropTests
+public class BittorrentDhtInteropTests : MixedNetworkTests
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-
     [Fact]
     public async Task Bootstrap_MixedNetwork_EachSideHoldsTheOthersNodes()
     {
@@ -33,9 +31,7 @@ public class BittorrentDhtInteropTests
         }
 
         // A DhtNet node that knew only a bittorrent-dht node found everyone through its replies.
-        Assert.True(late.Holds(first.NodeId), late.Describe());
-        Assert.True(late.Holds(second.NodeId), late.Describe());
-        Assert.All(swarm.Nodes, n => Assert.True(late.Holds(n.NodeId), late.Describe()));
+        AssertHoldsAll(late, [first.NodeId, second.NodeId, .. swarm.Nodes.Select(n => n.NodeId)]);
         Assert.Contains(await first.NodesAsync(), n => n.Id == late.NodeId);
         swarm.AssertNoProblems();
         late.AssertNoProblems();
@@ -70,24 +66,12 @@ public class BittorrentDhtInteropTests
     [Fact]
     public async Task Lookup_ByBittorrentDht_FindsWhatDhtNetProvided()
     {
-        var infoHash = NodeId.Random();
-        var implied = NodeId.Random();
         await using var swarm = await DhtNetSwarm.StartAsync(3);
         await using var other = await BittorrentDhtPeer.StartAsync(bootstrap: [swarm[0].EndPoint]);
         await using var seeker = await BittorrentDhtPeer.StartAsync(bootstrap: [swarm[1].EndPoint]);
 
-        var provided = await swarm[2].Node.ProvideAsync(infoHash, 40002);
-        var providedImplied = await swarm[2].Node.ProvideAsync(implied);
-        var announcedToOther = await other.Process.WaitForEventAsync("announce", e => e["infoHash"]?.ToString() == infoHash.ToString(), Wait);
-        var peers = await seeker.LookupAsync(infoHash);
-        var impliedPeers = await seeker.LookupAsync(implied);
-
-        // Every other node (two of ours, both bittorrent-dht nodes) accepted our announce_peer.
-        Assert.Equal(4, provided.Stored);
-        Assert.Equal(4, providedImplied.Stored);
-        Assert.Equal($"127.0.0.1:40002", announcedToOther["peer"]?.ToString());
-        Assert.Contains(new IPEndPoint(IPAddress.Loopback, 40002), peers);
-        Assert.Contains(swarm[2].EndPoint, impliedPeers);
+        // Every other node (two of ours, both bittorrent-dht nodes) accepts our announce_peer.
+        await ProvideThenLookupAsync(swarm[2], port: 40002, expectedStored: 4, announcedTo: other, seeker: seeker);
         swarm.AssertNoProblems();
         other.AssertNoComplaints();
         seeker.AssertNoComplaints();
@@ -101,17 +85,7 @@ public class BittorrentDhtInteropTests
         await using var far = await BittorrentDhtPeer.StartAsync(bootstrap: [hub.EndPoint]);
         await using var node = await DhtNetPeer.StartAsync([hub.EndPoint]);
 
-        var query = await node.Node.QueryAsync(far.NodeId);
-        Assert.True(node.Node.RemoveNode(far.NodeId), "the bootstrap lookup should have met the far node");
-        var found = await node.Node.FindPeerAsync(far.NodeId);
-
-        Assert.Equal(far.NodeId, query.Nodes[0].Id);
-        Assert.Equal(far.EndPoint, query.Nodes[0].EndPoint);
-        Assert.Equal(
-            new[] { hub.NodeId, second.NodeId, far.NodeId }.Order(),
-            query.Nodes.Select(n => n.Id).Order());
-        Assert.Equal(far.EndPoint, found);
-        node.AssertNoProblems();
+        await QueryThenFindPeerAsync(node, far, [hub.NodeId, second.NodeId, far.NodeId]);
     }
 
     [Fact]

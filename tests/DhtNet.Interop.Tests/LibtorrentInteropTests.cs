@@ -8,10 +8,8 @@ using static DhtNet.Interop.Tests.Harness.RawKrpc;
 namespace DhtNet.Interop.Tests;
 
 /// <summary>DhtNet nodes and libtorrent 2.0.8 sessions in one network on 127.0.0.1.</summary>
-public class LibtorrentInteropTests
+public class LibtorrentInteropTests : MixedNetworkTests
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-
     [Fact]
     public async Task Bootstrap_MixedNetwork_EachSideHoldsTheOthersNodes()
     {
@@ -35,8 +33,7 @@ public class LibtorrentInteropTests
         }
 
         // The DhtNet node that knew only a libtorrent node met the others through its replies.
-        Assert.True(late.Holds(first.NodeId), late.Describe());
-        Assert.All(swarm.Nodes, n => Assert.True(late.Holds(n.NodeId), late.Describe()));
+        AssertHoldsAll(late, [first.NodeId, .. swarm.Nodes.Select(n => n.NodeId)]);
         swarm.AssertNoProblems();
         late.AssertNoProblems();
         first.AssertNoComplaints();
@@ -66,23 +63,11 @@ public class LibtorrentInteropTests
     [Fact]
     public async Task Lookup_ByLibtorrent_FindsWhatDhtNetProvided()
     {
-        var infoHash = NodeId.Random();
-        var implied = NodeId.Random();
         await using var swarm = await DhtNetSwarm.StartAsync(3);
         await using var libtorrent = await LibtorrentPeer.StartAsync(bootstrap: [swarm[0].EndPoint]);
 
-        var provided = await swarm[1].Node.ProvideAsync(infoHash, 40003);
-        var providedImplied = await swarm[1].Node.ProvideAsync(implied);
-        var stored = await libtorrent.Process.WaitForEventAsync("announce", e => e["infoHash"]?.ToString() == infoHash.ToString(), Wait);
-        var peers = await libtorrent.LookupAsync(infoHash);
-        var impliedPeers = await libtorrent.LookupAsync(implied);
-
-        // The other two DhtNet nodes and libtorrent accepted the announce.
-        Assert.Equal(3, provided.Stored);
-        Assert.Equal(3, providedImplied.Stored);
-        Assert.Equal("127.0.0.1:40003", stored["peer"]?.ToString());
-        Assert.Contains(new IPEndPoint(IPAddress.Loopback, 40003), peers);
-        Assert.Contains(swarm[1].EndPoint, impliedPeers);
+        // The other two DhtNet nodes and libtorrent accept the announce.
+        await ProvideThenLookupAsync(swarm[1], port: 40003, expectedStored: 3, announcedTo: libtorrent, seeker: libtorrent);
         swarm.AssertNoProblems();
         libtorrent.AssertNoComplaints();
     }
@@ -96,17 +81,7 @@ public class LibtorrentInteropTests
         await using var entry = await LibtorrentPeer.StartAsync(bootstrap: [middle.EndPoint]);
         await using var node = await DhtNetPeer.StartAsync([entry.EndPoint]);
 
-        var query = await node.Node.QueryAsync(far.NodeId);
-        Assert.True(node.Node.RemoveNode(far.NodeId), "the bootstrap lookup should have met the far node");
-        var found = await node.Node.FindPeerAsync(far.NodeId);
-
-        Assert.Equal(far.NodeId, query.Nodes[0].Id);
-        Assert.Equal(far.EndPoint, query.Nodes[0].EndPoint);
-        Assert.Equal(
-            new[] { far.NodeId, middle.NodeId, entry.NodeId }.Order(),
-            query.Nodes.Select(n => n.Id).Order());
-        Assert.Equal(far.EndPoint, found);
-        node.AssertNoProblems();
+        await QueryThenFindPeerAsync(node, far, [far.NodeId, middle.NodeId, entry.NodeId]);
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public class SampleTests
         Assert.True(await holder.AddNodeAsync(asker.EndPoint));
 
         var announce = await asker.AnnounceAsync(infoHash);
-        await holder.Process.WaitForEventAsync("announce", e => e["infoHash"]?.ToString() == infoHash.ToString(), TimeSpan.FromSeconds(10));
+        await holder.WaitForAnnounceAsync(infoHash, TimeSpan.FromSeconds(10));
         var sample = await asker.SampleAsync(holder.EndPoint, NodeId.Random());
 
         Assert.True(announce.Nodes >= 1);

@@ -12,6 +12,12 @@ namespace DhtNet.Interop.Tests.Harness;
 /// </summary>
 public sealed partial class Aria2Peer : IAsyncDisposable
 {
+    /// <summary>
+    /// How long to give aria2 for what its lookup does: its first one finds nothing, and the retry
+    /// that does the work comes about 5 s later.
+    /// </summary>
+    public static readonly TimeSpan LookupTimeout = TimeSpan.FromSeconds(30);
+
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
 
     private readonly string _directory;

@@ -7,26 +7,16 @@ namespace DhtNet.Interop.Tests.Harness;
 /// <summary>
 /// A bittorrent-dht 11 node (JavaScript, BEP 5 and 44 only) on 127.0.0.1, run by peers/bittorrent-dht-peer.mjs.
 /// Its k is 20 and its queries time out after 2 s; unknown query kinds get no answer at all.
+/// Its driver reports the events "announce", "query" (when traced), "warning" and "error".
 /// </summary>
-public sealed class BittorrentDhtPeer : IAsyncDisposable
+public sealed class BittorrentDhtPeer : DriverPeer
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(20);
 
     private BittorrentDhtPeer(PeerProcess process, IPEndPoint endPoint, NodeId nodeId)
+        : base(process, endPoint, nodeId)
     {
-        Process = process;
-        EndPoint = endPoint;
-        NodeId = nodeId;
     }
-
-    /// <summary>The driver, for raw commands and events ("announce", "query" when traced, "warning", "error").</summary>
-    public PeerProcess Process { get; }
-
-    /// <summary>The node's UDP endpoint.</summary>
-    public IPEndPoint EndPoint { get; }
-
-    /// <summary>The node's id.</summary>
-    public NodeId NodeId { get; }
 
     /// <summary>
     /// Starts a node and waits until its bootstrap lookup has finished (at once when
@@ -44,7 +34,7 @@ public sealed class BittorrentDhtPeer : IAsyncDisposable
         PeerRequirements.RequireBittorrentDht();
         host ??= IPAddress.Loopback;
         var process = PeerProcess.Start("bittorrent-dht", "node", ["bittorrent-dht-peer.mjs"], PeerPaths.PeersDirectory);
-        try
+        return await FinishStartAsync(process, async process =>
         {
             var arguments = new JsonObject
             {
@@ -61,12 +51,7 @@ public sealed class BittorrentDhtPeer : IAsyncDisposable
             var reply = await process.SendAsync("start", arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
             await process.WaitForEventAsync("ready", null, ReadyTimeout, cancellationToken).ConfigureAwait(false);
             return new BittorrentDhtPeer(process, new IPEndPoint(host, Json.Int(reply, "port")), Json.Id(reply, "nodeId"));
-        }
-        catch
-        {
-            await process.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        }).ConfigureAwait(false);
     }
 
     /// <summary>Pings <paramref name="endPoint"/> and adds it to the table; its id, or null when it did not answer.</summary>
@@ -86,21 +71,6 @@ public sealed class BittorrentDhtPeer : IAsyncDisposable
         return Json.Int(reply, "nodes");
     }
 
-    /// <summary>A get_peers lookup; the peers found (including ones this node stores itself).</summary>
-    public async Task<IReadOnlyList<IPEndPoint>> LookupAsync(NodeId infoHash, CancellationToken cancellationToken = default)
-    {
-        var reply = await Process.SendAsync("lookup", new JsonObject { ["infoHash"] = infoHash.ToString() }, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return Json.EndPoints(reply, "peers");
-    }
-
-    /// <summary>Stores an immutable item whose value is the byte string <paramref name="value"/>.</summary>
-    public async Task<PeerPutResult> PutImmutableAsync(ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
-        Json.Put(await Process.SendAsync("put", new JsonObject { ["v"] = Json.Base64(value.Span) }, cancellationToken: cancellationToken).ConfigureAwait(false));
-
-    /// <summary>Stores an immutable item whose value is any bencoded value.</summary>
-    public async Task<PeerPutResult> PutImmutableAsync(BencodeValue value, CancellationToken cancellationToken = default) =>
-        Json.Put(await Process.SendAsync("put", new JsonObject { ["vBencoded"] = Json.Base64(value.Encode()) }, cancellationToken: cancellationToken).ConfigureAwait(false));
-
     /// <summary>Signs with the key of <paramref name="seed"/> and stores a mutable item with a byte-string value.</summary>
     public async Task<PeerPutResult> PutMutableAsync(
         ReadOnlyMemory<byte> seed,
@@ -116,11 +86,7 @@ public sealed class BittorrentDhtPeer : IAsyncDisposable
             ["v"] = Json.Base64(value.Span),
             ["seq"] = sequence,
         };
-        if (!salt.IsEmpty)
-        {
-            arguments["salt"] = Json.Base64(salt.Span);
-        }
-
+        WithSalt(arguments, salt);
         if (cas is { } c)
         {
             arguments["cas"] = c;
@@ -132,18 +98,9 @@ public sealed class BittorrentDhtPeer : IAsyncDisposable
     /// <summary>A BEP 44 get (never from its own cache); null when no node had the item.</summary>
     public async Task<StoredItem?> GetAsync(NodeId target, ReadOnlyMemory<byte> salt = default, CancellationToken cancellationToken = default)
     {
-        var arguments = new JsonObject { ["hash"] = target.ToString() };
-        if (!salt.IsEmpty)
-        {
-            arguments["salt"] = Json.Base64(salt.Span);
-        }
-
+        var arguments = WithSalt(new JsonObject { ["hash"] = target.ToString() }, salt);
         return Json.Item(await Process.SendAsync("get", arguments, cancellationToken: cancellationToken).ConfigureAwait(false));
     }
-
-    /// <summary>The nodes in the routing table.</summary>
-    public async Task<IReadOnlyList<NodeInfo>> NodesAsync(CancellationToken cancellationToken = default) =>
-        Json.Nodes(await Process.SendAsync("nodes", cancellationToken: cancellationToken).ConfigureAwait(false), "nodes");
 
     /// <summary>
     /// An iterative lookup towards <paramref name="target"/> with <paramref name="method"/> queries
@@ -186,25 +143,12 @@ public sealed class BittorrentDhtPeer : IAsyncDisposable
     }
 
     /// <summary>The "warning" and "error" events it has reported so far (what it disliked in what it received).</summary>
-    public IReadOnlyList<string> Complaints() =>
+    public override IReadOnlyList<string> Complaints() =>
         Process.Events.Snapshot()
             .Where(e => e["event"]?.ToString() is "warning" or "error")
             .Select(e => e.ToJsonString())
             .ToArray();
 
-    /// <summary>Fails the test when it has reported a warning or an error.</summary>
-    public void AssertNoComplaints()
-    {
-        var complaints = Complaints();
-        Assert.True(complaints.Count == 0, $"{this} complained: {string.Join("; ", complaints)}");
-    }
-
-    /// <summary>Ends the node's process.</summary>
-    public ValueTask DisposeAsync() => Process.DisposeAsync();
-
     /// <inheritdoc />
     public override string ToString() => $"bittorrent-dht {NodeId} at {EndPoint}";
-
-    private static JsonObject EndPointArguments(IPEndPoint endPoint) =>
-        new() { ["host"] = endPoint.Address.ToString(), ["port"] = endPoint.Port };
 }

@@ -8,26 +8,17 @@ namespace DhtNet.Interop.Tests.Harness;
 /// <summary>
 /// A libtorrent 2.0 DHT session on 127.0.0.1 (BEP 5, 32, 33, 42, 43, 44, 51), run by
 /// peers/libtorrent-peer.py with the loopback settings it needs. Nodes that only query it do not
-/// enter its live table: tell it about them with <see cref="AddNodeAsync"/>.
+/// enter its live table: tell it about them with <see cref="AddNodeAsync"/>. Its endpoint is the
+/// DHT's UDP port and also its TCP listen port; its driver reports the events "announce", "error"
+/// and (when traced) "packet".
 /// </summary>
-public sealed partial class LibtorrentPeer : IAsyncDisposable
+public sealed partial class LibtorrentPeer : DriverPeer
 {
     private LibtorrentPeer(PeerProcess process, IPEndPoint endPoint, NodeId nodeId, IReadOnlyList<IPEndPoint> bootstrapAnswered)
+        : base(process, endPoint, nodeId)
     {
-        Process = process;
-        EndPoint = endPoint;
-        NodeId = nodeId;
         BootstrapAnswered = bootstrapAnswered;
     }
-
-    /// <summary>The driver, for raw commands and events ("announce", "error", "packet" when traced).</summary>
-    public PeerProcess Process { get; }
-
-    /// <summary>The session's endpoint: the DHT's UDP port, also its TCP listen port.</summary>
-    public IPEndPoint EndPoint { get; }
-
-    /// <summary>The DHT node id.</summary>
-    public NodeId NodeId { get; }
 
     /// <summary>The bootstrap nodes that answered before <see cref="StartAsync"/> returned.</summary>
     public IReadOnlyList<IPEndPoint> BootstrapAnswered { get; }
@@ -51,7 +42,7 @@ public sealed partial class LibtorrentPeer : IAsyncDisposable
         PeerRequirements.RequireLibtorrent();
         host ??= IPAddress.Loopback;
         var process = PeerProcess.Start("libtorrent", PeerPaths.SystemPython, ["libtorrent-peer.py"], PeerPaths.PeersDirectory);
-        try
+        return await FinishStartAsync(process, async process =>
         {
             var arguments = new JsonObject
             {
@@ -76,18 +67,13 @@ public sealed partial class LibtorrentPeer : IAsyncDisposable
                 new IPEndPoint(host, Json.Int(reply, "port")),
                 Json.Id(reply, "nodeId"),
                 Json.EndPoints(reply, "bootstrapAnswered"));
-        }
-        catch
-        {
-            await process.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        }).ConfigureAwait(false);
     }
 
     /// <summary>Adds a node (libtorrent pings it); true once it answered, false after 5 s without.</summary>
     public async Task<bool> AddNodeAsync(IPEndPoint endPoint, CancellationToken cancellationToken = default)
     {
-        var reply = await Process.SendAsync("addNode", new JsonObject { ["host"] = endPoint.Address.ToString(), ["port"] = endPoint.Port }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var reply = await Process.SendAsync("addNode", EndPointArguments(endPoint), cancellationToken: cancellationToken).ConfigureAwait(false);
         return Json.Bool(reply, "answered");
     }
 
@@ -101,33 +87,13 @@ public sealed partial class LibtorrentPeer : IAsyncDisposable
         return new AnnounceResult(Json.Int(reply, "port"), Json.Int(reply, "nodes"));
     }
 
-    /// <summary>dht_get_peers until its traversal completes; the peers every reply carried.</summary>
-    public async Task<IReadOnlyList<IPEndPoint>> LookupAsync(NodeId infoHash, CancellationToken cancellationToken = default)
-    {
-        var reply = await Process.SendAsync("lookup", new JsonObject { ["infoHash"] = infoHash.ToString() }, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return Json.EndPoints(reply, "peers");
-    }
-
-    /// <summary>Stores an immutable item whose value is the byte string <paramref name="value"/>.</summary>
-    public async Task<PeerPutResult> PutImmutableAsync(ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
-        Json.Put(await Process.SendAsync("put", new JsonObject { ["v"] = Json.Base64(value.Span) }, cancellationToken: cancellationToken).ConfigureAwait(false));
-
-    /// <summary>Stores an immutable item whose value is any bencoded value.</summary>
-    public async Task<PeerPutResult> PutImmutableAsync(BencodeValue value, CancellationToken cancellationToken = default) =>
-        Json.Put(await Process.SendAsync("put", new JsonObject { ["vBencoded"] = Json.Base64(value.Encode()) }, cancellationToken: cancellationToken).ConfigureAwait(false));
-
     /// <summary>
     /// Stores a mutable byte-string item signed with the key of <paramref name="seed"/>. libtorrent
     /// picks the sequence number itself: one more than the highest it finds (1 for a new item).
     /// </summary>
     public async Task<PeerPutResult> PutMutableAsync(ReadOnlyMemory<byte> seed, ReadOnlyMemory<byte> value, ReadOnlyMemory<byte> salt = default, CancellationToken cancellationToken = default)
     {
-        var arguments = new JsonObject { ["seed"] = Json.Hex(seed.Span), ["v"] = Json.Base64(value.Span) };
-        if (!salt.IsEmpty)
-        {
-            arguments["salt"] = Json.Base64(salt.Span);
-        }
-
+        var arguments = WithSalt(new JsonObject { ["seed"] = Json.Hex(seed.Span), ["v"] = Json.Base64(value.Span) }, salt);
         return Json.Put(await Process.SendAsync("put", arguments, cancellationToken: cancellationToken).ConfigureAwait(false));
     }
 
@@ -138,12 +104,7 @@ public sealed partial class LibtorrentPeer : IAsyncDisposable
     /// <summary>A mutable get, answered by libtorrent's final (authoritative) result; null when none was found.</summary>
     public async Task<StoredItem?> GetMutableAsync(ReadOnlyMemory<byte> publicKey, ReadOnlyMemory<byte> salt = default, CancellationToken cancellationToken = default)
     {
-        var arguments = new JsonObject { ["publicKey"] = Json.Hex(publicKey.Span) };
-        if (!salt.IsEmpty)
-        {
-            arguments["salt"] = Json.Base64(salt.Span);
-        }
-
+        var arguments = WithSalt(new JsonObject { ["publicKey"] = Json.Hex(publicKey.Span) }, salt);
         return Json.Item(await Process.SendAsync("get", arguments, cancellationToken: cancellationToken).ConfigureAwait(false));
     }
 
@@ -177,16 +138,12 @@ public sealed partial class LibtorrentPeer : IAsyncDisposable
         return new RoutingTableStats(buckets, Json.Int(reply, "nodes"), Json.Int(reply, "activeRequests"));
     }
 
-    /// <summary>The live nodes in the routing table (dht_live_nodes_alert).</summary>
-    public async Task<IReadOnlyList<NodeInfo>> NodesAsync(CancellationToken cancellationToken = default) =>
-        Json.Nodes(await Process.SendAsync("nodes", cancellationToken: cancellationToken).ConfigureAwait(false), "nodes");
-
     /// <summary>
     /// What it disliked in what it received: error alerts, and when traced the DHT log lines that
     /// report a bad reply (missing dict, invalid id or token, malformed error, unknown transaction)
     /// or a query that timed out.
     /// </summary>
-    public IReadOnlyList<string> Complaints() =>
+    public override IReadOnlyList<string> Complaints() =>
         Process.Events.Snapshot()
             .Where(e => e["event"]?.ToString() switch
             {
@@ -196,13 +153,6 @@ public sealed partial class LibtorrentPeer : IAsyncDisposable
             })
             .Select(e => e.ToJsonString())
             .ToArray();
-
-    /// <summary>Fails the test when it has complained (see <see cref="Complaints"/>).</summary>
-    public void AssertNoComplaints()
-    {
-        var complaints = Complaints();
-        Assert.True(complaints.Count == 0, $"{this} complained: {string.Join("; ", complaints)}");
-    }
 
     /// <summary>
     /// Waits until its live table holds every node of <paramref name="ids"/> (asking again as long
@@ -217,9 +167,6 @@ public sealed partial class LibtorrentPeer : IAsyncDisposable
             attempts: 100,
             table => $"{this} holds [{string.Join(", ", table.Select(n => n.Id))}], not all of [{string.Join(", ", wanted)}]");
     }
-
-    /// <summary>Ends the session's process.</summary>
-    public ValueTask DisposeAsync() => Process.DisposeAsync();
 
     /// <inheritdoc />
     public override string ToString() => $"libtorrent {NodeId} at {EndPoint}";

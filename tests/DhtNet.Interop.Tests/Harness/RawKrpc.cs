@@ -132,19 +132,7 @@ public static class RawKrpc
     }
 
     /// <summary>The compact nodes of <c>r.nodes</c>.</summary>
-    public static IReadOnlyList<NodeInfo> Nodes(BencodeDictionary r)
-    {
-        var bytes = GetBytes(r, "nodes") ?? [];
-        var nodes = new List<NodeInfo>();
-        for (int i = 0; i + 26 <= bytes.Length; i += 26)
-        {
-            var id = new NodeId(bytes.AsSpan(i, 20));
-            var address = new IPAddress(bytes.AsSpan(i + 20, 4));
-            nodes.Add(new NodeInfo(id, new IPEndPoint(address, (bytes[i + 24] << 8) | bytes[i + 25])));
-        }
-
-        return nodes;
-    }
+    public static IReadOnlyList<NodeInfo> Nodes(BencodeDictionary r) => CompactNodes(r, "nodes", addressLength: 4);
 
     /// <summary>The compact peers (IPv4 and IPv6) of <c>r.values</c>.</summary>
     public static IReadOnlyList<IPEndPoint> Values(BencodeDictionary r) =>
@@ -165,15 +153,20 @@ public static class RawKrpc
     }
 
     /// <summary>The compact IPv6 nodes of <c>r.nodes6</c>.</summary>
-    public static IReadOnlyList<NodeInfo> Nodes6(BencodeDictionary r)
+    public static IReadOnlyList<NodeInfo> Nodes6(BencodeDictionary r) => CompactNodes(r, "nodes6", addressLength: 16);
+
+    // BEP 5 and 32 lay nodes out alike: a 20-byte id, the address, a big-endian port.
+    private static List<NodeInfo> CompactNodes(BencodeDictionary r, string key, int addressLength)
     {
-        var bytes = GetBytes(r, "nodes6") ?? [];
+        int size = 20 + addressLength + 2;
+        var bytes = GetBytes(r, key) ?? [];
         var nodes = new List<NodeInfo>();
-        for (int i = 0; i + 38 <= bytes.Length; i += 38)
+        for (int i = 0; i + size <= bytes.Length; i += size)
         {
             var id = new NodeId(bytes.AsSpan(i, 20));
-            var address = new IPAddress(bytes.AsSpan(i + 20, 16));
-            nodes.Add(new NodeInfo(id, new IPEndPoint(address, (bytes[i + 36] << 8) | bytes[i + 37])));
+            var address = new IPAddress(bytes.AsSpan(i + 20, addressLength));
+            int port = (bytes[i + size - 2] << 8) | bytes[i + size - 1];
+            nodes.Add(new NodeInfo(id, new IPEndPoint(address, port)));
         }
 
         return nodes;
