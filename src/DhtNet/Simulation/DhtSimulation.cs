@@ -1,3 +1,4 @@
+using System.Net;
 using DhtNet.Clock;
 using DhtNet.Transport;
 
@@ -65,27 +66,83 @@ public sealed class DhtSimulation : IAsyncDisposable
     public DhtNode AddNode(DhtOptions? options = null)
     {
         options ??= Template;
-        var bootstrap = options.BootstrapNodes;
-        if (bootstrap.Count == 0)
+        var bootstrap = options.BootstrapNodes.Count == 0 ? PickBootstrap(_options.BootstrapNodes) : options.BootstrapNodes;
+        return StartNode(Network.CreateTransport(), options with
         {
-            var picked = new List<string>();
-            for (int i = 0; i < Math.Min(_options.BootstrapNodes, _nodes.Count); i++)
-            {
-                picked.Add(_nodes[Random.Next(_nodes.Count)].LocalEndPoints[0].ToString());
-            }
-
-            bootstrap = picked.Distinct().ToList();
-        }
-
-        var node = new DhtNode(Network.CreateTransport(), options with
-        {
-            TimeProvider = Clock,
             NodeId = options.NodeId ?? NodeId.Random(Random),
             BootstrapNodes = bootstrap,
         });
+    }
+
+    /// <summary>
+    /// Starts one node with exactly <paramref name="options"/> but this simulation's clock (base them
+    /// on <see cref="Template"/>; nothing else is filled in: no id or bootstrap list unless they set
+    /// them) at <paramref name="endPoint"/> (default: the network's next free address).
+    /// <paramref name="beforeStart"/> runs on the node before it starts, to import a saved table, say.
+    /// </summary>
+    public DhtNode StartNode(DhtOptions options, IPEndPoint? endPoint = null, Action<DhtNode>? beforeStart = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return StartNode(endPoint is null ? Network.CreateTransport() : Network.CreateTransport(endPoint), options, beforeStart);
+    }
+
+    /// <summary>
+    /// As <see cref="StartNode(DhtOptions, IPEndPoint?, Action{DhtNode}?)"/>, on a transport of the
+    /// caller's (a dual-stack one of <see cref="Network"/>'s, or a wrapper around one).
+    /// </summary>
+    public DhtNode StartNode(IDatagramTransport transport, DhtOptions options, Action<DhtNode>? beforeStart = null)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(options);
+        var node = new DhtNode(transport, options with { TimeProvider = Clock });
+        beforeStart?.Invoke(node);
         Run(node.StartAsync());
         _nodes.Add(node);
         return node;
+    }
+
+    /// <summary>Stops <paramref name="node"/> and takes it out of <see cref="Nodes"/> (its address can then be reused).</summary>
+    public async ValueTask RemoveNodeAsync(DhtNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        if (!_nodes.Remove(node))
+        {
+            throw new ArgumentException("The node is not part of this simulation.", nameof(node));
+        }
+
+        await node.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>"host:port" of up to <paramref name="count"/> running nodes picked at random (without repeats), for a bootstrap list.</summary>
+    public List<string> PickBootstrap(int count = 3)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var picked = new List<string>();
+        for (int i = 0; i < Math.Min(count, _nodes.Count); i++)
+        {
+            picked.Add(_nodes[Random.Next(_nodes.Count)].LocalEndPoints[0].ToString());
+        }
+
+        return picked.Distinct().ToList();
+    }
+
+    /// <summary>The running node listening at <paramref name="endPoint"/>.</summary>
+    /// <exception cref="KeyNotFoundException">No running node has that address.</exception>
+    public DhtNode NodeAt(IPEndPoint endPoint)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        foreach (var node in _nodes)
+        {
+            foreach (var local in node.LocalEndPoints)
+            {
+                if (local.Equals(endPoint))
+                {
+                    return node;
+                }
+            }
+        }
+
+        throw new KeyNotFoundException($"No running node listens at {endPoint}.");
     }
 
     /// <summary>Advances the virtual clock until <paramref name="task"/> completes and returns its result.</summary>

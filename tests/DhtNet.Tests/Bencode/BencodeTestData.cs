@@ -1,16 +1,10 @@
-using System.Text;
 using DhtNet.Bencode;
 
 namespace DhtNet.Tests.Bencode;
 
-/// <summary>Byte helpers and KRPC-shaped sample payloads shared by the bencode tests.</summary>
+/// <summary>DOM helpers and KRPC-shaped sample payloads shared by the bencode tests.</summary>
 internal static class BencodeTestData
 {
-    /// <summary>Latin-1 keeps every char below 256 as one byte, so test strings can hold any byte.</summary>
-    public static byte[] Bytes(string text) => Encoding.Latin1.GetBytes(text);
-
-    public static string Text(ReadOnlySpan<byte> bytes) => Encoding.Latin1.GetString(bytes);
-
     public static BencodeString S(string text) => new(Bytes(text));
 
     public static BencodeString S(byte[] bytes) => new(bytes);

@@ -41,6 +41,34 @@ public class BencodeWriterTests
         Assert.Throws<InvalidOperationException>(() => WriteBuffer(write));
     }
 
+    /// <summary>
+    /// Requires <paramref name="write"/> to throw <typeparamref name="TException"/> on <paramref name="writer"/>,
+    /// which the test then goes on using (Assert.Throws cannot take a lambda over a ref struct).
+    /// </summary>
+    private static void AssertThrowsAndGoesOn<TException>(ref BencodeWriter writer, WriteAction write, string message)
+        where TException : Exception
+    {
+        try
+        {
+            write(ref writer);
+        }
+        catch (TException)
+        {
+            return;
+        }
+
+        Assert.Fail(message);
+    }
+
+    /// <summary>Writes the dictionary <c>d&lt;key&gt;i&lt;value&gt;ee</c>.</summary>
+    private static void WriteOneEntryDictionary(ref BencodeWriter w, ReadOnlySpan<byte> key, long value)
+    {
+        w.WriteStartDictionary();
+        w.WriteKey(key);
+        w.WriteInteger(value);
+        w.WriteEnd();
+    }
+
     [Theory]
     [InlineData(0L, "i0e")]
     [InlineData(7L, "i7e")]
@@ -172,16 +200,10 @@ public class BencodeWriterTests
             w.WriteKey("a"u8);
             w.WriteInteger(1);
             w.WriteKey("z"u8);
-            w.WriteStartDictionary();
-            w.WriteKey("b"u8);
-            w.WriteInteger(2);
-            w.WriteEnd();
+            WriteOneEntryDictionary(ref w, "b"u8, 2);
             w.WriteEnd();
             w.WriteKey("n"u8);
-            w.WriteStartDictionary();
-            w.WriteKey("a"u8);
-            w.WriteInteger(3);
-            w.WriteEnd();
+            WriteOneEntryDictionary(ref w, "a"u8, 3);
             w.WriteEnd();
         });
         Assert.Equal("d1:md1:ai1e1:zd1:bi2eee1:nd1:ai3eee", written);
@@ -191,10 +213,7 @@ public class BencodeWriterTests
         {
             w.WriteStartDictionary();
             w.WriteKey("m"u8);
-            w.WriteStartDictionary();
-            w.WriteKey("a"u8);
-            w.WriteInteger(1);
-            w.WriteEnd();
+            WriteOneEntryDictionary(ref w, "a"u8, 1);
             w.WriteKey("m"u8);
         });
     }
@@ -208,10 +227,7 @@ public class BencodeWriterTests
             w.WriteStartDictionary();
             w.WriteKey("b"u8);
             w.WriteStartList();
-            w.WriteStartDictionary();
-            w.WriteKey("z"u8);
-            w.WriteInteger(1);
-            w.WriteEnd();
+            WriteOneEntryDictionary(ref w, "z"u8, 1);
             w.WriteEnd();
             w.WriteKey("c"u8);
             w.WriteInteger(2);
@@ -224,10 +240,7 @@ public class BencodeWriterTests
             w.WriteStartDictionary();
             w.WriteKey("b"u8);
             w.WriteStartList();
-            w.WriteStartDictionary();
-            w.WriteKey("0"u8);
-            w.WriteInteger(1);
-            w.WriteEnd();
+            WriteOneEntryDictionary(ref w, "0"u8, 1);
             w.WriteEnd();
             w.WriteKey("b"u8);
         });
@@ -248,10 +261,7 @@ public class BencodeWriterTests
             w.WriteKey(outerA);
             w.WriteStartDictionary();
             w.WriteKey(inner1);
-            w.WriteStartDictionary();
-            w.WriteKey(deep);
-            w.WriteInteger(0);
-            w.WriteEnd();
+            WriteOneEntryDictionary(ref w, deep, 0);
             w.WriteKey(inner2);
             w.WriteInteger(1);
             w.WriteEnd();
@@ -270,10 +280,7 @@ public class BencodeWriterTests
         {
             w.WriteStartDictionary();
             w.WriteKey(outerB);
-            w.WriteStartDictionary();
-            w.WriteKey(deep);
-            w.WriteInteger(0);
-            w.WriteEnd();
+            WriteOneEntryDictionary(ref w, deep, 0);
             w.WriteKey(outerA);
         });
         AssertMisuse((ref BencodeWriter w) =>
@@ -417,14 +424,7 @@ public class BencodeWriterTests
         byte[] buffer = new byte[8];
         var writer = new BencodeWriter(buffer);
         writer.WriteStartList();
-        try
-        {
-            writer.WriteByteString("too long for it"u8);
-            Assert.Fail("The span is too small.");
-        }
-        catch (InvalidOperationException)
-        {
-        }
+        AssertThrowsAndGoesOn<InvalidOperationException>(ref writer, (ref BencodeWriter w) => w.WriteByteString("too long for it"u8), "The span is too small.");
 
         writer.WriteInteger(5);
         writer.WriteEnd();
@@ -489,14 +489,7 @@ public class BencodeWriterTests
         byte[] buffer = new byte[64];
         var writer = new BencodeWriter(buffer);
         writer.WriteStartList();
-        try
-        {
-            writer.WriteEncodedValue(Bytes(encoded));
-            Assert.Fail("Non-canonical input must be rejected.");
-        }
-        catch (BencodeException)
-        {
-        }
+        AssertThrowsAndGoesOn<BencodeException>(ref writer, (ref BencodeWriter w) => w.WriteEncodedValue(Bytes(encoded)), "Non-canonical input must be rejected.");
 
         Assert.Equal(1, writer.BytesWritten);
         writer.WriteEnd();
@@ -519,24 +512,10 @@ public class BencodeWriterTests
         writer.WriteStartList();
         writer.WriteStartList();
         writer.WriteEncodedValue("i1e"u8); // a scalar fits at the ceiling
-        try
-        {
-            writer.WriteEncodedValue("le"u8);
-            Assert.Fail("A list at the ceiling cannot be read back.");
-        }
-        catch (BencodeException)
-        {
-        }
+        AssertThrowsAndGoesOn<BencodeException>(ref writer, (ref BencodeWriter w) => w.WriteEncodedValue("le"u8), "A list at the ceiling cannot be read back.");
 
         writer.WriteEnd();
-        try
-        {
-            writer.WriteEncodedValue(nested);
-            Assert.Fail("Two more levels do not fit.");
-        }
-        catch (BencodeException)
-        {
-        }
+        AssertThrowsAndGoesOn<BencodeException>(ref writer, (ref BencodeWriter w) => w.WriteEncodedValue(nested), "Two more levels do not fit.");
     }
 
     [Fact]

@@ -87,9 +87,7 @@ public class LyingNodeTests
     // A node whose routing table holds exactly the given nodes.
     private static DhtNode NewNodeKnowing(SimulatedSwarm swarm, params NodeInfo[] nodes)
     {
-        var node = new DhtNode(swarm.Network.CreateTransport(), swarm.Template with { NodeId = NodeId.Random(swarm.Random) });
-        swarm.Run(node.StartAsync());
-        swarm.Nodes.Add(node);
+        var node = swarm.StartNode(swarm.Template with { NodeId = NodeId.Random(swarm.Random) });
         node.ImportNodes(nodes);
         Assert.Equal(nodes.Length, node.RoutingTableSize);
         return node;

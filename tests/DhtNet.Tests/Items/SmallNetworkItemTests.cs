@@ -59,10 +59,7 @@ public class SmallNetworkItemTests
         var chain = new List<DhtNode>();
         for (int i = 0; i < Length; i++)
         {
-            var node = new DhtNode(swarm.Network.CreateTransport(), swarm.Template with { NodeId = NodeId.Random(swarm.Random) });
-            swarm.Run(node.StartAsync());
-            swarm.Nodes.Add(node);
-            chain.Add(node);
+            chain.Add(swarm.StartNode(swarm.Template with { NodeId = NodeId.Random(swarm.Random) }));
         }
 
         for (int i = 0; i < Length - 1; i++)
@@ -79,9 +76,7 @@ public class SmallNetworkItemTests
         Assert.Equal(Length - 1, mutable.Stored);
 
         // A newcomer that knows only the last node of the chain reads both.
-        var newcomer = new DhtNode(swarm.Network.CreateTransport(), swarm.Template with { NodeId = NodeId.Random(swarm.Random) });
-        swarm.Run(newcomer.StartAsync());
-        swarm.Nodes.Add(newcomer);
+        var newcomer = swarm.StartNode(swarm.Template with { NodeId = NodeId.Random(swarm.Random) });
         newcomer.ImportNodes([new NodeInfo(chain[^1].Id, chain[^1].LocalEndPoints[0])]);
         Assert.Equal(ItemValues.Text("delegated"), swarm.Run(newcomer.GetAsync(put.Target))!.Value.ToArray());
         Assert.Equal(ItemValues.Text("delegated, signed"), swarm.Run(newcomer.GetAsync(mutable.Target))!.Value.ToArray());

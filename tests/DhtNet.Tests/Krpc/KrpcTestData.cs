@@ -1,4 +1,3 @@
-using System.Text;
 using DhtNet.Krpc;
 
 namespace DhtNet.Tests.Krpc;
@@ -6,11 +5,6 @@ namespace DhtNet.Tests.Krpc;
 /// <summary>Helpers shared by the KRPC tests.</summary>
 internal static class KrpcTestData
 {
-    /// <summary>The bytes of an ASCII / Latin-1 test vector.</summary>
-    public static byte[] Bytes(string text) => Encoding.Latin1.GetBytes(text);
-
-    public static string Text(ReadOnlySpan<byte> bytes) => Encoding.Latin1.GetString(bytes);
-
     public static NodeId Id(string twentyChars) => new(Bytes(twentyChars));
 
     public static byte[] Encode(KrpcMessage message)

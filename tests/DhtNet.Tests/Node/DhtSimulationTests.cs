@@ -48,6 +48,26 @@ public class DhtSimulationTests
         Assert.Equal(2, simulation.Nodes.Count);
     }
 
+    [Fact]
+    public async Task StartNodeAndRemoveNodeAsync_SavedIdAndAddress_RestartedNodeRejoins()
+    {
+        await using var simulation = new DhtSimulation(new DhtSimulationOptions { Seed = 92 });
+        simulation.AddNodes(30);
+        var old = simulation.Nodes[12];
+        var (id, endPoint) = (old.Id, old.LocalEndPoints[0]);
+        Assert.Same(old, simulation.NodeAt(endPoint));
+
+        await simulation.RemoveNodeAsync(old);
+        Assert.Equal(29, simulation.Nodes.Count);
+        Assert.Throws<KeyNotFoundException>(() => simulation.NodeAt(endPoint));
+        await Assert.ThrowsAsync<ArgumentException>(() => simulation.RemoveNodeAsync(old).AsTask());
+
+        var restarted = simulation.StartNode(simulation.Template with { NodeId = id, BootstrapNodes = simulation.PickBootstrap() }, endPoint);
+        Assert.Same(restarted, simulation.NodeAt(endPoint));
+        Assert.Same(simulation.Clock, restarted.Options.TimeProvider);
+        Assert.Equal(endPoint, simulation.Run(simulation.Nodes[0].FindPeerAsync(id)));
+    }
+
     [Theory]
     [InlineData(-0.1)]
     [InlineData(1.5)]

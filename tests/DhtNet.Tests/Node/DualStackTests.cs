@@ -69,7 +69,7 @@ public class DualStackTests
                 bootstrap.Add(other.LocalEndPoints[1].ToString());
             }
 
-            swarm.StartNodeOn(
+            swarm.StartNode(
                 swarm.Network.CreateDualStackTransport(),
                 swarm.Template with { NodeId = NodeId.Random(swarm.Random), BootstrapNodes = bootstrap.Distinct().ToList() });
         }

@@ -21,7 +21,7 @@ public class ReadOnlyTests
         }
 
         var wire = new RecordingTransport(swarm.Network.CreateTransport());
-        var reader = swarm.StartNodeOn(wire, swarm.Template with { ReadOnly = true, NodeId = readOnlyId, BootstrapNodes = swarm.PickBootstrap() });
+        var reader = swarm.StartNode(wire, swarm.Template with { ReadOnly = true, NodeId = readOnlyId, BootstrapNodes = swarm.PickBootstrap() });
 
         // It learns the network and its lookups work.
         Assert.True(reader.RoutingTableSize >= 8, $"the read-only node knows {reader.RoutingTableSize} nodes");

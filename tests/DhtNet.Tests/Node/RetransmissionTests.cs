@@ -5,9 +5,8 @@ public class RetransmissionTests
     [Fact]
     public async Task PingAsync_AllCopiesLost_SendsEachAttemptThenGivesUpAtTimeout()
     {
-        await using var swarm = SimulatedSwarm.Create(2, seed: 20, template: new DhtOptions { QueryAttempts = 8 });
+        await using var swarm = CreateCutPair(seed: 20, queryAttempts: 8);
         var (a, b) = (swarm.Nodes[0], swarm.Nodes[1]);
-        swarm.Network.SetLinkLossRate(a.LocalEndPoints[0], b.LocalEndPoints[0], 1.0);
         long sentBefore = a.Krpc!.QueriesSent;
         var started = swarm.Clock.Elapsed;
 
@@ -21,9 +20,8 @@ public class RetransmissionTests
     [Fact]
     public async Task PingAsync_FirstCopiesLost_LaterCopyAnswers()
     {
-        await using var swarm = SimulatedSwarm.Create(2, seed: 21, template: new DhtOptions { QueryAttempts = 4 });
+        await using var swarm = CreateCutPair(seed: 21, queryAttempts: 4);
         var (a, b) = (swarm.Nodes[0], swarm.Nodes[1]);
-        swarm.Network.SetLinkLossRate(a.LocalEndPoints[0], b.LocalEndPoints[0], 1.0);
         long sentBefore = a.Krpc!.QueriesSent;
         var started = swarm.Clock.Elapsed;
         var ping = a.PingAsync(b.LocalEndPoints[0]);
@@ -41,11 +39,18 @@ public class RetransmissionTests
     [Fact]
     public async Task PingAsync_OneAttempt_SendsOnce()
     {
-        await using var swarm = SimulatedSwarm.Create(2, seed: 22, template: new DhtOptions { QueryAttempts = 1 });
+        await using var swarm = CreateCutPair(seed: 22, queryAttempts: 1);
         var (a, b) = (swarm.Nodes[0], swarm.Nodes[1]);
-        swarm.Network.SetLinkLossRate(a.LocalEndPoints[0], b.LocalEndPoints[0], 1.0);
         long sentBefore = a.Krpc!.QueriesSent;
         Assert.Null(swarm.Run(a.PingAsync(b.LocalEndPoints[0])));
         Assert.Equal(1, a.Krpc.QueriesSent - sentBefore);
+    }
+
+    // Two nodes that know each other, after which every datagram from the first to the second is lost.
+    private static SimulatedSwarm CreateCutPair(int seed, int queryAttempts)
+    {
+        var swarm = SimulatedSwarm.Create(2, seed, template: new DhtOptions { QueryAttempts = queryAttempts });
+        swarm.Network.SetLinkLossRate(swarm.Nodes[0].LocalEndPoints[0], swarm.Nodes[1].LocalEndPoints[0], 1.0);
+        return swarm;
     }
 }

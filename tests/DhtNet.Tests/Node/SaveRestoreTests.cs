@@ -30,8 +30,7 @@ public class SaveRestoreTests
         var old = swarm.Nodes[40];
         var (id, endPoint, saved) = (old.Id, old.LocalEndPoints[0], old.ExportNodes());
         Assert.All(saved, n => Assert.NotEqual(id, n.Id));
-        swarm.Nodes.Remove(old);
-        await old.DisposeAsync();
+        await swarm.RemoveNodeAsync(old);
 
         var restarted = swarm.StartNode(
             swarm.Template with { NodeId = id, BootstrapNodes = [] },

@@ -1,43 +1,34 @@
 using System.Net;
 using DhtNet.Clock;
+using DhtNet.Simulation;
 using DhtNet.Transport;
 
 namespace DhtNet.Tests.Node;
 
 /// <summary>
-/// Many DhtNodes on an in-memory network under a virtual clock. Work is driven by
-/// <see cref="Run{T}"/>, which moves the clock from timer to timer until a task completes, so
-/// minutes of protocol time take milliseconds and a run is repeatable for a seed.
+/// The tests' <see cref="DhtSimulation"/>: nodes always get a 2 s request timeout, and driving the
+/// clock leaves xunit's synchronization context off for the rest of the test.
 /// </summary>
+/// <remarks>
+/// <see cref="DhtSimulation"/> puts the caller's context back after each call. Tests start async
+/// methods of their own between calls; with xunit's context in place their continuations would be
+/// posted to the thread pool, out of step with the virtual clock, so here it stays cleared.
+/// </remarks>
 internal sealed class SimulatedSwarm : IAsyncDisposable
 {
-    private SimulatedSwarm(int seed, double lossRate, DhtOptions? template)
-    {
-        Random = new Random(seed);
-        Network = new InMemoryNetwork(Clock, new InMemoryNetworkOptions
-        {
-            Latency = TimeSpan.FromMilliseconds(20),
-            Jitter = TimeSpan.FromMilliseconds(30),
-            LossRate = lossRate,
-            Seed = seed,
-        });
-        Template = (template ?? new DhtOptions()) with
-        {
-            TimeProvider = Clock,
-            BootstrapNodes = [],
-            RequestTimeout = TimeSpan.FromSeconds(2),
-        };
-    }
+    private SimulatedSwarm(DhtSimulation simulation) => Simulation = simulation;
 
-    public VirtualTimeProvider Clock { get; } = new();
+    public DhtSimulation Simulation { get; }
 
-    public InMemoryNetwork Network { get; }
+    public VirtualTimeProvider Clock => Simulation.Clock;
 
-    public Random Random { get; }
+    public InMemoryNetwork Network => Simulation.Network;
 
-    public DhtOptions Template { get; }
+    public Random Random => Simulation.Random;
 
-    public List<DhtNode> Nodes { get; } = [];
+    public DhtOptions Template => Simulation.Template;
+
+    public IReadOnlyList<DhtNode> Nodes => Simulation.Nodes;
 
     /// <summary>
     /// Starts <paramref name="count"/> nodes one after another; each bootstraps from a few nodes
@@ -45,121 +36,70 @@ internal sealed class SimulatedSwarm : IAsyncDisposable
     /// </summary>
     public static SimulatedSwarm Create(int count, int seed = 1, double lossRate = 0, DhtOptions? template = null)
     {
-        var swarm = new SimulatedSwarm(seed, lossRate, template);
-        for (int i = 0; i < count; i++)
+        var swarm = new SimulatedSwarm(new DhtSimulation(new DhtSimulationOptions
         {
-            swarm.AddNode();
-        }
-
+            Seed = seed,
+            LossRate = lossRate,
+            NodeTemplate = (template ?? new DhtOptions()) with { RequestTimeout = TimeSpan.FromSeconds(2) },
+        }));
+        ClearSynchronizationContext();
+        swarm.Simulation.AddNodes(count);
         return swarm;
     }
 
-    public DhtNode AddNode(DhtOptions? options = null)
-    {
-        var bootstrap = new List<string>();
-        for (int i = 0; i < Math.Min(3, Nodes.Count); i++)
-        {
-            bootstrap.Add(Nodes[Random.Next(Nodes.Count)].LocalEndPoints[0].ToString());
-        }
+    /// <inheritdoc cref="DhtSimulation.AddNode"/>
+    public DhtNode AddNode() => Simulation.AddNode();
 
-        var node = new DhtNode(Network.CreateTransport(), (options ?? Template) with
-        {
-            NodeId = NodeId.Random(Random),
-            BootstrapNodes = bootstrap.Distinct().ToList(),
-        });
-        Run(node.StartAsync());
-        Nodes.Add(node);
-        return node;
-    }
-
-    /// <summary>
-    /// Starts a node with exactly <paramref name="options"/> (base them on <see cref="Template"/>:
-    /// nothing is filled in, so no id or bootstrap list unless they say so) at
-    /// <paramref name="endPoint"/> (null: the next free 10.x address). <paramref name="beforeStart"/>
-    /// runs on the node before it starts (to import a saved table, say). The node joins <see cref="Nodes"/>.
-    /// </summary>
+    /// <inheritdoc cref="DhtSimulation.StartNode(DhtOptions, IPEndPoint?, Action{DhtNode}?)"/>
     public DhtNode StartNode(DhtOptions options, IPEndPoint? endPoint = null, Action<DhtNode>? beforeStart = null) =>
-        StartNodeOn(endPoint is null ? Network.CreateTransport() : Network.CreateTransport(endPoint), options, beforeStart);
+        Simulation.StartNode(options, endPoint, beforeStart);
 
-    /// <summary>As <see cref="StartNode"/>, on a transport of your own (such as a wrapper around one of <see cref="Network"/>'s).</summary>
-    public DhtNode StartNodeOn(IDatagramTransport transport, DhtOptions options, Action<DhtNode>? beforeStart = null)
-    {
-        var node = new DhtNode(transport, options);
-        beforeStart?.Invoke(node);
-        Run(node.StartAsync());
-        Nodes.Add(node);
-        return node;
-    }
+    /// <inheritdoc cref="DhtSimulation.StartNode(IDatagramTransport, DhtOptions, Action{DhtNode}?)"/>
+    public DhtNode StartNode(IDatagramTransport transport, DhtOptions options, Action<DhtNode>? beforeStart = null) =>
+        Simulation.StartNode(transport, options, beforeStart);
 
-    /// <summary>"host:port" of up to <paramref name="count"/> running nodes picked at random, for a bootstrap list.</summary>
-    public List<string> PickBootstrap(int count = 3)
-    {
-        var picked = new List<string>();
-        for (int i = 0; i < Math.Min(count, Nodes.Count); i++)
-        {
-            picked.Add(Nodes[Random.Next(Nodes.Count)].LocalEndPoints[0].ToString());
-        }
+    /// <inheritdoc cref="DhtSimulation.RemoveNodeAsync"/>
+    public ValueTask RemoveNodeAsync(DhtNode node) => Simulation.RemoveNodeAsync(node);
 
-        return picked.Distinct().ToList();
-    }
+    /// <inheritdoc cref="DhtSimulation.PickBootstrap"/>
+    public List<string> PickBootstrap(int count = 3) => Simulation.PickBootstrap(count);
 
-    /// <summary>Advances the virtual clock by <paramref name="delta"/>, running everything due on the way.</summary>
+    /// <inheritdoc cref="DhtSimulation.Advance"/>
     public void Advance(TimeSpan delta)
     {
-        SynchronizationContext.SetSynchronizationContext(null);
-        Clock.Advance(delta);
+        ClearSynchronizationContext();
+        Simulation.Advance(delta);
     }
 
-    /// <summary>Advances the virtual clock until <paramref name="task"/> completes.</summary>
+    /// <inheritdoc cref="DhtSimulation.Run{T}(Task{T})"/>
     public T Run<T>(Task<T> task)
     {
-        Run((Task)task);
-        return task.GetAwaiter().GetResult();
+        ClearSynchronizationContext();
+        return Simulation.Run(task);
     }
 
+    /// <inheritdoc cref="DhtSimulation.Run(Task)"/>
     public void Run(Task task)
     {
-        // xunit's synchronization context would move completions to the thread pool; the virtual
-        // clock needs everything a timer starts to happen inline, before it moves on.
-        SynchronizationContext.SetSynchronizationContext(null);
-        while (!task.IsCompleted)
-        {
-            if (!Clock.AdvanceToNextTimer())
-            {
-                throw new InvalidOperationException("The clock has no timers left but the task is not complete.");
-            }
-        }
-
-        task.GetAwaiter().GetResult();
+        ClearSynchronizationContext();
+        Simulation.Run(task);
     }
 
-    /// <summary>Collects an async stream while driving the clock.</summary>
-    public List<T> Collect<T>(IAsyncEnumerable<T> stream) => Run(ToListAsync(stream));
-
-    /// <summary>The ids of the <paramref name="count"/> nodes closest to <paramref name="target"/>, by a sort of all ids.</summary>
-    public IEnumerable<NodeId> TrueClosest(NodeId target, int count, DhtNode? except = null) =>
-        Nodes.Where(n => n != except).Select(n => n.Id).OrderBy(id => id.Xor(target)).Take(count);
-
-    public DhtNode NodeAt(IPEndPoint endPoint) => Nodes.Single(n => n.LocalEndPoints[0].Equals(endPoint));
-
-    public async ValueTask DisposeAsync()
+    /// <inheritdoc cref="DhtSimulation.Collect"/>
+    public List<T> Collect<T>(IAsyncEnumerable<T> stream)
     {
-        foreach (var node in Nodes)
-        {
-            await node.DisposeAsync();
-        }
-
-        Network.Dispose();
+        ClearSynchronizationContext();
+        return Simulation.Collect(stream);
     }
 
-    private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> stream)
-    {
-        var list = new List<T>();
-        await foreach (var item in stream.ConfigureAwait(false))
-        {
-            list.Add(item);
-        }
+    /// <inheritdoc cref="DhtSimulation.TrueClosest"/>
+    public IReadOnlyList<NodeId> TrueClosest(NodeId target, int count, DhtNode? except = null) =>
+        Simulation.TrueClosest(target, count, except);
 
-        return list;
-    }
+    /// <inheritdoc cref="DhtSimulation.NodeAt"/>
+    public DhtNode NodeAt(IPEndPoint endPoint) => Simulation.NodeAt(endPoint);
+
+    public ValueTask DisposeAsync() => Simulation.DisposeAsync();
+
+    private static void ClearSynchronizationContext() => SynchronizationContext.SetSynchronizationContext(null);
 }

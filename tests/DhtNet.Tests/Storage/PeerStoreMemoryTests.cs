@@ -7,13 +7,7 @@ using Xunit.Abstractions;
 
 namespace DhtNet.Tests.Storage;
 
-/// <summary>Runs alone, so that no other test's allocations show up in the heap measurement.</summary>
-[CollectionDefinition(nameof(MemoryMeasurementCollection), DisableParallelization = true)]
-public sealed class MemoryMeasurementCollection
-{
-}
-
-[Collection(nameof(MemoryMeasurementCollection))]
+[Collection(MeasurementCollection.Name)]
 public class PeerStoreMemoryTests(ITestOutputHelper output)
 {
     private const long Bound = 64L * 1024 * 1024;

@@ -3,13 +3,8 @@ using DhtNet.Transport;
 
 namespace DhtNet.Tests.Transport;
 
-[CollectionDefinition(nameof(AllocationMeasurement), DisableParallelization = true)]
-public sealed class AllocationMeasurement
-{
-}
-
 // Runs alone: GC.GetTotalAllocatedBytes counts every thread in the process.
-[Collection(nameof(AllocationMeasurement))]
+[Collection(MeasurementCollection.Name)]
 public class UdpTransportAllocationTests
 {
     [Fact]
