@@ -31,8 +31,7 @@ public sealed class ItemStore
     private readonly long _lifetimeTimestampTicks;
     private readonly object _lock = new();
     private readonly Dictionary<NodeId, Entry> _items = [];
-    private Entry? _oldest;
-    private Entry? _newest;
+    private readonly RecencyList<Entry> _byPutTime = new();
     private long _bytes;
 
     public ItemStore(TimeProvider timeProvider)
@@ -255,86 +254,45 @@ public sealed class ItemStore
     private void Add(DhtItem item, long now)
     {
         long bytes = EstimateItemBytes(DataBytes(item));
-        while ((_items.Count >= _options.MaxItems || _bytes + bytes > _options.MaxBytes) && _oldest is { } oldest)
+        while ((_items.Count >= _options.MaxItems || _bytes + bytes > _options.MaxBytes) && _byPutTime.Oldest is { } oldest)
         {
             Remove(oldest);
         }
 
         var entry = new Entry(item) { LastPut = now };
         _items.Add(item.Target, entry);
-        Append(entry);
+        _byPutTime.AddNewest(entry);
         _bytes += bytes;
     }
 
     private void Remove(Entry entry)
     {
         _items.Remove(entry.Item.Target);
-        Unlink(entry);
+        _byPutTime.Remove(entry);
         _bytes -= EstimateItemBytes(DataBytes(entry.Item));
     }
 
     private void Touch(Entry entry, long now)
     {
         entry.LastPut = now;
-        Unlink(entry);
-        Append(entry);
+        _byPutTime.MoveToNewest(entry);
     }
 
     // Entries are in put order, so the expired ones are all at the old end.
     private void DropExpired(long now)
     {
         long cutoff = now - _lifetimeTimestampTicks;
-        while (_oldest is { } oldest && oldest.LastPut <= cutoff)
+        while (_byPutTime.Oldest is { } oldest && oldest.LastPut <= cutoff)
         {
             Remove(oldest);
         }
     }
 
-    private void Append(Entry entry)
-    {
-        entry.Older = _newest;
-        if (_newest is not null)
-        {
-            _newest.Newer = entry;
-        }
-
-        _newest = entry;
-        _oldest ??= entry;
-    }
-
-    private void Unlink(Entry entry)
-    {
-        if (entry.Older is not null)
-        {
-            entry.Older.Newer = entry.Newer;
-        }
-        else
-        {
-            _oldest = entry.Newer;
-        }
-
-        if (entry.Newer is not null)
-        {
-            entry.Newer.Older = entry.Older;
-        }
-        else
-        {
-            _newest = entry.Older;
-        }
-
-        entry.Older = null;
-        entry.Newer = null;
-    }
-
     /// <summary>A stored item and its place in the put order.</summary>
-    private sealed class Entry(DhtItem item)
+    private sealed class Entry(DhtItem item) : RecencyNode<Entry>
     {
         public DhtItem Item { get; } = item;
 
         public long LastPut { get; set; }
-
-        public Entry? Older { get; set; }
-
-        public Entry? Newer { get; set; }
     }
 }

@@ -28,8 +28,7 @@ public sealed class PeerStore
     private readonly object _lock = new();
     private readonly Dictionary<NodeId, Swarm> _swarms = [];
     private readonly List<Swarm> _sampling = [];
-    private Swarm? _oldest;
-    private Swarm? _newest;
+    private readonly RecencyList<Swarm> _byAnnounce = new();
     private int _peerCount;
     private long _bytes;
 
@@ -118,7 +117,7 @@ public sealed class PeerStore
             long cutoff = entry.Timestamp - _lifetimeTimestampTicks;
             DropExpiredSwarms(cutoff);
             var swarm = GetOrAddSwarm(infoHash);
-            MoveToNewest(swarm);
+            _byAnnounce.MoveToNewest(swarm);
             swarm.LastAnnounce = entry.Timestamp;
 
             int index = swarm.Find(high, low);
@@ -350,7 +349,7 @@ public sealed class PeerStore
     // live one: O(1) amortised per access.
     private void DropExpiredSwarms(long cutoff)
     {
-        while (_oldest is { } oldest && oldest.LastAnnounce <= cutoff)
+        while (_byAnnounce.Oldest is { } oldest && oldest.LastAnnounce <= cutoff)
         {
             RemoveSwarm(oldest);
         }
@@ -365,11 +364,11 @@ public sealed class PeerStore
 
         if (_swarms.Count >= _options.MaxInfohashes)
         {
-            RemoveSwarm(_oldest!);
+            RemoveSwarm(_byAnnounce.Oldest!);
         }
 
         long bytes = EstimateSwarmBytes(1);
-        while (_bytes + bytes > _options.MaxBytes && _oldest is { } oldest)
+        while (_bytes + bytes > _options.MaxBytes && _byAnnounce.Oldest is { } oldest)
         {
             RemoveSwarm(oldest);
         }
@@ -388,7 +387,7 @@ public sealed class PeerStore
     {
         int capacity = (int)Math.Min((long)swarm.Capacity * 2, _options.MaxPeersPerInfohash);
         long bytes = (long)(capacity - swarm.Capacity) * EntryBytes;
-        while (_bytes + bytes > _options.MaxBytes && _oldest is { } oldest && oldest != swarm)
+        while (_bytes + bytes > _options.MaxBytes && _byAnnounce.Oldest is { } oldest && oldest != swarm)
         {
             RemoveSwarm(oldest);
         }
@@ -427,50 +426,8 @@ public sealed class PeerStore
         }
 
         _sampling.RemoveAt(last);
-        Unlink(swarm);
+        _byAnnounce.Remove(swarm);
         _peerCount -= swarm.Count;
         _bytes -= EstimateSwarmBytes(swarm.Capacity);
-    }
-
-    private void MoveToNewest(Swarm swarm)
-    {
-        if (_newest == swarm)
-        {
-            return;
-        }
-
-        Unlink(swarm);
-        swarm.Older = _newest;
-        if (_newest is not null)
-        {
-            _newest.Newer = swarm;
-        }
-
-        _newest = swarm;
-        _oldest ??= swarm;
-    }
-
-    private void Unlink(Swarm swarm)
-    {
-        if (swarm.Older is not null)
-        {
-            swarm.Older.Newer = swarm.Newer;
-        }
-        else if (_oldest == swarm)
-        {
-            _oldest = swarm.Newer;
-        }
-
-        if (swarm.Newer is not null)
-        {
-            swarm.Newer.Older = swarm.Older;
-        }
-        else if (_newest == swarm)
-        {
-            _newest = swarm.Older;
-        }
-
-        swarm.Older = null;
-        swarm.Newer = null;
     }
 }

@@ -5,7 +5,7 @@ namespace DhtNet.Storage;
 /// entry by binary search and no per-peer index or object is needed. Not thread-safe: the owning
 /// <see cref="PeerStore"/> locks.
 /// </summary>
-internal sealed class Swarm
+internal sealed class Swarm : RecencyNode<Swarm>
 {
     private PeerEntry[] _peers;
 
@@ -26,11 +26,6 @@ internal sealed class Swarm
 
     /// <summary>Timestamp of the newest announce; no peer here is newer.</summary>
     public long LastAnnounce { get; set; }
-
-    /// <summary>Neighbours in the store's least-recently-announced list.</summary>
-    public Swarm? Older { get; set; }
-
-    public Swarm? Newer { get; set; }
 
     public ref PeerEntry this[int index] => ref _peers[index];
 
