@@ -32,7 +32,7 @@ public class RecencyListTests
 
         list.MoveToNewest(nodes[1]);
         list.Remove(nodes[0]);
-        list.MoveToNewest(nodes[3]); // already newest: no change
+        list.MoveToNewest(nodes[1]); // already newest: no change
 
         Assert.Equal([2, 3, 1], OldestToNewest(list));
         Assert.Same(nodes[1], list.Newest);
