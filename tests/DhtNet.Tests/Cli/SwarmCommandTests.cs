@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace DhtNet.Tests.Cli;
@@ -27,17 +26,15 @@ public sealed class SwarmCommandTests
     }
 
     [Fact]
-    public async Task Swarm_Default64NodesText_EveryOperationSucceedsWithinHalfAMinute()
+    public async Task Swarm_Default64NodesText_EveryOperationSucceeds()
     {
-        var clock = Stopwatch.StartNew();
+        // The time limit only guards against a hang; speed is measured by the benchmarks, not here.
         var result = (await CliProcess.RunAsync(TimeSpan.FromSeconds(120), "swarm")).AssertSuccess();
-        clock.Stop();
 
         Assert.Contains("64 nodes on 127.0.0.1 formed a network in", result.StandardOutput);
         Assert.Contains("All 11 operations succeeded.", result.StandardOutput);
         Assert.DoesNotContain("FAILED", result.StandardOutput);
         Assert.All(Operations, o => Assert.Contains(o, result.StandardOutput));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"dht swarm took {clock.Elapsed}");
     }
 
     [Fact]

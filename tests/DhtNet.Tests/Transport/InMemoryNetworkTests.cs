@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using DhtNet.Clock;
@@ -455,7 +454,7 @@ public class InMemoryNetworkTests
     }
 
     [Fact]
-    public void Exchange_TwoThousandNodesTwoHundredThousandDatagrams_CompletesQuicklyAndDeterministically()
+    public void Exchange_TwoThousandNodesTwoHundredThousandDatagrams_AllDeliveredAndAnswered()
     {
         var (clock, network) = Create(latency: Ms(20), jitter: Ms(30), seed: 11);
         const int Nodes = 2_000;
@@ -481,7 +480,6 @@ public class InMemoryNetworkTests
         }
 
         var random = new Random(5);
-        var stopwatch = Stopwatch.StartNew();
         Span<byte> query = stackalloc byte[64];
         query[0] = (byte)'q';
 
@@ -500,10 +498,8 @@ public class InMemoryNetworkTests
         {
         }
 
-        stopwatch.Stop();
         Assert.Equal(Nodes * RequestsPerNode * 2, network.DatagramsDelivered);
         Assert.Equal(Nodes * RequestsPerNode, replies);
         Assert.Equal(0, network.InFlight);
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(15), $"took {stopwatch.Elapsed}");
     }
 }
