@@ -18,7 +18,11 @@ public sealed partial class DhtNode
     private const int MaxSamplesOffered = 64;
 
     private readonly Random _sampleRandom = new();
-    private TokenBucket? _signatureChecks;
+    private readonly TokenBucket _signatureChecks;
+    private readonly AddressRateLimiter _queryLimiter;
+
+    /// <summary>Queries left unanswered because their sender was over <see cref="DhtOptions.MaxQueriesPerSecondPerAddress"/>.</summary>
+    public long QueriesRateLimited => _queryLimiter.Refused;
 
     /// <summary>Signature checks per second a node will do for incoming BEP 44 puts (each costs about 0.1 ms).</summary>
     public const int MaxSignatureChecksPerSecond = 1000;
@@ -32,6 +36,12 @@ public sealed partial class DhtNode
     {
         // BEP 43: a read-only node answers nothing.
         if (_options.ReadOnly)
+        {
+            return null;
+        }
+
+        // One host may not keep us busy: over its rate, its queries go unanswered, as if lost.
+        if (!_queryLimiter.TryTake(source.Address))
         {
             return null;
         }
@@ -176,7 +186,6 @@ public sealed partial class DhtNode
             return new KrpcError(KrpcErrorCode.Protocol, "invalid token");
         }
 
-        _signatureChecks ??= new TokenBucket(_time, MaxSignatureChecksPerSecond, MaxSignatureChecksPerSecond);
         if (!_signatureChecks.TryTake())
         {
             return new KrpcError(KrpcErrorCode.Server, "too many puts; try again later");

@@ -67,6 +67,8 @@ public sealed partial class DhtNode : IAsyncDisposable
         _tokens = new TokenManager(_time);
         _voter = new ExternalAddressVoter(_time);
         _recentTokens = new RecentTokens(_time);
+        _signatureChecks = new TokenBucket(_time, MaxSignatureChecksPerSecond, MaxSignatureChecksPerSecond);
+        _queryLimiter = new AddressRateLimiter(_time, _options.MaxQueriesPerSecondPerAddress, 2.0 * _options.MaxQueriesPerSecondPerAddress);
     }
 
     /// <summary>Our node id (it may change once, at start, to match our external address per BEP 42).</summary>

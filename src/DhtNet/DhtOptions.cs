@@ -80,6 +80,12 @@ public sealed record DhtOptions
     /// <summary>Bound on the memory the peer store may use, in bytes.</summary>
     public long MaxPeerStoreBytes { get; init; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// Queries per second one remote address may have answered (bursts of twice that); more are
+    /// dropped unanswered. Loopback addresses are not limited. 0 turns the limit off.
+    /// </summary>
+    public int MaxQueriesPerSecondPerAddress { get; init; } = 100;
+
     /// <summary>The clock for every timer and timestamp.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -100,6 +106,7 @@ public sealed record DhtOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RequestTimeout, TimeSpan.Zero, nameof(RequestTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingQueries, 1, nameof(MaxPendingQueries));
         ArgumentOutOfRangeException.ThrowIfLessThan(QueryAttempts, 1, nameof(QueryAttempts));
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxQueriesPerSecondPerAddress, nameof(MaxQueriesPerSecondPerAddress));
         ArgumentOutOfRangeException.ThrowIfLessThan(SoftTimeout, TimeSpan.Zero, nameof(SoftTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PeerTimeToLive, TimeSpan.Zero, nameof(PeerTimeToLive));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPeersPerInfohash, 1, nameof(MaxPeersPerInfohash));
