@@ -288,24 +288,15 @@ public sealed partial class DhtNode
     /// <summary>A lookup request that sends get and hands each reply to <paramref name="search"/>.</summary>
     private LookupRequest ItemRequest(ItemSearch search) => async (node, cancellationToken) =>
     {
-        var result = await AskAsync(new GetQuery(_id, search.Target), node.EndPoint, cancellationToken).ConfigureAwait(false);
-        if (result.Response is GetResponse response && response.SenderId == node.Id)
+        var response = await AskNodeAsync<GetResponse>(new GetQuery(_id, search.Target), node, cancellationToken).ConfigureAwait(false);
+        if (response is null)
         {
-            if (!response.Token.IsEmpty)
-            {
-                search.Tokens[node.Id] = new NodeToken(node, response.Token.ToArray());
-            }
-
-            search.Offer(response);
-            return LookupReply.From(NodesFor(node.EndPoint, response.Nodes, response.Nodes6));
+            return LookupReply.NoAnswer;
         }
 
-        if (result.Status == KrpcResultStatus.Timeout)
-        {
-            RecordFailure(node);
-        }
-
-        return LookupReply.NoAnswer;
+        KeepToken(search.Tokens, node, response.Token);
+        search.Offer(response);
+        return NodesReply(node, response.Nodes, response.Nodes6);
     };
 
     /// <summary>Checks a value to put: one canonical bencoded value of 1..1000 bytes. Returns a copy we own.</summary>

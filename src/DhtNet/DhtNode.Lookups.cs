@@ -130,8 +130,13 @@ public sealed partial class DhtNode
         var tokens = new ConcurrentDictionary<NodeId, NodeToken>();
         LookupRequest request = async (node, ct) =>
         {
-            var reply = await GetPeersAsync(infoHash, node, tokens, ct).ConfigureAwait(false);
-            foreach (var peer in reply.Peers)
+            var response = await GetPeersAsync(new GetPeersQuery(_id, infoHash), node, tokens, ct).ConfigureAwait(false);
+            if (response is null)
+            {
+                return LookupReply.NoAnswer;
+            }
+
+            foreach (var peer in response.Values)
             {
                 if (!Offer(peer, node.EndPoint))
                 {
@@ -140,7 +145,7 @@ public sealed partial class DhtNode
                 }
             }
 
-            return reply.Lookup;
+            return NodesReply(node, response.Nodes, response.Nodes6);
         };
 
         var run = RunLookupsAsync("findprovs", infoHash, request, [], linked.Token, lookups, NodeIdSecurity.IsAcceptable);
@@ -199,18 +204,20 @@ public sealed partial class DhtNode
             CheckPort(p, nameof(port));
         }
 
+        _ = Dispatcher;
         return ProvideCoreAsync(infoHash, port, seed, cancellationToken);
     }
 
     private async Task<ProvideResult> ProvideCoreAsync(NodeId infoHash, int? port, bool seed, CancellationToken cancellationToken)
     {
-
-        _ = Dispatcher;
         LookupStatistics statistics = default;
         if (!_recentTokens.TryGet(infoHash, out var holders))
         {
             var tokens = new ConcurrentDictionary<NodeId, NodeToken>();
-            LookupRequest request = async (node, ct) => (await GetPeersAsync(infoHash, node, tokens, ct).ConfigureAwait(false)).Lookup;
+            LookupRequest request = async (node, ct) =>
+                await GetPeersAsync(new GetPeersQuery(_id, infoHash), node, tokens, ct).ConfigureAwait(false) is { } response
+                    ? NodesReply(node, response.Nodes, response.Nodes6)
+                    : LookupReply.NoAnswer;
             var result = await RunLookupsAsync("provide", infoHash, request, [], cancellationToken, prefer: NodeIdSecurity.IsAcceptable).ConfigureAwait(false);
             statistics = result.Statistics;
             holders = _recentTokens.Remember(infoHash, NearestHolders(infoHash, tokens, StorageCandidates), tokens);
@@ -274,49 +281,39 @@ public sealed partial class DhtNode
         return result.IsResponse;
     }
 
-    private LookupRequest FindNodeRequest(NodeId target) => (node, ct) => FindNodeAsync(target, node, expectId: true, ct);
+    private LookupRequest FindNodeRequest(NodeId target) => async (node, ct) =>
+        await AskNodeAsync<FindNodeResponse>(new FindNodeQuery(_id, target), node, ct).ConfigureAwait(false) is { } response
+            ? NodesReply(node, response.Nodes, response.Nodes6)
+            : LookupReply.NoAnswer;
 
-    private async Task<LookupReply> FindNodeAsync(NodeId target, NodeInfo node, bool expectId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Asks a bootstrap node, whose id we do not know yet, for the nodes closest to <paramref name="target"/>;
+    /// its id is learned from its answer and it becomes a candidate like the nodes it names.
+    /// </summary>
+    private async Task<LookupReply> AskBootstrapNodeAsync(NodeId target, IPEndPoint endPoint, CancellationToken cancellationToken)
     {
-        var query = new FindNodeQuery(_id, target);
-        var result = await AskAsync(query, node.EndPoint, cancellationToken).ConfigureAwait(false);
-        if (result.Response is FindNodeResponse response && (!expectId || response.SenderId == node.Id))
-        {
-            var nodes = NodesFor(node.EndPoint, response.Nodes, response.Nodes6);
-            // A bootstrap node's id is learned from its answer; it is a candidate like the rest.
-            return LookupReply.From(expectId ? nodes : [new NodeInfo(response.SenderId, node.EndPoint), .. nodes]);
-        }
-
-        if (expectId && result.Status == KrpcResultStatus.Timeout)
-        {
-            RecordFailure(node);
-        }
-
-        return LookupReply.NoAnswer;
+        var result = await AskAsync(new FindNodeQuery(_id, target), endPoint, cancellationToken).ConfigureAwait(false);
+        return result.Response is FindNodeResponse response
+            ? LookupReply.From([new NodeInfo(response.SenderId, endPoint), .. NodesFor(endPoint, response.Nodes, response.Nodes6)])
+            : LookupReply.NoAnswer;
     }
 
-    private async Task<(LookupReply Lookup, IPEndPoint[] Peers)> GetPeersAsync(
-        NodeId infoHash, NodeInfo node, ConcurrentDictionary<NodeId, NodeToken> tokens, CancellationToken cancellationToken)
+    /// <summary>Sends get_peers (or a BEP 33 scrape) and keeps the write token of the answer.</summary>
+    private async Task<GetPeersResponse?> GetPeersAsync(
+        GetPeersQuery query, NodeInfo node, ConcurrentDictionary<NodeId, NodeToken> tokens, CancellationToken cancellationToken)
     {
-        var query = new GetPeersQuery(_id, infoHash);
-        var result = await AskAsync(query, node.EndPoint, cancellationToken).ConfigureAwait(false);
-        if (result.Response is GetPeersResponse response && response.SenderId == node.Id)
+        var response = await AskNodeAsync<GetPeersResponse>(query, node, cancellationToken).ConfigureAwait(false);
+        if (response is not null)
         {
-            if (!response.Token.IsEmpty)
-            {
-                tokens[node.Id] = new NodeToken(node, response.Token.ToArray());
-            }
-
-            return (LookupReply.From(NodesFor(node.EndPoint, response.Nodes, response.Nodes6)), response.Values);
+            KeepToken(tokens, node, response.Token);
         }
 
-        if (result.Status == KrpcResultStatus.Timeout)
-        {
-            RecordFailure(node);
-        }
-
-        return (LookupReply.NoAnswer, []);
+        return response;
     }
+
+    /// <summary>A lookup answer: the nodes of the asked node's address family.</summary>
+    private static LookupReply NodesReply(NodeInfo node, NodeInfo[] nodes, NodeInfo[] nodes6) =>
+        LookupReply.From(NodesFor(node.EndPoint, nodes, nodes6));
 
     private static NodeInfo[] NodesFor(IPEndPoint endPoint, NodeInfo[] nodes, NodeInfo[] nodes6) =>
         CompactEncoding.Family(endPoint) == AddressFamily.InterNetwork ? nodes : nodes6;

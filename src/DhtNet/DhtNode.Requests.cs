@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using DhtNet.Krpc;
 
@@ -78,6 +79,37 @@ public sealed partial class DhtNode
             // Copies still out are abandoned: their transactions are released at once. (Cancel, not
             // CancelAsync: the latter runs callbacks on the thread pool, out of step with a virtual clock.)
             abandon.Cancel();
+        }
+    }
+
+    /// <summary>
+    /// Asks a node a lookup or storage needs, expecting an answer of type <typeparamref name="T"/>
+    /// from the id we know it by: an answer under another id counts as none (the endpoint now
+    /// belongs to someone else), and a timeout counts against the node in the routing table.
+    /// </summary>
+    private async Task<T?> AskNodeAsync<T>(KrpcQuery query, NodeInfo node, CancellationToken cancellationToken)
+        where T : KrpcResponse
+    {
+        var result = await AskAsync(query, node.EndPoint, cancellationToken).ConfigureAwait(false);
+        if (result.Response is T response && response.SenderId == node.Id)
+        {
+            return response;
+        }
+
+        if (result.Status == KrpcResultStatus.Timeout)
+        {
+            RecordFailure(node);
+        }
+
+        return null;
+    }
+
+    /// <summary>Keeps a node's write token for the announce or put that may follow the lookup.</summary>
+    private static void KeepToken(ConcurrentDictionary<NodeId, NodeToken> tokens, NodeInfo node, ReadOnlyMemory<byte> token)
+    {
+        if (!token.IsEmpty)
+        {
+            tokens[node.Id] = new NodeToken(node, token.ToArray());
         }
     }
 }

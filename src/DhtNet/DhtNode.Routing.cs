@@ -248,7 +248,7 @@ public sealed partial class DhtNode
         {
             if (TableFor(endPoint) is not null)
             {
-                asks.Add(FindNodeAsync(_id, new NodeInfo(NodeId.Zero, endPoint), expectId: false, cancellationToken));
+                asks.Add(AskBootstrapNodeAsync(_id, endPoint, cancellationToken));
             }
         }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using DhtNet.Krpc;
 using DhtNet.Lookup;
+using DhtNet.Security;
 using DhtNet.Storage;
 
 namespace DhtNet;
@@ -32,48 +33,38 @@ public sealed partial class DhtNode
         var tokens = new ConcurrentDictionary<NodeId, NodeToken>();
         LookupRequest request = async (node, ct) =>
         {
-            var query = new GetPeersQuery(_id, infoHash) { Scrape = true };
-            var result = await AskAsync(query, node.EndPoint, ct).ConfigureAwait(false);
-            if (result.Response is GetPeersResponse response && response.SenderId == node.Id)
+            var response = await GetPeersAsync(new GetPeersQuery(_id, infoHash) { Scrape = true }, node, tokens, ct).ConfigureAwait(false);
+            if (response is null)
             {
-                if (!response.Token.IsEmpty)
-                {
-                    tokens[node.Id] = new NodeToken(node, response.Token.ToArray());
-                }
+                return LookupReply.NoAnswer;
+            }
 
-                bool hasSeeds = response.BloomSeeds.Length == ScrapeBloomFilter.Size;
-                bool hasPeers = response.BloomPeers.Length == ScrapeBloomFilter.Size;
-                if (hasSeeds || hasPeers)
+            bool hasSeeds = response.BloomSeeds.Length == ScrapeBloomFilter.Size;
+            bool hasPeers = response.BloomPeers.Length == ScrapeBloomFilter.Size;
+            if (hasSeeds || hasPeers)
+            {
+                lock (seeds)
                 {
-                    lock (seeds)
+                    if (hasSeeds)
                     {
-                        if (hasSeeds)
-                        {
-                            seeds.UnionWith(response.BloomSeeds.Span);
-                        }
-
-                        if (hasPeers)
-                        {
-                            peers.UnionWith(response.BloomPeers.Span);
-                        }
-
-                        responders++;
+                        seeds.UnionWith(response.BloomSeeds.Span);
                     }
+
+                    if (hasPeers)
+                    {
+                        peers.UnionWith(response.BloomPeers.Span);
+                    }
+
+                    responders++;
                 }
-
-                return LookupReply.From(NodesFor(node.EndPoint, response.Nodes, response.Nodes6));
             }
 
-            if (result.Status == KrpcResultStatus.Timeout)
-            {
-                RecordFailure(node);
-            }
-
-            return LookupReply.NoAnswer;
+            return NodesReply(node, response.Nodes, response.Nodes6);
         };
 
-        var lookup = await RunLookupsAsync("scrape", infoHash, request, [], cancellationToken).ConfigureAwait(false);
-        _recentTokens.Remember(infoHash, lookup.ClosestNodes, tokens);
+        // Looked up as a provide would, so that a provide right after can reuse these tokens.
+        var lookup = await RunLookupsAsync("scrape", infoHash, request, [], cancellationToken, prefer: NodeIdSecurity.IsAcceptable).ConfigureAwait(false);
+        _recentTokens.Remember(infoHash, NearestHolders(infoHash, tokens, StorageCandidates), tokens);
         lock (seeds)
         {
             return new ScrapeResult(infoHash, (int)Math.Round(seeds.EstimateCount()), (int)Math.Round(peers.EstimateCount()), lookup.Statistics)
