@@ -62,22 +62,14 @@ public sealed partial class DhtNode
             var reply = await ask(node, ct).ConfigureAwait(false);
             if (search.FoundImmutable && Interlocked.Exchange(ref stopped, 1) == 0)
             {
-                StopAll(lookups);
+                StopAll(lookups, afterReply: true);
             }
 
             return reply;
         };
 
         var lookup = await RunLookupsAsync("get", target, request, [], cancellationToken, lookups).ConfigureAwait(false);
-        var statistics = lookup.Statistics;
-        if (stopped != 0)
-        {
-            // The lookup ended inside the request that found the value, before it counted that
-            // answer: it was taken for a request still out.
-            statistics = statistics with { Answered = statistics.Answered + 1, TimedOut = Math.Max(0, statistics.TimedOut - 1) };
-        }
-
-        return search.ToResult(statistics);
+        return search.ToResult(lookup.Statistics);
     }
 
     /// <summary>

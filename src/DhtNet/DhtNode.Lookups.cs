@@ -47,7 +47,7 @@ public sealed partial class DhtNode
             var match = node.Id == nodeId && reply.Answered ? node : reply.Nodes.FirstOrDefault(n => n.Id == nodeId);
             if (match.EndPoint is not null && Interlocked.CompareExchange(ref found, match.EndPoint, null) is null)
             {
-                StopAll(lookups);
+                StopAll(lookups, afterReply: true);
             }
 
             return reply;
@@ -140,7 +140,7 @@ public sealed partial class DhtNode
             {
                 if (!Offer(peer, node.EndPoint))
                 {
-                    StopAll(lookups);
+                    StopAll(lookups, afterReply: true);
                     break;
                 }
             }
@@ -318,7 +318,11 @@ public sealed partial class DhtNode
     private static NodeInfo[] NodesFor(IPEndPoint endPoint, NodeInfo[] nodes, NodeInfo[] nodes6) =>
         CompactEncoding.Family(endPoint) == AddressFamily.InterNetwork ? nodes : nodes6;
 
-    private static void StopAll(List<IterativeLookup> lookups)
+    /// <summary>
+    /// Ends every lookup of an operation. From inside a request (<paramref name="afterReply"/>), each
+    /// ends once the answer in hand is counted; from outside (a timeout, a reader that left), at once.
+    /// </summary>
+    private static void StopAll(List<IterativeLookup> lookups, bool afterReply = false)
     {
         IterativeLookup[] all;
         lock (lookups)
@@ -328,7 +332,14 @@ public sealed partial class DhtNode
 
         foreach (var lookup in all)
         {
-            lookup.Stop();
+            if (afterReply)
+            {
+                lookup.StopAfterReply();
+            }
+            else
+            {
+                lookup.Stop();
+            }
         }
     }
 

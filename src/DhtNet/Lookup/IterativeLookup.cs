@@ -86,6 +86,20 @@ public sealed class IterativeLookup
         }
     }
 
+    /// <summary>
+    /// Ends the lookup once the request now being answered has been counted: for a
+    /// <see cref="LookupRequest"/> that finds what the caller wanted, so its answer shows in the
+    /// statistics as answered rather than abandoned. Also ends at the next answer or soft timeout
+    /// when called from elsewhere.
+    /// </summary>
+    public void StopAfterReply()
+    {
+        lock (_lock)
+        {
+            _stopRequested = true;
+        }
+    }
+
     /// <summary>Runs the lookup to completion. Call once.</summary>
     public Task<LookupResult> RunAsync(CancellationToken cancellationToken = default)
     {

@@ -176,6 +176,41 @@ public class IterativeLookupTests
         Assert.Equal(2, result.Statistics.Queried);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void StopInsideRequest_CountsTheAnswerInHandOnlyAfterReply(bool afterReply)
+    {
+        var network = new FakeNetwork(_clock, 300, seed: 6);
+        var target = NodeId.Random(new Random(3));
+        IterativeLookup? lookup = null;
+        int replies = 0;
+        var inner = network.RequestFor(target);
+        lookup = new IterativeLookup(target, async (node, cancellationToken) =>
+        {
+            var reply = await inner(node, cancellationToken);
+            if (++replies == 2)
+            {
+                if (afterReply)
+                {
+                    lookup!.StopAfterReply();
+                }
+                else
+                {
+                    lookup!.Stop();
+                }
+            }
+
+            return reply;
+        }, new LookupOptions { Alpha = 1 }, _clock);
+        lookup.AddCandidates(network.Nodes.Take(5));
+        var statistics = Run(lookup).Statistics;
+
+        Assert.Equal(2, statistics.Queried);
+        Assert.Equal(afterReply ? 2 : 1, statistics.Answered);
+        Assert.Equal(afterReply ? 0 : 1, statistics.Abandoned);
+    }
+
     [Fact]
     public void RunAsync_Cancelled_Throws()
     {
