@@ -108,10 +108,39 @@ public sealed class GetPeersResponse(NodeId senderId, ReadOnlyMemory<byte> token
         KrpcWire.WriteOptional(ref writer, "BFpe"u8, BloomPeers);
         KrpcWire.WriteOptional(ref writer, "BFsd"u8, BloomSeeds);
         KrpcWire.WriteId(ref writer, "id"u8, SenderId);
-        KrpcWire.WriteNodes(ref writer, "nodes"u8, Nodes, Nodes.Length, RawNodes, AddressFamily.InterNetwork);
-        KrpcWire.WriteNodes(ref writer, "nodes6"u8, Nodes6, Nodes6.Length, RawNodes6, AddressFamily.InterNetworkV6);
+
+        // Bloom filters plus both node lists can exceed a datagram (a dual-stack scrape): nodes give
+        // way to the token and to the first peers, which are what the asker came for.
+        int available = budget.Available(writer, SizeAfterNodes());
+        int count = KrpcWire.FitNodes("nodes"u8, Nodes.Length, RawNodes, AddressFamily.InterNetwork, available);
+        available -= KrpcWire.NodesSize("nodes"u8, count, RawNodes, AddressFamily.InterNetwork);
+        int count6 = KrpcWire.FitNodes("nodes6"u8, Nodes6.Length, RawNodes6, AddressFamily.InterNetworkV6, available);
+        KrpcWire.WriteNodes(ref writer, "nodes"u8, Nodes, count, RawNodes, AddressFamily.InterNetwork);
+        KrpcWire.WriteNodes(ref writer, "nodes6"u8, Nodes6, count6, RawNodes6, AddressFamily.InterNetworkV6);
         KrpcWire.WriteOptional(ref writer, "token"u8, Token);
         WritePeers(ref writer, budget);
+    }
+
+    // Room kept after the nodes: the token, the first few peers and r's closing 'e'.
+    private int SizeAfterNodes()
+    {
+        const int ReservedPeers = 8;
+        int size = 1;
+        if (!Token.IsEmpty)
+        {
+            size += 7 + BencodeWriter.ByteStringSize(Token.Length); // "5:token" + value
+        }
+
+        if (Values.Length > 0)
+        {
+            size += 8 + 2; // "6:values" 'l' ... 'e'
+            for (int i = 0; i < Math.Min(ReservedPeers, Values.Length); i++)
+            {
+                size += BencodeWriter.ByteStringSize(KrpcWire.PeerSize(Values[i]));
+            }
+        }
+
+        return size;
     }
 
     private void WritePeers(ref BencodeWriter writer, in EncodeBudget budget)

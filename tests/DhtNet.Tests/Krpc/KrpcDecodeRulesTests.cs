@@ -184,6 +184,36 @@ public class KrpcDecodeRulesTests
     }
 
     [Fact]
+    public void Encode_DualStackScrapeReplyWithPeers_FitsIn1024BytesKeepingTokenAndPeers()
+    {
+        var random = new Random(4);
+        NodeInfo Node(int i, bool v6) => new(NodeId.Random(random), new IPEndPoint(
+            v6 ? IPAddress.Parse($"2001:db8::{i + 1:x}") : new IPAddress([10, 2, 0, (byte)(i + 1)]), 6881));
+        var response = new GetPeersResponse(Id("abcdefghij0123456789"), Bytes("aoeusnth"))
+        {
+            TransactionId = Bytes("aa"),
+            Version = KrpcCodec.DefaultVersion,
+            RequesterEndPoint = new IPEndPoint(IPAddress.Loopback, 1),
+            Nodes = [.. Enumerable.Range(0, 8).Select(i => Node(i, v6: false))],
+            Nodes6 = [.. Enumerable.Range(0, 8).Select(i => Node(i, v6: true))],
+            BloomSeeds = new byte[GetPeersResponse.BloomFilterSize],
+            BloomPeers = new byte[GetPeersResponse.BloomFilterSize],
+            Values = [.. Enumerable.Range(0, 20).Select(i => new IPEndPoint(new IPAddress([10, 3, 0, (byte)(i + 1)]), 7000))],
+        };
+
+        var buffer = new byte[4096];
+        int length = KrpcCodec.Encode(response, buffer);
+
+        Assert.InRange(length, 1, KrpcCodec.MaxPayload);
+        var decoded = Assert.IsType<GetPeersResponse>(DecodeOk(buffer[..length], KrpcMethod.GetPeers));
+        Assert.Equal("aoeusnth", Text(decoded.Token.Span));
+        Assert.True(decoded.Values.Length >= 8, $"only {decoded.Values.Length} peers fit");
+        Assert.Equal(8, decoded.Nodes.Length);
+        Assert.True(decoded.Nodes6.Length < 8, "IPv6 nodes give way to the peers");
+        Assert.Equal(GetPeersResponse.BloomFilterSize, decoded.BloomSeeds.Length);
+    }
+
+    [Fact]
     public void Encode_SampleResponseWithManySamples_FitsIn1024Bytes()
     {
         var random = new Random(3);

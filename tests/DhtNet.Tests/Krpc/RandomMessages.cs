@@ -76,7 +76,7 @@ internal sealed class RandomMessages(int seed)
         {
             Values = values,
             Nodes = Nodes(false),
-            Nodes6 = scrape ? [] : Nodes(true),
+            Nodes6 = Nodes(true),
             BloomSeeds = scrape ? Bytes(256, 256) : default,
             BloomPeers = scrape ? Bytes(256, 256) : default,
         };
