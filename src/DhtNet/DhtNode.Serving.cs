@@ -79,8 +79,9 @@ public sealed partial class DhtNode
         ReadOnlyMemory<byte> seeds = default, peers = default;
         if (query.Scrape && _peers.TryGetScrapeFilters(query.InfoHash, out var seedFilter, out var peerFilter))
         {
-            seeds = seedFilter.Bytes.ToArray();
-            peers = peerFilter.Bytes.ToArray();
+            // Fresh filters made for this reply: their bytes go out as they are.
+            seeds = seedFilter.Memory;
+            peers = peerFilter.Memory;
         }
 
         return new GetPeersResponse(_id, token)

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using DhtNet.Security;
 
 namespace DhtNet.Storage;
 
@@ -13,13 +14,13 @@ namespace DhtNet.Storage;
 public sealed class ItemStore
 {
     /// <summary>Size of an ed25519 public key (<c>k</c>).</summary>
-    public const int PublicKeySize = 32;
+    public const int PublicKeySize = Bep44.PublicKeySize;
 
     /// <summary>Size of an ed25519 signature (<c>sig</c>).</summary>
-    public const int SignatureSize = 64;
+    public const int SignatureSize = Bep44.SignatureSize;
 
     /// <summary>Longest salt BEP 44 allows (error 207 above it).</summary>
-    public const int MaxSaltSize = 64;
+    public const int MaxSaltSize = Bep44.MaxSaltSize;
 
     // Estimated bytes of one item besides its data, rounded up: the DhtItem (120), the data
     // array's header (24), the list entry (48) and the Dictionary entry and bucket at up to twice
@@ -78,18 +79,7 @@ public sealed class ItemStore
     }
 
     /// <summary>The target of a mutable item: SHA-1 of the public key followed by the salt.</summary>
-    public static NodeId MutableTarget(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> salt)
-    {
-        if (publicKey.Length != PublicKeySize || salt.Length > MaxSaltSize)
-        {
-            throw new ArgumentException($"A public key is {PublicKeySize} bytes and a salt at most {MaxSaltSize}.");
-        }
-
-        Span<byte> buffer = stackalloc byte[PublicKeySize + MaxSaltSize];
-        publicKey.CopyTo(buffer);
-        salt.CopyTo(buffer[PublicKeySize..]);
-        return NodeId.Sha1(buffer[..(PublicKeySize + salt.Length)]);
-    }
+    public static NodeId MutableTarget(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> salt) => Bep44.MutableTarget(publicKey, salt);
 
     /// <summary>
     /// Stores an immutable item under SHA-1 of <paramref name="value"/> (the raw bencoded <c>v</c>).
@@ -107,10 +97,17 @@ public sealed class ItemStore
         {
             long now = _timeProvider.GetTimestamp();
             DropExpired(now);
-            if (_items.TryGetValue(target, out var existing) && !existing.Item.IsMutable)
+            if (_items.TryGetValue(target, out var existing))
             {
-                Touch(existing, now);
-                return new ItemPutResult(ItemPutStatus.Refreshed, target);
+                if (!existing.Item.IsMutable)
+                {
+                    Touch(existing, now);
+                    return new ItemPutResult(ItemPutStatus.Refreshed, target);
+                }
+
+                // A mutable item whose key and salt hash to the same target (a crafted key can make
+                // k + salt valid bencode): the value that proves its own target replaces it.
+                Remove(existing);
             }
 
             var item = CreateItem(target, isMutable: false, value, publicKey: default, salt: default, sequence: 0, signature: default);

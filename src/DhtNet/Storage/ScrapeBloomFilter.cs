@@ -37,6 +37,9 @@ public sealed class ScrapeBloomFilter
     /// <summary>The 256 bytes to send as BFsd or BFpe.</summary>
     public ReadOnlySpan<byte> Bytes => _bits;
 
+    /// <summary>The filter's own bytes, for a reply built from a filter nobody else holds (no copy).</summary>
+    internal ReadOnlyMemory<byte> Memory => _bits;
+
     /// <summary>True when no address has been inserted.</summary>
     public bool IsEmpty => _bits.AsSpan().IndexOfAnyExcept((byte)0) < 0;
 

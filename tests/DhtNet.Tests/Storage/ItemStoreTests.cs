@@ -45,6 +45,25 @@ public class ItemStoreTests
     }
 
     [Fact]
+    public void PutImmutable_MutableItemOnTheSameTarget_ReplacesItInsteadOfThrowing()
+    {
+        // A key whose bytes, with the salt, are themselves bencode: k + salt = "34:" + 34 bytes.
+        byte[] value = Encoding.ASCII.GetBytes("34:" + new string('x', 34));
+        byte[] key = value[..ItemStore.PublicKeySize];
+        byte[] salt = value[ItemStore.PublicKeySize..];
+        var store = new ItemStore(new VirtualTimeProvider());
+        Assert.True(store.PutMutable(key, salt, 1, Sig, Other).IsSuccess);
+
+        var put = store.PutImmutable(value);
+
+        Assert.Equal(ItemPutStatus.Stored, put.Status);
+        Assert.Equal(ItemStore.MutableTarget(key, salt), put.Target);
+        var stored = store.Get(put.Target).Item;
+        Assert.False(stored!.IsMutable);
+        Assert.Equal(1, store.Count);
+    }
+
+    [Fact]
     public void PutImmutable_TooBig_Error205AndNothingStored()
     {
         var store = new ItemStore(new VirtualTimeProvider());
