@@ -172,13 +172,7 @@ public sealed partial class DhtNode
     /// </summary>
     public async Task<PutResult> PutSignedAsync(MutableItem item, long? cas = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(item);
-        _ = CheckValue(item.Value, nameof(item));
-        CheckSalt(item.Salt, nameof(item));
-        if (item.PublicKey.Length != Bep44.PublicKeySize || !item.VerifySignature())
-        {
-            throw new ArgumentException("The item's signature does not verify under its public key, salt, seq and value.", nameof(item));
-        }
+        CheckSignedItem(item, nameof(item));
 
         _ = Dispatcher;
         var target = item.Target;
@@ -290,6 +284,18 @@ public sealed partial class DhtNode
         search.Offer(response);
         return NodesReply(node, response.Nodes, response.Nodes6);
     };
+
+    /// <summary>Checks an already signed item to put: its value, its salt, and that its signature holds.</summary>
+    internal static void CheckSignedItem(MutableItem item, string argument)
+    {
+        ArgumentNullException.ThrowIfNull(item, argument);
+        _ = CheckValue(item.Value, argument);
+        CheckSalt(item.Salt, argument);
+        if (!item.VerifySignature())
+        {
+            throw new ArgumentException("The item's signature does not verify under its public key, salt, seq and value.", argument);
+        }
+    }
 
     /// <summary>Checks a value to put: one canonical bencoded value of 1..1000 bytes. Returns a copy we own.</summary>
     internal static byte[] CheckValue(ReadOnlyMemory<byte> bencodedValue, string argument)

@@ -18,10 +18,17 @@ public sealed partial class DhtNode
     /// its infohash count, the interval before its sample changes and the nodes it knows near
     /// <paramref name="target"/>; null when it did not answer or does not support BEP 51.
     /// </summary>
-    public async Task<SampleResult?> SampleInfohashesAsync(IPEndPoint endPoint, NodeId target, CancellationToken cancellationToken = default)
+    public Task<SampleResult?> SampleInfohashesAsync(IPEndPoint endPoint, NodeId target, CancellationToken cancellationToken = default)
     {
+        // Bad arguments throw here, at the call, not from the returned task.
         ArgumentNullException.ThrowIfNull(endPoint);
         CheckPort(endPoint.Port, nameof(endPoint));
+        _ = Dispatcher;
+        return SampleInfohashesCoreAsync(endPoint, target, cancellationToken);
+    }
+
+    private async Task<SampleResult?> SampleInfohashesCoreAsync(IPEndPoint endPoint, NodeId target, CancellationToken cancellationToken)
+    {
         var result = await AskAsync(new SampleInfohashesQuery(_id, target), endPoint, cancellationToken).ConfigureAwait(false);
         if (result.Response is not SampleInfohashesResponse response)
         {
@@ -44,11 +51,17 @@ public sealed partial class DhtNode
     /// <see cref="MaxRememberedInfohashes"/> infohashes are remembered to drop repeats (past that,
     /// new ones are still streamed but may repeat), and the queue of nodes to ask is capped.
     /// </summary>
-    public async IAsyncEnumerable<NodeId> EnumerateInfohashesAsync(int maxNodes = 100, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<NodeId> EnumerateInfohashesAsync(int maxNodes = 100, CancellationToken cancellationToken = default)
     {
+        // Checked here, not in the iterator, so that a bad argument throws at the call.
         ArgumentOutOfRangeException.ThrowIfLessThan(maxNodes, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxNodes, MaxSampledNodes);
         _ = Dispatcher;
+        return EnumerateInfohashesCoreAsync(maxNodes, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<NodeId> EnumerateInfohashesCoreAsync(int maxNodes, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
         int maxQueued = Math.Max(4 * maxNodes, 256);
         var queue = new Queue<NodeInfo>();

@@ -69,12 +69,7 @@ public sealed class ItemKeepAlive : IDisposable
     public static ItemKeepAlive ForMutable(DhtNode node, MutableItem item, TimeSpan? interval = null)
     {
         ArgumentNullException.ThrowIfNull(node);
-        ArgumentNullException.ThrowIfNull(item);
-        _ = DhtNode.CheckValue(item.Value, nameof(item));
-        if (item.PublicKey.Length != Bep44.PublicKeySize || item.Salt.Length > Bep44.MaxSaltSize || !item.VerifySignature())
-        {
-            throw new ArgumentException("The item's signature does not verify under its public key, salt, seq and value.", nameof(item));
-        }
+        DhtNode.CheckSignedItem(item, nameof(item));
 
         return new ItemKeepAlive(node, item.Target, ct => node.PutSignedAsync(item, cancellationToken: ct), interval);
     }

@@ -53,7 +53,7 @@ internal static class PutCommand
         }
         catch (DhtPutException e)
         {
-            throw CliException.BadInput($"put refused by every node: {e.Code} {e.Message}");
+            throw CliException.BadInput($"put refused: {e.Message}");
         }
 
         session.Output.Json("put", w =>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using DhtNet.Security;
 
 namespace DhtNet.Cli.Input;
 
@@ -10,9 +11,6 @@ namespace DhtNet.Cli.Input;
 /// </summary>
 internal static class Inputs
 {
-    /// <summary>BEP 44: a salt is at most 64 bytes.</summary>
-    public const int MaxSaltBytes = 64;
-
     /// <summary>A 20-byte key, id, infohash or target written as 40 hex digits.</summary>
     public static NodeId Hex20(string name, string? text)
     {
@@ -135,9 +133,9 @@ internal static class Inputs
         }
 
         byte[] salt = Encoding.UTF8.GetBytes(text);
-        return salt.Length <= MaxSaltBytes
+        return salt.Length <= Bep44.MaxSaltSize
             ? salt
-            : throw CliException.BadInput($"{name} must be at most {MaxSaltBytes} bytes, got {salt.Length}");
+            : throw CliException.BadInput($"{name} must be at most {Bep44.MaxSaltSize} bytes, got {salt.Length}");
     }
 
     public static long NonNegative(string name, long value) =>

@@ -7,9 +7,6 @@ namespace DhtNet.Cli.Input;
 /// <summary>Reads what `dht put` stores and the key that signs it.</summary>
 internal static class ItemValue
 {
-    /// <summary>BEP 44: the bencoded value is at most 1000 bytes.</summary>
-    public const int MaxValueBytes = 1000;
-
     // Far above any storable value; keeps a wrong --file from reading a huge file.
     private const int MaxFileBytes = 64 * 1024;
 
@@ -29,9 +26,9 @@ internal static class ItemValue
 
         byte[] raw = file is null ? Encoding.UTF8.GetBytes(text!) : ReadFile(file);
         byte[] encoded = bencoded ? Validate(file is null ? "value" : $"--file '{file}'", raw) : new BencodeString(raw).Encode();
-        return encoded.Length <= MaxValueBytes
+        return encoded.Length <= Bep44.MaxValueSize
             ? encoded
-            : throw CliException.BadInput($"value is {encoded.Length} bytes bencoded; BEP 44 allows at most {MaxValueBytes}");
+            : throw CliException.BadInput($"value is {encoded.Length} bytes bencoded; BEP 44 allows at most {Bep44.MaxValueSize}");
     }
 
     /// <summary>The Ed25519 key pair of a key file written by `dht keygen`.</summary>
@@ -54,7 +51,7 @@ internal static class ItemValue
             var info = new FileInfo(path);
             if (info.Exists && info.Length > MaxFileBytes)
             {
-                throw CliException.BadInput($"--file '{path}' is {info.Length} bytes; BEP 44 allows at most {MaxValueBytes}");
+                throw CliException.BadInput($"--file '{path}' is {info.Length} bytes; BEP 44 allows at most {Bep44.MaxValueSize}");
             }
 
             return File.ReadAllBytes(path);
