@@ -40,6 +40,7 @@ public sealed partial class DhtNode : IAsyncDisposable
     private ITimer? _maintenance;
     private NodeId _id;
     private int _state; // 0 created, 1 starting or started, 2 disposed
+    private int _rebootstrapping; // 1 while a bootstrap after start runs
 
     /// <summary>A node on real UDP sockets bound as <paramref name="options"/> say.</summary>
     public DhtNode(DhtOptions? options = null)
@@ -252,6 +253,32 @@ public sealed partial class DhtNode : IAsyncDisposable
         _peers.Purge();
         _items.Purge();
         _recentTokens.Purge();
-        RefreshStaleBucketsAsync(_shutdown.Token).Observe(_logger, "bucket refresh");
+        if (RoutingTableSize == 0 && _options.BootstrapNodes.Count > 0)
+        {
+            // Every node was lost (or none ever answered): start over from the bootstrap nodes.
+            RebootstrapAsync().Observe(_logger, "bootstrap again");
+        }
+        else
+        {
+            RefreshStaleBucketsAsync(_shutdown.Token).Observe(_logger, "bucket refresh");
+        }
+    }
+
+    private async Task RebootstrapAsync()
+    {
+        if (Interlocked.Exchange(ref _rebootstrapping, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            Log.Rebootstrapping(_logger);
+            await BootstrapAsync(_shutdown.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _rebootstrapping, 0);
+        }
     }
 }

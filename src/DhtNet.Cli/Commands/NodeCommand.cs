@@ -74,7 +74,7 @@ internal static class NodeCommand
         try
         {
             await node.StartAsync(stop);
-            await KeepRunningAsync(node, settings, logger, stop);
+            await KeepRunningAsync(node, logger, stop);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -188,32 +188,14 @@ internal static class NodeCommand
         node.Warning += (_, e) => output.Json("warning", w => w.WriteString("message", e.ToString()));
     }
 
-    /// <summary>Logs the table size now and then, and asks the bootstrap nodes again while the table is empty.</summary>
-    private static async Task KeepRunningAsync(DhtNode node, Settings settings, ILogger logger, CancellationToken stop)
+    /// <summary>Logs the table size now and then (the node itself bootstraps again while its table is empty).</summary>
+    private static async Task KeepRunningAsync(DhtNode node, ILogger logger, CancellationToken stop)
     {
         Log.Status(logger, node.RoutingTableSize);
         using var timer = new PeriodicTimer(StatusInterval);
         while (await timer.WaitForNextTickAsync(stop))
         {
             Log.Status(logger, node.RoutingTableSize);
-            if (node.RoutingTableSize == 0 && settings.Bootstrap.Count > 0)
-            {
-                Log.Rebootstrap(logger);
-                foreach (string entry in settings.Bootstrap)
-                {
-                    try
-                    {
-                        foreach (var endPoint in await HostPort.Parse(entry).ResolveAsync(stop))
-                        {
-                            node.AddNode(endPoint);
-                        }
-                    }
-                    catch (SocketException)
-                    {
-                        // Unresolvable now; the library warned at start, and we try again next time.
-                    }
-                }
-            }
         }
     }
 }

@@ -14,9 +14,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Routing table: {Nodes} nodes")]
     public static partial void Status(ILogger logger, int nodes);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Routing table is empty; asking the bootstrap nodes again")]
-    public static partial void Rebootstrap(ILogger logger);
-
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Shutting down")]
     public static partial void ShuttingDown(ILogger logger);
 
