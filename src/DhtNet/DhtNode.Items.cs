@@ -201,8 +201,8 @@ public sealed partial class DhtNode
 
         // Refused as outdated everywhere it was judged: by the nodes that answered, or by our own
         // store when there was no node to ask.
-        int outdated = Count(result.Errors, KrpcErrorCode.SequenceNumberLessThanCurrent) + Count(result.Errors, KrpcErrorCode.CasMismatch);
-        if (result.Stored == 0 && outdated > 0 && outdated == Sum(result.Errors))
+        int outdated = result.Errors.GetValueOrDefault(KrpcErrorCode.SequenceNumberLessThanCurrent) + result.Errors.GetValueOrDefault(KrpcErrorCode.CasMismatch);
+        if (result.Stored == 0 && outdated > 0 && outdated == result.Errors.Values.Sum())
         {
             var first = result.FirstError!;
             throw new DhtPutException(first.Code, $"No node stored the item: {first.Code} {first.Message}.", result);
@@ -252,7 +252,7 @@ public sealed partial class DhtNode
             }
             else if (answer.Error is { } error)
             {
-                errors[error.Code] = Count(errors, error.Code) + 1;
+                errors[error.Code] = errors.GetValueOrDefault(error.Code) + 1;
                 firstError ??= error;
             }
             else if (answer.Status == KrpcResultStatus.Timeout)
@@ -331,18 +331,5 @@ public sealed partial class DhtNode
         }
 
         return salt;
-    }
-
-    private static int Count(IReadOnlyDictionary<int, int> counts, int code) => counts.TryGetValue(code, out int count) ? count : 0;
-
-    private static int Sum(IReadOnlyDictionary<int, int> counts)
-    {
-        int sum = 0;
-        foreach (var (_, count) in counts)
-        {
-            sum += count;
-        }
-
-        return sum;
     }
 }

@@ -117,13 +117,18 @@ public sealed class DhtSimulation : IAsyncDisposable
     public List<string> PickBootstrap(int count = 3)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        var picked = new List<string>();
-        for (int i = 0; i < Math.Min(count, _nodes.Count); i++)
+        // Draw until enough distinct nodes are picked (count is small next to the network).
+        var picked = new List<int>();
+        while (picked.Count < Math.Min(count, _nodes.Count))
         {
-            picked.Add(_nodes[Random.Next(_nodes.Count)].LocalEndPoints[0].ToString());
+            int index = Random.Next(_nodes.Count);
+            if (!picked.Contains(index))
+            {
+                picked.Add(index);
+            }
         }
 
-        return picked.Distinct().ToList();
+        return picked.ConvertAll(i => _nodes[i].LocalEndPoints[0].ToString());
     }
 
     /// <summary>The running node listening at <paramref name="endPoint"/>.</summary>
