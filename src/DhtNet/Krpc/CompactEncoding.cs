@@ -22,6 +22,32 @@ public static class CompactEncoding
     /// <summary>Compact node size for an address family.</summary>
     public static int NodeSize(AddressFamily family) => NodeId.Size + PeerSize(family);
 
+    /// <summary>The most bytes <see cref="WriteAddress"/> writes (an IPv6 address).</summary>
+    public const int MaxAddressSize = 16;
+
+    /// <summary>
+    /// Writes the compact form of an address: 4 bytes for IPv4, 16 for IPv6; an IPv4-mapped IPv6
+    /// address (how a dual-stack socket sees an IPv4 peer) is written as the plain IPv4 address.
+    /// </summary>
+    public static int WriteAddress(IPAddress address, Span<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
+        {
+            throw new ArgumentException("Only IPv4 and IPv6 addresses are supported.", nameof(address));
+        }
+
+        Span<byte> bytes = stackalloc byte[MaxAddressSize];
+        address.TryWriteBytes(bytes, out int written);
+        var compact = written == MaxAddressSize && address.IsIPv4MappedToIPv6 ? bytes[12..] : bytes[..written];
+        if (!compact.TryCopyTo(destination))
+        {
+            throw new ArgumentException($"The destination needs {compact.Length} bytes for the address.", nameof(destination));
+        }
+
+        return compact.Length;
+    }
+
     /// <summary>Writes the compact peer form of <paramref name="endPoint"/>; returns bytes written.</summary>
     public static int WritePeer(IPEndPoint endPoint, Span<byte> destination)
     {
@@ -31,20 +57,7 @@ public static class CompactEncoding
             throw new ArgumentException($"The destination needs {PeerSize(Family(endPoint))} bytes for a compact peer.", nameof(destination));
         }
 
-        int written;
-        if (endPoint.Address.IsIPv4MappedToIPv6)
-        {
-            // The IPv4 address is the last 4 of the 16 bytes; no mapped copy of the address is made.
-            Span<byte> mapped = stackalloc byte[16];
-            endPoint.Address.TryWriteBytes(mapped, out _);
-            mapped[12..].CopyTo(destination);
-            written = 4;
-        }
-        else
-        {
-            endPoint.Address.TryWriteBytes(destination, out written);
-        }
-
+        int written = WriteAddress(endPoint.Address, destination);
         BinaryPrimitives.WriteUInt16BigEndian(destination[written..], (ushort)endPoint.Port);
         return written + 2;
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using DhtNet.Krpc;
 
 namespace DhtNet.Storage;
 
@@ -224,7 +225,7 @@ public sealed class PeerStore
     {
         ArgumentNullException.ThrowIfNull(seeds);
         ArgumentNullException.ThrowIfNull(peers);
-        Span<byte> address = stackalloc byte[AddressBytes.MaxSize];
+        Span<byte> address = stackalloc byte[CompactEncoding.MaxAddressSize];
         lock (_lock)
         {
             var swarm = GetLiveSwarm(infoHash);

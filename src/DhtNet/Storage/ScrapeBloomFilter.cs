@@ -1,6 +1,7 @@
 using System.Net;
 using System.Numerics;
 using System.Security.Cryptography;
+using DhtNet.Krpc;
 
 namespace DhtNet.Storage;
 
@@ -47,8 +48,8 @@ public sealed class ScrapeBloomFilter
     public void Add(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        Span<byte> compact = stackalloc byte[AddressBytes.MaxSize];
-        int length = AddressBytes.Write(address, compact);
+        Span<byte> compact = stackalloc byte[CompactEncoding.MaxAddressSize];
+        int length = CompactEncoding.WriteAddress(address, compact);
         Add(compact[..length]);
     }
 
@@ -64,8 +65,8 @@ public sealed class ScrapeBloomFilter
     public bool MayContain(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        Span<byte> compact = stackalloc byte[AddressBytes.MaxSize];
-        int length = AddressBytes.Write(address, compact);
+        Span<byte> compact = stackalloc byte[CompactEncoding.MaxAddressSize];
+        int length = CompactEncoding.WriteAddress(address, compact);
         GetIndexes(compact[..length], out int index1, out int index2);
         return (_bits[index1 >> 3] & (1 << (index1 & 7))) != 0
             && (_bits[index2 >> 3] & (1 << (index2 & 7))) != 0;

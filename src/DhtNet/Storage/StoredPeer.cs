@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using DhtNet.Krpc;
 
 namespace DhtNet.Storage;
 
@@ -45,7 +46,7 @@ public readonly struct StoredPeer : IEquatable<StoredPeer>
     {
         get
         {
-            Span<byte> bytes = stackalloc byte[AddressBytes.MaxSize];
+            Span<byte> bytes = stackalloc byte[CompactEncoding.MaxAddressSize];
             return new IPAddress(bytes[..WriteAddress(bytes)]);
         }
     }
@@ -96,7 +97,7 @@ public readonly struct StoredPeer : IEquatable<StoredPeer>
     /// <summary>Reads an address into the 16-byte key form without allocating; false for other families.</summary>
     internal static bool TryGetKey(IPAddress address, out ulong high, out ulong low)
     {
-        Span<byte> bytes = stackalloc byte[AddressBytes.MaxSize];
+        Span<byte> bytes = stackalloc byte[CompactEncoding.MaxAddressSize];
         high = 0;
         low = 0;
         if (address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)

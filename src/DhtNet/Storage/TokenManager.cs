@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using DhtNet.Krpc;
 
 namespace DhtNet.Storage;
 
@@ -21,7 +22,7 @@ public sealed class TokenManager
     private const int SecretSize = 32;
 
     // IPv6 address (16) + target (20): the largest HMAC input.
-    private const int MaxInputSize = AddressBytes.MaxSize + NodeId.Size;
+    private const int MaxInputSize = CompactEncoding.MaxAddressSize + NodeId.Size;
 
     private readonly TimeProvider _timeProvider;
     private readonly long _start;
@@ -136,7 +137,7 @@ public sealed class TokenManager
     // socket's view of an IPv4 peer) is the same requester as the plain IPv4 address.
     private static int WriteInput(IPAddress address, NodeId target, Span<byte> input)
     {
-        int written = AddressBytes.Write(address, input);
+        int written = CompactEncoding.WriteAddress(address, input);
         target.WriteTo(input[written..]);
         return written + NodeId.Size;
     }
