@@ -545,10 +545,8 @@ public sealed class KrpcDispatcher : IDisposable
         counter?.Add(1);
     }
 
-    private static IPEndPoint Normalize(IPEndPoint endPoint) =>
-        endPoint.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port) : endPoint;
+    private static IPEndPoint Normalize(IPEndPoint endPoint) => endPoint.Unmapped();
 
     private static bool SameEndPoint(IPEndPoint expected, IPEndPoint actual) =>
-        expected.Port == actual.Port
-        && (actual.Address.IsIPv4MappedToIPv6 ? actual.Address.MapToIPv4() : actual.Address).Equals(expected.Address);
+        expected.Port == actual.Port && actual.Address.Unmapped().Equals(expected.Address);
 }

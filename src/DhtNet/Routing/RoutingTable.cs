@@ -133,7 +133,7 @@ public sealed partial class RoutingTable
         var endPoint = node.EndPoint;
         if (endPoint.Address.IsIPv4MappedToIPv6 && AddressFamily == AddressFamily.InterNetwork)
         {
-            endPoint = new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port);
+            endPoint = endPoint.Unmapped();
             node = node with { EndPoint = endPoint };
         }
 

@@ -108,7 +108,7 @@ public sealed class ExternalAddressVoter
     }
 
     // IPv4-mapped IPv6 and plain IPv4 are the same address, and a voter must not vote twice through both.
-    private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+    private static IPAddress Normalize(IPAddress address) => address.Unmapped();
 
     private void Expire(long now)
     {

@@ -70,10 +70,7 @@ public static class NodeIdSecurity
     public static bool IsExempt(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
+        address = address.Unmapped();
 
         Span<byte> bytes = stackalloc byte[16];
         if (address.AddressFamily == AddressFamily.InterNetwork)
@@ -106,10 +103,7 @@ public static class NodeIdSecurity
         ArgumentNullException.ThrowIfNull(address);
         ArgumentOutOfRangeException.ThrowIfNegative(r);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(r, 7);
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
+        address = address.Unmapped();
 
         Span<byte> bytes = stackalloc byte[16];
         switch (address.AddressFamily)

@@ -411,7 +411,7 @@ public sealed class InMemoryNetwork : IDisposable
 
     private IPEndPoint ResolveLocked(IPEndPoint endPoint)
     {
-        var address = endPoint.Address.IsIPv4MappedToIPv6 ? endPoint.Address.MapToIPv4() : endPoint.Address;
+        var address = endPoint.Address.Unmapped();
         if (address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
             || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
         {

@@ -63,10 +63,7 @@ public sealed class InMemoryTransport : IDatagramTransport
     public bool Send(ReadOnlySpan<byte> datagram, IPEndPoint destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        if (destination.Address.IsIPv4MappedToIPv6)
-        {
-            destination = new IPEndPoint(destination.Address.MapToIPv4(), destination.Port);
-        }
+        destination = destination.Unmapped();
 
         var source = GetLocalEndPoint(destination.AddressFamily);
         if (source is null || !_online || _disposed)

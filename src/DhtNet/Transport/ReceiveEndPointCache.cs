@@ -44,11 +44,7 @@ internal sealed class ReceiveEndPointCache
             return cached;
         }
 
-        var endPoint = (IPEndPoint)_template.Create(address);
-        if (endPoint.Address.IsIPv4MappedToIPv6)
-        {
-            endPoint = new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port);
-        }
+        var endPoint = ((IPEndPoint)_template.Create(address)).Unmapped();
 
         // The key's buffer has the family's full size; only the received length is meaningful.
         key.Size = address.Size;

@@ -232,9 +232,7 @@ public sealed class UdpTransport : IDatagramTransport
         foreach (var endPoint in options.BindEndPoints)
         {
             ArgumentNullException.ThrowIfNull(endPoint, nameof(options.BindEndPoints));
-            var normalized = endPoint.Address.IsIPv4MappedToIPv6
-                ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port)
-                : endPoint;
+            var normalized = endPoint.Unmapped();
             if (normalized.AddressFamily == AddressFamily.InterNetwork && ipv4 is null)
             {
                 ipv4 = normalized;
