@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using DhtNet.Internal;
 using DhtNet.Krpc;
 using DhtNet.Security;
+using DhtNet.Storage;
 
 namespace DhtNet;
 
@@ -69,11 +70,16 @@ public sealed partial class DhtNode
     {
         var token = _tokens.CreateToken(source.Address, query.InfoHash);
         var (nodes, nodes6) = ClosestFor(query.InfoHash, query.Want, source);
-        var stored = _peers.GetPeers(query.InfoHash, MaxValuesOffered, query.NoSeed, CompactEncoding.Family(source));
-        var values = new IPEndPoint[stored.Length];
-        for (int i = 0; i < stored.Length; i++)
+        // Peers of the asker's family go out in compact form straight from the store: one array,
+        // no endpoint per peer (more are offered than fit; the encoder keeps what fits).
+        var family = CompactEncoding.Family(source);
+        Span<StoredPeer> stored = stackalloc StoredPeer[MaxValuesOffered];
+        int count = _peers.GetPeers(query.InfoHash, stored, query.NoSeed, family);
+        int entrySize = CompactEncoding.PeerSize(family);
+        var values = new byte[count * entrySize];
+        for (int i = 0; i < count; i++)
         {
-            values[i] = stored[i].ToEndPoint();
+            stored[i].WriteCompact(values.AsSpan(i * entrySize));
         }
 
         ReadOnlyMemory<byte> seeds = default, peers = default;
@@ -86,7 +92,8 @@ public sealed partial class DhtNode
 
         return new GetPeersResponse(_id, token)
         {
-            Values = values,
+            CompactValues = values,
+            CompactValueSize = entrySize,
             Nodes = nodes,
             Nodes6 = nodes6,
             BloomSeeds = seeds,

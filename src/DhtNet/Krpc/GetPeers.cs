@@ -62,6 +62,20 @@ public sealed class GetPeersResponse(NodeId senderId, ReadOnlyMemory<byte> token
     /// <summary>Peers in compact form (6 or 18 bytes each on the wire).</summary>
     public IPEndPoint[] Values { get; init; } = [];
 
+    /// <summary>
+    /// Peers already in compact form, all of one family (<see cref="CompactValueSize"/> bytes each),
+    /// for a reply built from a store: written as they are, with no endpoint made per peer. Used
+    /// when <see cref="Values"/> is empty.
+    /// </summary>
+    internal ReadOnlyMemory<byte> CompactValues { get; init; }
+
+    /// <summary>Bytes per entry of <see cref="CompactValues"/>: 6 (IPv4) or 18 (IPv6).</summary>
+    internal int CompactValueSize { get; init; } = CompactEncoding.PeerSizeV4;
+
+    private int PeerCount => Values.Length > 0 ? Values.Length : CompactValues.Length / CompactValueSize;
+
+    private int PeerSize(int index) => Values.Length > 0 ? KrpcWire.PeerSize(Values[index]) : CompactValueSize;
+
     public NodeInfo[] Nodes { get; init; } = [];
 
     public NodeInfo[] Nodes6 { get; init; } = [];
@@ -131,12 +145,12 @@ public sealed class GetPeersResponse(NodeId senderId, ReadOnlyMemory<byte> token
             size += 7 + BencodeWriter.ByteStringSize(Token.Length); // "5:token" + value
         }
 
-        if (Values.Length > 0)
+        if (PeerCount > 0)
         {
             size += 8 + 2; // "6:values" 'l' ... 'e'
-            for (int i = 0; i < Math.Min(ReservedPeers, Values.Length); i++)
+            for (int i = 0; i < Math.Min(ReservedPeers, PeerCount); i++)
             {
-                size += BencodeWriter.ByteStringSize(KrpcWire.PeerSize(Values[i]));
+                size += BencodeWriter.ByteStringSize(PeerSize(i));
             }
         }
 
@@ -145,7 +159,8 @@ public sealed class GetPeersResponse(NodeId senderId, ReadOnlyMemory<byte> token
 
     private void WritePeers(ref BencodeWriter writer, in EncodeBudget budget)
     {
-        if (Values.Length == 0)
+        int peers = PeerCount;
+        if (peers == 0)
         {
             return;
         }
@@ -154,9 +169,9 @@ public sealed class GetPeersResponse(NodeId senderId, ReadOnlyMemory<byte> token
         const int keyAndList = 8 + 2; // "6:values" 'l' ... 'e'
         int available = budget.Available(writer, needAfter: 1) - keyAndList;
         int count = 0;
-        for (; count < Values.Length; count++)
+        for (; count < peers; count++)
         {
-            int size = BencodeWriter.ByteStringSize(KrpcWire.PeerSize(Values[count]));
+            int size = BencodeWriter.ByteStringSize(PeerSize(count));
             if (size > available)
             {
                 break;
@@ -175,7 +190,9 @@ public sealed class GetPeersResponse(NodeId senderId, ReadOnlyMemory<byte> token
         writer.WriteStartList();
         for (int i = 0; i < count; i++)
         {
-            writer.WriteByteString(peer[..CompactEncoding.WritePeer(Values[i], peer)]);
+            writer.WriteByteString(Values.Length > 0
+                ? peer[..CompactEncoding.WritePeer(Values[i], peer)]
+                : CompactValues.Span.Slice(i * CompactValueSize, CompactValueSize));
         }
 
         writer.WriteEnd();

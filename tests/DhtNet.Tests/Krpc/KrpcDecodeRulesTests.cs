@@ -184,6 +184,32 @@ public class KrpcDecodeRulesTests
     }
 
     [Fact]
+    public void Encode_CompactValuesFromAStore_SameBytesAsEndPoints()
+    {
+        var endPoints = Enumerable.Range(0, 300).Select(i => new IPEndPoint(new IPAddress([10, 4, (byte)(i >> 8), (byte)i]), 5000 + i)).ToArray();
+        var compact = new byte[endPoints.Length * CompactEncoding.PeerSizeV4];
+        for (int i = 0; i < endPoints.Length; i++)
+        {
+            CompactEncoding.WritePeer(endPoints[i], compact.AsSpan(i * CompactEncoding.PeerSizeV4));
+        }
+
+        GetPeersResponse Response(bool fromStore) => new(Id("abcdefghij0123456789"), Bytes("aoeusnth"))
+        {
+            TransactionId = Bytes("aa"),
+            Values = fromStore ? [] : endPoints,
+            CompactValues = fromStore ? compact : default,
+        };
+
+        var a = new byte[KrpcCodec.MaxPayload];
+        var b = new byte[KrpcCodec.MaxPayload];
+        int lengthA = KrpcCodec.Encode(Response(fromStore: false), a);
+        int lengthB = KrpcCodec.Encode(Response(fromStore: true), b);
+
+        Assert.Equal(a[..lengthA], b[..lengthB]);
+        Assert.True(Assert.IsType<GetPeersResponse>(DecodeOk(b[..lengthB], KrpcMethod.GetPeers)).Values.Length > 100);
+    }
+
+    [Fact]
     public void Encode_DualStackScrapeReplyWithPeers_FitsIn1024BytesKeepingTokenAndPeers()
     {
         var random = new Random(4);
