@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using DhtNet.Lookup;
-using DhtNet.Simulation;
 
 namespace DhtNet.Benchmarks;
 

@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using DhtNet.Security;
 
 namespace DhtNet.Benchmarks;
 

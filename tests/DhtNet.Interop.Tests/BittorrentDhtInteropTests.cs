@@ -1,7 +1,5 @@
 using System.Net;
-using DhtNet.Bencode;
 using DhtNet.Interop.Tests.Harness;
-using DhtNet.Security;
 using static DhtNet.Interop.Tests.Harness.RawKrpc;
 
 namespace DhtNet.Interop.Tests;

@@ -1,7 +1,5 @@
 using System.Text;
-using DhtNet.Bencode;
 using DhtNet.Interop.Tests.Harness;
-using DhtNet.Security;
 
 namespace DhtNet.Interop.Tests;
 

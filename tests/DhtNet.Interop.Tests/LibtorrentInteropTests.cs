@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text;
-using DhtNet.Bencode;
 using DhtNet.Interop.Tests.Harness;
-using DhtNet.Security;
 using static DhtNet.Interop.Tests.Harness.RawKrpc;
 
 namespace DhtNet.Interop.Tests;

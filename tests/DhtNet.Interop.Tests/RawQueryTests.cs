@@ -1,4 +1,3 @@
-using DhtNet.Bencode;
 using DhtNet.Interop.Tests.Harness;
 
 namespace DhtNet.Interop.Tests;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using DhtNet.Bencode;
 using DhtNet.Cli.Hosting;
 using DhtNet.Cli.Input;
 using DhtNet.Cli.Output;

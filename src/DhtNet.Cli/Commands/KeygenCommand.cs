@@ -1,7 +1,6 @@
 using System.CommandLine;
 using DhtNet.Cli.Input;
 using DhtNet.Cli.Output;
-using DhtNet.Security;
 
 namespace DhtNet.Cli.Commands;
 

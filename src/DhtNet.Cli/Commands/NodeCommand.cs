@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using DhtNet.Cli.Hosting;
 using DhtNet.Cli.Input;
 using DhtNet.Cli.Output;
-using DhtNet.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace DhtNet.Cli.Commands;

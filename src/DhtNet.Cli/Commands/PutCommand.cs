@@ -2,7 +2,6 @@ using System.CommandLine;
 using DhtNet.Cli.Hosting;
 using DhtNet.Cli.Input;
 using DhtNet.Cli.Output;
-using DhtNet.Security;
 
 namespace DhtNet.Cli.Commands;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using DhtNet.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace DhtNet.Cli.Swarm;

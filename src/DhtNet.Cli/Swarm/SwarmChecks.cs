@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Runtime.CompilerServices;
-using DhtNet.Bencode;
-using DhtNet.Security;
 
 namespace DhtNet.Cli.Swarm;
 

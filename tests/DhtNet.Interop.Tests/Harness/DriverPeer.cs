@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using DhtNet.Bencode;
 
 namespace DhtNet.Interop.Tests.Harness;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using DhtNet.Bencode;
 
 namespace DhtNet.Interop.Tests.Harness;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using DhtNet.Bencode;
 
 namespace DhtNet.Interop.Tests.Harness;
 

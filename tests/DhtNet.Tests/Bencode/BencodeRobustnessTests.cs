@@ -1,4 +1,3 @@
-using DhtNet.Bencode;
 using static DhtNet.Tests.Bencode.BencodeTestData;
 
 namespace DhtNet.Tests.Bencode;

@@ -1,5 +1,4 @@
 using System.Text;
-using DhtNet.Bencode;
 using static DhtNet.Tests.Bencode.BencodeTestData;
 
 namespace DhtNet.Tests.Bencode;

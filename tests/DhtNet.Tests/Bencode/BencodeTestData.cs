@@ -1,5 +1,3 @@
-using DhtNet.Bencode;
-
 namespace DhtNet.Tests.Bencode;
 
 /// <summary>DOM helpers and KRPC-shaped sample payloads shared by the bencode tests.</summary>

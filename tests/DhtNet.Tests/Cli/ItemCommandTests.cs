@@ -1,6 +1,4 @@
 using System.Text;
-using DhtNet.Bencode;
-using DhtNet.Security;
 
 namespace DhtNet.Tests.Cli;
 

@@ -1,5 +1,3 @@
-using DhtNet.Clock;
-
 namespace DhtNet.Tests.Clock;
 
 public class VirtualTimeProviderTests

@@ -1,4 +1,3 @@
-using DhtNet.Security;
 using DhtNet.Tests.Node;
 using Xunit.Abstractions;
 

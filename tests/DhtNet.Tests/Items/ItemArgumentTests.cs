@@ -1,7 +1,4 @@
 using System.Text;
-using DhtNet.Clock;
-using DhtNet.Security;
-using DhtNet.Transport;
 
 namespace DhtNet.Tests.Items;
 

@@ -1,5 +1,4 @@
 using System.Text;
-using DhtNet.Bencode;
 
 namespace DhtNet.Tests.Items;
 

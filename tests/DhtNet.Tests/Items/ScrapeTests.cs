@@ -1,4 +1,3 @@
-using DhtNet.Storage;
 using DhtNet.Tests.Node;
 
 namespace DhtNet.Tests.Items;

@@ -1,7 +1,5 @@
 using System.Net;
-using DhtNet.Krpc;
 using DhtNet.Tests.Node;
-using DhtNet.Transport;
 
 namespace DhtNet.Tests.Items;
 

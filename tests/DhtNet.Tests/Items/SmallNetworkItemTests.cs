@@ -1,5 +1,3 @@
-using DhtNet.Krpc;
-using DhtNet.Security;
 using DhtNet.Tests.Node;
 
 namespace DhtNet.Tests.Items;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using DhtNet.Krpc;
 
 namespace DhtNet.Tests.Krpc;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using DhtNet.Transport;
 
 namespace DhtNet.Tests.Krpc;
 

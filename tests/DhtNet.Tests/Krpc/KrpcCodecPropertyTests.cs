@@ -1,4 +1,3 @@
-using DhtNet.Krpc;
 using static DhtNet.Tests.Krpc.KrpcTestData;
 
 namespace DhtNet.Tests.Krpc;

@@ -1,5 +1,4 @@
 using System.Net;
-using DhtNet.Krpc;
 using static DhtNet.Tests.Krpc.KrpcTestData;
 
 namespace DhtNet.Tests.Krpc;

@@ -1,7 +1,5 @@
 using System.Diagnostics.Metrics;
 using System.Net;
-using DhtNet.Clock;
-using DhtNet.Krpc;
 using static DhtNet.Tests.Krpc.KrpcTestData;
 
 namespace DhtNet.Tests.Krpc;

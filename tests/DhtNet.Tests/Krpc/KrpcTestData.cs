@@ -1,5 +1,3 @@
-using DhtNet.Krpc;
-
 namespace DhtNet.Tests.Krpc;
 
 /// <summary>Helpers shared by the KRPC tests.</summary>

@@ -1,6 +1,4 @@
 using System.Net;
-using DhtNet.Bencode;
-using DhtNet.Krpc;
 
 namespace DhtNet.Tests.Krpc;
 

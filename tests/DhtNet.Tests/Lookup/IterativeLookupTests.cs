@@ -1,6 +1,4 @@
 using System.Net;
-using DhtNet.Clock;
-using DhtNet.Lookup;
 
 namespace DhtNet.Tests.Lookup;
 

@@ -1,5 +1,3 @@
-using DhtNet.Simulation;
-
 namespace DhtNet.Tests.Node;
 
 /// <summary>The library's simulation helper (used by the alpha benchmark and by embedders' own tests).</summary>

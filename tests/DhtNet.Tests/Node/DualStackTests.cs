@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using DhtNet.Krpc;
 
 namespace DhtNet.Tests.Node;
 

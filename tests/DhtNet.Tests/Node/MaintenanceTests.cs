@@ -1,5 +1,3 @@
-using DhtNet.Krpc;
-
 namespace DhtNet.Tests.Node;
 
 /// <summary>Upkeep on the virtual clock: stale buckets refreshed after 15 minutes, announces expiring after 30, tokens after 10.</summary>

@@ -1,5 +1,4 @@
 using System.Net;
-using DhtNet.Security;
 
 namespace DhtNet.Tests.Node;
 

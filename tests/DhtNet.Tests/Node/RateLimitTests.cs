@@ -1,7 +1,4 @@
 using System.Net;
-using DhtNet.Clock;
-using DhtNet.Internal;
-using DhtNet.Krpc;
 
 namespace DhtNet.Tests.Node;
 

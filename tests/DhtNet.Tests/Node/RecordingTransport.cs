@@ -1,6 +1,4 @@
 using System.Net;
-using DhtNet.Krpc;
-using DhtNet.Transport;
 
 namespace DhtNet.Tests.Node;
 

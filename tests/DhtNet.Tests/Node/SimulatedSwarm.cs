@@ -1,7 +1,4 @@
 using System.Net;
-using DhtNet.Clock;
-using DhtNet.Simulation;
-using DhtNet.Transport;
 
 namespace DhtNet.Tests.Node;
 

@@ -1,6 +1,4 @@
 using System.Net;
-using DhtNet.Routing;
-using DhtNet.Security;
 
 namespace DhtNet.Tests.Routing;
 

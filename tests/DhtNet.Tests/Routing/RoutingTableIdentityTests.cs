@@ -1,5 +1,4 @@
 using System.Net;
-using DhtNet.Routing;
 
 namespace DhtNet.Tests.Routing;
 

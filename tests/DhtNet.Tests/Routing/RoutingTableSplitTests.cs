@@ -1,5 +1,3 @@
-using DhtNet.Routing;
-
 namespace DhtNet.Tests.Routing;
 
 public class RoutingTableSplitTests

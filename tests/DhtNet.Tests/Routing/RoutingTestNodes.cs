@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using DhtNet.Clock;
-using DhtNet.Routing;
 
 namespace DhtNet.Tests.Routing;
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using DhtNet.Security;
 
 namespace DhtNet.Tests.Security;
 

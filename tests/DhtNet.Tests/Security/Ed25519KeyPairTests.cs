@@ -1,5 +1,4 @@
 using System.Text;
-using DhtNet.Security;
 
 namespace DhtNet.Tests.Security;
 

@@ -1,6 +1,4 @@
 using System.Net;
-using DhtNet.Clock;
-using DhtNet.Security;
 
 namespace DhtNet.Tests.Security;
 

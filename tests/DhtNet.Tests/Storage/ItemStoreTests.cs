@@ -1,6 +1,4 @@
 using System.Text;
-using DhtNet.Clock;
-using DhtNet.Storage;
 
 namespace DhtNet.Tests.Storage;
 

@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
-using DhtNet.Clock;
-using DhtNet.Storage;
 using Xunit.Abstractions;
 
 namespace DhtNet.Tests.Storage;

@@ -1,5 +1,3 @@
-using DhtNet.Storage;
-
 namespace DhtNet.Tests.Storage;
 
 public class RecencyListTests

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Net;
-using DhtNet.Storage;
 
 namespace DhtNet.Tests.Storage;
 

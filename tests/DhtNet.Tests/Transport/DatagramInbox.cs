@@ -1,6 +1,5 @@
 using System.Net;
 using System.Threading.Channels;
-using DhtNet.Transport;
 
 namespace DhtNet.Tests.Transport;
 

@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using DhtNet.Clock;
-using DhtNet.Transport;
 
 namespace DhtNet.Tests.Transport;
 

@@ -1,6 +1,4 @@
 using System.Net;
-using DhtNet.Krpc;
-using DhtNet.Security;
 using DhtNet.Tests.Items;
 
 namespace DhtNet.Tests.Udp;

@@ -1,5 +1,4 @@
 using System.Net;
-using DhtNet.Transport;
 using Xunit.Abstractions;
 
 namespace DhtNet.Tests.Udp;

@@ -1,0 +1,12 @@
+// The library's namespaces, named once for the whole project so that moving a type between
+// library folders changes this file only.
+global using DhtNet.Bencode;
+global using DhtNet.Clock;
+global using DhtNet.Internal;
+global using DhtNet.Krpc;
+global using DhtNet.Lookup;
+global using DhtNet.Routing;
+global using DhtNet.Security;
+global using DhtNet.Simulation;
+global using DhtNet.Storage;
+global using DhtNet.Transport;
