@@ -12,8 +12,8 @@ public class LibraryDependenciesTests
     // The packages DhtNet.csproj references (and their own dependencies that the library names).
     private static readonly string[] AllowedPackageAssemblies =
     [
-        "BouncyCastle.Cryptography",
         "Microsoft.Extensions.Logging.Abstractions",
+        "NSec.Cryptography",
     ];
 
     private static readonly Assembly Library = typeof(DhtNode).Assembly;
