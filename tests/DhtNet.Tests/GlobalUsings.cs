@@ -1,7 +1,6 @@
 // The library's namespaces, named once for the whole project so that moving a type between
 // library folders changes this file only.
 global using DhtNet.Bencode;
-global using DhtNet.Clock;
 global using DhtNet.Internal;
 global using DhtNet.Krpc;
 global using DhtNet.Lookup;

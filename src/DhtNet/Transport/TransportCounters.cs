@@ -2,7 +2,8 @@ namespace DhtNet.Transport;
 
 /// <summary>
 /// Running totals for one transport. Read them at any time from any thread; each value is exact,
-/// but two values read one after the other may straddle a datagram.
+/// but two values read one after the other may straddle a datagram. An <see cref="IDatagramTransport"/>
+/// of your own (or the simulator's) keeps the same totals by calling the <c>On…</c> methods.
 /// </summary>
 public sealed class TransportCounters
 {
@@ -39,23 +40,29 @@ public sealed class TransportCounters
     /// <summary>Received datagrams dropped before the handler (too large, not started yet).</summary>
     public long DatagramsDropped => Interlocked.Read(ref _datagramsDropped);
 
-    internal void OnSent(int bytes)
+    /// <summary>Counts one datagram of <paramref name="bytes"/> handed to the network.</summary>
+    public void OnSent(int bytes)
     {
         Interlocked.Increment(ref _datagramsSent);
         Interlocked.Add(ref _bytesSent, bytes);
     }
 
-    internal void OnReceived(int bytes)
+    /// <summary>Counts one datagram of <paramref name="bytes"/> passed to the handler.</summary>
+    public void OnReceived(int bytes)
     {
         Interlocked.Increment(ref _datagramsReceived);
         Interlocked.Add(ref _bytesReceived, bytes);
     }
 
-    internal void OnSendFailure() => Interlocked.Increment(ref _sendFailures);
+    /// <summary>Counts one send that returned false.</summary>
+    public void OnSendFailure() => Interlocked.Increment(ref _sendFailures);
 
-    internal void OnReceiveError() => Interlocked.Increment(ref _receiveErrors);
+    /// <summary>Counts one error the socket reported while receiving.</summary>
+    public void OnReceiveError() => Interlocked.Increment(ref _receiveErrors);
 
-    internal void OnHandlerFault() => Interlocked.Increment(ref _handlerFaults);
+    /// <summary>Counts one exception that escaped the handler.</summary>
+    public void OnHandlerFault() => Interlocked.Increment(ref _handlerFaults);
 
-    internal void OnDropped() => Interlocked.Increment(ref _datagramsDropped);
+    /// <summary>Counts one received datagram dropped before the handler.</summary>
+    public void OnDropped() => Interlocked.Increment(ref _datagramsDropped);
 }

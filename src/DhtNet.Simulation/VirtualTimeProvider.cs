@@ -1,4 +1,4 @@
-namespace DhtNet.Clock;
+namespace DhtNet.Simulation;
 
 /// <summary>
 /// A <see cref="TimeProvider"/> whose time moves only when told to. Timers fire on the thread that

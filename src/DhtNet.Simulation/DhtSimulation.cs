@@ -1,6 +1,4 @@
 using System.Net;
-using DhtNet.Clock;
-using DhtNet.Transport;
 
 namespace DhtNet.Simulation;
 

@@ -1,4 +1,4 @@
-namespace DhtNet.Transport;
+namespace DhtNet.Simulation;
 
 /// <summary>Settings for <see cref="InMemoryNetwork"/>: delay, loss and the seed that makes a run repeatable.</summary>
 public sealed class InMemoryNetworkOptions

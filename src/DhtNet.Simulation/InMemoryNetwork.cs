@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 
-namespace DhtNet.Transport;
+namespace DhtNet.Simulation;
 
 /// <summary>
 /// A simulated datagram network for tests: many <see cref="InMemoryTransport"/>s exchange datagrams
@@ -411,7 +411,8 @@ public sealed class InMemoryNetwork : IDisposable
 
     private IPEndPoint ResolveLocked(IPEndPoint endPoint)
     {
-        var address = endPoint.Address.Unmapped();
+        // An IPv4-mapped address names the IPv4 host, as it does on a dual-stack socket.
+        var address = endPoint.Address.IsIPv4MappedToIPv6 ? endPoint.Address.MapToIPv4() : endPoint.Address;
         if (address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
             || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
         {

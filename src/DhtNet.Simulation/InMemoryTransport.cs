@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace DhtNet.Transport;
+namespace DhtNet.Simulation;
 
 /// <summary>
 /// One node's endpoint on an <see cref="InMemoryNetwork"/>; create it with
@@ -63,7 +63,11 @@ public sealed class InMemoryTransport : IDatagramTransport
     public bool Send(ReadOnlySpan<byte> datagram, IPEndPoint destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        destination = destination.Unmapped();
+        if (destination.Address.IsIPv4MappedToIPv6)
+        {
+            // A dual-stack socket sends to a mapped address over IPv4; so does the simulated one.
+            destination = new IPEndPoint(destination.Address.MapToIPv4(), destination.Port);
+        }
 
         var source = GetLocalEndPoint(destination.AddressFamily);
         if (source is null || !_online || _disposed)
