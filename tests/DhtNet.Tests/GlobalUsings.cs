@@ -10,3 +10,6 @@ global using DhtNet.Security;
 global using DhtNet.Simulation;
 global using DhtNet.Storage;
 global using DhtNet.Transport;
+global using DhtNet.LibP2p;
+global using DhtNet.LibP2p.Crypto;
+global using DhtNet.LibP2p.Multiformats;
