@@ -39,7 +39,7 @@ public sealed class EcdsaPublicKey : PublicKey
 
             return new EcdsaPublicKey(ecdsa, raw.ToArray());
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or PlatformNotSupportedException or System.Formats.Asn1.AsnContentException)
         {
             ecdsa.Dispose();
             throw new LibP2pFormatException("The ECDSA public key is not PKIX DER for a supported curve.", e);

@@ -45,7 +45,7 @@ public sealed class RsaPublicKey : PublicKey
 
             return new RsaPublicKey(rsa, raw.ToArray());
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or PlatformNotSupportedException or System.Formats.Asn1.AsnContentException)
         {
             rsa.Dispose();
             throw new LibP2pFormatException("The RSA public key is not PKIX DER.", e);
