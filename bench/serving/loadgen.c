@@ -12,7 +12,8 @@
  * and find_node/get_peers answers carry real contacts; the average number of nodes per find_node
  * answer is printed to show it.
  *
- * --echo checks that each reply is the query itself (the C echo floor).
+ * --echo checks that each reply is the query itself (the C echo floor). With --server-pid, the
+ * server's CPU time over the measurement is read from /proc and answers per CPU second printed.
  * Output: one line of key=value pairs, starting with "result".
  */
 #define _GNU_SOURCE
@@ -49,6 +50,28 @@ static int echo_mode;
 static struct {
     uint64_t answered, kinds[Q_KINDS], errors, invalid, late, lost, queries_in, sent, nodes, nodes_replies;
 } st;
+
+/* CPU time (user + system, all threads) the server process has used, in seconds; -1 when unknown.
+ * Served queries per CPU second is steadier than queries per wall second on a shared machine. */
+static double process_cpu_seconds(int pid)
+{
+    char path[64], buf[1024];
+    if (pid <= 0)
+        return -1;
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    /* Fields after the command name, which is in parentheses and may hold spaces. */
+    char *p = strrchr(buf, ')');
+    unsigned long long utime, stime;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
+        return -1;
+    return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+}
 
 static void die(const char *what)
 {
@@ -221,7 +244,7 @@ static void contact_introduce(contact_t *c, int k, const struct sockaddr_in *ser
 static void usage(void)
 {
     fprintf(stderr, "usage: loadgen --server IP:PORT [--outstanding N] [--duration S] [--warmup S] [--timeout-ms MS]\n"
-                    "               [--contacts K] [--bind IP] [--ready-timeout S] [--echo] [--label TEXT]\n");
+                    "               [--contacts K] [--bind IP] [--ready-timeout S] [--echo] [--label TEXT] [--server-pid PID]\n");
     exit(1);
 }
 
@@ -230,7 +253,7 @@ int main(int argc, char **argv)
     struct sockaddr_in server, bind_addr;
     int outstanding = 64, ncontacts = 32;
     double duration = 10, warmup = 3, ready_timeout = 30;
-    int timeout_ms = 250;
+    int timeout_ms = 250, server_pid = 0;
     const char *server_s = NULL, *label = "-", *bind_s = "127.0.0.1";
     for (int a = 1; a < argc; a++) {
         const char *o = argv[a];
@@ -260,6 +283,8 @@ int main(int argc, char **argv)
             ready_timeout = atof(val);
         else if (!strcmp(o, "--label"))
             label = val;
+        else if (!strcmp(o, "--server-pid"))
+            server_pid = atoi(val);
         else
             usage();
     }
@@ -336,6 +361,7 @@ int main(int argc, char **argv)
     uint64_t start = now_ns(), measure_at = start + (uint64_t)(warmup * 1e9), stop_at = measure_at + (uint64_t)(duration * 1e9);
     uint64_t timeout_ns = (uint64_t)timeout_ms * 1000000ull, last_scan = start, last_intro = start;
     int measuring = warmup == 0;
+    double cpu_start = measuring ? process_cpu_seconds(server_pid) : 0;
     struct pollfd pfs[1 + MAX_CONTACTS];
     pfs[0].fd = fd;
     pfs[0].events = POLLIN;
@@ -360,6 +386,7 @@ int main(int argc, char **argv)
         if (!measuring && now >= measure_at) {
             memset(&st, 0, sizeof st);
             measuring = 1;
+            cpu_start = process_cpu_seconds(server_pid);
         }
         if (now >= stop_at)
             break;
@@ -410,11 +437,12 @@ int main(int argc, char **argv)
         }
     }
 
-    double secs = duration;
-    printf("result label=%s outstanding=%d seconds=%.1f qps=%.0f answered=%llu ping=%llu find_node=%llu get_peers=%llu errors=%llu invalid=%llu late=%llu lost=%llu queries_in=%llu nodes_per_find_node=%.2f\n",
+    double secs = duration, cpu_end = process_cpu_seconds(server_pid);
+    double cpu = cpu_start >= 0 && cpu_end >= 0 ? cpu_end - cpu_start : -1;
+    printf("result label=%s outstanding=%d seconds=%.1f qps=%.0f answered=%llu ping=%llu find_node=%llu get_peers=%llu errors=%llu invalid=%llu late=%llu lost=%llu queries_in=%llu nodes_per_find_node=%.2f server_cpu_s=%.2f queries_per_cpu_s=%.0f\n",
            label, outstanding, secs, (double)st.answered / secs, (unsigned long long)st.answered, (unsigned long long)st.kinds[Q_PING],
            (unsigned long long)st.kinds[Q_FIND_NODE], (unsigned long long)st.kinds[Q_GET_PEERS], (unsigned long long)st.errors,
            (unsigned long long)st.invalid, (unsigned long long)st.late, (unsigned long long)st.lost, (unsigned long long)st.queries_in,
-           st.nodes_replies ? (double)st.nodes / (double)st.nodes_replies : 0.0);
+           st.nodes_replies ? (double)st.nodes / (double)st.nodes_replies : 0.0, cpu, cpu > 0 ? (double)st.answered / cpu : -1.0);
     return 0;
 }

@@ -83,7 +83,7 @@ load() { # name port outstanding warmup duration label
   local echo_flag=()
   [ "$1" = echo ] && echo_flag=(--echo)
   taskset -c "$loadgen_cpu" "$bin/loadgen" --server "127.0.0.1:$2" --outstanding "$3" --warmup "$4" \
-    --duration "$5" --contacts "$contacts" --label "$6" "${echo_flag[@]}"
+    --duration "$5" --contacts "$contacts" --label "$6" --server-pid "$server_pid" "${echo_flag[@]}"
 }
 
 echo "serving benchmark: rounds=$rounds duration=${duration}s warmup=${warmup}s outstanding=$outstanding server-cpus=$server_cpus loadgen-cpu=$loadgen_cpu" >&2

@@ -33,12 +33,16 @@ def main():
     levels = sorted({int(r["outstanding"]) for r in rows}, reverse=True)
     servers = sorted({r["label"] for r in rows}, key=lambda s: ORDER.index(s) if s in ORDER else len(ORDER))
     median = {}
+    per_cpu = {}
     checks = {}
     for s in servers:
         for n in levels:
             these = [r for r in rows if r["label"] == s and int(r["outstanding"]) == n]
             if these:
                 median[s, n] = statistics.median(float(r["qps"]) for r in these)
+                cpu = [float(r["queries_per_cpu_s"]) for r in these if float(r.get("queries_per_cpu_s", "-1")) > 0]
+                if cpu:
+                    per_cpu[s, n] = statistics.median(cpu)
                 checks[s, n] = (
                     len(these),
                     sum(int(r["errors"]) for r in these),
@@ -61,6 +65,17 @@ def main():
         for n in levels:
             q = f"{median[s, n]:,.0f}" if (s, n) in median else "–"
             cells.append(f" {q} | {ratio(s, n, 'libtorrent')} | {ratio(s, n, 'echo')} |")
+        print(f"| {NAMES.get(s, s)} |" + "".join(cells))
+    print("\nserved queries per CPU second of the server (median; user + system time of the server process, all threads —"
+          " steadier than the wall-clock rate when other work shares the machine)\n")
+    print("| server |" + "".join(f" {n} outstanding | vs libtorrent |" for n in levels))
+    print("|---|" + "---|---|" * len(levels))
+    for s in servers:
+        cells = []
+        for n in levels:
+            q = f"{per_cpu[s, n]:,.0f}" if (s, n) in per_cpu else "–"
+            r = f"{per_cpu[s, n] / per_cpu['libtorrent', n]:.2f}x" if (s, n) in per_cpu and ("libtorrent", n) in per_cpu and s != "libtorrent" else "–"
+            cells.append(f" {q} | {r} |")
         print(f"| {NAMES.get(s, s)} |" + "".join(cells))
     print("\nchecks (all rounds): rounds, error replies, invalid replies, lost queries, nodes per find_node answer (median)\n")
     print("| server | outstanding | rounds | errors | invalid | lost | nodes/find_node |")
