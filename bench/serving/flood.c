@@ -28,7 +28,7 @@
 #include "krpc.h"
 
 #define BATCH 64
-#define DGRAM 2048
+#define DGRAM 65536
 #define PROBES 1024
 
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
@@ -85,21 +85,11 @@ static void probe_send(prober_t *p, int kind, const uint8_t *target, uint64_t no
 /* Answers a query from the server with our id (the contact is a live, empty node). */
 static int answer_query(prober_t *p, const uint8_t *buf, size_t n, const struct sockaddr_in *from)
 {
-    span_t msg = {buf, n}, yraw, y, traw, t, qraw, qm;
-    uint8_t out[256], *o = out;
-    if (benc_dict_get(msg, "y", &yraw) || benc_as_string(yraw, &y) || !span_is(y, "q") || benc_dict_get(msg, "t", &traw)
-        || benc_as_string(traw, &t) || t.n > 32 || benc_dict_get(msg, "q", &qraw) || benc_as_string(qraw, &qm))
+    uint8_t out[256];
+    size_t len = krpc_answer(buf, n, p->id, out);
+    if (len == 0)
         return -1;
-    o += sprintf((char *)o, "d1:rd2:id20:");
-    memcpy(o, p->id, 20);
-    o += 20;
-    if (span_is(qm, "find_node") || span_is(qm, "get_peers"))
-        o += sprintf((char *)o, span_is(qm, "get_peers") ? "5:nodes0:5:token4:tokn" : "5:nodes0:");
-    o += sprintf((char *)o, "e1:t%zu:", t.n);
-    memcpy(o, t.p, t.n);
-    o += t.n;
-    o += sprintf((char *)o, "1:y1:re");
-    sendto(p->fd, out, (size_t)(o - out), 0, (const struct sockaddr *)from, sizeof *from);
+    sendto(p->fd, out, len, 0, (const struct sockaddr *)from, sizeof *from);
     p->served++;
     return 0;
 }
@@ -210,21 +200,13 @@ int main(int argc, char **argv)
         else
             usage();
     }
-    char host[64];
-    const char *colon = server_s ? strrchr(server_s, ':') : NULL;
-    if (!colon || (size_t)(colon - server_s) >= sizeof host || !sources_s || !honest_s || !contact_s || count < 1 || count > 65536
+    if (!server_s || parse_endpoint(server_s, &server) || !sources_s || !honest_s || !contact_s || count < 1 || count > 65536
         || duration <= 0 || baseline < 0 || warm < 0 || warm + baseline + duration > 300 || honest_rate <= 0 || honest_rate > 1000 || timeout_ms < 1)
-        usage();
-    memcpy(host, server_s, (size_t)(colon - server_s));
-    host[colon - server_s] = 0;
-    server.sin_family = AF_INET;
-    server.sin_port = htons((uint16_t)atoi(colon + 1));
-    if (inet_pton(AF_INET, host, &server.sin_addr) != 1)
         usage();
     /* Only the namespace's private range or this machine: nothing may leave for anywhere else. */
     uint8_t first = ((uint8_t *)&server.sin_addr)[0];
     if (first != 10 && first != 127) {
-        fprintf(stderr, "flood: refusing to send to %s (only 10.0.0.0/8 inside the test namespace, or 127.0.0.0/8)\n", host);
+        fprintf(stderr, "flood: refusing to send to %s (only 10.0.0.0/8 inside the test namespace, or 127.0.0.0/8)\n", server_s);
         return 1;
     }
     struct in_addr src0;

@@ -4,8 +4,12 @@
 #ifndef DHTNET_SERVING_KRPC_H
 #define DHTNET_SERVING_KRPC_H
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -181,6 +185,46 @@ static inline size_t krpc_query(uint8_t *buf, int kind, const uint8_t id[20], co
 #undef PUT
 #undef PUTB
     return (size_t)(o - buf);
+}
+
+/* Parses "a.b.c.d:port"; returns 0 on success. */
+static inline int parse_endpoint(const char *s, struct sockaddr_in *sa)
+{
+    char host[64];
+    const char *colon = strrchr(s, ':');
+    if (!colon || (size_t)(colon - s) >= sizeof host)
+        return -1;
+    memcpy(host, s, (size_t)(colon - s));
+    host[colon - s] = 0;
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)atoi(colon + 1));
+    return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
+}
+
+/* When msg is a well-formed query, writes the answer a live but empty node gives (its id; no nodes
+ * for find_node and get_peers; a token for get_peers) to out (256 bytes) and returns its length;
+ * returns 0 for anything else. The test's contacts answer the server's pings and lookups with it. */
+static inline size_t krpc_answer(const uint8_t *buf, size_t n, const uint8_t id[20], uint8_t *out)
+{
+    span_t msg = {buf, n}, yraw, y, traw, t, qraw, qm;
+    const uint8_t *q = buf;
+    uint8_t *o = out;
+    if (benc_skip(&q, buf + n, 0) || q != buf + n || benc_dict_get(msg, "y", &yraw) || benc_as_string(yraw, &y) || !span_is(y, "q")
+        || benc_dict_get(msg, "t", &traw) || benc_as_string(traw, &t) || t.n > 32 || benc_dict_get(msg, "q", &qraw) || benc_as_string(qraw, &qm))
+        return 0;
+    o += sprintf((char *)o, "d1:rd2:id20:");
+    memcpy(o, id, 20);
+    o += 20;
+    if (span_is(qm, "find_node"))
+        o += sprintf((char *)o, "5:nodes0:");
+    else if (span_is(qm, "get_peers"))
+        o += sprintf((char *)o, "5:nodes0:5:token4:tokn");
+    o += sprintf((char *)o, "e1:t%zu:", t.n);
+    memcpy(o, t.p, t.n);
+    o += t.n;
+    o += sprintf((char *)o, "1:y1:re");
+    return (size_t)(o - out);
 }
 
 #endif

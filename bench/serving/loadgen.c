@@ -31,7 +31,7 @@
 #define MAX_OUTSTANDING 4096
 #define MAX_CONTACTS 256
 #define BATCH 64
-#define DGRAM 2048
+#define DGRAM 65536 /* bittorrent-dht answers with its whole routing table: replies can pass 2 KB */
 
 typedef struct {
     uint16_t seq;
@@ -79,20 +79,6 @@ static void die(const char *what)
     exit(2);
 }
 
-static int parse_endpoint(const char *s, struct sockaddr_in *sa)
-{
-    char host[64];
-    const char *colon = strrchr(s, ':');
-    if (!colon || (size_t)(colon - s) >= sizeof host)
-        return -1;
-    memcpy(host, s, (size_t)(colon - s));
-    host[colon - s] = 0;
-    memset(sa, 0, sizeof *sa);
-    sa->sin_family = AF_INET;
-    sa->sin_port = htons((uint16_t)atoi(colon + 1));
-    return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
-}
-
 /* Fills slot i with a fresh query; the caller sends slots[i].query. */
 static void next_query(int i, uint64_t now)
 {
@@ -116,32 +102,18 @@ typedef struct {
     uint8_t id[20];
 } contact_t;
 
-/* Answers a query from the server like a small, empty node would: its id, no nodes, a token.
- * Returns 0 when buf was a query (answered), -1 when it was anything else. */
+/* Answers a query from the server with the contact's id; -1 when buf was not a query.
+ * from == NULL: the connected load socket. */
 static int contact_answer(contact_t *c, const uint8_t *buf, size_t n, const struct sockaddr_in *from)
 {
-    span_t msg = {buf, n}, yraw, y, traw, t, qraw, qm;
-    const uint8_t *q = buf;
-    uint8_t out[256], *o = out;
-    if (benc_skip(&q, buf + n, 0) || q != buf + n || benc_dict_get(msg, "y", &yraw) || benc_as_string(yraw, &y) || !span_is(y, "q")
-        || benc_dict_get(msg, "t", &traw) || benc_as_string(traw, &t) || t.n > 32 || benc_dict_get(msg, "q", &qraw) || benc_as_string(qraw, &qm))
+    uint8_t out[256];
+    size_t len = krpc_answer(buf, n, c->id, out);
+    if (len == 0)
         return -1;
-    o += sprintf((char *)o, "d1:rd2:id20:");
-    memcpy(o, c->id, 20);
-    o += 20;
-    if (span_is(qm, "find_node") || span_is(qm, "get_peers")) {
-        o += sprintf((char *)o, "5:nodes0:");
-        if (span_is(qm, "get_peers"))
-            o += sprintf((char *)o, "5:token4:tokn");
-    }
-    o += sprintf((char *)o, "e1:t%zu:", t.n);
-    memcpy(o, t.p, t.n);
-    o += t.n;
-    o += sprintf((char *)o, "1:y1:re");
     if (from)
-        sendto(c->fd, out, (size_t)(o - out), 0, (const struct sockaddr *)from, sizeof *from);
+        sendto(c->fd, out, len, 0, (const struct sockaddr *)from, sizeof *from);
     else
-        send(c->fd, out, (size_t)(o - out), 0);
+        send(c->fd, out, len, 0);
     return 0;
 }
 
@@ -394,6 +366,10 @@ int main(int argc, char **argv)
         if (got > 0) {
             nsend = 0;
             for (int b = 0; b < got; b++) {
+                if (rmsg[b].msg_hdr.msg_flags & MSG_TRUNC) {
+                    invalid(rbuf[b], DGRAM, "longer than 64 KB");
+                    continue;
+                }
                 int i = check_reply(rbuf[b], rmsg[b].msg_len, outstanding);
                 if (i < 0)
                     continue;

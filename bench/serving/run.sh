@@ -66,6 +66,7 @@ stop_server() {
   fi
 }
 trap stop_server EXIT
+trap 'exit 130' INT TERM
 
 start_server() { # name port
   local name=$1 p=$2 log="$bin/server-$1.log"
@@ -79,11 +80,11 @@ start_server() { # name port
   server_pid=$!
 }
 
-load() { # name port outstanding warmup duration label
+load() { # name port outstanding warmup duration label contacts
   local echo_flag=()
   [ "$1" = echo ] && echo_flag=(--echo)
   taskset -c "$loadgen_cpu" "$bin/loadgen" --server "127.0.0.1:$2" --outstanding "$3" --warmup "$4" \
-    --duration "$5" --contacts "$contacts" --label "$6" --server-pid "$server_pid" "${echo_flag[@]}"
+    --duration "$5" --contacts "$7" --label "$6" --server-pid "$server_pid" "${echo_flag[@]}"
 }
 
 echo "serving benchmark: rounds=$rounds duration=${duration}s warmup=${warmup}s outstanding=$outstanding server-cpus=$server_cpus loadgen-cpu=$loadgen_cpu" >&2
@@ -93,10 +94,12 @@ for round in $(seq 1 "$rounds"); do
   for name in "${server_list[@]}"; do
     port=$((port + 1))
     start_server "$name" "$port"
-    # Warm-up: contacts join the routing table, the JIT and caches settle; not recorded.
-    load "$name" "$port" "${levels[0]}" 0 "$warmup" "warmup" >/dev/null
+    # Warm-up: contacts join the routing table, the JIT and caches settle; not recorded. Only this
+    # run brings contacts, so every measured run sees the same table (bittorrent-dht answers with
+    # its whole table, and each new contact would make its answers longer).
+    load "$name" "$port" "${levels[0]}" 0 "$warmup" "warmup" "$contacts" >/dev/null
     for n in "${levels[@]}"; do
-      line=$(load "$name" "$port" "$n" 1 "$duration" "$name")
+      line=$(load "$name" "$port" "$n" 1 "$duration" "$name" 0)
       echo "round=$round $line" | tee -a "$out" >&2
     done
     stop_server
