@@ -97,13 +97,22 @@ start_server() {
     --warmup 0 --duration 0.1 --contacts 0 --ready-timeout 30 >/dev/null
 }
 
+# UDP datagrams the server's namespace received and dropped for a full receive buffer (the kernel's
+# counters; only the server receives in that namespace): where a flood is shed before the server sees it.
+udp_counters() {
+  ip netns exec "$ns_srv" awk '/^Udp:/ { if (++seen == 2) print $2, $6 }' /proc/net/snmp
+}
+
 IFS=, read -r -a counts <<<"$sources"
 limit=$(awk -v a="$warm" -v b="$baseline" -v c="$duration" 'BEGIN { printf "%d", a + b + c + 30 }')
 for count in "${counts[@]}"; do
   start_server
+  read -r in_before drops_before < <(udp_counters)
   line=$(ip netns exec "$ns_cli" timeout "$limit" taskset -c "$flood_cpu" "$bin/flood" --server "10.200.0.1:$port" \
     --sources 10.201.0.1 --count "$count" --honest 10.202.0.1 --contact 10.202.0.2 --duration "$duration" \
     --baseline "$baseline" --warm "$warm" --honest-rate "$honest_rate" --label "$server")
+  read -r in_after drops_after < <(udp_counters)
+  line="$line server_udp_received=$((in_after - in_before)) server_udp_rcvbuf_drops=$((drops_after - drops_before))"
   echo "$line" | tee -a "$out"
   kill "$server_pid" 2>/dev/null || true
   wait "$server_pid" 2>/dev/null || true

@@ -11,14 +11,17 @@
 # and prints the served rate during the run. Results go to --out (default bench/serving/bin/profile-*).
 #
 #   bash bench/serving/profile.sh [--outstanding 64] [--seconds 10] [--server-cpu 0] [--loadgen-cpu 1] [--out DIR] [--no-build]
+#                                 [--server-env NAME=VALUE]...
 #
+# --server-env sets a variable for the server only, e.g. DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0
+# to see the profile without the thread pool's idle spinning.
 # Needs perf, and dotnet-counters and dotnet-trace (dotnet tool install -g dotnet-counters dotnet-trace).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 export PATH="$PATH:$HOME/.dotnet/tools"
 
-outstanding=64 seconds=10 server_cpu=0 loadgen_cpu=1 out="" build=1 port=47900
+outstanding=64 seconds=10 server_cpu=0 loadgen_cpu=1 out="" build=1 port=47900 server_env=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --outstanding) outstanding=$2; shift 2 ;;
@@ -26,8 +29,9 @@ while [ $# -gt 0 ]; do
     --server-cpu) server_cpu=$2; shift 2 ;;
     --loadgen-cpu) loadgen_cpu=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
+    --server-env) server_env+=("$2"); shift 2 ;;
     --no-build) build=0; shift ;;
-    -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "profile.sh: unknown option $1" >&2; exit 1 ;;
   esac
 done
@@ -54,13 +58,14 @@ trap cleanup EXIT
 
 # Perf maps name the JIT's code for perf; W^X off so perf sees that code at the addresses the maps
 # name (with it on, JIT code runs from a double mapping that perf cannot resolve).
-DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 taskset -c "$server_cpu" dotnet "$dht_dll" node --port "$port" --bind 127.0.0.1 \
+env DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 "${server_env[@]}" taskset -c "$server_cpu" dotnet "$dht_dll" node --port "$port" --bind 127.0.0.1 \
   --bootstrap none --log-level warning >"$out/server.log" 2>&1 &
 server_pid=$!
 ddur() { printf '00:00:%02d' "$1"; }
 # Warm-up (tables fill, tiered JIT settles), then one long run that spans every collection below.
 taskset -c "$loadgen_cpu" "$bin/loadgen" --server "127.0.0.1:$port" --outstanding "$outstanding" --warmup 0 --duration 8 --label warmup >/dev/null
 total=$((seconds * 4 + 20))
+printf '%s\n' "${server_env[@]}" >"$out/server-env.txt"
 taskset -c "$loadgen_cpu" "$bin/loadgen" --server "127.0.0.1:$port" --outstanding "$outstanding" --warmup 1 --duration "$total" \
   --label dhtnet >"$out/load.txt" &
 load_pid=$!
