@@ -67,7 +67,7 @@ taskset -c "$loadgen_cpu" "$bin/loadgen" --server "127.0.0.1:$port" --outstandin
 total=$((seconds * 4 + 20))
 printf '%s\n' "${server_env[@]}" >"$out/server-env.txt"
 taskset -c "$loadgen_cpu" "$bin/loadgen" --server "127.0.0.1:$port" --outstanding "$outstanding" --warmup 1 --duration "$total" \
-  --label dhtnet >"$out/load.txt" &
+  --label dhtnet --server-pid "$server_pid" >"$out/load.txt" &
 load_pid=$!
 sleep 2
 
