@@ -106,5 +106,5 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 
-/usr/bin/python3 "$here/summarize.py" "$out" "$server_cpus"
+/usr/bin/python3 "$here/summarize.py" "$out" "$server_cpus" "$loadgen_cpu"
 echo "raw results: $out" >&2

@@ -2,7 +2,7 @@
 """Turns the serving harness's result lines into a markdown table: the median of the rounds per
 server and outstanding level, and ratios to libtorrent and to the echo floor.
 
-usage: summarize.py RESULTS [SERVER_CPUS]"""
+usage: summarize.py RESULTS [SERVER_CPUS [LOADGEN_CPU]]"""
 import statistics
 import sys
 
@@ -30,6 +30,7 @@ def main():
         sys.exit(__doc__)
     rows = parse(sys.argv[1])
     cpus = sys.argv[2] if len(sys.argv) > 2 else "0"
+    loadgen_cpu = sys.argv[3] if len(sys.argv) > 3 else "1"
     levels = sorted({int(r["outstanding"]) for r in rows}, reverse=True)
     servers = sorted({r["label"] for r in rows}, key=lambda s: ORDER.index(s) if s in ORDER else len(ORDER))
     median = {}
@@ -56,7 +57,7 @@ def main():
             return "–"
         return f"{median[s, n] / median[ref, n]:.2f}x"
 
-    print(f"served queries/s, median of rounds (server on CPU {cpus}, load generator on the other; ping/find_node/get_peers mix)\n")
+    print(f"served queries/s, median of rounds (server on CPU {cpus}, load generator on CPU {loadgen_cpu}; ping/find_node/get_peers mix)\n")
     header = "| server |" + "".join(f" {n} outstanding | vs libtorrent | vs echo |" for n in levels)
     print(header)
     print("|---|" + "---|---|---|" * len(levels))
