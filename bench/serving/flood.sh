@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
     --flood-cpu) flood_cpu=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --no-build) build=0; shift ;;
-    -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set /{/^#/p}' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "flood.sh: unknown option $1" >&2; exit 1 ;;
   esac
 done
