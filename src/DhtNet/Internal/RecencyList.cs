@@ -1,4 +1,4 @@
-namespace DhtNet.Storage;
+namespace DhtNet.Internal;
 
 /// <summary>An entry of a <see cref="RecencyList{T}"/>: it holds its own links, so moving it allocates nothing.</summary>
 internal abstract class RecencyNode<T>

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace DhtNet;
+namespace DhtNet.Mainline;
 
 /// <summary>A node joined one of our routing tables.</summary>
 public sealed class NodeAddedEventArgs(NodeInfo node) : EventArgs

@@ -1,14 +1,15 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using DhtNet.Krpc;
 using DhtNet.Lookup;
+using DhtNet.Mainline.Bep42;
+using DhtNet.Mainline.Krpc;
+using DhtNet.Mainline.Storage;
 using DhtNet.Routing;
-using DhtNet.Security;
 
-namespace DhtNet;
+namespace DhtNet.Mainline;
 
 // The IPFS-style operations, all built on one iterative lookup per address family.
 public sealed partial class DhtNode

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
-using DhtNet.Krpc;
+using DhtNet.Mainline.Krpc;
+using DhtNet.Mainline.Storage;
 
-namespace DhtNet;
+namespace DhtNet.Mainline;
 
 // Sending one query to one node, with retransmission for lossy paths.
 public sealed partial class DhtNode

@@ -1,12 +1,12 @@
-using System.Net;
 using System.Net.Sockets;
-using DhtNet.Internal;
-using DhtNet.Krpc;
+using System.Net;
 using DhtNet.Lookup;
+using DhtNet.Internal;
+using DhtNet.Mainline.Bep42;
+using DhtNet.Mainline.Krpc;
 using DhtNet.Routing;
-using DhtNet.Security;
 
-namespace DhtNet;
+namespace DhtNet.Mainline;
 
 // Routing-table upkeep: learning nodes from traffic, pinging questionable ones, refreshing stale
 // buckets, BEP 42 identity, bootstrap, and the table's export and restore.

@@ -1,11 +1,11 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using DhtNet.Internal;
-using DhtNet.Krpc;
-using DhtNet.Security;
-using DhtNet.Storage;
+using DhtNet.Mainline.Bep44;
+using DhtNet.Mainline.Krpc;
+using DhtNet.Mainline.Storage;
 
-namespace DhtNet;
+namespace DhtNet.Mainline;
 
 // Answers other nodes' queries (BEP 5, 32, 33, 43, 44, 51).
 public sealed partial class DhtNode
@@ -156,14 +156,14 @@ public sealed partial class DhtNode
 
     private KrpcMessage AnswerPut(PutQuery query, IPEndPoint source)
     {
-        if (query.Value.Length > Bep44.MaxValueSize)
+        if (query.Value.Length > ItemRules.MaxValueSize)
         {
-            return new KrpcError(KrpcErrorCode.MessageTooBig, $"value is {query.Value.Length} bytes; at most {Bep44.MaxValueSize} are stored");
+            return new KrpcError(KrpcErrorCode.MessageTooBig, $"value is {query.Value.Length} bytes; at most {ItemRules.MaxValueSize} are stored");
         }
 
         if (!query.IsMutable)
         {
-            var target = Bep44.ImmutableTarget(query.Value.Span);
+            var target = ItemRules.ImmutableTarget(query.Value.Span);
             if (!_tokens.IsValid(query.Token.Span, source.Address, target))
             {
                 return new KrpcError(KrpcErrorCode.Protocol, "invalid token");
@@ -173,12 +173,12 @@ public sealed partial class DhtNode
             return stored.IsSuccess ? new PutResponse(_id) : new KrpcError(stored.ErrorCode, stored.ErrorMessage ?? "not stored");
         }
 
-        if (query.Salt.Length > Bep44.MaxSaltSize)
+        if (query.Salt.Length > ItemRules.MaxSaltSize)
         {
-            return new KrpcError(KrpcErrorCode.SaltTooBig, $"salt is {query.Salt.Length} bytes; at most {Bep44.MaxSaltSize} are allowed");
+            return new KrpcError(KrpcErrorCode.SaltTooBig, $"salt is {query.Salt.Length} bytes; at most {ItemRules.MaxSaltSize} are allowed");
         }
 
-        if (query.PublicKey.Length != Bep44.PublicKeySize || query.Signature.Length != Bep44.SignatureSize)
+        if (query.PublicKey.Length != ItemRules.PublicKeySize || query.Signature.Length != ItemRules.SignatureSize)
         {
             return new KrpcError(KrpcErrorCode.Protocol, "argument 'k' must be 32 bytes and 'sig' 64 bytes");
         }
@@ -188,7 +188,7 @@ public sealed partial class DhtNode
             return new KrpcError(KrpcErrorCode.Protocol, "missing argument 'seq'");
         }
 
-        var mutableTarget = Bep44.MutableTarget(query.PublicKey.Span, query.Salt.Span);
+        var mutableTarget = ItemRules.MutableTarget(query.PublicKey.Span, query.Salt.Span);
         if (!_tokens.IsValid(query.Token.Span, source.Address, mutableTarget))
         {
             return new KrpcError(KrpcErrorCode.Protocol, "invalid token");
@@ -199,7 +199,7 @@ public sealed partial class DhtNode
             return new KrpcError(KrpcErrorCode.Server, "too many puts; try again later");
         }
 
-        if (!Bep44.VerifySignature(query.PublicKey.Span, query.Salt.Span, sequence, query.Value.Span, query.Signature.Span))
+        if (!ItemRules.VerifySignature(query.PublicKey.Span, query.Salt.Span, sequence, query.Value.Span, query.Signature.Span))
         {
             return new KrpcError(KrpcErrorCode.InvalidSignature, "invalid signature");
         }

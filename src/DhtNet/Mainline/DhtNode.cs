@@ -1,15 +1,15 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using DhtNet.Internal;
-using DhtNet.Krpc;
+using DhtNet.Mainline.Bep42;
+using DhtNet.Mainline.Krpc;
+using DhtNet.Mainline.Storage;
+using DhtNet.Mainline.Transport;
 using DhtNet.Routing;
-using DhtNet.Security;
-using DhtNet.Storage;
-using DhtNet.Transport;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 
-namespace DhtNet;
+namespace DhtNet.Mainline;
 
 /// <summary>
 /// A BitTorrent Mainline DHT node: joins the network over UDP (or any <see cref="IDatagramTransport"/>),

@@ -1,9 +1,10 @@
 using System.Net;
 using DhtNet.Lookup;
+using DhtNet.Routing;
 using DhtNet.Security;
 using Microsoft.Extensions.Logging;
 
-namespace DhtNet;
+namespace DhtNet.Mainline;
 
 /// <summary>
 /// Settings of a DhtNode. Every limit has a default suited to a node on the public

@@ -1,6 +1,6 @@
 using DhtNet.Lookup;
 
-namespace DhtNet;
+namespace DhtNet.Mainline;
 
 /// <summary>The answer to <see cref="DhtNode.QueryAsync"/>: the closest nodes found, closest first, and what the lookup cost.</summary>
 public sealed record QueryResult(IReadOnlyList<NodeInfo> Nodes, LookupStatistics Statistics);

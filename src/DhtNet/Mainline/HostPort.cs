@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 
-namespace DhtNet;
+namespace DhtNet.Mainline;
 
 /// <summary>A "host:port" pair as users write it ("router.example:6881", "127.0.0.1:6881", "[::1]:6881").</summary>
 public readonly record struct HostPort(string Host, int Port)

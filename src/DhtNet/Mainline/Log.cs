@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 
-namespace DhtNet;
+namespace DhtNet.Mainline;
 
 /// <summary>The node's log messages, source-generated so the hot path pays nothing when a level is off.</summary>
 internal static partial class Log
@@ -23,9 +23,6 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "External address {Address} agreed by other nodes; node id is now {Id}")]
     public static partial void IdChanged(ILogger logger, IPAddress address, NodeId id);
-
-    [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "Background work failed: {What}")]
-    public static partial void BackgroundFailure(ILogger logger, string what, Exception exception);
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "An event handler of {Event} threw")]
     public static partial void EventHandlerFailed(ILogger logger, string @event, Exception exception);

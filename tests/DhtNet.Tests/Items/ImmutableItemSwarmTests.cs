@@ -53,6 +53,6 @@ public class ImmutableItemSwarmTests(ItemSwarmFixture fixture, ITestOutputHelper
         output.WriteLine($"get {got.Statistics.Queried} queries, full lookup {full.Statistics.Queried}");
         Assert.True(got.Statistics.Queried < full.Statistics.Queried,
             $"the get sent {got.Statistics.Queried} queries, a full lookup {full.Statistics.Queried}");
-        Assert.Equal(Bep44.ImmutableTarget(got.Value.Span), put.Target);
+        Assert.Equal(ItemRules.ImmutableTarget(got.Value.Span), put.Target);
     }
 }

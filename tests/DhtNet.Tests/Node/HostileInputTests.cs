@@ -70,7 +70,7 @@ public class HostileInputTests
             Salt = salt,
             Sequence = 1,
             Cas = 0,
-            Signature = Bep44.Sign(key, salt, 1, value),
+            Signature = ItemRules.Sign(key, salt, 1, value),
         };
         yield return new SampleInfohashesQuery(id, target) { TransactionId = t };
     }

@@ -1,4 +1,4 @@
-namespace DhtNet.Bencode;
+namespace DhtNet.Mainline.Bencode;
 
 /// <summary>
 /// The one exception bencode decoding throws: the input is not valid bencode under the reader's

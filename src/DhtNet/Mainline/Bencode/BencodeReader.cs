@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
-namespace DhtNet.Bencode;
+namespace DhtNet.Mainline.Bencode;
 
 /// <summary>
 /// A forward-only, allocation-free bencode reader over a span, in the shape of Utf8JsonReader:

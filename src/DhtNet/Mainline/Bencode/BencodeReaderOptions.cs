@@ -1,4 +1,4 @@
-namespace DhtNet.Bencode;
+namespace DhtNet.Mainline.Bencode;
 
 /// <summary>
 /// Limits and strictness for <see cref="BencodeReader"/>. The default is strict canonical bencode

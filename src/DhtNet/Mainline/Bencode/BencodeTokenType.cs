@@ -1,4 +1,4 @@
-namespace DhtNet.Bencode;
+namespace DhtNet.Mainline.Bencode;
 
 /// <summary>The kind of token a <see cref="BencodeReader"/> is positioned on.</summary>
 public enum BencodeTokenType : byte

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace DhtNet.Bencode;
+namespace DhtNet.Mainline.Bencode;
 
 /// <summary>
 /// An in-memory bencode value for code off the hot path (BEP 44 item values, the CLI, tests).

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
-namespace DhtNet.Bencode;
+namespace DhtNet.Mainline.Bencode;
 
 /// <summary>
 /// Writes canonical bencode to a <see cref="Span{T}"/> or an <see cref="IBufferWriter{T}"/>.

@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
-using DhtNet.Krpc;
 using DhtNet.Lookup;
-using DhtNet.Security;
-using DhtNet.Storage;
+using DhtNet.Mainline.Bep33;
+using DhtNet.Mainline.Bep42;
+using DhtNet.Mainline.Krpc;
+using DhtNet.Mainline.Storage;
 
-namespace DhtNet;
+namespace DhtNet.Mainline;
 
 // BEP 33: estimating a torrent's seeds and downloaders from the bloom filters of the nodes near it.
 public sealed partial class DhtNode

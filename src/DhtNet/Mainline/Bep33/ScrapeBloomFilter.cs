@@ -1,9 +1,9 @@
 using System.Net;
 using System.Numerics;
 using System.Security.Cryptography;
-using DhtNet.Krpc;
+using DhtNet.Mainline.Krpc;
 
-namespace DhtNet.Storage;
+namespace DhtNet.Mainline.Bep33;
 
 /// <summary>
 /// The BEP 33 scrape bloom filter (BFsd / BFpe): 2048 bits, two bits per IP address taken from

@@ -1,6 +1,6 @@
 using DhtNet.Lookup;
 
-namespace DhtNet;
+namespace DhtNet.Mainline.Bep33;
 
 /// <summary>
 /// A BEP 33 DHT scrape of <see cref="InfoHash"/>: the number of distinct seed and non-seed peer

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace DhtNet.Security;
+namespace DhtNet.Mainline.Bep42;
 
 /// <summary>
 /// Works out our external address from the BEP 42 <c>ip</c> field that responders report. Each

@@ -1,4 +1,4 @@
-namespace DhtNet.Security;
+namespace DhtNet.Mainline.Bep42;
 
 /// <summary>Settings of an <see cref="ExternalAddressVoter"/>.</summary>
 public sealed class ExternalAddressVoterOptions

@@ -1,9 +1,10 @@
 using System.Buffers.Binary;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Security.Cryptography;
+using DhtNet.Security;
 
-namespace DhtNet.Security;
+namespace DhtNet.Mainline.Bep42;
 
 /// <summary>
 /// BEP 42 node-id restriction: generates an id tied to our external address and checks whether a

@@ -1,6 +1,6 @@
 using DhtNet.Lookup;
 
-namespace DhtNet;
+namespace DhtNet.Mainline.Bep44;
 
 /// <summary>
 /// A BEP 44 item found by <see cref="DhtNode.GetAsync(NodeId, ReadOnlyMemory{byte}, CancellationToken)"/>,

@@ -1,10 +1,12 @@
 using System.Text;
-using DhtNet.Krpc;
 using DhtNet.Lookup;
+using DhtNet.Mainline.Bep42;
+using DhtNet.Mainline.Bep44;
+using DhtNet.Mainline.Krpc;
+using DhtNet.Mainline.Storage;
 using DhtNet.Security;
-using DhtNet.Storage;
 
-namespace DhtNet;
+namespace DhtNet.Mainline;
 
 // BEP 44: storing and reading immutable and mutable items, and the IPFS-style string keys on top.
 public sealed partial class DhtNode
@@ -78,13 +80,13 @@ public sealed partial class DhtNode
     /// </summary>
     public Task<DhtItemResult?> GetAsync(ReadOnlyMemory<byte> publicKey, string key, CancellationToken cancellationToken = default)
     {
-        if (publicKey.Length != Bep44.PublicKeySize)
+        if (publicKey.Length != ItemRules.PublicKeySize)
         {
-            throw new ArgumentException($"A BEP 44 public key is {Bep44.PublicKeySize} bytes, got {publicKey.Length}.", nameof(publicKey));
+            throw new ArgumentException($"A BEP 44 public key is {ItemRules.PublicKeySize} bytes, got {publicKey.Length}.", nameof(publicKey));
         }
 
         byte[] salt = KeySalt(key, nameof(key));
-        return GetAsync(Bep44.MutableTarget(publicKey.Span, salt), salt, cancellationToken);
+        return GetAsync(ItemRules.MutableTarget(publicKey.Span, salt), salt, cancellationToken);
     }
 
     /// <summary>
@@ -106,7 +108,7 @@ public sealed partial class DhtNode
     {
         byte[] value = CheckValue(bencodedValue, nameof(bencodedValue));
         _ = Dispatcher;
-        var target = Bep44.ImmutableTarget(value);
+        var target = ItemRules.ImmutableTarget(value);
         bool local = _items.PutImmutable(value).IsSuccess;
         var search = new ItemSearch(target, default);
         var lookup = await RunLookupsAsync("put", target, ItemRequest(search), [], cancellationToken, prefer: NodeIdSecurity.IsAcceptable).ConfigureAwait(false);
@@ -140,7 +142,7 @@ public sealed partial class DhtNode
         byte[] value = CheckValue(bencodedValue, nameof(bencodedValue));
         CheckSalt(salt, nameof(salt));
         _ = Dispatcher;
-        var target = Bep44.MutableTarget(keyPair.PublicKey.Span, salt.Span);
+        var target = ItemRules.MutableTarget(keyPair.PublicKey.Span, salt.Span);
         var search = new ItemSearch(target, salt.ToArray());
         search.OfferStored(_items.Get(target).Item);
         var lookup = await RunLookupsAsync("put", target, ItemRequest(search), [], cancellationToken, prefer: NodeIdSecurity.IsAcceptable).ConfigureAwait(false);
@@ -300,9 +302,9 @@ public sealed partial class DhtNode
     /// <summary>Checks a value to put: one canonical bencoded value of 1..1000 bytes. Returns a copy we own.</summary>
     internal static byte[] CheckValue(ReadOnlyMemory<byte> bencodedValue, string argument)
     {
-        if (bencodedValue.IsEmpty || bencodedValue.Length > Bep44.MaxValueSize)
+        if (bencodedValue.IsEmpty || bencodedValue.Length > ItemRules.MaxValueSize)
         {
-            throw new ArgumentException($"A BEP 44 value is 1 to {Bep44.MaxValueSize} bencoded bytes, got {bencodedValue.Length}.", argument);
+            throw new ArgumentException($"A BEP 44 value is 1 to {ItemRules.MaxValueSize} bencoded bytes, got {bencodedValue.Length}.", argument);
         }
 
         if (!KrpcCodec.IsCanonical(bencodedValue.Span))
@@ -315,9 +317,9 @@ public sealed partial class DhtNode
 
     private static void CheckSalt(ReadOnlyMemory<byte> salt, string argument)
     {
-        if (salt.Length > Bep44.MaxSaltSize)
+        if (salt.Length > ItemRules.MaxSaltSize)
         {
-            throw new ArgumentException($"A BEP 44 salt is at most {Bep44.MaxSaltSize} bytes, got {salt.Length}.", argument);
+            throw new ArgumentException($"A BEP 44 salt is at most {ItemRules.MaxSaltSize} bytes, got {salt.Length}.", argument);
         }
     }
 
@@ -325,9 +327,9 @@ public sealed partial class DhtNode
     {
         ArgumentNullException.ThrowIfNull(key, argument);
         byte[] salt = Encoding.UTF8.GetBytes(key);
-        if (salt.Length > Bep44.MaxSaltSize)
+        if (salt.Length > ItemRules.MaxSaltSize)
         {
-            throw new ArgumentException($"A key is at most {Bep44.MaxSaltSize} bytes of UTF-8 (it becomes the BEP 44 salt), got {salt.Length}.", argument);
+            throw new ArgumentException($"A key is at most {ItemRules.MaxSaltSize} bytes of UTF-8 (it becomes the BEP 44 salt), got {salt.Length}.", argument);
         }
 
         return salt;

@@ -1,6 +1,6 @@
-using DhtNet.Krpc;
+using DhtNet.Mainline.Krpc;
 
-namespace DhtNet;
+namespace DhtNet.Mainline.Bep44;
 
 /// <summary>
 /// A mutable put that no node accepted because every refusal said the item is outdated: 302 (a

@@ -1,6 +1,4 @@
-using DhtNet.Security;
-
-namespace DhtNet;
+namespace DhtNet.Mainline.Bep44;
 
 /// <summary>
 /// Keeps a BEP 44 item alive: nodes drop an item about two hours after its last put, so this puts
@@ -62,7 +60,7 @@ public sealed class ItemKeepAlive : IDisposable
     {
         ArgumentNullException.ThrowIfNull(node);
         byte[] value = DhtNode.CheckValue(bencodedValue, nameof(bencodedValue));
-        return new ItemKeepAlive(node, Bep44.ImmutableTarget(value), ct => node.PutAsync(value, ct), interval);
+        return new ItemKeepAlive(node, ItemRules.ImmutableTarget(value), ct => node.PutAsync(value, ct), interval);
     }
 
     /// <summary>Keeps a signed mutable item alive, for example <see cref="PutResult.Item"/> of the first put.</summary>

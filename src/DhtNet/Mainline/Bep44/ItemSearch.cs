@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
-using DhtNet.Krpc;
 using DhtNet.Lookup;
-using DhtNet.Security;
-using DhtNet.Storage;
+using DhtNet.Mainline.Krpc;
+using DhtNet.Mainline.Storage;
 
-namespace DhtNet;
+namespace DhtNet.Mainline.Bep44;
 
 /// <summary>
 /// What a BEP 44 get lookup collects from the replies: write tokens, and the best item that
@@ -128,7 +127,7 @@ internal sealed class ItemSearch(NodeId target, ReadOnlyMemory<byte> salt)
 
     private void OfferImmutable(ReadOnlyMemory<byte> value)
     {
-        if (value.Length > Bep44.MaxValueSize || Bep44.ImmutableTarget(value.Span) != Target)
+        if (value.Length > ItemRules.MaxValueSize || ItemRules.ImmutableTarget(value.Span) != Target)
         {
             Interlocked.Increment(ref _rejected);
             return;
@@ -145,7 +144,7 @@ internal sealed class ItemSearch(NodeId target, ReadOnlyMemory<byte> salt)
 
     private void OfferMutable(ReadOnlyMemory<byte> value, ReadOnlyMemory<byte> publicKey, ReadOnlyMemory<byte> signature, long? sequence)
     {
-        if (sequence is not { } seq || publicKey.Length != Bep44.PublicKeySize || Bep44.MutableTarget(publicKey.Span, Salt.Span) != Target)
+        if (sequence is not { } seq || publicKey.Length != ItemRules.PublicKeySize || ItemRules.MutableTarget(publicKey.Span, Salt.Span) != Target)
         {
             Interlocked.Increment(ref _rejected);
             return;
@@ -161,7 +160,7 @@ internal sealed class ItemSearch(NodeId target, ReadOnlyMemory<byte> salt)
         }
 
         // About 0.1 ms: done outside the lock, and only for items that could win.
-        if (!Bep44.VerifySignature(publicKey.Span, Salt.Span, seq, value.Span, signature.Span))
+        if (!ItemRules.VerifySignature(publicKey.Span, Salt.Span, seq, value.Span, signature.Span))
         {
             Interlocked.Increment(ref _rejected);
             return;

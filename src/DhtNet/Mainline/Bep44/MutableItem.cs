@@ -1,6 +1,6 @@
 using DhtNet.Security;
 
-namespace DhtNet;
+namespace DhtNet.Mainline.Bep44;
 
 /// <summary>
 /// A signed BEP 44 mutable item, ready to be put — or put again unchanged, as a keep-alive or a
@@ -19,7 +19,7 @@ public sealed record MutableItem(
     ReadOnlyMemory<byte> Signature)
 {
     /// <summary>SHA-1 of the public key followed by the salt: where the item lives.</summary>
-    public NodeId Target => Bep44.MutableTarget(PublicKey.Span, Salt.Span);
+    public NodeId Target => ItemRules.MutableTarget(PublicKey.Span, Salt.Span);
 
     /// <summary>
     /// Signs <paramref name="bencodedValue"/> (copied) with <paramref name="keyPair"/> under
@@ -31,10 +31,10 @@ public sealed record MutableItem(
         ArgumentNullException.ThrowIfNull(keyPair);
         byte[] value = bencodedValue.ToArray();
         byte[] saltCopy = salt.ToArray();
-        byte[] signature = Bep44.Sign(keyPair, saltCopy, sequence, value);
+        byte[] signature = ItemRules.Sign(keyPair, saltCopy, sequence, value);
         return new MutableItem(keyPair.PublicKey, saltCopy, sequence, value, signature);
     }
 
     /// <summary>True when <see cref="Signature"/> signs the salt, seq and value under <see cref="PublicKey"/>.</summary>
-    public bool VerifySignature() => Bep44.VerifySignature(PublicKey.Span, Salt.Span, Sequence, Value.Span, Signature.Span);
+    public bool VerifySignature() => ItemRules.VerifySignature(PublicKey.Span, Salt.Span, Sequence, Value.Span, Signature.Span);
 }

@@ -1,7 +1,7 @@
-using DhtNet.Krpc;
+using DhtNet.Mainline.Krpc;
 using DhtNet.Lookup;
 
-namespace DhtNet;
+namespace DhtNet.Mainline.Bep44;
 
 /// <summary>
 /// What a BEP 44 put achieved: how many of the closest nodes stored the item, and why the others

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Runtime.CompilerServices;
-using DhtNet.Krpc;
+using DhtNet.Mainline.Bep51;
+using DhtNet.Mainline.Krpc;
 
-namespace DhtNet;
+namespace DhtNet.Mainline;
 
 // BEP 51: sampling the infohashes other nodes store, one node at a time or across the key space.
 public sealed partial class DhtNode

@@ -1,4 +1,4 @@
-namespace DhtNet;
+namespace DhtNet.Mainline.Bep51;
 
 /// <summary>One node's BEP 51 answer to sample_infohashes: a sample of the infohashes it stores, and nodes near the target.</summary>
 /// <param name="Interval">Seconds before the node's sample changes; ask it again no sooner.</param>

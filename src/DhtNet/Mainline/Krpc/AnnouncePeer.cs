@@ -1,6 +1,6 @@
-using DhtNet.Bencode;
+using DhtNet.Mainline.Bencode;
 
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>
 /// BEP 5 <c>announce_peer</c>: the querier has the torrent on <see cref="Port"/> (or on the UDP

@@ -1,6 +1,6 @@
-using DhtNet.Bencode;
+using DhtNet.Mainline.Bencode;
 
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>
 /// What an encoder may spend: the message limit, and the bytes that the envelope still needs after

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
-using DhtNet.Bencode;
+using DhtNet.Mainline.Bencode;
 
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>
 /// BEP 5 <c>find_node</c>: asks for the nodes closest to <see cref="Target"/>. Unknown queries that

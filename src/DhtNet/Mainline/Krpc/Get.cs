@@ -1,7 +1,7 @@
 using System.Net.Sockets;
-using DhtNet.Bencode;
+using DhtNet.Mainline.Bencode;
 
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>BEP 44 <c>get</c>: asks for the item stored under <see cref="Target"/>, or the closest nodes.</summary>
 public sealed class GetQuery(NodeId senderId, NodeId target) : KrpcQuery(senderId)

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using DhtNet.Bencode;
+using DhtNet.Mainline.Bencode;
 
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>BEP 5 <c>get_peers</c>: asks for peers of a torrent, with BEP 32 <c>want</c> and BEP 33 scrape flags.</summary>
 public sealed class GetPeersQuery(NodeId senderId, NodeId infoHash) : KrpcQuery(senderId)

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>Answers the queries a <see cref="KrpcDispatcher"/> receives (the node implements it).</summary>
 public interface IKrpcQueryHandler

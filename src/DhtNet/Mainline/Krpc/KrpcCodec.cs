@@ -1,7 +1,7 @@
 using System.Net;
-using DhtNet.Bencode;
+using DhtNet.Mainline.Bencode;
 
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>
 /// Turns <see cref="KrpcMessage"/>s into canonical bencode and datagrams back into messages.

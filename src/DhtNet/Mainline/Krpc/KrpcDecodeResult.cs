@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>
 /// The one way decoding reports bad input (it never throws): either a <see cref="Message"/>, or

@@ -1,11 +1,11 @@
 using System.Buffers.Binary;
 using System.Diagnostics.Metrics;
 using System.Net;
-using DhtNet.Transport;
-using Microsoft.Extensions.Logging;
+using DhtNet.Mainline.Transport;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>
 /// Sends and receives KRPC over one <see cref="IDatagramTransport"/>: decodes each datagram once,

@@ -1,4 +1,4 @@
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>Settings of a <see cref="KrpcDispatcher"/>.</summary>
 public sealed class KrpcDispatcherOptions

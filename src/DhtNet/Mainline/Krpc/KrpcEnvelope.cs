@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>
 /// The top level of a KRPC datagram, read once by <see cref="KrpcCodec.TryReadEnvelope"/>: the

@@ -1,6 +1,6 @@
-using DhtNet.Bencode;
+using DhtNet.Mainline.Bencode;
 
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>A KRPC error (<c>y</c> = <c>e</c>): a code from <see cref="KrpcErrorCode"/> and a message.</summary>
 public sealed class KrpcError : KrpcMessage

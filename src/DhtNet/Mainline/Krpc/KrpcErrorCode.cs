@@ -1,4 +1,4 @@
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>KRPC error codes from BEP 5 (2xx) and BEP 44 (205-207, 3xx).</summary>
 public static class KrpcErrorCode

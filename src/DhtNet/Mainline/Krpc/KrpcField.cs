@@ -1,4 +1,4 @@
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>The argument and return-value keys the decoder knows (<c>a</c> and <c>r</c> dictionaries).</summary>
 internal enum KrpcField : byte

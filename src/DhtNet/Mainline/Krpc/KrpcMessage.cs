@@ -1,6 +1,6 @@
-using DhtNet.Bencode;
+using DhtNet.Mainline.Bencode;
 
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>
 /// An immutable KRPC message: a <see cref="KrpcQuery"/>, a <see cref="KrpcResponse"/> or a

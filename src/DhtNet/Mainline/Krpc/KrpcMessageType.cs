@@ -1,4 +1,4 @@
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>The <c>y</c> of a KRPC message.</summary>
 public enum KrpcMessageType : byte

@@ -1,4 +1,4 @@
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>The KRPC query methods this library speaks (BEP 5, 44, 51).</summary>
 public enum KrpcMethod : byte

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>
 /// The dispatcher's counters on the "DhtNet.Krpc" meter. A meter factory hands every dispatcher

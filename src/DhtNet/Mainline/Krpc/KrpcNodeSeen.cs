@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>
 /// A node that sent a valid query or a matched response, for the routing table to learn from:

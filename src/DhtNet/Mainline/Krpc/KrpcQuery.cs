@@ -1,6 +1,6 @@
-using DhtNet.Bencode;
+using DhtNet.Mainline.Bencode;
 
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>A KRPC query (<c>y</c> = <c>q</c>); one sealed subclass per method.</summary>
 public abstract class KrpcQuery : KrpcMessage

@@ -1,7 +1,7 @@
 using System.Net;
-using DhtNet.Bencode;
+using DhtNet.Mainline.Bencode;
 
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>
 /// A KRPC response (<c>y</c> = <c>r</c>). Its type follows the query it answers: decode it with the

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>The outcome of one query: the typed response, the node's error, or why there is neither.</summary>
 public readonly struct KrpcResult

@@ -1,4 +1,4 @@
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>How a query sent with <see cref="KrpcDispatcher.SendQueryAsync"/> ended.</summary>
 public enum KrpcResultStatus : byte

@@ -1,4 +1,4 @@
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>BEP 32 <c>want</c>: which address families of nodes the querier asks for.</summary>
 [Flags]

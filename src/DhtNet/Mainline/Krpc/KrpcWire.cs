@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using DhtNet.Bencode;
+using DhtNet.Mainline.Bencode;
 
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>Encoding pieces shared by the message types.</summary>
 internal static class KrpcWire

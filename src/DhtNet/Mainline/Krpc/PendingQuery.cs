@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>A query awaiting its answer in the dispatcher's table. Mutable fields are guarded by the dispatcher's lock.</summary>
 internal sealed class PendingQuery(KrpcDispatcher owner, KrpcMethod method, IPEndPoint destination, long startTimestamp, CancellationToken cancellationToken)

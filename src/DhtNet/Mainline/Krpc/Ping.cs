@@ -1,6 +1,6 @@
-using DhtNet.Bencode;
+using DhtNet.Mainline.Bencode;
 
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>BEP 5 <c>ping</c>: asks whether a node is alive.</summary>
 public sealed class PingQuery(NodeId senderId) : KrpcQuery(senderId)

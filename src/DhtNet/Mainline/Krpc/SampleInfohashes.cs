@@ -1,7 +1,7 @@
 using System.Net.Sockets;
-using DhtNet.Bencode;
+using DhtNet.Mainline.Bencode;
 
-namespace DhtNet.Krpc;
+namespace DhtNet.Mainline.Krpc;
 
 /// <summary>BEP 51 <c>sample_infohashes</c>: asks for a sample of stored infohashes and the nodes closest to <see cref="Target"/>.</summary>
 public sealed class SampleInfohashesQuery(NodeId senderId, NodeId target) : KrpcQuery(senderId)

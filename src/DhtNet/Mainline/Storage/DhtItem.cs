@@ -1,4 +1,4 @@
-namespace DhtNet.Storage;
+namespace DhtNet.Mainline.Storage;
 
 /// <summary>
 /// A BEP 44 item as stored: an immutable item (just <see cref="Value"/>) or a mutable one (also

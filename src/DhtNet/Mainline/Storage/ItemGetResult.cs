@@ -1,4 +1,4 @@
-namespace DhtNet.Storage;
+namespace DhtNet.Mainline.Storage;
 
 /// <summary>
 /// The outcome of an <see cref="ItemStore"/> get. For a mutable item asked for with a <c>seq</c>

@@ -1,4 +1,4 @@
-namespace DhtNet.Storage;
+namespace DhtNet.Mainline.Storage;
 
 /// <summary>
 /// The outcome of an <see cref="ItemStore"/> put: success, or the BEP 44 error code and message

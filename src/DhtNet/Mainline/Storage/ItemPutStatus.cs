@@ -1,4 +1,4 @@
-namespace DhtNet.Storage;
+namespace DhtNet.Mainline.Storage;
 
 /// <summary>What an <see cref="ItemStore"/> put did, or why it refused.</summary>
 public enum ItemPutStatus

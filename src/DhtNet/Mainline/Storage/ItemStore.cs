@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
-using DhtNet.Security;
+using DhtNet.Internal;
+using DhtNet.Mainline.Bep44;
 
-namespace DhtNet.Storage;
+namespace DhtNet.Mainline.Storage;
 
 /// <summary>
 /// BEP 44 storage for get/put: immutable items under SHA-1(v) and mutable items under
@@ -14,13 +15,13 @@ namespace DhtNet.Storage;
 public sealed class ItemStore
 {
     /// <summary>Size of an ed25519 public key (<c>k</c>).</summary>
-    public const int PublicKeySize = Bep44.PublicKeySize;
+    public const int PublicKeySize = ItemRules.PublicKeySize;
 
     /// <summary>Size of an ed25519 signature (<c>sig</c>).</summary>
-    public const int SignatureSize = Bep44.SignatureSize;
+    public const int SignatureSize = ItemRules.SignatureSize;
 
     /// <summary>Longest salt BEP 44 allows (error 207 above it).</summary>
-    public const int MaxSaltSize = Bep44.MaxSaltSize;
+    public const int MaxSaltSize = ItemRules.MaxSaltSize;
 
     // Estimated bytes of one item besides its data, rounded up: the DhtItem (120), the data
     // array's header (24), the list entry (48) and the Dictionary entry and bucket at up to twice
@@ -79,7 +80,7 @@ public sealed class ItemStore
     }
 
     /// <summary>The target of a mutable item: SHA-1 of the public key followed by the salt.</summary>
-    public static NodeId MutableTarget(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> salt) => Bep44.MutableTarget(publicKey, salt);
+    public static NodeId MutableTarget(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> salt) => ItemRules.MutableTarget(publicKey, salt);
 
     /// <summary>
     /// Stores an immutable item under SHA-1 of <paramref name="value"/> (the raw bencoded <c>v</c>).

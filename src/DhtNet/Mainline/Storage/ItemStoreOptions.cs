@@ -1,4 +1,4 @@
-namespace DhtNet.Storage;
+namespace DhtNet.Mainline.Storage;
 
 /// <summary>Limits and lifetime of an <see cref="ItemStore"/>.</summary>
 public sealed class ItemStoreOptions

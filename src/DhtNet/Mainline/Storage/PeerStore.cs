@@ -1,9 +1,11 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Runtime.CompilerServices;
-using DhtNet.Krpc;
+using DhtNet.Internal;
+using DhtNet.Mainline.Bep33;
+using DhtNet.Mainline.Krpc;
 
-namespace DhtNet.Storage;
+namespace DhtNet.Mainline.Storage;
 
 /// <summary>
 /// The announce_peer database (BEP 5, BEP 33 seeds, BEP 51 samples): per infohash a set of peers

@@ -1,4 +1,4 @@
-namespace DhtNet.Storage;
+namespace DhtNet.Mainline.Storage;
 
 /// <summary>Limits and lifetimes of a <see cref="PeerStore"/>.</summary>
 public sealed class PeerStoreOptions

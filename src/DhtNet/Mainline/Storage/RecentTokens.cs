@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace DhtNet;
+namespace DhtNet.Mainline.Storage;
 
 /// <summary>A node that gave us a write token during a get_peers (or get) lookup.</summary>
 internal readonly record struct NodeToken(NodeInfo Node, byte[] Token);

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using DhtNet.Krpc;
+using DhtNet.Mainline.Krpc;
 
-namespace DhtNet.Storage;
+namespace DhtNet.Mainline.Storage;
 
 /// <summary>
 /// A peer held by <see cref="PeerStore"/>: address, port and BEP 33 seed flag, in 24 bytes with no

@@ -1,4 +1,6 @@
-namespace DhtNet.Storage;
+using DhtNet.Internal;
+
+namespace DhtNet.Mainline.Storage;
 
 /// <summary>
 /// The peers of one infohash, kept in an array sorted by address so that a re-announce finds its

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
-using DhtNet.Krpc;
+using DhtNet.Mainline.Krpc;
 
-namespace DhtNet.Storage;
+namespace DhtNet.Mainline.Storage;
 
 /// <summary>
 /// Issues and checks the write tokens of get_peers/announce_peer (BEP 5) and get/put (BEP 44).

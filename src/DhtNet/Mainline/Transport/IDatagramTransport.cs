@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace DhtNet.Transport;
+namespace DhtNet.Mainline.Transport;
 
 /// <summary>
 /// Receives one datagram. The span is only valid during the call (receive buffers are pooled);

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 
-namespace DhtNet.Transport;
+namespace DhtNet.Mainline.Transport;
 
 internal static partial class Log
 {

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace DhtNet.Transport;
+namespace DhtNet.Mainline.Transport;
 
 /// <summary>
 /// Turns the raw source address of a received datagram into an <see cref="IPEndPoint"/> without

@@ -1,4 +1,4 @@
-namespace DhtNet.Transport;
+namespace DhtNet.Mainline.Transport;
 
 /// <summary>
 /// Running totals for one transport. Read them at any time from any thread; each value is exact,

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace DhtNet.Transport;
+namespace DhtNet.Mainline.Transport;
 
 /// <summary>
 /// Real UDP with one socket per address family (IPv6 sockets are IPv6-only, so both can share a

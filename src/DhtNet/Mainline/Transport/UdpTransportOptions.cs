@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace DhtNet.Transport;
+namespace DhtNet.Mainline.Transport;
 
 /// <summary>Settings for <see cref="UdpTransport"/>; the defaults bind 0.0.0.0 and [::] on one port.</summary>
 public sealed class UdpTransportOptions

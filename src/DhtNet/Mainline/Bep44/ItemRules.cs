@@ -1,14 +1,15 @@
 using System.Buffers;
 using System.Globalization;
-using DhtNet.Bencode;
+using DhtNet.Mainline.Bencode;
+using DhtNet.Security;
 
-namespace DhtNet.Security;
+namespace DhtNet.Mainline.Bep44;
 
 /// <summary>
 /// BEP 44 (arbitrary data in the DHT): size limits, item targets, and the exact byte buffer that a
 /// mutable item's signature covers.
 /// </summary>
-public static class Bep44
+public static class ItemRules
 {
     /// <summary>Largest bencoded <c>v</c> a node stores.</summary>
     public const int MaxValueSize = 1000;
