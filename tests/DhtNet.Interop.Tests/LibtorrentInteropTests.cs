@@ -408,7 +408,7 @@ public class LibtorrentInteropTests : MixedNetworkTests
         Assert.All(swarm.Nodes, n => Assert.False(n.Holds(readOnlyLibtorrent.NodeId), n.Describe()));
         Assert.Equal(libtorrent.NodeId, query.Nodes[0].Id);
         Assert.DoesNotContain(libtorrentTable, n => n.Id == readOnlyNode.NodeId);
-        Assert.Equal(0, readOnlyNode.Node.Krpc!.ResponsesSent);
+        Assert.Equal(0, readOnlyNode.Node.Dispatcher!.ResponsesSent);
         swarm.AssertNoProblems();
         readOnlyNode.AssertNoProblems();
         readOnlyLibtorrent.AssertNoComplaints();

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using DhtNet.Lookup;
 using DhtNet.Routing;
@@ -92,6 +93,12 @@ public sealed record DhtOptions
 
     /// <summary>Where the node logs; null for nowhere.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>
+    /// Where the node's metrics go ("DhtNet.Krpc" and "DhtNet.Mainline" meters: KRPC counters,
+    /// routing-table and store gauges, lookup durations by operation); null for none.
+    /// </summary>
+    public IMeterFactory? MeterFactory { get; init; }
 
     internal LookupOptions LookupOptions => new() { K = K, Alpha = Alpha, SoftTimeout = SoftTimeout };
 

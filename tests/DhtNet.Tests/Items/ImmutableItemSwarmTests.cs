@@ -37,9 +37,9 @@ public class ImmutableItemSwarmTests(ItemSwarmFixture fixture, ITestOutputHelper
     public void GetAsync_UnknownTarget_ReturnsNullAfterALookup()
     {
         var target = NodeId.Random(new Random(5));
-        var before = Swarm.Nodes[12].Krpc!.QueriesSent;
+        var before = Swarm.Nodes[12].Dispatcher!.QueriesSent;
         Assert.Null(Swarm.Run(Swarm.Nodes[12].GetAsync(target)));
-        Assert.True(Swarm.Nodes[12].Krpc!.QueriesSent > before);
+        Assert.True(Swarm.Nodes[12].Dispatcher!.QueriesSent > before);
     }
 
     [Fact]

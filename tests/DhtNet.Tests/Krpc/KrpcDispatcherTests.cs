@@ -388,7 +388,7 @@ public class KrpcDispatcherTests
     }
 
     [Fact]
-    public async Task Counters_WithMeterFactory_ArePublishedOnTheKrpcMeter()
+    public async Task Counters_WithMeterFactory_AreObservableOnTheKrpcMeter()
     {
         using var factory = new TestMeterFactory();
         using var listener = new MeterListener();
@@ -412,6 +412,7 @@ public class KrpcDispatcherTests
         b.Start();
         await a.SendQueryAsync(new PingQuery(IdA), tb.Local, Timeout);
         await b.SendQueryAsync(new PingQuery(IdB), ta.Local, Timeout);
+        listener.RecordObservableInstruments();
 
         Assert.Equal(2, totals["dhtnet.krpc.queries.sent"]);
         Assert.Equal(2, totals["dhtnet.krpc.queries.received"]);

@@ -59,7 +59,7 @@ public sealed class ItemKeepAlive : IDisposable
     public static ItemKeepAlive ForImmutable(DhtNode node, ReadOnlyMemory<byte> bencodedValue, TimeSpan? interval = null)
     {
         ArgumentNullException.ThrowIfNull(node);
-        byte[] value = DhtNode.CheckValue(bencodedValue, nameof(bencodedValue));
+        byte[] value = ItemRules.CheckCanonicalValue(bencodedValue, nameof(bencodedValue));
         return new ItemKeepAlive(node, ItemRules.ImmutableTarget(value), ct => node.PutAsync(value, ct), interval);
     }
 
@@ -67,7 +67,7 @@ public sealed class ItemKeepAlive : IDisposable
     public static ItemKeepAlive ForMutable(DhtNode node, MutableItem item, TimeSpan? interval = null)
     {
         ArgumentNullException.ThrowIfNull(node);
-        DhtNode.CheckSignedItem(item, nameof(item));
+        ItemRules.CheckSignedItem(item, nameof(item));
 
         return new ItemKeepAlive(node, item.Target, ct => node.PutSignedAsync(item, cancellationToken: ct), interval);
     }

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Globalization;
+using System.Text;
 using DhtNet.Mainline.Bencode;
+using DhtNet.Mainline.Krpc;
 using DhtNet.Security;
 
 namespace DhtNet.Mainline.Bep44;
@@ -142,20 +144,59 @@ public static class ItemRules
         return position + encodedValue.Length;
     }
 
-    private static void CheckSalt(ReadOnlySpan<byte> salt)
+    /// <summary>Checks a salt: at most <see cref="MaxSaltSize"/> bytes.</summary>
+    internal static void CheckSalt(ReadOnlySpan<byte> salt, string argument = "salt")
     {
         if (salt.Length > MaxSaltSize)
         {
-            throw new ArgumentException($"A BEP 44 salt is at most {MaxSaltSize} bytes, got {salt.Length}.", nameof(salt));
+            throw new ArgumentException($"A BEP 44 salt is at most {MaxSaltSize} bytes, got {salt.Length}.", argument);
         }
     }
 
-    private static void CheckValue(ReadOnlySpan<byte> encodedValue)
+    /// <summary>Checks a value's size: 1 to <see cref="MaxValueSize"/> bytes.</summary>
+    internal static void CheckValue(ReadOnlySpan<byte> encodedValue, string argument = "encodedValue")
     {
         if (encodedValue.IsEmpty || encodedValue.Length > MaxValueSize)
         {
-            throw new ArgumentException($"A BEP 44 value is 1 to {MaxValueSize} bencoded bytes, got {encodedValue.Length}.", nameof(encodedValue));
+            throw new ArgumentException($"A BEP 44 value is 1 to {MaxValueSize} bencoded bytes, got {encodedValue.Length}.", argument);
         }
+    }
+
+    /// <summary>Checks a value to put: one canonical bencoded value of 1..1000 bytes. Returns a copy we own.</summary>
+    internal static byte[] CheckCanonicalValue(ReadOnlyMemory<byte> bencodedValue, string argument)
+    {
+        CheckValue(bencodedValue.Span, argument);
+        if (!KrpcCodec.IsCanonical(bencodedValue.Span))
+        {
+            throw new ArgumentException("A BEP 44 value must be exactly one canonical bencoded value (sorted keys, no leading zeros).", argument);
+        }
+
+        return bencodedValue.ToArray();
+    }
+
+    /// <summary>Checks an already signed item to put: its value, its salt, and that its signature holds.</summary>
+    internal static void CheckSignedItem(MutableItem item, string argument)
+    {
+        ArgumentNullException.ThrowIfNull(item, argument);
+        _ = CheckCanonicalValue(item.Value, argument);
+        CheckSalt(item.Salt.Span, argument);
+        if (!item.VerifySignature())
+        {
+            throw new ArgumentException("The item's signature does not verify under its public key, salt, seq and value.", argument);
+        }
+    }
+
+    /// <summary>The salt of a string key (its UTF-8 bytes), checked for size.</summary>
+    internal static byte[] KeySalt(string key, string argument)
+    {
+        ArgumentNullException.ThrowIfNull(key, argument);
+        byte[] salt = Encoding.UTF8.GetBytes(key);
+        if (salt.Length > MaxSaltSize)
+        {
+            throw new ArgumentException($"A key is at most {MaxSaltSize} bytes of UTF-8 (it becomes the BEP 44 salt), got {salt.Length}.", argument);
+        }
+
+        return salt;
     }
 
     // Digits of the integer without the 'i' and 'e' that IntegerSize counts.

@@ -59,6 +59,20 @@ internal sealed class ItemSearch(NodeId target, ReadOnlyMemory<byte> salt)
 
     public int Rejected => Volatile.Read(ref _rejected);
 
+    /// <summary>A lookup request that sends get and hands each reply to this search, keeping its write token.</summary>
+    public LookupRequest Request(NodeContext node) => async (asked, cancellationToken) =>
+    {
+        var response = await node.Requests.AskNodeAsync<GetResponse>(new GetQuery(node.Id, Target), asked, cancellationToken).ConfigureAwait(false);
+        if (response is null)
+        {
+            return LookupReply.NoAnswer;
+        }
+
+        Requests.KeepToken(Tokens, asked, response.Token);
+        Offer(response);
+        return Requests.NodesReply(asked, response.Nodes, response.Nodes6);
+    };
+
     /// <summary>Considers an item from our own store (already verified when it was stored).</summary>
     public void OfferStored(DhtItem? item)
     {

@@ -1,5 +1,5 @@
-using DhtNet.Mainline.Krpc;
 using DhtNet.Lookup;
+using DhtNet.Mainline.Krpc;
 
 namespace DhtNet.Mainline.Bep44;
 

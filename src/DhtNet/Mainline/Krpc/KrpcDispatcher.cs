@@ -2,8 +2,8 @@ using System.Buffers.Binary;
 using System.Diagnostics.Metrics;
 using System.Net;
 using DhtNet.Mainline.Transport;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DhtNet.Mainline.Krpc;
 
@@ -26,7 +26,6 @@ public sealed class KrpcDispatcher : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly KrpcDispatcherOptions _options;
     private readonly ILogger _logger;
-    private readonly KrpcMetrics? _metrics;
     private readonly Lock _lock = new();
     private readonly Dictionary<ushort, PendingQuery> _pending = [];
     private bool _started;
@@ -51,7 +50,7 @@ public sealed class KrpcDispatcher : IDisposable
     /// <param name="timeProvider">Clock for timeouts and round-trip times.</param>
     /// <param name="options">Limits and our version; defaults when null.</param>
     /// <param name="logger">Where receive-path failures are logged; none when null.</param>
-    /// <param name="meterFactory">When given, counters are also added to the "DhtNet.Krpc" meter (totals over all dispatchers).</param>
+    /// <param name="meterFactory">When given, the counters below are observable on the "DhtNet.Krpc" meter.</param>
     public KrpcDispatcher(
         IDatagramTransport transport,
         IKrpcQueryHandler handler,
@@ -68,7 +67,10 @@ public sealed class KrpcDispatcher : IDisposable
         _timeProvider = timeProvider;
         _options = options ?? new KrpcDispatcherOptions();
         _logger = logger ?? NullLogger.Instance;
-        _metrics = meterFactory is null ? null : new KrpcMetrics(meterFactory);
+        if (meterFactory is not null)
+        {
+            KrpcMetrics.Observe(meterFactory, this);
+        }
     }
 
     /// <summary>Raised for every valid incoming query and every matched response (not for errors).</summary>
@@ -168,7 +170,7 @@ public sealed class KrpcDispatcher : IDisposable
 
             if (_pending.Count >= _options.MaxPendingQueries)
             {
-                Count(ref _rejected, _metrics?.Rejected);
+                Interlocked.Increment(ref _rejected);
                 return Task.FromResult(KrpcResult.Failed(KrpcResultStatus.TooManyPending));
             }
 
@@ -212,7 +214,7 @@ public sealed class KrpcDispatcher : IDisposable
             return entry.Completion.Task;
         }
 
-        Count(ref _queriesSent, _metrics?.QueriesSent);
+        Interlocked.Increment(ref _queriesSent);
         if (!TrySend(buffer[..length], destination))
         {
             Complete(entry, KrpcResult.Failed(KrpcResultStatus.SendFailed));
@@ -255,7 +257,7 @@ public sealed class KrpcDispatcher : IDisposable
             byte[] copy = datagram.ToArray();
             if (!KrpcCodec.TryReadEnvelope(copy, out var envelope, out var failure))
             {
-                Count(ref _malformed, _metrics?.Malformed);
+                Interlocked.Increment(ref _malformed);
                 Log.Malformed(_logger, source, failure.FailureReason);
                 if (failure.ErrorReply is { } reply)
                 {
@@ -283,11 +285,11 @@ public sealed class KrpcDispatcher : IDisposable
 
     private void OnQuery(in KrpcEnvelope envelope, IPEndPoint source)
     {
-        Count(ref _queriesReceived, _metrics?.QueriesReceived);
+        Interlocked.Increment(ref _queriesReceived);
         var decoded = KrpcCodec.DecodeQuery(envelope);
         if (!decoded.IsSuccess)
         {
-            Count(ref _malformed, _metrics?.Malformed);
+            Interlocked.Increment(ref _malformed);
             Log.Malformed(_logger, source, decoded.FailureReason);
             if (decoded.ErrorReply is { } errorReply)
             {
@@ -332,7 +334,7 @@ public sealed class KrpcDispatcher : IDisposable
 
         if (entry is null)
         {
-            Count(ref _unmatched, _metrics?.Unmatched);
+            Interlocked.Increment(ref _unmatched);
             return;
         }
 
@@ -340,7 +342,7 @@ public sealed class KrpcDispatcher : IDisposable
         {
             // Anyone can guess a 16-bit id; only the queried address may answer.
             Interlocked.Increment(ref _wrongSource);
-            Count(ref _unmatched, _metrics?.Unmatched);
+            Interlocked.Increment(ref _unmatched);
             Log.WrongSource(_logger, transaction, source, entry.Destination);
             return;
         }
@@ -352,7 +354,7 @@ public sealed class KrpcDispatcher : IDisposable
 
         if (!TryRemove(entry, out var timer, out var registration))
         {
-            Count(ref _unmatched, _metrics?.Unmatched); // completed meanwhile: timed out or cancelled
+            Interlocked.Increment(ref _unmatched); // completed meanwhile: timed out or cancelled
             return;
         }
 
@@ -363,16 +365,16 @@ public sealed class KrpcDispatcher : IDisposable
         switch (decoded.Message)
         {
             case KrpcResponse response:
-                Count(ref _responsesMatched, _metrics?.ResponsesMatched);
+                Interlocked.Increment(ref _responsesMatched);
                 RaiseNodeSeen(new KrpcNodeSeen(response.SenderId, source, ReadOnly: false, IsResponse: true, response));
                 result = KrpcResult.FromResponse(response, roundTrip);
                 break;
             case KrpcError error:
-                Count(ref _errorsReceived, _metrics?.ErrorsReceived);
+                Interlocked.Increment(ref _errorsReceived);
                 result = KrpcResult.FromError(error, roundTrip);
                 break;
             default:
-                Count(ref _malformed, _metrics?.Malformed);
+                Interlocked.Increment(ref _malformed);
                 Log.Malformed(_logger, source, decoded.FailureReason);
                 result = KrpcResult.Invalid(decoded.FailureReason ?? "invalid response", roundTrip);
                 break;
@@ -410,11 +412,11 @@ public sealed class KrpcDispatcher : IDisposable
 
         if (reply is KrpcError)
         {
-            Count(ref _errorsSent, _metrics?.ErrorsSent);
+            Interlocked.Increment(ref _errorsSent);
         }
         else
         {
-            Count(ref _responsesSent, _metrics?.ResponsesSent);
+            Interlocked.Increment(ref _responsesSent);
         }
 
         TrySend(buffer[..length], source);
@@ -435,7 +437,7 @@ public sealed class KrpcDispatcher : IDisposable
 
         if (!sent)
         {
-            Count(ref _sendFailures, _metrics?.SendFailures);
+            Interlocked.Increment(ref _sendFailures);
         }
 
         return sent;
@@ -445,7 +447,7 @@ public sealed class KrpcDispatcher : IDisposable
     {
         if (Complete(entry, KrpcResult.Failed(KrpcResultStatus.Timeout)))
         {
-            Count(ref _timeouts, _metrics?.Timeouts);
+            Interlocked.Increment(ref _timeouts);
         }
     }
 
@@ -537,12 +539,6 @@ public sealed class KrpcDispatcher : IDisposable
         {
             Log.NodeSeenFailed(_logger, e);
         }
-    }
-
-    private static void Count(ref long field, Counter<long>? counter)
-    {
-        Interlocked.Increment(ref field);
-        counter?.Add(1);
     }
 
     private static IPEndPoint Normalize(IPEndPoint endPoint) => endPoint.Unmapped();

@@ -1,5 +1,5 @@
-using System.Net.Sockets;
 using System.Net;
+using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using DhtNet.Internal;
 using DhtNet.Mainline.Bep33;

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace DhtNet.Mainline.Storage;
 
 /// <summary>A node that gave us a write token during a get_peers (or get) lookup.</summary>
@@ -32,19 +30,9 @@ internal sealed class RecentTokens(TimeProvider time)
         return false;
     }
 
-    /// <summary>Keeps the holders among <paramref name="closest"/> (the nodes the lookup converged on).</summary>
-    public IReadOnlyList<NodeToken> Remember(NodeId target, IReadOnlyList<NodeInfo> closest, ConcurrentDictionary<NodeId, NodeToken> tokens)
+    /// <summary>Keeps the token holders nearest <paramref name="target"/> (where the lookup converged).</summary>
+    public IReadOnlyList<NodeToken> Remember(NodeId target, NodeToken[] holders)
     {
-        var holders = new List<NodeToken>();
-        foreach (var node in closest)
-        {
-            if (tokens.TryGetValue(node.Id, out var holder))
-            {
-                holders.Add(holder);
-            }
-        }
-
-        var array = holders.ToArray();
         lock (_entries)
         {
             if (_entries.Count >= MaxEntries && !_entries.ContainsKey(target))
@@ -57,10 +45,10 @@ internal sealed class RecentTokens(TimeProvider time)
                 }
             }
 
-            _entries[target] = (time.GetTimestamp(), array);
+            _entries[target] = (time.GetTimestamp(), holders);
         }
 
-        return array;
+        return holders;
     }
 
     public void Purge()

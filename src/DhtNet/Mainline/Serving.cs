@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Net;
 using DhtNet.Internal;
 using DhtNet.Mainline.Bep44;
@@ -7,8 +6,12 @@ using DhtNet.Mainline.Storage;
 
 namespace DhtNet.Mainline;
 
-// Answers other nodes' queries (BEP 5, 32, 33, 43, 44, 51).
-public sealed partial class DhtNode
+/// <summary>
+/// The KRPC server: answers ping, find_node, get_peers (and BEP 33 scrapes), announce_peer, get,
+/// put and sample_infohashes from the routing tables and the stores (BEP 5, 32, 33, 43, 44, 51).
+/// One host over its query rate gets no answers, as if its queries were lost.
+/// </summary>
+internal sealed class Serving : IKrpcQueryHandler
 {
     /// <summary>How long a BEP 51 sample stays meaningful, in seconds (samples are drawn afresh per request).</summary>
     private const int SampleIntervalSeconds = 60;
@@ -18,22 +21,29 @@ public sealed partial class DhtNode
 
     private const int MaxSamplesOffered = 64;
 
-    private readonly Random _sampleRandom = new();
-    private readonly TokenBucket _signatureChecks;
+    private readonly DualStackTables _tables;
+    private readonly PeerStore _peers;
+    private readonly ItemStore _items;
+    private readonly TokenManager _tokens;
+    private readonly NodeEvents _events;
+    private readonly DhtOptions _options;
     private readonly AddressRateLimiter _queryLimiter;
+    private readonly TokenBucket _signatureChecks;
+    private readonly Random _sampleRandom = new();
 
-    /// <summary>Queries left unanswered because their sender was over <see cref="DhtOptions.MaxQueriesPerSecondPerAddress"/>.</summary>
-    public long QueriesRateLimited => _queryLimiter.Refused;
-
-    /// <summary>Signature checks per second a node will do for incoming BEP 44 puts (each costs about 0.1 ms).</summary>
-    public const int MaxSignatureChecksPerSecond = 1000;
-
-    private sealed class QueryHandler(DhtNode node) : IKrpcQueryHandler
+    public Serving(DualStackTables tables, PeerStore peers, ItemStore items, TokenManager tokens, AddressRateLimiter queryLimiter, NodeEvents events, DhtOptions options)
     {
-        public KrpcMessage? Handle(KrpcQuery query, IPEndPoint source) => node.Answer(query, source);
+        _tables = tables;
+        _peers = peers;
+        _items = items;
+        _tokens = tokens;
+        _queryLimiter = queryLimiter;
+        _events = events;
+        _options = options;
+        _signatureChecks = new TokenBucket(options.TimeProvider, DhtNode.MaxSignatureChecksPerSecond, DhtNode.MaxSignatureChecksPerSecond);
     }
 
-    private KrpcMessage? Answer(KrpcQuery query, IPEndPoint source)
+    public KrpcMessage? Handle(KrpcQuery query, IPEndPoint source)
     {
         // BEP 43: a read-only node answers nothing.
         if (_options.ReadOnly)
@@ -49,7 +59,7 @@ public sealed partial class DhtNode
 
         return query switch
         {
-            PingQuery => new PingResponse(_id),
+            PingQuery => new PingResponse(_tables.Id),
             FindNodeQuery q => AnswerFindNode(q, source),
             GetPeersQuery q => AnswerGetPeers(q, source),
             AnnouncePeerQuery q => AnswerAnnounce(q, source),
@@ -63,7 +73,7 @@ public sealed partial class DhtNode
     private FindNodeResponse AnswerFindNode(FindNodeQuery query, IPEndPoint source)
     {
         var (nodes, nodes6) = ClosestFor(query.Target, query.Want, source);
-        return new FindNodeResponse(_id, nodes, nodes6);
+        return new FindNodeResponse(_tables.Id, nodes, nodes6);
     }
 
     private GetPeersResponse AnswerGetPeers(GetPeersQuery query, IPEndPoint source)
@@ -90,7 +100,7 @@ public sealed partial class DhtNode
             peers = peerFilter.Memory;
         }
 
-        return new GetPeersResponse(_id, token)
+        return new GetPeersResponse(_tables.Id, token)
         {
             CompactValues = values,
             CompactValueSize = entrySize,
@@ -120,9 +130,8 @@ public sealed partial class DhtNode
             return new KrpcError(KrpcErrorCode.Protocol, "peer address is not usable");
         }
 
-        Log.AnnounceReceived(_logger, query.InfoHash, peer);
-        Raise(AnnounceReceived, new AnnounceReceivedEventArgs(query.InfoHash, peer, query.Seed), nameof(AnnounceReceived));
-        return new AnnouncePeerResponse(_id);
+        _events.OnAnnounceReceived(query.InfoHash, peer, query.Seed);
+        return new AnnouncePeerResponse(_tables.Id);
     }
 
     private GetResponse AnswerGet(GetQuery query, IPEndPoint source)
@@ -132,17 +141,17 @@ public sealed partial class DhtNode
         var found = _items.Get(query.Target, query.Sequence);
         if (found.Item is not { } item)
         {
-            return new GetResponse(_id, token) { Nodes = nodes, Nodes6 = nodes6 };
+            return new GetResponse(_tables.Id, token) { Nodes = nodes, Nodes6 = nodes6 };
         }
 
         if (!item.IsMutable)
         {
-            return new GetResponse(_id, token) { Nodes = nodes, Nodes6 = nodes6, Value = item.Value };
+            return new GetResponse(_tables.Id, token) { Nodes = nodes, Nodes6 = nodes6, Value = item.Value };
         }
 
         // BEP 44: when the asker already has this seq or newer, only seq is sent back.
         return found.IncludeValue
-            ? new GetResponse(_id, token)
+            ? new GetResponse(_tables.Id, token)
             {
                 Nodes = nodes,
                 Nodes6 = nodes6,
@@ -151,7 +160,7 @@ public sealed partial class DhtNode
                 Signature = item.Signature,
                 Sequence = item.Sequence,
             }
-            : new GetResponse(_id, token) { Nodes = nodes, Nodes6 = nodes6, Sequence = item.Sequence };
+            : new GetResponse(_tables.Id, token) { Nodes = nodes, Nodes6 = nodes6, Sequence = item.Sequence };
     }
 
     private KrpcMessage AnswerPut(PutQuery query, IPEndPoint source)
@@ -170,7 +179,7 @@ public sealed partial class DhtNode
             }
 
             var stored = _items.PutImmutable(query.Value.Span);
-            return stored.IsSuccess ? new PutResponse(_id) : new KrpcError(stored.ErrorCode, stored.ErrorMessage ?? "not stored");
+            return stored.IsSuccess ? new PutResponse(_tables.Id) : new KrpcError(stored.ErrorCode, stored.ErrorMessage ?? "not stored");
         }
 
         if (query.Salt.Length > ItemRules.MaxSaltSize)
@@ -205,7 +214,7 @@ public sealed partial class DhtNode
         }
 
         var result = _items.PutMutable(query.PublicKey.Span, query.Salt.Span, sequence, query.Signature.Span, query.Value.Span, query.Cas);
-        return result.IsSuccess ? new PutResponse(_id) : new KrpcError(result.ErrorCode, result.ErrorMessage ?? "not stored");
+        return result.IsSuccess ? new PutResponse(_tables.Id) : new KrpcError(result.ErrorCode, result.ErrorMessage ?? "not stored");
     }
 
     private SampleInfohashesResponse AnswerSample(SampleInfohashesQuery query, IPEndPoint source)
@@ -217,17 +226,9 @@ public sealed partial class DhtNode
             samples = _peers.SampleInfohashes(MaxSamplesOffered, _sampleRandom);
         }
 
-        return new SampleInfohashesResponse(_id, SampleIntervalSeconds, _peers.InfohashCount, samples) { Nodes = nodes, Nodes6 = nodes6 };
+        return new SampleInfohashesResponse(_tables.Id, SampleIntervalSeconds, _peers.InfohashCount, samples) { Nodes = nodes, Nodes6 = nodes6 };
     }
 
-    // BEP 32: without 'want', nodes of the asker's own family; with it, the families it names.
-    private (NodeInfo[] Nodes, NodeInfo[] Nodes6) ClosestFor(NodeId target, KrpcWant want, IPEndPoint source)
-    {
-        bool fromV4 = CompactEncoding.Family(source) == AddressFamily.InterNetwork;
-        bool v4 = want == KrpcWant.None ? fromV4 : want.HasFlag(KrpcWant.N4);
-        bool v6 = want == KrpcWant.None ? !fromV4 : want.HasFlag(KrpcWant.N6);
-        var nodes = v4 && _table4 is { } t4 ? t4.FindClosest(target, _options.K) : [];
-        var nodes6 = v6 && _table6 is { } t6 ? t6.FindClosest(target, _options.K) : [];
-        return (nodes, nodes6);
-    }
+    private (NodeInfo[] Nodes, NodeInfo[] Nodes6) ClosestFor(NodeId target, KrpcWant want, IPEndPoint source) =>
+        _tables.ClosestFor(target, want, source, _options.K);
 }
