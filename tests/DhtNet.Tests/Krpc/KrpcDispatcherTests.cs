@@ -448,30 +448,4 @@ public class KrpcDispatcherTests
             };
         }
     }
-
-    private sealed class TestMeterFactory : IMeterFactory
-    {
-        private readonly List<Meter> _meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var existing = _meters.Find(m => m.Name == options.Name);
-            if (existing is not null)
-            {
-                return existing;
-            }
-
-            var meter = new Meter(options.Name, options.Version, options.Tags, scope: this);
-            _meters.Add(meter);
-            return meter;
-        }
-
-        public void Dispose()
-        {
-            foreach (var meter in _meters)
-            {
-                meter.Dispose();
-            }
-        }
-    }
 }

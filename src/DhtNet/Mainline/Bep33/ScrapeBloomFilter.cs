@@ -10,7 +10,7 @@ namespace DhtNet.Mainline.Bep33;
 /// the SHA-1 of the address's compact form (4 or 16 bytes, no port). Filters from many nodes are
 /// ORed together and the union's population estimated with <see cref="EstimateCount"/>.
 /// </summary>
-public sealed class ScrapeBloomFilter
+internal sealed class ScrapeBloomFilter
 {
     /// <summary>Size of the filter on the wire, in bytes.</summary>
     public const int Size = 256;

@@ -9,7 +9,7 @@ namespace DhtNet.Mainline.Bep42;
 /// other address has as many votes. Use one voter per address family, as with routing tables.
 /// Thread-safe; memory is bounded by <see cref="ExternalAddressVoterOptions.MaxVoters"/>.
 /// </summary>
-public sealed class ExternalAddressVoter
+internal sealed class ExternalAddressVoter
 {
     private readonly object _lock = new();
     private readonly TimeProvider _timeProvider;

@@ -1,7 +1,7 @@
 namespace DhtNet.Mainline.Bep42;
 
 /// <summary>Settings of an <see cref="ExternalAddressVoter"/>.</summary>
-public sealed class ExternalAddressVoterOptions
+internal sealed class ExternalAddressVoterOptions
 {
     /// <summary>Distinct voters that must agree before an address is believed (default 3).</summary>
     public int MinimumVoters { get; init; } = 3;

@@ -10,7 +10,7 @@ namespace DhtNet.Mainline.Bep42;
 /// BEP 42 node-id restriction: generates an id tied to our external address and checks whether a
 /// remote node's id matches its address. Local-network addresses are exempt (see <see cref="IsExempt"/>).
 /// </summary>
-public static class NodeIdSecurity
+internal static class NodeIdSecurity
 {
     // Masks keep only the bits of each address class level that BEP 42 hashes.
     private const uint V4Mask = 0x030f3fff;

@@ -6,7 +6,7 @@ namespace DhtNet.Mainline.Krpc;
 /// BEP 5 <c>announce_peer</c>: the querier has the torrent on <see cref="Port"/> (or on the UDP
 /// source port when <see cref="ImpliedPort"/> is set); BEP 33 adds <see cref="Seed"/>.
 /// </summary>
-public sealed class AnnouncePeerQuery : KrpcQuery
+internal sealed class AnnouncePeerQuery : KrpcQuery
 {
     private const string PortError = "argument 'port' must be an integer 0..65535";
     private const string MissingPort = "missing argument 'port'";
@@ -81,7 +81,7 @@ public sealed class AnnouncePeerQuery : KrpcQuery
 }
 
 /// <summary>Answer to <see cref="AnnouncePeerQuery"/>: the responder's id.</summary>
-public sealed class AnnouncePeerResponse(NodeId senderId) : KrpcResponse(senderId)
+internal sealed class AnnouncePeerResponse(NodeId senderId) : KrpcResponse(senderId)
 {
     public override KrpcMethod Method => KrpcMethod.AnnouncePeer;
 

@@ -9,7 +9,7 @@ namespace DhtNet.Mainline.Krpc;
 /// IPv4, 18 for IPv6); node info is the 20-byte id then the peer info (26 / 38 bytes).
 /// Readers take every whole entry and ignore a trailing partial one, as peers send those.
 /// </summary>
-public static class CompactEncoding
+internal static class CompactEncoding
 {
     public const int PeerSizeV4 = 6;
     public const int PeerSizeV6 = 18;

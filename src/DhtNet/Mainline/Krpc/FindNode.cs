@@ -7,7 +7,7 @@ namespace DhtNet.Mainline.Krpc;
 /// BEP 5 <c>find_node</c>: asks for the nodes closest to <see cref="Target"/>. Unknown queries that
 /// carry a <c>target</c> or <c>info_hash</c> decode as this (BEP 5 forward compatibility).
 /// </summary>
-public sealed class FindNodeQuery(NodeId senderId, NodeId target) : KrpcQuery(senderId)
+internal sealed class FindNodeQuery(NodeId senderId, NodeId target) : KrpcQuery(senderId)
 {
     public NodeId Target { get; } = target;
 
@@ -40,7 +40,7 @@ public sealed class FindNodeQuery(NodeId senderId, NodeId target) : KrpcQuery(se
 }
 
 /// <summary>Answer to <see cref="FindNodeQuery"/>: IPv4 nodes in <c>nodes</c>, IPv6 nodes in <c>nodes6</c>.</summary>
-public sealed class FindNodeResponse : KrpcResponse
+internal sealed class FindNodeResponse : KrpcResponse
 {
     /// <param name="senderId">The responder's id.</param>
     /// <param name="nodes">IPv4 nodes (26-byte compact entries); any count is read, keep it to 8 when sending.</param>

@@ -4,7 +4,7 @@ using DhtNet.Mainline.Bencode;
 namespace DhtNet.Mainline.Krpc;
 
 /// <summary>BEP 44 <c>get</c>: asks for the item stored under <see cref="Target"/>, or the closest nodes.</summary>
-public sealed class GetQuery(NodeId senderId, NodeId target) : KrpcQuery(senderId)
+internal sealed class GetQuery(NodeId senderId, NodeId target) : KrpcQuery(senderId)
 {
     /// <summary>SHA-1 of the immutable value, or of the public key and salt of a mutable item.</summary>
     public NodeId Target { get; } = target;
@@ -52,7 +52,7 @@ public sealed class GetQuery(NodeId senderId, NodeId target) : KrpcQuery(senderI
 /// <see cref="Sequence"/> for a mutable one). It may take up to <see cref="KrpcCodec.MaxItemPayload"/>
 /// bytes; nodes that do not fit beside a large value are dropped when encoding.
 /// </summary>
-public sealed class GetResponse(NodeId senderId, ReadOnlyMemory<byte> token) : KrpcResponse(senderId)
+internal sealed class GetResponse(NodeId senderId, ReadOnlyMemory<byte> token) : KrpcResponse(senderId)
 {
     /// <summary>The write token for a later put.</summary>
     public ReadOnlyMemory<byte> Token { get; } = token;

@@ -5,7 +5,7 @@ using DhtNet.Mainline.Bencode;
 namespace DhtNet.Mainline.Krpc;
 
 /// <summary>BEP 5 <c>get_peers</c>: asks for peers of a torrent, with BEP 32 <c>want</c> and BEP 33 scrape flags.</summary>
-public sealed class GetPeersQuery(NodeId senderId, NodeId infoHash) : KrpcQuery(senderId)
+internal sealed class GetPeersQuery(NodeId senderId, NodeId infoHash) : KrpcQuery(senderId)
 {
     public NodeId InfoHash { get; } = infoHash;
 
@@ -51,7 +51,7 @@ public sealed class GetPeersQuery(NodeId senderId, NodeId infoHash) : KrpcQuery(
 /// closest nodes. When encoding, as many values are written as fit in the datagram; the rest are
 /// dropped, so a store may pass all it holds.
 /// </summary>
-public sealed class GetPeersResponse(NodeId senderId, ReadOnlyMemory<byte> token) : KrpcResponse(senderId)
+internal sealed class GetPeersResponse(NodeId senderId, ReadOnlyMemory<byte> token) : KrpcResponse(senderId)
 {
     /// <summary>Size of each BEP 33 bloom filter.</summary>
     public const int BloomFilterSize = 256;

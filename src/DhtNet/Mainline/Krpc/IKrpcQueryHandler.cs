@@ -3,7 +3,7 @@ using System.Net;
 namespace DhtNet.Mainline.Krpc;
 
 /// <summary>Answers the queries a <see cref="KrpcDispatcher"/> receives (the node implements it).</summary>
-public interface IKrpcQueryHandler
+internal interface IKrpcQueryHandler
 {
     /// <summary>
     /// Returns the response to <paramref name="query"/>, a <see cref="KrpcError"/>, or null to send

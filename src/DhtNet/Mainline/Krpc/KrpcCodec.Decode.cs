@@ -2,7 +2,7 @@ using DhtNet.Mainline.Bencode;
 
 namespace DhtNet.Mainline.Krpc;
 
-public static partial class KrpcCodec
+internal static partial class KrpcCodec
 {
     private const string MethodUnknown = "method unknown";
     private const string InvalidBencode = "invalid bencode";

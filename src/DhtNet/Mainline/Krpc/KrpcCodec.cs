@@ -11,7 +11,7 @@ namespace DhtNet.Mainline.Krpc;
 /// else too big throws <see cref="InvalidOperationException"/>. Decoding never throws: see
 /// <see cref="KrpcDecodeResult"/>.
 /// </summary>
-public static partial class KrpcCodec
+internal static partial class KrpcCodec
 {
     /// <summary>BEP 32: no datagram we send has a larger payload.</summary>
     public const int MaxPayload = 1024;

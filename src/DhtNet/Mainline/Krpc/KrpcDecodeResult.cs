@@ -8,7 +8,7 @@ namespace DhtNet.Mainline.Krpc;
 /// <see cref="ErrorReply"/> (203 protocol error or 204 method unknown, carrying the sender's
 /// transaction id) to send back. A failure without a reply is dropped.
 /// </summary>
-public readonly struct KrpcDecodeResult
+internal readonly struct KrpcDecodeResult
 {
     private KrpcDecodeResult(KrpcMessage? message, KrpcError? errorReply, string? failureReason)
     {

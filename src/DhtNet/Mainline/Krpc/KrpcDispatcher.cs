@@ -14,7 +14,7 @@ namespace DhtNet.Mainline.Krpc;
 /// id and sender address. The pending table is bounded; timeouts run on the injected
 /// <see cref="TimeProvider"/>. The receive path never throws: failures are counted and logged.
 /// </summary>
-public sealed class KrpcDispatcher : IDisposable
+internal sealed class KrpcDispatcher : IDisposable
 {
     private const string ServerErrorText = "server error";
 

@@ -1,7 +1,7 @@
 namespace DhtNet.Mainline.Krpc;
 
 /// <summary>Settings of a <see cref="KrpcDispatcher"/>.</summary>
-public sealed class KrpcDispatcherOptions
+internal sealed class KrpcDispatcherOptions
 {
     public const int DefaultMaxPendingQueries = 4096;
 

@@ -8,7 +8,7 @@ namespace DhtNet.Mainline.Krpc;
 /// (<c>a</c>, <c>r</c> or <c>e</c>). A response is matched to its pending query by
 /// <see cref="TransactionId"/> before its body is decoded with the query's method.
 /// </summary>
-public readonly struct KrpcEnvelope
+internal readonly struct KrpcEnvelope
 {
     /// <summary>q, r or e.</summary>
     public KrpcMessageType Type { get; internal init; }

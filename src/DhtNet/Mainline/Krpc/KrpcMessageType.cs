@@ -1,7 +1,7 @@
 namespace DhtNet.Mainline.Krpc;
 
 /// <summary>The <c>y</c> of a KRPC message.</summary>
-public enum KrpcMessageType : byte
+internal enum KrpcMessageType : byte
 {
     /// <summary><c>q</c>: a query.</summary>
     Query = 1,

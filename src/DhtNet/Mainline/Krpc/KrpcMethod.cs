@@ -1,7 +1,7 @@
 namespace DhtNet.Mainline.Krpc;
 
 /// <summary>The KRPC query methods this library speaks (BEP 5, 44, 51).</summary>
-public enum KrpcMethod : byte
+internal enum KrpcMethod : byte
 {
     Ping,
     FindNode,

@@ -12,4 +12,4 @@ namespace DhtNet.Mainline.Krpc;
 /// <param name="ReadOnly">BEP 43 <c>ro</c> was set on the query.</param>
 /// <param name="IsResponse">True for a response to one of our queries, false for a query.</param>
 /// <param name="Message">The decoded query or response.</param>
-public readonly record struct KrpcNodeSeen(NodeId Id, IPEndPoint EndPoint, bool ReadOnly, bool IsResponse, KrpcMessage Message);
+internal readonly record struct KrpcNodeSeen(NodeId Id, IPEndPoint EndPoint, bool ReadOnly, bool IsResponse, KrpcMessage Message);

@@ -3,7 +3,7 @@ using DhtNet.Mainline.Bencode;
 namespace DhtNet.Mainline.Krpc;
 
 /// <summary>A KRPC query (<c>y</c> = <c>q</c>); one sealed subclass per method.</summary>
-public abstract class KrpcQuery : KrpcMessage
+internal abstract class KrpcQuery : KrpcMessage
 {
     private bool _readOnly;
 

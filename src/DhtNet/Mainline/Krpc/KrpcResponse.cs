@@ -7,7 +7,7 @@ namespace DhtNet.Mainline.Krpc;
 /// A KRPC response (<c>y</c> = <c>r</c>). Its type follows the query it answers: decode it with the
 /// method of the pending query (<see cref="KrpcCodec.DecodeResponse"/>).
 /// </summary>
-public abstract class KrpcResponse : KrpcMessage
+internal abstract class KrpcResponse : KrpcMessage
 {
     private IPEndPoint? _requesterEndPoint;
 

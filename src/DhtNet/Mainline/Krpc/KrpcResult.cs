@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace DhtNet.Mainline.Krpc;
 
 /// <summary>The outcome of one query: the typed response, the node's error, or why there is neither.</summary>
-public readonly struct KrpcResult
+internal readonly struct KrpcResult
 {
     private KrpcResult(KrpcResultStatus status, KrpcResponse? response, KrpcError? error, TimeSpan roundTripTime, string? failureReason)
     {

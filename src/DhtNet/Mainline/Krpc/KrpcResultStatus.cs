@@ -1,7 +1,7 @@
 namespace DhtNet.Mainline.Krpc;
 
 /// <summary>How a query sent with <see cref="KrpcDispatcher.SendQueryAsync"/> ended.</summary>
-public enum KrpcResultStatus : byte
+internal enum KrpcResultStatus : byte
 {
     /// <summary>The node answered with a response of the query's method.</summary>
     Response,

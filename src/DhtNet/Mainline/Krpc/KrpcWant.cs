@@ -2,7 +2,7 @@ namespace DhtNet.Mainline.Krpc;
 
 /// <summary>BEP 32 <c>want</c>: which address families of nodes the querier asks for.</summary>
 [Flags]
-public enum KrpcWant : byte
+internal enum KrpcWant : byte
 {
     /// <summary>No <c>want</c> key: the responder returns nodes of the query's own family.</summary>
     None = 0,

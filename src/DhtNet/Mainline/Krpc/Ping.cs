@@ -3,7 +3,7 @@ using DhtNet.Mainline.Bencode;
 namespace DhtNet.Mainline.Krpc;
 
 /// <summary>BEP 5 <c>ping</c>: asks whether a node is alive.</summary>
-public sealed class PingQuery(NodeId senderId) : KrpcQuery(senderId)
+internal sealed class PingQuery(NodeId senderId) : KrpcQuery(senderId)
 {
     public override KrpcMethod Method => KrpcMethod.Ping;
 
@@ -17,7 +17,7 @@ public sealed class PingQuery(NodeId senderId) : KrpcQuery(senderId)
 }
 
 /// <summary>Answer to <see cref="PingQuery"/>: the responder's id.</summary>
-public sealed class PingResponse(NodeId senderId) : KrpcResponse(senderId)
+internal sealed class PingResponse(NodeId senderId) : KrpcResponse(senderId)
 {
     public override KrpcMethod Method => KrpcMethod.Ping;
 

@@ -7,7 +7,7 @@ namespace DhtNet.Mainline.Krpc;
 /// (<see cref="PublicKey"/>, <see cref="Signature"/>, <see cref="Sequence"/>, optional
 /// <see cref="Salt"/> and <see cref="Cas"/>). It may take up to <see cref="KrpcCodec.MaxItemPayload"/> bytes.
 /// </summary>
-public sealed class PutQuery : KrpcQuery
+internal sealed class PutQuery : KrpcQuery
 {
     /// <param name="senderId">The querier's id.</param>
     /// <param name="token">The token from the queried node's get response.</param>
@@ -121,7 +121,7 @@ public sealed class PutQuery : KrpcQuery
 }
 
 /// <summary>Answer to <see cref="PutQuery"/>: the responder's id (failures come as a <see cref="KrpcError"/>).</summary>
-public sealed class PutResponse(NodeId senderId) : KrpcResponse(senderId)
+internal sealed class PutResponse(NodeId senderId) : KrpcResponse(senderId)
 {
     public override KrpcMethod Method => KrpcMethod.Put;
 

@@ -4,7 +4,7 @@ using DhtNet.Mainline.Bencode;
 namespace DhtNet.Mainline.Krpc;
 
 /// <summary>BEP 51 <c>sample_infohashes</c>: asks for a sample of stored infohashes and the nodes closest to <see cref="Target"/>.</summary>
-public sealed class SampleInfohashesQuery(NodeId senderId, NodeId target) : KrpcQuery(senderId)
+internal sealed class SampleInfohashesQuery(NodeId senderId, NodeId target) : KrpcQuery(senderId)
 {
     public NodeId Target { get; } = target;
 
@@ -39,7 +39,7 @@ public sealed class SampleInfohashesQuery(NodeId senderId, NodeId target) : Krpc
 /// Answer to <see cref="SampleInfohashesQuery"/>. <c>samples</c> is always written (BEP 51 asks for
 /// it even when empty), with as many samples as fit; the rest are dropped.
 /// </summary>
-public sealed class SampleInfohashesResponse(NodeId senderId, int interval, int num, NodeId[] samples) : KrpcResponse(senderId)
+internal sealed class SampleInfohashesResponse(NodeId senderId, int interval, int num, NodeId[] samples) : KrpcResponse(senderId)
 {
     /// <summary>Seconds before the sample changes (BEP 51: 0..21600).</summary>
     public int Interval { get; } = interval;

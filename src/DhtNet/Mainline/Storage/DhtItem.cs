@@ -5,7 +5,7 @@ namespace DhtNet.Mainline.Storage;
 /// public key, salt, sequence number and signature). <see cref="Value"/> is the raw bencoded
 /// <c>v</c> exactly as it arrived, so it can be sent back and its signature checked byte for byte.
 /// </summary>
-public sealed class DhtItem
+internal sealed class DhtItem
 {
     internal DhtItem(NodeId target, bool isMutable, ReadOnlyMemory<byte> value, ReadOnlyMemory<byte> publicKey,
         ReadOnlyMemory<byte> salt, long sequence, ReadOnlyMemory<byte> signature)

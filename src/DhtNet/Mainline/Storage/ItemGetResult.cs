@@ -5,7 +5,7 @@ namespace DhtNet.Mainline.Storage;
 /// that is not older than the stored one, <see cref="IncludeValue"/> is false: BEP 44 says the
 /// reply then carries <c>seq</c> but leaves out <c>k</c>, <c>v</c> and <c>sig</c>.
 /// </summary>
-public readonly struct ItemGetResult
+internal readonly struct ItemGetResult
 {
     internal ItemGetResult(DhtItem? item, bool includeValue)
     {

@@ -4,7 +4,7 @@ namespace DhtNet.Mainline.Storage;
 /// The outcome of an <see cref="ItemStore"/> put: success, or the BEP 44 error code and message
 /// to send back in a KRPC error reply.
 /// </summary>
-public readonly struct ItemPutResult
+internal readonly struct ItemPutResult
 {
     /// <summary>BEP 5 protocol error (malformed arguments).</summary>
     public const int ProtocolErrorCode = 203;

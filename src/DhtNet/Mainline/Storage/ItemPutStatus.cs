@@ -1,7 +1,7 @@
 namespace DhtNet.Mainline.Storage;
 
 /// <summary>What an <see cref="ItemStore"/> put did, or why it refused.</summary>
-public enum ItemPutStatus
+internal enum ItemPutStatus
 {
     /// <summary>A new item was stored.</summary>
     Stored,

@@ -12,7 +12,7 @@ namespace DhtNet.Mainline.Storage;
 /// bytes are bounded, the least recently put item making room. Expired items are dropped lazily on
 /// every call and by <see cref="Purge"/>; the store runs no timers of its own. Thread-safe.
 /// </summary>
-public sealed class ItemStore
+internal sealed class ItemStore
 {
     /// <summary>Size of an ed25519 public key (<c>k</c>).</summary>
     public const int PublicKeySize = ItemRules.PublicKeySize;

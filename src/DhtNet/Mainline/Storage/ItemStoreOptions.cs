@@ -1,7 +1,7 @@
 namespace DhtNet.Mainline.Storage;
 
 /// <summary>Limits and lifetime of an <see cref="ItemStore"/>.</summary>
-public sealed class ItemStoreOptions
+internal sealed class ItemStoreOptions
 {
     /// <summary>How long an item is kept after its last put. BEP 44: items MAY expire after 2 hours, and are re-put hourly.</summary>
     public TimeSpan ItemLifetime { get; init; } = TimeSpan.FromHours(2);

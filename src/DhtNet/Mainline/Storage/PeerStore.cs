@@ -15,7 +15,7 @@ namespace DhtNet.Mainline.Storage;
 /// entries are dropped lazily on access and by <see cref="Purge"/>, which the node calls from a
 /// timer — the store runs no timers or threads of its own. Thread-safe.
 /// </summary>
-public sealed class PeerStore
+internal sealed class PeerStore
 {
     // Estimated bytes of one infohash besides its peer slots, rounded up: the Swarm object (80),
     // its Dictionary entry and bucket at up to twice the count after a resize (2 x 44), its slot in

@@ -1,7 +1,7 @@
 namespace DhtNet.Mainline.Storage;
 
 /// <summary>Limits and lifetimes of a <see cref="PeerStore"/>.</summary>
-public sealed class PeerStoreOptions
+internal sealed class PeerStoreOptions
 {
     /// <summary>
     /// How long an announce is kept without being renewed. 30 minutes by default: BEP 5 clients

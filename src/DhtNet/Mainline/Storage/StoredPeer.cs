@@ -10,7 +10,7 @@ namespace DhtNet.Mainline.Storage;
 /// references, so callers can collect peers into a stackalloc'd span and write them out in compact
 /// form without allocating. IPv4 addresses are kept in their IPv4-mapped IPv6 form.
 /// </summary>
-public readonly struct StoredPeer : IEquatable<StoredPeer>
+internal readonly struct StoredPeer : IEquatable<StoredPeer>
 {
     private const ulong MappedPrefix = 0x0000_FFFF_0000_0000UL;
     private const ulong MappedPrefixMask = 0xFFFF_FFFF_0000_0000UL;

@@ -11,7 +11,7 @@ namespace DhtNet.Mainline.Storage;
 /// so a token stays valid for one to two intervals. Rotation happens lazily on use, driven by the
 /// injected <see cref="TimeProvider"/>; no timer is needed. Thread-safe.
 /// </summary>
-public sealed class TokenManager
+internal sealed class TokenManager
 {
     /// <summary>Length of the tokens this manager issues.</summary>
     public const int TokenSize = 8;
