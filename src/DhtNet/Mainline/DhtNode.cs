@@ -93,9 +93,7 @@ public sealed class DhtNode : IAsyncDisposable
         _recentTokens = new RecentTokens(_time);
         _queryLimiter = new AddressRateLimiter(_time, _options.MaxQueriesPerSecondPerAddress, 2.0 * _options.MaxQueriesPerSecondPerAddress);
         _events = new NodeEvents(this, _logger);
-        _metrics = _options.MeterFactory is { } meters
-            ? new NodeMetrics(meters, () => _context?.Tables, _peers, _items, () => _queryLimiter.Refused)
-            : null;
+        _metrics = _options.MeterFactory is { } meters ? new NodeMetrics(meters, this) : null;
     }
 
     /// <summary>Our node id (it may change once, at start, to match our external address per BEP 42).</summary>
@@ -139,6 +137,12 @@ public sealed class DhtNode : IAsyncDisposable
 
     /// <summary>The KRPC dispatcher and its counters, for tests and diagnostics (null before start).</summary>
     internal KrpcDispatcher? Dispatcher => _context?.Requests.Dispatcher;
+
+    internal DualStackTables? Tables => _context?.Tables;
+
+    internal PeerStore Peers => _peers;
+
+    internal ItemStore Items => _items;
 
     /// <summary>A node was added to a routing table.</summary>
     public event EventHandler<NodeAddedEventArgs>? NodeAdded

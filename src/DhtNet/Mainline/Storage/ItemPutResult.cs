@@ -1,3 +1,5 @@
+using DhtNet.Mainline.Krpc;
+
 namespace DhtNet.Mainline.Storage;
 
 /// <summary>
@@ -6,21 +8,6 @@ namespace DhtNet.Mainline.Storage;
 /// </summary>
 internal readonly struct ItemPutResult
 {
-    /// <summary>BEP 5 protocol error (malformed arguments).</summary>
-    public const int ProtocolErrorCode = 203;
-
-    /// <summary>BEP 44: message (<c>v</c>) too big.</summary>
-    public const int ValueTooBigCode = 205;
-
-    /// <summary>BEP 44: salt too big.</summary>
-    public const int SaltTooBigCode = 207;
-
-    /// <summary>BEP 44: the CAS mismatched; re-read the value and try again.</summary>
-    public const int CasMismatchCode = 301;
-
-    /// <summary>BEP 44: sequence number less than current.</summary>
-    public const int SequenceNumberCode = 302;
-
     internal ItemPutResult(ItemPutStatus status, NodeId target)
     {
         Status = status;
@@ -38,11 +25,11 @@ internal readonly struct ItemPutResult
     /// <summary>The KRPC error code to reply with; 0 on success.</summary>
     public int ErrorCode => Status switch
     {
-        ItemPutStatus.ValueTooBig => ValueTooBigCode,
-        ItemPutStatus.SaltTooBig => SaltTooBigCode,
-        ItemPutStatus.InvalidArgument => ProtocolErrorCode,
-        ItemPutStatus.CasMismatch => CasMismatchCode,
-        ItemPutStatus.SequenceTooLow or ItemPutStatus.SequenceNotNewer => SequenceNumberCode,
+        ItemPutStatus.ValueTooBig => KrpcErrorCode.MessageTooBig,
+        ItemPutStatus.SaltTooBig => KrpcErrorCode.SaltTooBig,
+        ItemPutStatus.InvalidArgument => KrpcErrorCode.Protocol,
+        ItemPutStatus.CasMismatch => KrpcErrorCode.CasMismatch,
+        ItemPutStatus.SequenceTooLow or ItemPutStatus.SequenceNotNewer => KrpcErrorCode.SequenceNumberLessThanCurrent,
         _ => 0,
     };
 

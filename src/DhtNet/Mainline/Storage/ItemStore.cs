@@ -14,15 +14,6 @@ namespace DhtNet.Mainline.Storage;
 /// </summary>
 internal sealed class ItemStore
 {
-    /// <summary>Size of an ed25519 public key (<c>k</c>).</summary>
-    public const int PublicKeySize = ItemRules.PublicKeySize;
-
-    /// <summary>Size of an ed25519 signature (<c>sig</c>).</summary>
-    public const int SignatureSize = ItemRules.SignatureSize;
-
-    /// <summary>Longest salt BEP 44 allows (error 207 above it).</summary>
-    public const int MaxSaltSize = ItemRules.MaxSaltSize;
-
     // Estimated bytes of one item besides its data, rounded up: the DhtItem (120), the data
     // array's header (24), the list entry (48) and the Dictionary entry and bucket at up to twice
     // the count after a resize (2 x 44) = 280.
@@ -79,9 +70,6 @@ internal sealed class ItemStore
         }
     }
 
-    /// <summary>The target of a mutable item: SHA-1 of the public key followed by the salt.</summary>
-    public static NodeId MutableTarget(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> salt) => ItemRules.MutableTarget(publicKey, salt);
-
     /// <summary>
     /// Stores an immutable item under SHA-1 of <paramref name="value"/> (the raw bencoded <c>v</c>).
     /// Putting a stored value again refreshes its expiry. The caller has checked the write token.
@@ -130,17 +118,17 @@ internal sealed class ItemStore
     public ItemPutResult PutMutable(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> salt, long sequence,
         ReadOnlySpan<byte> signature, ReadOnlySpan<byte> value, long? cas = null)
     {
-        if (publicKey.Length != PublicKeySize || signature.Length != SignatureSize)
+        if (publicKey.Length != ItemRules.PublicKeySize || signature.Length != ItemRules.SignatureSize)
         {
             return new ItemPutResult(ItemPutStatus.InvalidArgument, default);
         }
 
-        if (salt.Length > MaxSaltSize)
+        if (salt.Length > ItemRules.MaxSaltSize)
         {
             return new ItemPutResult(ItemPutStatus.SaltTooBig, default);
         }
 
-        var target = MutableTarget(publicKey, salt);
+        var target = ItemRules.MutableTarget(publicKey, salt);
         if (value.Length > _options.MaxValueSize)
         {
             return new ItemPutResult(ItemPutStatus.ValueTooBig, target);

@@ -1,3 +1,5 @@
+using DhtNet.Mainline.Bep44;
+
 namespace DhtNet.Mainline.Storage;
 
 /// <summary>Limits and lifetime of an <see cref="ItemStore"/>.</summary>
@@ -16,14 +18,14 @@ internal sealed class ItemStoreOptions
     public long MaxBytes { get; init; } = 16L * 1024 * 1024;
 
     /// <summary>Largest bencoded <c>v</c> accepted, in bytes (BEP 44: 1000; error 205 above it).</summary>
-    public int MaxValueSize { get; init; } = 1000;
+    public int MaxValueSize { get; init; } = ItemRules.MaxValueSize;
 
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ItemLifetime, TimeSpan.Zero, nameof(ItemLifetime));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxItems, 1, nameof(MaxItems));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxValueSize, 1, nameof(MaxValueSize));
-        long largest = ItemStore.EstimateItemBytes(MaxValueSize + ItemStore.MaxSaltSize + ItemStore.PublicKeySize + ItemStore.SignatureSize);
+        long largest = ItemStore.EstimateItemBytes(MaxValueSize + ItemRules.MaxSaltSize + ItemRules.PublicKeySize + ItemRules.SignatureSize);
         if (MaxBytes < largest)
         {
             throw new ArgumentOutOfRangeException(
