@@ -41,7 +41,7 @@ internal static class AlphaComparison
             var statistics = probes.Select(_ => new List<LookupStatistics>()).ToArray();
             var exact = new int[probes.Length];
             // Every copy of every query a probe sent (retransmissions included), per lookup.
-            var sentBefore = probes.Select(p => p.Krpc!.QueriesSent).ToArray();
+            var sentBefore = probes.Select(p => p.Dispatcher!.QueriesSent).ToArray();
             // A few lookups at a time per probe, all probes side by side on the same network.
             foreach (var batch in targets.Chunk(20))
             {
@@ -68,7 +68,7 @@ internal static class AlphaComparison
                 var queries = s.Select(x => (double)x.Queried).ToArray();
                 var timeouts = s.Select(x => (double)(x.TimedOut - x.Abandoned)).ToArray();
                 rows.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"| {loss:P0} | {attempts} | {Alphas[i]} | {Percentile(latency, 50):F0} ms | {Percentile(latency, 90):F0} ms | {Percentile(queries, 50):F0} | {Percentile(queries, 90):F0} | {Percentile(timeouts, 50):F0} | {Percentile(timeouts, 90):F0} | {(double)(probes[i].Krpc!.QueriesSent - sentBefore[i]) / lookups:F1} | {100.0 * exact[i] / lookups:F1}% |"));
+                    $"| {loss:P0} | {attempts} | {Alphas[i]} | {Percentile(latency, 50):F0} ms | {Percentile(latency, 90):F0} ms | {Percentile(queries, 50):F0} | {Percentile(queries, 90):F0} | {Percentile(timeouts, 50):F0} | {Percentile(timeouts, 90):F0} | {(double)(probes[i].Dispatcher!.QueriesSent - sentBefore[i]) / lookups:F1} | {100.0 * exact[i] / lookups:F1}% |"));
             }
 
             Console.Error.WriteLine($"loss {loss:P0}, {attempts} attempts: {lookups} lookups per alpha done after {clock.Elapsed.TotalSeconds:F1} s");

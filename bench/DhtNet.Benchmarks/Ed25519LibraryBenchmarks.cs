@@ -32,8 +32,8 @@ public class Ed25519LibraryBenchmarks
     {
         // "4:salt6:foobar3:seqi42e1:v" then the largest value BEP 44 allows (1000 bytes encoded).
         byte[] value = [.. "996:"u8, .. new byte[996]];
-        _message = new byte[Bep44.GetSignatureBufferSize("foobar"u8, 42, value.Length)];
-        Bep44.WriteSignatureBuffer(_message, "foobar"u8, 42, value);
+        _message = new byte[ItemRules.GetSignatureBufferSize("foobar"u8, 42, value.Length)];
+        ItemRules.WriteSignatureBuffer(_message, "foobar"u8, 42, value);
 
         BcEd25519.GeneratePublicKey(_seed, 0, _publicKey, 0);
         _nsecKey = Key.Import(SignatureAlgorithm.Ed25519, _seed, KeyBlobFormat.RawPrivateKey);

@@ -147,7 +147,7 @@ internal sealed class SwarmChecks
 
     private async Task<(bool, string)> GetImmutableAsync(CancellationToken cancellationToken)
     {
-        var target = Bep44.ImmutableTarget(_immutableValue);
+        var target = ItemRules.ImmutableTarget(_immutableValue);
         var item = await _reader.GetAsync(target, cancellationToken: cancellationToken);
         return item is not null && item.Value.Span.SequenceEqual(_immutableValue)
             ? (true, $"{target}: {BencodeValue.Parse(item.Value.Span)}")
@@ -162,7 +162,7 @@ internal sealed class SwarmChecks
 
     private async Task<(bool, string)> GetMutableAsync(CancellationToken cancellationToken)
     {
-        var target = Bep44.MutableTarget(_key.PublicKey.Span, _salt);
+        var target = ItemRules.MutableTarget(_key.PublicKey.Span, _salt);
         var item = await _reader.GetAsync(target, _salt, cancellationToken);
         return item is not null && item.Value.Span.SequenceEqual(_mutableValue) && item.Sequence == 1
             ? (true, $"{target} (seq {item.Sequence}): {BencodeValue.Parse(item.Value.Span)}")

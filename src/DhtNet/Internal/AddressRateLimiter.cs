@@ -1,5 +1,4 @@
 using System.Net;
-using DhtNet.Storage;
 
 namespace DhtNet.Internal;
 

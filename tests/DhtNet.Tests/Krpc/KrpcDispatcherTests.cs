@@ -388,7 +388,7 @@ public class KrpcDispatcherTests
     }
 
     [Fact]
-    public async Task Counters_WithMeterFactory_ArePublishedOnTheKrpcMeter()
+    public async Task Counters_WithMeterFactory_AreObservableOnTheKrpcMeter()
     {
         using var factory = new TestMeterFactory();
         using var listener = new MeterListener();
@@ -412,6 +412,7 @@ public class KrpcDispatcherTests
         b.Start();
         await a.SendQueryAsync(new PingQuery(IdA), tb.Local, Timeout);
         await b.SendQueryAsync(new PingQuery(IdB), ta.Local, Timeout);
+        listener.RecordObservableInstruments();
 
         Assert.Equal(2, totals["dhtnet.krpc.queries.sent"]);
         Assert.Equal(2, totals["dhtnet.krpc.queries.received"]);
@@ -445,32 +446,6 @@ public class KrpcDispatcherTests
                 FindNodeQuery => new FindNodeResponse(id, [new NodeInfo(id, new IPEndPoint(IPAddress.Parse("10.0.0.2"), 1002))]),
                 _ => new PingResponse(id),
             };
-        }
-    }
-
-    private sealed class TestMeterFactory : IMeterFactory
-    {
-        private readonly List<Meter> _meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var existing = _meters.Find(m => m.Name == options.Name);
-            if (existing is not null)
-            {
-                return existing;
-            }
-
-            var meter = new Meter(options.Name, options.Version, options.Tags, scope: this);
-            _meters.Add(meter);
-            return meter;
-        }
-
-        public void Dispose()
-        {
-            foreach (var meter in _meters)
-            {
-                meter.Dispose();
-            }
         }
     }
 }

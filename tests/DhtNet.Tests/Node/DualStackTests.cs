@@ -34,7 +34,7 @@ public class DualStackTests
         var target = NodeId.Random(swarm.Random);
 
         FindNodeResponse Ask(KrpcWant want, System.Net.IPEndPoint to) =>
-            Assert.IsType<FindNodeResponse>(swarm.Run(asker.Krpc!.SendQueryAsync(new FindNodeQuery(asker.Id, target) { Want = want }, to, Timeout)).Response);
+            Assert.IsType<FindNodeResponse>(swarm.Run(asker.Dispatcher!.SendQueryAsync(new FindNodeQuery(asker.Id, target) { Want = want }, to, Timeout)).Response);
 
         var plain4 = Ask(KrpcWant.None, server4);
         Assert.Equal(8, plain4.Nodes.Length);

@@ -1,0 +1,176 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using DhtNet.Lookup;
+using DhtNet.Mainline.Krpc;
+using DhtNet.Mainline.Storage;
+
+namespace DhtNet.Mainline;
+
+/// <summary>
+/// The typed KRPC client: sends a query to one node with retransmission over lossy paths, expects
+/// the answer from the node it asked, and reports every failure of a known node to
+/// <see cref="RoutingFeedback"/> (answers reach it through the dispatcher, which sees them first).
+/// </summary>
+internal sealed class Requests(KrpcDispatcher dispatcher, DualStackTables tables, RoutingFeedback feedback, DhtOptions options)
+{
+    private readonly TimeProvider _time = options.TimeProvider;
+
+    public KrpcDispatcher Dispatcher => dispatcher;
+
+    /// <summary>
+    /// Sends <paramref name="query"/> and waits up to <see cref="DhtOptions.RequestTimeout"/> for
+    /// the answer. When <see cref="DhtOptions.QueryAttempts"/> is above one, the query is sent
+    /// again (with a fresh transaction id) at even intervals inside that window while no answer has
+    /// come, and the first answer to any copy wins: on a lossy path this turns a lost packet into a
+    /// short delay instead of a node wrongly taken for dead, and a dead node still costs one timeout.
+    /// </summary>
+    public async Task<KrpcResult> AskAsync(KrpcQuery query, IPEndPoint endPoint, CancellationToken cancellationToken)
+    {
+        var timeout = options.RequestTimeout;
+        int attempts = options.QueryAttempts;
+        if (attempts == 1)
+        {
+            return await dispatcher.SendQueryAsync(query, endPoint, timeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        var interval = timeout / attempts;
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var outstanding = new List<Task<KrpcResult>>(attempts);
+        var lastFailure = KrpcResult.Failed(KrpcResultStatus.Timeout);
+        long start = _time.GetTimestamp();
+        try
+        {
+            for (int attempt = 0; attempt < attempts; attempt++)
+            {
+                var remaining = timeout - _time.GetElapsedTime(start);
+                if (remaining <= TimeSpan.Zero)
+                {
+                    break;
+                }
+
+                outstanding.Add(dispatcher.SendQueryAsync(query, endPoint, remaining, abandon.Token));
+                bool last = attempt == attempts - 1;
+                Task? nextCopy = last ? null : Task.Delay(interval, _time, abandon.Token);
+
+                // Wait for an answer to any copy, or for the time to send the next one. A copy that
+                // has already finished is in the list too, so a fast answer is never missed.
+                while (outstanding.Count > 0)
+                {
+                    var first = await Task.WhenAny(nextCopy is null ? outstanding : [.. outstanding, nextCopy]).ConfigureAwait(false);
+                    if (first == nextCopy)
+                    {
+                        break;
+                    }
+
+                    var copy = (Task<KrpcResult>)first;
+                    outstanding.Remove(copy);
+                    var result = await copy.ConfigureAwait(false);
+
+                    // An answer wins; a copy that could not even be sent (full table, closed socket)
+                    // will not do better next time.
+                    if (result.NodeAnswered || result.Status is KrpcResultStatus.SendFailed or KrpcResultStatus.TooManyPending or KrpcResultStatus.Disposed)
+                    {
+                        return result;
+                    }
+
+                    lastFailure = result;
+                }
+
+                if (outstanding.Count == 0 && (nextCopy is null || !nextCopy.IsCompleted))
+                {
+                    break; // every copy timed out: the window is over
+                }
+            }
+
+            return lastFailure;
+        }
+        finally
+        {
+            // Copies still out are abandoned: their transactions are released at once. (Cancel, not
+            // CancelAsync: the latter runs callbacks on the thread pool, out of step with a virtual clock.)
+            abandon.Cancel();
+        }
+    }
+
+    /// <summary>Asks a node we know by id; a timeout counts against it in the routing table.</summary>
+    public async Task<KrpcResult> AskKnownAsync(KrpcQuery query, NodeInfo node, CancellationToken cancellationToken)
+    {
+        var result = await AskAsync(query, node.EndPoint, cancellationToken).ConfigureAwait(false);
+        if (result.Status == KrpcResultStatus.Timeout)
+        {
+            ReportFailure(node);
+        }
+
+        return result;
+    }
+
+    /// <summary>A node we asked did not answer as it should: the routing table counts it against the node.</summary>
+    public void ReportFailure(NodeInfo node) => feedback.OnOutcome(node.EndPoint, node.Id, RequestOutcome.Failed);
+
+    /// <summary>
+    /// Asks a node a lookup or storage needs, expecting an answer of type <typeparamref name="T"/>
+    /// from the id we know it by: an answer under another id counts as none (the endpoint now
+    /// belongs to someone else), and a timeout counts against the node in the routing table.
+    /// </summary>
+    public async Task<T?> AskNodeAsync<T>(KrpcQuery query, NodeInfo node, CancellationToken cancellationToken)
+        where T : KrpcResponse
+    {
+        var result = await AskKnownAsync(query, node, cancellationToken).ConfigureAwait(false);
+        return result.Response is T response && response.SenderId == node.Id ? response : null;
+    }
+
+    /// <summary>Sends a ping and returns the answering node, or null when it did not answer.</summary>
+    public async Task<NodeInfo?> PingAsync(IPEndPoint endPoint, CancellationToken cancellationToken)
+    {
+        var result = await AskAsync(new PingQuery(tables.Id), endPoint, cancellationToken).ConfigureAwait(false);
+        return result.Response is PingResponse response ? new NodeInfo(response.SenderId, endPoint) : null;
+    }
+
+    /// <summary>A lookup request that sends find_node for <paramref name="target"/>.</summary>
+    public LookupRequest FindNode(NodeId target) => async (node, ct) =>
+        await AskNodeAsync<FindNodeResponse>(new FindNodeQuery(tables.Id, target), node, ct).ConfigureAwait(false) is { } response
+            ? NodesReply(node, response.Nodes, response.Nodes6)
+            : LookupReply.NoAnswer;
+
+    /// <summary>
+    /// Asks a bootstrap node, whose id we do not know yet, for the nodes closest to <paramref name="target"/>;
+    /// its id is learned from its answer and it becomes a candidate like the nodes it names.
+    /// </summary>
+    public async Task<LookupReply> FindNodeFromBootstrapAsync(NodeId target, IPEndPoint endPoint, CancellationToken cancellationToken)
+    {
+        var result = await AskAsync(new FindNodeQuery(tables.Id, target), endPoint, cancellationToken).ConfigureAwait(false);
+        return result.Response is FindNodeResponse response
+            ? LookupReply.From([new NodeInfo(response.SenderId, endPoint), .. NodesFor(endPoint, response.Nodes, response.Nodes6)])
+            : LookupReply.NoAnswer;
+    }
+
+    /// <summary>Sends get_peers (or a BEP 33 scrape) and keeps the write token of the answer.</summary>
+    public async Task<GetPeersResponse?> GetPeersAsync(
+        GetPeersQuery query, NodeInfo node, ConcurrentDictionary<NodeId, NodeToken> tokens, CancellationToken cancellationToken)
+    {
+        var response = await AskNodeAsync<GetPeersResponse>(query, node, cancellationToken).ConfigureAwait(false);
+        if (response is not null)
+        {
+            KeepToken(tokens, node, response.Token);
+        }
+
+        return response;
+    }
+
+    /// <summary>Keeps a node's write token for the announce or put that may follow the lookup.</summary>
+    public static void KeepToken(ConcurrentDictionary<NodeId, NodeToken> tokens, NodeInfo node, ReadOnlyMemory<byte> token)
+    {
+        if (!token.IsEmpty)
+        {
+            tokens[node.Id] = new NodeToken(node, token.ToArray());
+        }
+    }
+
+    /// <summary>A lookup answer: the nodes of the asked node's address family.</summary>
+    public static LookupReply NodesReply(NodeInfo node, NodeInfo[] nodes, NodeInfo[] nodes6) =>
+        LookupReply.From(NodesFor(node.EndPoint, nodes, nodes6));
+
+    public static NodeInfo[] NodesFor(IPEndPoint endPoint, NodeInfo[] nodes, NodeInfo[] nodes6) =>
+        CompactEncoding.Family(endPoint) == AddressFamily.InterNetwork ? nodes : nodes6;
+}
