@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using AddOutcome = DhtNet.Kademlia.AddOutcome;
-using NodeContact = DhtNet.Kademlia.NodeContact;
 using ClosestNodeFilter = DhtNet.Kademlia.ClosestNodeFilter;
+using NodeContact = DhtNet.Kademlia.NodeContact;
 
 namespace DhtNet.Tests.Kademlia;
 

@@ -1,7 +1,7 @@
 using AddOutcome = DhtNet.Kademlia.AddOutcome;
+using FailureOutcome = DhtNet.Kademlia.FailureOutcome;
 using NodeContact = DhtNet.Kademlia.NodeContact;
 using NodeState = DhtNet.Kademlia.NodeState;
-using FailureOutcome = DhtNet.Kademlia.FailureOutcome;
 using Table = DhtNet.Kademlia.RoutingTable<DhtNet.NodeId, DhtNet.Tests.Kademlia.Contact>;
 
 namespace DhtNet.Tests.Kademlia;

@@ -1,6 +1,6 @@
+using ClosestNodeFilter = DhtNet.Kademlia.ClosestNodeFilter;
 using NodeContact = DhtNet.Kademlia.NodeContact;
 using NodeState = DhtNet.Kademlia.NodeState;
-using ClosestNodeFilter = DhtNet.Kademlia.ClosestNodeFilter;
 using RoutingTableOptions = DhtNet.Kademlia.RoutingTableOptions;
 using Table = DhtNet.Kademlia.RoutingTable<DhtNet.NodeId, DhtNet.Tests.Kademlia.Contact>;
 using TableNode = DhtNet.Kademlia.RoutingNode<DhtNet.Tests.Kademlia.Contact>;
