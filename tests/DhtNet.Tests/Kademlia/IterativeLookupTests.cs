@@ -1,6 +1,7 @@
 using System.Net;
 using DhtNet.Kademlia;
 using LookupOptions = DhtNet.Kademlia.LookupOptions;
+using LookupStatistics = DhtNet.Kademlia.LookupStatistics;
 using NodeLookup = DhtNet.Kademlia.IterativeLookup<DhtNet.NodeId, DhtNet.Tests.Kademlia.Contact>;
 
 namespace DhtNet.Tests.Kademlia;
@@ -154,8 +155,8 @@ public class IterativeLookupTests
         Assert.True(result.Statistics.Elapsed >= TimeSpan.FromMilliseconds(50));
     }
 
-    [Fact]
-    public void Stop_EndsLookupEarly()
+    // A lookup with alpha 1 whose request calls `stop` when the second answer is in hand.
+    private LookupStatistics RunStoppingAtSecondReply(Action<NodeLookup> stop)
     {
         var network = new FakeNetwork(_clock, 300, seed: 6);
         var target = NodeId.Random(new Random(3));
@@ -167,14 +168,19 @@ public class IterativeLookupTests
             var reply = await inner(node, cancellationToken);
             if (++replies == 2)
             {
-                lookup!.Stop();
+                stop(lookup!);
             }
 
             return reply;
         }, new LookupOptions { Alpha = 1 }, _clock);
         lookup.AddCandidates(network.Nodes.Take(5));
-        var result = Run(lookup);
-        Assert.Equal(2, result.Statistics.Queried);
+        return Run(lookup).Statistics;
+    }
+
+    [Fact]
+    public void Stop_EndsLookupEarly()
+    {
+        Assert.Equal(2, RunStoppingAtSecondReply(lookup => lookup.Stop()).Queried);
     }
 
     [Theory]
@@ -182,30 +188,17 @@ public class IterativeLookupTests
     [InlineData(true)]
     public void StopInsideRequest_CountsTheAnswerInHandOnlyAfterReply(bool afterReply)
     {
-        var network = new FakeNetwork(_clock, 300, seed: 6);
-        var target = NodeId.Random(new Random(3));
-        NodeLookup? lookup = null;
-        int replies = 0;
-        var inner = network.RequestFor(target);
-        lookup = new NodeLookup(target, async (node, cancellationToken) =>
+        var statistics = RunStoppingAtSecondReply(lookup =>
         {
-            var reply = await inner(node, cancellationToken);
-            if (++replies == 2)
+            if (afterReply)
             {
-                if (afterReply)
-                {
-                    lookup!.StopAfterReply();
-                }
-                else
-                {
-                    lookup!.Stop();
-                }
+                lookup.StopAfterReply();
             }
-
-            return reply;
-        }, new LookupOptions { Alpha = 1 }, _clock);
-        lookup.AddCandidates(network.Nodes.Take(5));
-        var statistics = Run(lookup).Statistics;
+            else
+            {
+                lookup.Stop();
+            }
+        });
 
         Assert.Equal(2, statistics.Queried);
         Assert.Equal(afterReply ? 2 : 1, statistics.Answered);
@@ -250,5 +243,63 @@ public class IterativeLookupTests
         var result = Run(lookup);
         Assert.DoesNotContain(self.Id, queried);
         Assert.DoesNotContain(self.Id, result.ClosestNodes.Select(n => n.Id));
+    }
+
+    [Fact]
+    public void RunAsync_AcceptRefusesCandidates_TheyAreNeverQueried()
+    {
+        var network = new FakeNetwork(_clock, 200, seed: 13);
+        var target = NodeId.Random(new Random(8));
+        var refused = network.TrueClosest(target, 3).Select(n => n.Id).ToHashSet();
+        var queried = new List<NodeId>();
+        var inner = network.RequestFor(target);
+        var lookup = new NodeLookup(target, (node, cancellationToken) =>
+        {
+            queried.Add(node.Id);
+            return inner(node, cancellationToken);
+        }, new LookupOptions(), _clock, accept: node => !refused.Contains(node.Id));
+        lookup.AddCandidates(network.Nodes.Take(4));
+        var result = Run(lookup);
+
+        Assert.NotEmpty(queried);
+        Assert.DoesNotContain(queried, refused.Contains);
+        Assert.DoesNotContain(result.ClosestNodes, node => refused.Contains(node.Id));
+    }
+
+    [Fact]
+    public void RunAsync_Prefer_GoesOnUntilKPreferredOr2KNodesAnswered()
+    {
+        var network = new FakeNetwork(_clock, 500, seed: 14);
+        static bool Preferred(Contact node) => node.Id.GetBit(159);
+        int queriedWith = 0, queriedWithout = 0;
+        var random = new Random(9);
+        for (int i = 0; i < 20; i++)
+        {
+            var target = NodeId.Random(random);
+            foreach (bool prefer in new[] { false, true })
+            {
+                var answered = new List<Contact>();
+                var inner = network.RequestFor(target);
+                var lookup = new NodeLookup(target, async (node, cancellationToken) =>
+                {
+                    var reply = await inner(node, cancellationToken);
+                    answered.Add(node);
+                    return reply;
+                }, new LookupOptions(), _clock, prefer: prefer ? Preferred : null);
+                lookup.AddCandidates(network.Nodes.Take(3));
+                var result = Run(lookup);
+                if (prefer)
+                {
+                    Assert.True(answered.Count(Preferred) >= 8 || answered.Count >= 16, $"{answered.Count(Preferred)} preferred of {answered.Count}");
+                    queriedWith += result.Statistics.Queried;
+                }
+                else
+                {
+                    queriedWithout += result.Statistics.Queried;
+                }
+            }
+        }
+
+        Assert.True(queriedWith > queriedWithout, $"{queriedWith} queries with a preference, {queriedWithout} without");
     }
 }
