@@ -198,13 +198,13 @@ public sealed class RoutingUpkeep<TKey, TContact> : IDisposable
             }
         }
 
-        if (_table.Count == 0)
+        if (_table.Count == 0 && _options.BootstrapWhenEmpty)
         {
             // Every node was lost (or none ever answered): start over from the bootstrap nodes.
             Log.Rebootstrapping(_logger);
             BootstrapAsync(null, _stopping.Token).Observe(_logger, "bootstrap again");
         }
-        else
+        else if (_table.Count > 0)
         {
             RefreshStaleBucketsAsync(_stopping.Token).Observe(_logger, "bucket refresh");
         }

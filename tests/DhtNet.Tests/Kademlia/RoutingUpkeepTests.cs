@@ -59,12 +59,13 @@ public class RoutingUpkeepTests
         }
     }
 
-    private static (RoutingTestNodes Nodes, ScriptedNetwork Network, RoutingUpkeep<NodeId, Contact> Upkeep) Create(int seed)
+    private static (RoutingTestNodes Nodes, ScriptedNetwork Network, RoutingUpkeep<NodeId, Contact> Upkeep) Create(int seed, bool bootstrapWhenEmpty = true)
     {
         SynchronizationContext.SetSynchronizationContext(null);
         var nodes = new RoutingTestNodes(seed);
         var network = new ScriptedNetwork(nodes);
-        var upkeep = new RoutingUpkeep<NodeId, Contact>(nodes.NewTable(), network, nodes.Clock, new RoutingUpkeepOptions { Lookup = new LookupOptions { SoftTimeout = TimeSpan.Zero } });
+        var options = new RoutingUpkeepOptions { Lookup = new LookupOptions { SoftTimeout = TimeSpan.Zero }, BootstrapWhenEmpty = bootstrapWhenEmpty };
+        var upkeep = new RoutingUpkeep<NodeId, Contact>(nodes.NewTable(), network, nodes.Clock, options);
         network.Upkeep = upkeep;
         return (nodes, network, upkeep);
     }
@@ -186,6 +187,19 @@ public class RoutingUpkeepTests
         Assert.Equal(4, upkeep.Table.Count); // the seed and its three neighbours answered
         nodes.Clock.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(1, network.BootstrapCalls);
+    }
+
+    [Fact]
+    public void Start_TableEmptyAndBootstrapWhenEmptyOff_LeavesItToTheOwner()
+    {
+        var (nodes, network, upkeep) = Create(48, bootstrapWhenEmpty: false);
+        network.BootstrapContacts.Add(nodes.NodeAt(0));
+        upkeep.Start();
+
+        nodes.Clock.Advance(TimeSpan.FromMinutes(3));
+
+        Assert.Equal(0, network.BootstrapCalls);
+        Assert.Empty(network.Targets);
     }
 
     [Fact]
