@@ -1,5 +1,6 @@
 using System.Net;
 using DhtNet.Kademlia;
+using RequestOutcome = DhtNet.Kademlia.RequestOutcome;
 using AddOutcome = DhtNet.Kademlia.AddOutcome;
 using NodeContact = DhtNet.Kademlia.NodeContact;
 using NodeState = DhtNet.Kademlia.NodeState;

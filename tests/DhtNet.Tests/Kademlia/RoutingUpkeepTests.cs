@@ -1,4 +1,5 @@
 using DhtNet.Kademlia;
+using RequestOutcome = DhtNet.Kademlia.RequestOutcome;
 using LookupOptions = DhtNet.Kademlia.LookupOptions;
 using NodeContact = DhtNet.Kademlia.NodeContact;
 
