@@ -12,3 +12,4 @@ global using DhtNet.Security;
 global using DhtNet.Simulation;
 global using DhtNet.Storage;
 global using DhtNet.Transport;
+global using DhtNet.Persistence;

@@ -260,6 +260,12 @@ public sealed partial class SqliteStateStore : DhtStateStore
                 throw new DamagedFileException($"integrity check: {check}");
             }
 
+            // Checked before anything is changed, so a file set aside is exactly what was found.
+            if (version == 0 && Convert.ToInt64(Scalar(connection, "SELECT count(*) FROM sqlite_master"), CultureInfo.InvariantCulture) != 0)
+            {
+                throw new DamagedFileException("it holds tables but no DhtNet format version, so it is not a DhtNet state file");
+            }
+
             string mode = Convert.ToString(Scalar(connection, "PRAGMA journal_mode = WAL"), CultureInfo.InvariantCulture) ?? "none";
             if (!mode.Equals("wal", StringComparison.OrdinalIgnoreCase))
             {
@@ -294,11 +300,6 @@ public sealed partial class SqliteStateStore : DhtStateStore
 
     private static void CreateTables(SqliteConnection connection)
     {
-        if (Convert.ToInt64(Scalar(connection, "SELECT count(*) FROM sqlite_master"), CultureInfo.InvariantCulture) != 0)
-        {
-            throw new DamagedFileException("it holds tables but no DhtNet format version, so it is not a DhtNet state file");
-        }
-
         using SqliteTransaction transaction = connection.BeginTransaction();
         using (SqliteCommand command = connection.CreateCommand())
         {
