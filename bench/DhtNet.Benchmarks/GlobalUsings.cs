@@ -4,5 +4,6 @@ global using DhtNet.Bencode;
 global using DhtNet.LibP2p;
 global using DhtNet.LibP2p.Crypto;
 global using DhtNet.Lookup;
+global using DhtNet.Persistence;
 global using DhtNet.Security;
 global using DhtNet.Simulation;
