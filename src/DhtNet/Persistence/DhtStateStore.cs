@@ -112,7 +112,13 @@ public abstract partial class DhtStateStore : IDhtStateStore
         return LoadKeyAsync(network, name, cancellationToken);
     }
 
-    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    public Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return FlushUnlessStoppedAsync(cancellationToken);
+    }
+
+    private async Task FlushUnlessStoppedAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -130,6 +136,7 @@ public abstract partial class DhtStateStore : IDhtStateStore
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(limits);
         limits.Validate();
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -142,7 +149,7 @@ public abstract partial class DhtStateStore : IDhtStateStore
         }
     }
 
-    /// <summary>Stops the periodic flush, writes what is waiting, and closes the store.</summary>
+    /// <summary>Stops the periodic flush, writes what is waiting, and closes the store; changes recorded afterwards are not written.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -276,7 +283,7 @@ public abstract partial class DhtStateStore : IDhtStateStore
             {
                 try
                 {
-                    await FlushAsync(_stopping.Token).ConfigureAwait(false);
+                    await FlushUnlessStoppedAsync(_stopping.Token).ConfigureAwait(false);
                 }
                 catch (Exception error) when (error is not OperationCanceledException)
                 {

@@ -263,6 +263,15 @@ public abstract class StateStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FlushAsync_AfterDispose_ThrowsObjectDisposed()
+    {
+        await Store.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => Store.FlushAsync());
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => Store.LoadAsync(Network, new DhtStateLimits()));
+    }
+
+    [Fact]
     public async Task LoadAsync_NothingRecorded_EmptyState()
     {
         AssertEmpty(await Store.LoadAsync(Network, new DhtStateLimits()));
