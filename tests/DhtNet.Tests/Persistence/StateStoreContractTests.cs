@@ -315,50 +315,22 @@ public abstract class StateStoreContractTests : IAsyncLifetime
         Assert.Empty(state.Publications);
     }
 
-    // Records hold arrays, which compare by reference; compare what they hold.
-    private static void AssertSame(SavedContact expected, SavedContact actual)
+    // Records hold arrays, which compare by reference; compare what every property holds.
+    private static void AssertSame<T>(T expected, T actual)
+        where T : class
     {
-        Assert.Equal(expected.Id, actual.Id);
-        Assert.Equal(expected.Address, actual.Address);
-        Assert.Equal(expected.LastSeen, actual.LastSeen);
-    }
-
-    private static void AssertSame(SavedPeer expected, SavedPeer actual)
-    {
-        Assert.Equal(expected.InfoHash, actual.InfoHash);
-        Assert.Equal(expected.Address, actual.Address);
-        Assert.Equal(expected.Seed, actual.Seed);
-        Assert.Equal(expected.Expires, actual.Expires);
-    }
-
-    private static void AssertSame(SavedItem expected, SavedItem actual)
-    {
-        Assert.Equal(expected.Target, actual.Target);
-        Assert.Equal(expected.Item, actual.Item);
-        Assert.Equal(expected.Expires, actual.Expires);
-    }
-
-    private static void AssertSame(SavedProviderRecord expected, SavedProviderRecord actual)
-    {
-        Assert.Equal(expected.Key, actual.Key);
-        Assert.Equal(expected.ProviderId, actual.ProviderId);
-        Assert.Equal(expected.Addresses, actual.Addresses);
-        Assert.Equal(expected.Expires, actual.Expires);
-    }
-
-    private static void AssertSame(SavedRecord expected, SavedRecord actual)
-    {
-        Assert.Equal(expected.Key, actual.Key);
-        Assert.Equal(expected.Value, actual.Value);
-        Assert.Equal(expected.Received, actual.Received);
-        Assert.Equal(expected.Expires, actual.Expires);
-    }
-
-    private static void AssertSame(SavedPublication expected, SavedPublication actual)
-    {
-        Assert.Equal(expected.Kind, actual.Kind);
-        Assert.Equal(expected.Key, actual.Key);
-        Assert.Equal(expected.Payload, actual.Payload);
-        Assert.Equal(expected.NextDue, actual.NextDue);
+        foreach (System.Reflection.PropertyInfo property in typeof(T).GetProperties())
+        {
+            object? want = property.GetValue(expected);
+            object? got = property.GetValue(actual);
+            if (want is byte[] bytes)
+            {
+                Assert.Equal(bytes, got as byte[]);
+            }
+            else
+            {
+                Assert.Equal(want, got);
+            }
+        }
     }
 }
