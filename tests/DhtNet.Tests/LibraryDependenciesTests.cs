@@ -14,6 +14,7 @@ public class LibraryDependenciesTests
     [
         "Microsoft.Extensions.Logging.Abstractions",
         "NSec.Cryptography",
+        "Microsoft.Data.Sqlite",
     ];
 
     private static readonly Assembly Library = typeof(DhtNode).Assembly;
