@@ -9,5 +9,6 @@ global using DhtNet.Mainline.Bep33;
 global using DhtNet.Mainline.Bep42;
 global using DhtNet.Mainline.Bep44;
 global using DhtNet.Mainline.Bep51;
+global using DhtNet.Persistence;
 global using DhtNet.Security;
 global using DhtNet.Simulation;

@@ -14,6 +14,7 @@ global using DhtNet.Mainline.Bep51;
 global using DhtNet.Mainline.Krpc;
 global using DhtNet.Mainline.Storage;
 global using DhtNet.Mainline.Transport;
+global using DhtNet.Persistence;
 global using DhtNet.Routing;
 global using DhtNet.Security;
 global using DhtNet.Simulation;

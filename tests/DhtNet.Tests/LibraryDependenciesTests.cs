@@ -14,6 +14,9 @@ public class LibraryDependenciesTests
     [
         "Microsoft.Extensions.Logging.Abstractions",
         "NSec.Cryptography",
+        "Microsoft.Data.Sqlite",
+        "BouncyCastle.Cryptography",
+        "SimpleBase",
     ];
 
     private static readonly Assembly Library = typeof(DhtNode).Assembly;
