@@ -28,7 +28,7 @@ namespace DhtNet.Mainline;
 /// <see cref="RoutingUpkeep"/> keeps them alive, and each operation is its own type (Operations/, Bep33/,
 /// Bep44/, Bep51/). This class holds the lifecycle, the events and the public surface.
 /// </remarks>
-public sealed class DhtNode : IAsyncDisposable
+public sealed partial class DhtNode : IAsyncDisposable
 {
     /// <summary>Signature checks per second a node will do for incoming BEP 44 puts (each costs about 0.1 ms).</summary>
     public const int MaxSignatureChecksPerSecond = 1000;
@@ -45,7 +45,8 @@ public sealed class DhtNode : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IDatagramTransport? _givenTransport;
-    private readonly NodeId _initialId;
+    private readonly MainlineState? _persisted;
+    private readonly KeepProviding _providing;
     private readonly PeerStore _peers;
     private readonly ItemStore _items;
     private readonly TokenManager _tokens;
@@ -62,6 +63,8 @@ public sealed class DhtNode : IAsyncDisposable
     private NodeContext? _context;
     private RoutingUpkeep? _upkeep;
     private ITimer? _maintenance;
+    private NodeId _initialId;
+    private Task? _restore;
     private Ed25519KeyPair? _identityKey;
     private int _state; // 0 created, 1 starting or started, 2 disposed
 
@@ -94,6 +97,8 @@ public sealed class DhtNode : IAsyncDisposable
         _queryLimiter = new AddressRateLimiter(_time, _options.MaxQueriesPerSecondPerAddress, 2.0 * _options.MaxQueriesPerSecondPerAddress);
         _events = new NodeEvents(this, _logger);
         _metrics = _options.MeterFactory is { } meters ? new NodeMetrics(meters, this) : null;
+        _persisted = _options.StateStore is { } store ? new MainlineState(store, _time, _options.PeerTimeToLive, _items.Options.ItemLifetime) : null;
+        _providing = new KeepProviding(this, _time, _persisted, _logger, _shutdown.Token);
     }
 
     /// <summary>Our node id (it may change once, at start, to match our external address per BEP 42).</summary>
@@ -202,6 +207,7 @@ public sealed class DhtNode : IAsyncDisposable
             throw new InvalidOperationException("The node is already started.");
         }
 
+        await RestoreStateAsync(cancellationToken).ConfigureAwait(false);
         var transport = _transport = _givenTransport ?? CreateUdpTransport();
         var tables = new DualStackTables(_initialId, transport.LocalEndPoints, _time, new RoutingTableOptions
         {
@@ -247,6 +253,7 @@ public sealed class DhtNode : IAsyncDisposable
             _pendingImport.Clear();
         }
 
+        AttachState(tables);
         _maintenance = _time.CreateTimer(static state => ((DhtNode)state!).RunMaintenance(), this, MaintenanceInterval, MaintenanceInterval);
         await upkeep.BootstrapAsync(bootstrapExtra, cancellationToken).ConfigureAwait(false);
     }
@@ -261,6 +268,8 @@ public sealed class DhtNode : IAsyncDisposable
 
         _shutdown.Cancel();
         _maintenance?.Dispose();
+        _providing.Dispose();
+        await SaveStateAsync().ConfigureAwait(false);
         _context?.Requests.Dispatcher.Dispose();
         if (_transport is not null)
         {
@@ -624,5 +633,6 @@ public sealed class DhtNode : IAsyncDisposable
         _items.Purge();
         _recentTokens.Purge();
         upkeep.Maintain();
+        _persisted?.Snapshot(Id, ExportNodes());
     }
 }
