@@ -110,8 +110,6 @@ public sealed partial class DhtNode
             _items.Observer = persisted;
             _events.NodeAdded += (_, e) => persisted.ContactAdded(e.Node);
         }
-
-        _providing.Start();
     }
 
     private async Task SaveStateAsync()

@@ -256,6 +256,9 @@ public sealed partial class DhtNode : IAsyncDisposable
         AttachState(tables);
         _maintenance = _time.CreateTimer(static state => ((DhtNode)state!).RunMaintenance(), this, MaintenanceInterval, MaintenanceInterval);
         await upkeep.BootstrapAsync(bootstrapExtra, cancellationToken).ConfigureAwait(false);
+
+        // After bootstrap, so the first announces find the closest nodes rather than an empty table.
+        _providing.Start();
     }
 
     /// <summary>Leaves the network: stops timers, abandons pending queries and closes the sockets.</summary>
