@@ -1,4 +1,6 @@
 using System.Text;
+using DhtNet.LibP2p.Multiformats;
+using DhtNet.LibP2p.Transport;
 
 namespace DhtNet.LibP2p.Multistream;
 
@@ -155,7 +157,7 @@ public static class MultistreamSelect
         foreach (string message in messages)
         {
             int length = Strict.GetByteCount(message) + 1;
-            size += StreamVarint.SizeOf((ulong)length) + length;
+            size += Varint.GetLength((ulong)length) + length;
         }
 
         byte[] bytes = new byte[size];
@@ -163,7 +165,7 @@ public static class MultistreamSelect
         foreach (string message in messages)
         {
             int length = Strict.GetByteCount(message) + 1;
-            offset += StreamVarint.Write(bytes.AsSpan(offset), (ulong)length);
+            offset += Varint.Write(bytes.AsSpan(offset), (ulong)length);
             offset += Strict.GetBytes(message, bytes.AsSpan(offset));
             bytes[offset++] = (byte)'\n';
         }
