@@ -213,6 +213,9 @@ public sealed class YamuxSession : IAsyncDisposable
         try
         {
             ThrowIfClosed();
+
+            // Queued control frames go first: the stream's SYN may still be among them, and data must not overtake it.
+            await WriteControlFramesAsync().ConfigureAwait(false);
             new YamuxHeader(YamuxFrameType.Data, YamuxFlags.None, stream.Id, (uint)payload.Length).Write(_dataHeader);
 
             // Not cancellable: a frame cut in half would corrupt the session for every stream.

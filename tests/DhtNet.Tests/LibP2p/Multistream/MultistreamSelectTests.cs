@@ -1,6 +1,3 @@
-using DhtNet.LibP2p;
-using DhtNet.LibP2p.Multistream;
-
 namespace DhtNet.Tests.LibP2p.Multistream;
 
 public sealed class MultistreamSelectTests

@@ -1,5 +1,3 @@
-using DhtNet.LibP2p.Noise;
-
 namespace DhtNet.Tests.LibP2p.Noise;
 
 /// <summary>The XX state machine against the cacophony test vector for Noise_XX_25519_ChaChaPoly_SHA256.</summary>
@@ -55,7 +53,7 @@ public sealed class NoiseHandshakeStateTests
             byte[] second = new byte[run.Responder.MessageLength(0)];
             run.Responder.WriteMessage([], second);
             second[bit / 8] ^= (byte)(1 << (bit % 8));
-            Assert.Throws<DhtNet.LibP2p.LibP2pProtocolException>(() => run.Initiator.ReadMessage(second));
+            Assert.Throws<LibP2pProtocolException>(() => run.Initiator.ReadMessage(second));
         }
     }
 
@@ -68,7 +66,7 @@ public sealed class NoiseHandshakeStateTests
         for (int cut = 0; cut < first.Length; cut++)
         {
             using var fresh = new VectorRun();
-            Assert.Throws<DhtNet.LibP2p.LibP2pProtocolException>(() => fresh.Responder.ReadMessage(first[..cut]));
+            Assert.Throws<LibP2pProtocolException>(() => fresh.Responder.ReadMessage(first[..cut]));
         }
     }
 

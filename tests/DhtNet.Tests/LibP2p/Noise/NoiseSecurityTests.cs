@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using DhtNet.LibP2p.Noise;
 
 namespace DhtNet.Tests.LibP2p.Noise;
 
@@ -64,7 +63,7 @@ public sealed class NoiseSecurityTests
         var listener = Ed25519PrivateKey.Generate();
         var somebodyElse = Ed25519PrivateKey.Generate().PeerId;
         var inbound = NoiseSecurity.SecureInboundAsync(pair.Server, listener);
-        var error = await Assert.ThrowsAsync<DhtNet.LibP2p.LibP2pProtocolException>(() => NoiseSecurity.SecureOutboundAsync(pair.Client, Ed25519PrivateKey.Generate(), somebodyElse).WaitAsync(Patience));
+        var error = await Assert.ThrowsAsync<LibP2pProtocolException>(() => NoiseSecurity.SecureOutboundAsync(pair.Client, Ed25519PrivateKey.Generate(), somebodyElse).WaitAsync(Patience));
         Assert.Contains("dialled", error.Message, StringComparison.Ordinal);
         pair.Client.Close();
         await Assert.ThrowsAnyAsync<IOException>(() => inbound.WaitAsync(Patience));
@@ -86,7 +85,7 @@ public sealed class NoiseSecurityTests
         byte[] payload = NoiseHandshakePayload.Create(identity, NoiseHandshakeState.PublicKeyOf(otherKey));
         await NoiseTestPeers.WriteFrameAsync(pair.Server, state, payload);
 
-        var error = await Assert.ThrowsAsync<DhtNet.LibP2p.LibP2pProtocolException>(() => dialing.WaitAsync(Patience));
+        var error = await Assert.ThrowsAsync<LibP2pProtocolException>(() => dialing.WaitAsync(Patience));
         Assert.Contains("signature", error.Message, StringComparison.Ordinal);
     }
 
@@ -108,7 +107,7 @@ public sealed class NoiseSecurityTests
         byte[] garbage = RandomBytes.Create(300, seed: atMessage);
         BinaryPrimitives.WriteUInt16BigEndian(garbage, 298);
         await pair.Client.WriteAsync(garbage);
-        await Assert.ThrowsAsync<DhtNet.LibP2p.LibP2pProtocolException>(() => inbound.WaitAsync(Patience));
+        await Assert.ThrowsAsync<LibP2pProtocolException>(() => inbound.WaitAsync(Patience));
     }
 
     [Fact]
@@ -118,7 +117,7 @@ public sealed class NoiseSecurityTests
         var inbound = NoiseSecurity.SecureInboundAsync(pair.Server, Ed25519PrivateKey.Generate());
         await pair.Client.WriteAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray());
         pair.ClientSocket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
-        await Assert.ThrowsAsync<DhtNet.LibP2p.LibP2pProtocolException>(() => inbound.WaitAsync(Patience));
+        await Assert.ThrowsAsync<LibP2pProtocolException>(() => inbound.WaitAsync(Patience));
     }
 
     [Fact]
@@ -131,7 +130,7 @@ public sealed class NoiseSecurityTests
         await NoiseTestPeers.WriteFrameAsync(pair.Client, state, []);
         state.ReadMessage(await NoiseTestPeers.ReadFrameAsync(pair.Client));
         await NoiseTestPeers.WriteFrameAsync(pair.Client, state, new byte[60_000]);
-        var error = await Assert.ThrowsAsync<DhtNet.LibP2p.LibP2pProtocolException>(() => inbound.WaitAsync(Patience));
+        var error = await Assert.ThrowsAsync<LibP2pProtocolException>(() => inbound.WaitAsync(Patience));
         Assert.Contains("over the limit", error.Message, StringComparison.Ordinal);
     }
 
@@ -151,7 +150,7 @@ public sealed class NoiseSecurityTests
         {
             using var again = NoiseTestPeers.CompletedPair(out _, out var fresh);
             await using var reader = new NoiseSecureStream(new ScriptedStream(frame[..cut]), new NoiseCipherState(), fresh, Ed25519PrivateKey.Generate().PublicKey);
-            await Assert.ThrowsAsync<DhtNet.LibP2p.LibP2pProtocolException>(async () => await reader.ReadExactlyAsync(new byte[1]));
+            await Assert.ThrowsAsync<LibP2pProtocolException>(async () => await reader.ReadExactlyAsync(new byte[1]));
         }
 
         _ = receive;
@@ -162,13 +161,13 @@ public sealed class NoiseSecurityTests
     {
         using var state = NoiseTestPeers.CompletedPair(out _, out var receive);
         await using var shortFrame = new NoiseSecureStream(new ScriptedStream([0, 5, 1, 2, 3, 4, 5]), new NoiseCipherState(), receive, Ed25519PrivateKey.Generate().PublicKey);
-        await Assert.ThrowsAsync<DhtNet.LibP2p.LibP2pProtocolException>(async () => await shortFrame.ReadExactlyAsync(new byte[1]));
+        await Assert.ThrowsAsync<LibP2pProtocolException>(async () => await shortFrame.ReadExactlyAsync(new byte[1]));
 
         using var other = NoiseTestPeers.CompletedPair(out _, out var receive2);
         byte[] forged = new byte[2 + 65535];
         BinaryPrimitives.WriteUInt16BigEndian(forged, 65535);
         await using var forgedFrame = new NoiseSecureStream(new ScriptedStream(forged), new NoiseCipherState(), receive2, Ed25519PrivateKey.Generate().PublicKey);
-        await Assert.ThrowsAsync<DhtNet.LibP2p.LibP2pProtocolException>(async () => await forgedFrame.ReadExactlyAsync(new byte[1]));
+        await Assert.ThrowsAsync<LibP2pProtocolException>(async () => await forgedFrame.ReadExactlyAsync(new byte[1]));
     }
 }
 

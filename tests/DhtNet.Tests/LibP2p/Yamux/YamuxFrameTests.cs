@@ -1,6 +1,3 @@
-using DhtNet.LibP2p;
-using DhtNet.LibP2p.Yamux;
-
 namespace DhtNet.Tests.LibP2p.Yamux;
 
 public sealed class YamuxFrameTests

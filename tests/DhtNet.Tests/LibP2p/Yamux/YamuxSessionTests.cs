@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
-using DhtNet.LibP2p;
-using DhtNet.LibP2p.Yamux;
 
 namespace DhtNet.Tests.LibP2p.Yamux;
 
