@@ -46,7 +46,9 @@ public abstract class PrivateKey
             return type switch
             {
                 KeyType.Ed25519 => Ed25519PrivateKey.FromRaw(data.Span),
-                _ => throw new LibP2pFormatException($"{type} private keys are not supported."),
+                KeyType.Secp256k1 => Secp256k1PrivateKey.FromRaw(data.Span),
+                KeyType.Ecdsa => EcdsaPrivateKey.FromRaw(data.Span),
+                _ => RsaPrivateKey.FromRaw(data.Span),
             };
         }
         finally
