@@ -3,6 +3,8 @@
 global using DhtNet.Bencode;
 global using DhtNet.LibP2p;
 global using DhtNet.LibP2p.Crypto;
+global using DhtNet.LibP2p.Host;
+global using DhtNet.LibP2p.Noise;
 global using DhtNet.Lookup;
 global using DhtNet.Security;
 global using DhtNet.Simulation;

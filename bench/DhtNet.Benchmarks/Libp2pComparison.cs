@@ -2,9 +2,6 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using DhtNet.LibP2p;
-using DhtNet.LibP2p.Crypto;
-using DhtNet.LibP2p.Host;
 
 namespace DhtNet.Benchmarks;
 

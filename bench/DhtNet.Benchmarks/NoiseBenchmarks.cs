@@ -1,6 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using DhtNet.LibP2p.Crypto;
-using DhtNet.LibP2p.Noise;
 
 namespace DhtNet.Benchmarks;
 

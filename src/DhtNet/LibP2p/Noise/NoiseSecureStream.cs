@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using DhtNet.LibP2p.Crypto;
+using DhtNet.LibP2p.Transport;
 
 namespace DhtNet.LibP2p.Noise;
 
@@ -9,7 +10,7 @@ namespace DhtNet.LibP2p.Noise;
 /// <see cref="FlushAsync(CancellationToken)"/>; reads decrypt one frame at a time, so at most one
 /// frame is buffered; both are done in place. One reader and one writer may work at once.
 /// </summary>
-public sealed class NoiseSecureStream : Stream
+public sealed class NoiseSecureStream : DuplexStream
 {
     /// <summary>The largest Noise message, the cap of the 2-byte length.</summary>
     public const int MaxFrameLength = 65535;
@@ -42,20 +43,6 @@ public sealed class NoiseSecureStream : Stream
     /// <summary>The peer's id, derived from <see cref="RemoteKey"/>.</summary>
     public PeerId RemotePeer { get; }
 
-    public override bool CanRead => true;
-
-    public override bool CanWrite => true;
-
-    public override bool CanSeek => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
@@ -78,12 +65,6 @@ public sealed class NoiseSecureStream : Stream
         return n;
     }
 
-    public override int Read(byte[] buffer, int offset, int count) =>
-        ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     /// <summary>Gathers <paramref name="buffer"/>; full frames go out at once, the rest on flush.</summary>
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -101,12 +82,6 @@ public sealed class NoiseSecureStream : Stream
         }
     }
 
-    public override void Write(byte[] buffer, int offset, int count) =>
-        WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override async Task FlushAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
@@ -117,12 +92,6 @@ public sealed class NoiseSecureStream : Stream
 
         await _inner.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
-
-    public override void Flush() => FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     public override async ValueTask DisposeAsync()
     {

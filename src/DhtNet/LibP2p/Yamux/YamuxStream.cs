@@ -1,4 +1,5 @@
 using System.Buffers;
+using DhtNet.LibP2p.Transport;
 
 namespace DhtNet.LibP2p.Yamux;
 
@@ -7,7 +8,7 @@ namespace DhtNet.LibP2p.Yamux;
 /// <see cref="Reset"/>. Reading grants the peer more window, so a reader that stops stops the sender;
 /// at most the receive window is ever buffered. Disposing half-closes and discards what comes later.
 /// </summary>
-public sealed class YamuxStream : Stream
+public sealed class YamuxStream : DuplexStream
 {
     private readonly YamuxSession _session;
     private readonly object _gate = new();
@@ -73,20 +74,6 @@ public sealed class YamuxStream : Stream
     /// <summary>The protocol negotiated on the stream, once its owner has set it.</summary>
     public string? Protocol { get; set; }
 
-    public override bool CanRead => true;
-
-    public override bool CanWrite => true;
-
-    public override bool CanSeek => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (buffer.IsEmpty)
@@ -148,12 +135,6 @@ public sealed class YamuxStream : Stream
         }
     }
 
-    public override int Read(byte[] buffer, int offset, int count) =>
-        ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     /// <summary>
     /// Sends <paramref name="buffer"/>, waiting while the peer's window is used up (backpressure).
     /// Throws <see cref="StreamResetException"/> when the stream is reset or its session closes.
@@ -200,18 +181,6 @@ public sealed class YamuxStream : Stream
         }
     }
 
-    public override void Write(byte[] buffer, int offset, int count) =>
-        WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
     /// <summary>Half-closes: sends FIN; the peer reads to the end, and this side can still read.</summary>
     public void CloseWrite()
     {
@@ -237,10 +206,6 @@ public sealed class YamuxStream : Stream
             _session.SendControl(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Rst, Id, 0));
         }
     }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     public override string ToString() => $"yamux stream {Id}{(Protocol is null ? string.Empty : " " + Protocol)}";
 
