@@ -20,11 +20,17 @@ public sealed class LibP2pHostOptions
     /// <summary>Inbound connections still in their handshake; more are closed at once (a flood of half-open connections).</summary>
     public int MaxPendingHandshakes { get; init; } = 64;
 
-    /// <summary>Open streams per connection (yamux); the bound on what one connection buffers is this times <see cref="StreamReceiveWindow"/>.</summary>
+    /// <summary>Open streams per connection (yamux); an inbound stream beyond it is reset.</summary>
     public int MaxStreamsPerConnection { get; init; } = 256;
 
     /// <summary>Bytes a stream buffers for a reader that has not read them yet (the yamux window, at least 256 KiB).</summary>
     public int StreamReceiveWindow { get; init; } = YamuxOptions.DefaultWindowSize;
+
+    /// <summary>
+    /// Unread bytes one connection buffers over all its streams; past it the connection is not read
+    /// until handlers catch up. The host's receive buffers stay below this times <see cref="MaxConnections"/>.
+    /// </summary>
+    public int MaxBufferedBytesPerConnection { get; init; } = 16 * 1024 * 1024;
 
     /// <summary>How long TCP connect may take.</summary>
     public TimeSpan DialTimeout { get; init; } = TimeSpan.FromSeconds(10);
@@ -62,6 +68,7 @@ public sealed class LibP2pHostOptions
         MaxStreams = MaxStreamsPerConnection,
         MaxAcceptBacklog = MaxStreamsPerConnection,
         ReceiveWindowSize = StreamReceiveWindow,
+        MaxBufferedBytes = MaxBufferedBytesPerConnection,
         KeepAliveInterval = KeepAliveInterval,
         KeepAliveTimeout = KeepAliveTimeout,
         TimeProvider = TimeProvider,

@@ -15,6 +15,13 @@ public sealed class YamuxOptions
     /// <summary>Open streams at once (both directions); an inbound stream beyond it is reset, an outbound one refused.</summary>
     public int MaxStreams { get; init; } = 256;
 
+    /// <summary>
+    /// Received bytes the application has not read yet, over all streams, beyond which the session
+    /// stops reading from the connection until the application catches up (TCP then holds the peer
+    /// back). The session buffers at most this plus one frame, whatever the number of streams.
+    /// </summary>
+    public int MaxBufferedBytes { get; init; } = 16 * 1024 * 1024;
+
     /// <summary>Inbound streams accepted by the session but not yet taken by the application; more are reset.</summary>
     public int MaxAcceptBacklog { get; init; } = 256;
 
@@ -38,6 +45,11 @@ public sealed class YamuxOptions
         if (ReceiveWindowSize < DefaultWindowSize)
         {
             throw new ArgumentOutOfRangeException(nameof(ReceiveWindowSize), "The receive window is at least 256 KiB.");
+        }
+
+        if (MaxBufferedBytes < ReceiveWindowSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxBufferedBytes), "The buffered-bytes bound is at least one receive window.");
         }
 
         if (MaxStreams < 1 || MaxAcceptBacklog < 1 || MaxControlBacklog < 16)

@@ -41,6 +41,8 @@ public sealed class YamuxSession : IAsyncDisposable
     private int _pingId;
     private int _started;
     private volatile bool _remoteGoAway;
+    private long _buffered;
+    private TaskCompletionSource? _drained;
     private Exception? _closeReason;
 
     /// <summary>
@@ -74,6 +76,9 @@ public sealed class YamuxSession : IAsyncDisposable
     public Task Completion => _completion.Task;
 
     internal int MaxFrameSize => _options.MaxFrameSize;
+
+    /// <summary>Received bytes no stream's reader has taken yet, over all streams.</summary>
+    public long BufferedBytes => Interlocked.Read(ref _buffered);
 
     /// <summary>Starts reading frames (and the keep-alive pings).</summary>
     public void Start()
@@ -234,6 +239,15 @@ public sealed class YamuxSession : IAsyncDisposable
         }
     }
 
+    /// <summary>Counts bytes into (positive) and out of (negative) the streams' buffers; wakes a paused read loop.</summary>
+    internal void AddBuffered(long delta)
+    {
+        if (Interlocked.Add(ref _buffered, delta) <= _options.MaxBufferedBytes && delta < 0)
+        {
+            Interlocked.Exchange(ref _drained, null)?.TrySetResult();
+        }
+    }
+
     internal void Remove(YamuxStream stream) => _streams.TryRemove(new KeyValuePair<uint, YamuxStream>(stream.Id, stream));
 
     private uint ExtraWindow => (uint)(_options.ReceiveWindowSize - YamuxOptions.DefaultWindowSize);
@@ -325,6 +339,7 @@ public sealed class YamuxSession : IAsyncDisposable
         {
             while (true)
             {
+                await WaitForReadersAsync(token).ConfigureAwait(false);
                 int got = 0;
                 while (got < YamuxHeader.Size)
                 {
@@ -373,6 +388,22 @@ public sealed class YamuxSession : IAsyncDisposable
         catch (Exception e)
         {
             Fail(e, YamuxGoAwayCode.InternalError, sendGoAway: false);
+        }
+    }
+
+    // Backpressure across streams: while the application leaves too much unread, read nothing more.
+    private async Task WaitForReadersAsync(CancellationToken token)
+    {
+        while (BufferedBytes > _options.MaxBufferedBytes)
+        {
+            var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Interlocked.Exchange(ref _drained, drained);
+            if (BufferedBytes <= _options.MaxBufferedBytes)
+            {
+                return;
+            }
+
+            await drained.Task.WaitAsync(token).ConfigureAwait(false);
         }
     }
 

@@ -242,6 +242,7 @@ public sealed class YamuxStream : DuplexStream
 
             _segments.Enqueue(new Segment(payload, length));
             _buffered += length;
+            _session.AddBuffered(length);
             signal = true;
         }
 
@@ -390,6 +391,7 @@ public sealed class YamuxStream : DuplexStream
         }
 
         _buffered -= copied;
+        _session.AddBuffered(-copied);
         return copied;
     }
 
@@ -400,6 +402,7 @@ public sealed class YamuxStream : DuplexStream
             ArrayPool<byte>.Shared.Return(segment.Array);
         }
 
+        _session.AddBuffered(-_buffered);
         _buffered = 0;
         _headConsumed = 0;
     }

@@ -58,6 +58,34 @@ public sealed class YamuxSessionTests
     }
 
     [Fact]
+    public async Task ManyStreamsUnread_SessionStopsReadingAtBufferBound()
+    {
+        var options = new YamuxOptions { MaxBufferedBytes = 2 * YamuxOptions.DefaultWindowSize };
+        await using var link = await SessionPair.CreateAsync(serverOptions: options);
+        var sending = Enumerable.Range(0, 4).Select(_ => link.Client.OpenStream()).ToArray();
+        foreach (var stream in sending)
+        {
+            await stream.WriteAsync(RandomBytes.Create(YamuxOptions.DefaultWindowSize, seed: (int)stream.Id));
+        }
+
+        // Nobody reads on the server: it buffers up to its bound (plus the frame that crossed it) and stops
+        // reading the connection, so even a ping goes unanswered.
+        await WaitUntilAsync(() => link.Server.BufferedBytes > options.MaxBufferedBytes);
+        await Assert.ThrowsAsync<TimeoutException>(() => link.Client.PingAsync(TimeSpan.FromMilliseconds(300)));
+        Assert.True(link.Server.BufferedBytes <= options.MaxBufferedBytes + YamuxOptions.DefaultWindowSize);
+
+        // Reading catches up; the loop resumes and everything arrives intact.
+        for (int i = 0; i < 4; i++)
+        {
+            var received = (await link.Server.AcceptStreamAsync())!;
+            Assert.Equal(RandomBytes.Create(YamuxOptions.DefaultWindowSize, seed: (int)received.Id), await ReadExactlyAsync(received, YamuxOptions.DefaultWindowSize));
+        }
+
+        Assert.True(await link.Client.PingAsync(Patience) >= TimeSpan.Zero);
+        Assert.Equal(0, link.Server.BufferedBytes);
+    }
+
+    [Fact]
     public async Task Reset_ByPeer_ReaderAndWriterThrow()
     {
         await using var link = await SessionPair.CreateAsync();
