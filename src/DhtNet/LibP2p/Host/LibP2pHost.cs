@@ -298,12 +298,11 @@ public sealed partial class LibP2pHost : IAsyncDisposable
             listener.Dispose();
         }
 
+        // _stopping stays undisposed: background work still reads its token while it winds down.
         foreach (var connection in Connections)
         {
             await connection.Session.CloseAsync().ConfigureAwait(false);
         }
-
-        _stopping.Dispose();
     }
 
     private async Task AcceptLoopAsync(TcpTransportListener listener)
