@@ -142,7 +142,10 @@ public sealed class LibP2pHostTests
         var second = await Assert.ThrowsAsync<IOException>(() => a.ConnectAsync(impostor));
         Assert.Contains("not dialled again", second.Message, StringComparison.Ordinal);
         Assert.Equal(0, a.ConnectionCount);
-        Assert.True(await a.PingAsync(b.PeerId == impostor ? impostor : (await a.ConnectAsync(TestHosts.AddressOf(b))).RemotePeer) > TimeSpan.Zero);
+
+        // The back-off is the impostor's alone: the real peer at the same address is dialled at once.
+        await a.ConnectAsync(TestHosts.AddressOf(b));
+        Assert.True(await a.PingAsync(b.PeerId) > TimeSpan.Zero);
     }
 
     [Fact]
@@ -188,7 +191,7 @@ public sealed class LibP2pHostTests
     [Fact]
     public async Task HostilePeer_HalfOpenNeverSpeaks_ClosedAfterHandshakeTimeout()
     {
-        await using var server = await TestHosts.StartAsync(new LibP2pHostOptions { HandshakeTimeout = TimeSpan.FromMilliseconds(500) });
+        await using var server = await TestHosts.StartAsync(new LibP2pHostOptions { HandshakeTimeout = TimeSpan.FromSeconds(2) });
         using var silent = await RawConnectAsync(server);
         await TestHosts.WaitUntilAsync(() => server.PendingHandshakes == 1, "the handshake is pending");
         Assert.Equal(0, await ReceiveUntilClosedAsync(silent));
