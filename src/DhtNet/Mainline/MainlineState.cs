@@ -110,50 +110,24 @@ internal sealed class MainlineState : IStoreObserver
     }
 
     /// <summary>Puts the saved peers back, oldest announce first, each with the lifetime it had left.</summary>
-    public int RestorePeers(DhtState state, PeerStore peers)
-    {
-        int restored = 0;
-        var now = _time.GetUtcNow();
-        long timestamp = _time.GetTimestamp();
-        for (int i = state.Peers.Count - 1; i >= 0; i--)
-        {
-            var saved = state.Peers[i];
-            if (saved.InfoHash.Length != NodeId.Size || !TryReadPeer(saved.Address, out var endPoint))
-            {
-                Skipped++;
-                continue;
-            }
-
-            if (peers.Restore(new NodeId(saved.InfoHash), endPoint, saved.Seed, AnnouncedAt(saved.Expires, now, timestamp, _peerLifetime, _time.TimestampFrequency)))
-            {
-                restored++;
-            }
-        }
-
-        return restored;
-    }
+    public int RestorePeers(DhtState state, PeerStore peers) =>
+        RestoreOldestFirst(state.Peers, _peerLifetime, p => p.Expires, (saved, announcedAt) =>
+            saved.InfoHash.Length != NodeId.Size || !TryReadPeer(saved.Address, out var endPoint)
+                ? null
+                : peers.Restore(new NodeId(saved.InfoHash), endPoint, saved.Seed, announcedAt));
 
     /// <summary>Puts the saved items back, oldest put first, each with the lifetime it had left.</summary>
-    public int RestoreItems(DhtState state, ItemStore items)
-    {
-        int restored = 0;
-        var now = _time.GetUtcNow();
-        long timestamp = _time.GetTimestamp();
-        for (int i = state.Items.Count - 1; i >= 0; i--)
+    public int RestoreItems(DhtState state, ItemStore items) =>
+        RestoreOldestFirst(state.Items, _itemLifetime, i => i.Expires, (saved, lastPut) =>
         {
-            var saved = state.Items[i];
             if (saved.Target.Length != NodeId.Size || DecodeItem(new NodeId(saved.Target), saved.Item) is not { } item)
             {
-                Skipped++;
-                continue;
+                return null;
             }
 
-            items.Restore(item, AnnouncedAt(saved.Expires, now, timestamp, _itemLifetime, _time.TimestampFrequency));
-            restored++;
-        }
-
-        return restored;
-    }
+            items.Restore(item, lastPut);
+            return true;
+        });
 
     public void PeerAnnounced(NodeId infoHash, IPEndPoint peer, bool seed)
     {
@@ -296,6 +270,29 @@ internal sealed class MainlineState : IStoreObserver
         }
 
         return timestamp - (long)(age.TotalSeconds * frequency);
+    }
+
+    // The state lists entries latest expiry first; they go back oldest first, as if stored one
+    // lifetime before they expire. `restore` says null for an entry it cannot read.
+    private int RestoreOldestFirst<T>(IReadOnlyList<T> saved, TimeSpan lifetime, Func<T, DateTimeOffset> expires, Func<T, long, bool?> restore)
+    {
+        int restored = 0;
+        var now = _time.GetUtcNow();
+        long timestamp = _time.GetTimestamp();
+        for (int i = saved.Count - 1; i >= 0; i--)
+        {
+            switch (restore(saved[i], AnnouncedAt(expires(saved[i]), now, timestamp, lifetime, _time.TimestampFrequency)))
+            {
+                case null:
+                    Skipped++;
+                    break;
+                case true:
+                    restored++;
+                    break;
+            }
+        }
+
+        return restored;
     }
 
     private void RecordContact(NodeInfo node, DateTimeOffset now)
