@@ -3,6 +3,9 @@
 global using DhtNet.Bencode;
 global using DhtNet.Internal;
 global using DhtNet.Krpc;
+global using DhtNet.LibP2p;
+global using DhtNet.LibP2p.Crypto;
+global using DhtNet.LibP2p.Multiformats;
 global using DhtNet.Lookup;
 global using DhtNet.Routing;
 global using DhtNet.Security;
