@@ -2,6 +2,11 @@
 // library folders changes this file only.
 global using DhtNet.Bencode;
 global using DhtNet.Internal;
+global using DhtNet.Ipfs;
+global using DhtNet.Ipfs.Messages;
+global using DhtNet.Ipfs.Peers;
+global using DhtNet.Ipfs.Providers;
+global using DhtNet.Ipfs.Records;
 global using DhtNet.Krpc;
 global using DhtNet.LibP2p;
 global using DhtNet.LibP2p.Crypto;

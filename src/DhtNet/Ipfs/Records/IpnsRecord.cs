@@ -57,6 +57,8 @@ public sealed class IpnsRecord
 
     internal ReadOnlyMemory<byte> V1Value { get; private init; }
 
+    internal ReadOnlyMemory<byte> SignatureV1 { get; private init; }
+
     internal ReadOnlyMemory<byte> V1Validity { get; private init; }
 
     internal ulong V1ValidityType { get; private init; }
@@ -81,7 +83,7 @@ public sealed class IpnsRecord
         }
 
         var reader = new ProtobufReader(bytes);
-        ReadOnlyMemory<byte> v1Value = default, v1Validity = default, publicKey = default, signatureV2 = default, data = default;
+        ReadOnlyMemory<byte> v1Value = default, signatureV1 = default, v1Validity = default, publicKey = default, signatureV2 = default, data = default;
         ulong v1ValidityType = 0, v1Sequence = 0, v1Ttl = 0;
         var hasV1 = false;
         while (reader.TryReadTag(out var field, out var wireType))
@@ -93,7 +95,7 @@ public sealed class IpnsRecord
                     hasV1 = true;
                     break;
                 case 2:
-                    reader.ReadBytes(wireType, "signatureV1"); // never verified (the spec forbids relying on it)
+                    signatureV1 = reader.ReadBytes(wireType, "signatureV1").ToArray(); // never verified: the spec forbids relying on it
                     hasV1 = true;
                     break;
                 case 3:
@@ -147,6 +149,7 @@ public sealed class IpnsRecord
             Data = data,
             HasV1Fields = hasV1,
             V1Value = v1Value,
+            SignatureV1 = signatureV1,
             V1Validity = v1Validity,
             V1ValidityType = v1ValidityType,
             V1Sequence = v1Sequence,
