@@ -14,6 +14,9 @@ public class LibraryDependenciesTests
     [
         "Microsoft.Extensions.Logging.Abstractions",
         "NSec.Cryptography",
+        "BouncyCastle.Cryptography",
+        "SimpleBase",
+        "System.Formats.Cbor",
     ];
 
     private static readonly Assembly Library = typeof(DhtNode).Assembly;

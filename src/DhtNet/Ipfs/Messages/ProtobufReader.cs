@@ -155,6 +155,10 @@ internal static class ProtobufWriter
 
     public static int VarintFieldSize(int field, ulong value) => TagSize(field) + VarintSize(value);
 
+    /// <summary>
+    /// A protobuf varint of all 64 bits. Not <see cref="LibP2p.Multiformats.Varint.Write(Span{byte}, ulong)"/>: multiformats
+    /// varints stop at 63 bits, and protobuf writes a negative int32 as ten bytes.
+    /// </summary>
     public static int WriteVarint(Span<byte> destination, ulong value)
     {
         var i = 0;
