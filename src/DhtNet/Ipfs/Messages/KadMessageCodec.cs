@@ -145,15 +145,7 @@ public static class KadMessageCodec
             size += ProtobufWriter.BytesFieldSize(FieldRecord, RecordSize(record));
         }
 
-        foreach (var peer in message.CloserPeers)
-        {
-            size += ProtobufWriter.BytesFieldSize(FieldCloserPeers, PeerSize(peer));
-        }
-
-        foreach (var peer in message.ProviderPeers)
-        {
-            size += ProtobufWriter.BytesFieldSize(FieldProviderPeers, PeerSize(peer));
-        }
+        size += PeersSize(FieldCloserPeers, message.CloserPeers) + PeersSize(FieldProviderPeers, message.ProviderPeers);
 
         if (message.ClusterLevelRaw != 0)
         {
@@ -172,9 +164,36 @@ public static class KadMessageCodec
 
     /// <summary>Writes the varint length prefix and the body into <paramref name="destination"/>; returns the bytes written.</summary>
     /// <exception cref="ArgumentException">The destination is shorter than <see cref="GetFrameSize"/>, or the body exceeds <see cref="MaxMessageSize"/>.</exception>
-    public static int WriteFrame(KadMessage message, Span<byte> destination)
+    public static int WriteFrame(KadMessage message, Span<byte> destination) => WriteFrame(message, GetBodySize(message), destination);
+
+    /// <summary>Writes the length-prefixed frame to <paramref name="writer"/> (a pipe, or a pooled buffer writer).</summary>
+    public static void WriteFrame(KadMessage message, IBufferWriter<byte> writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        var body = GetBodySize(message);
+        var written = WriteFrame(message, body, writer.GetSpan(Varint.GetLength((ulong)body) + body));
+        writer.Advance(written);
+    }
+
+    /// <summary>The frame in a buffer rented from the shared pool; dispose the result to return it.</summary>
+    public static KadFrame EncodeFrame(KadMessage message)
     {
         var body = GetBodySize(message);
+        var buffer = ArrayPool<byte>.Shared.Rent(Varint.GetLength((ulong)body) + body);
+        try
+        {
+            var written = WriteFrame(message, body, buffer);
+            return new KadFrame(buffer, written);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    private static int WriteFrame(KadMessage message, int body, Span<byte> destination)
+    {
         if (body > MaxMessageSize)
         {
             throw new ArgumentException($"The message body is {body} bytes; peers accept at most {MaxMessageSize}.", nameof(message));
@@ -189,32 +208,6 @@ public static class KadMessageCodec
         var n = ProtobufWriter.WriteVarint(destination, (ulong)body);
         n += WriteBody(message, destination[n..]);
         return n;
-    }
-
-    /// <summary>Writes the length-prefixed frame to <paramref name="writer"/> (a pipe, or a pooled buffer writer).</summary>
-    public static void WriteFrame(KadMessage message, IBufferWriter<byte> writer)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        var size = GetFrameSize(message);
-        var written = WriteFrame(message, writer.GetSpan(size));
-        writer.Advance(written);
-    }
-
-    /// <summary>The frame in a buffer rented from the shared pool; dispose the result to return it.</summary>
-    public static KadFrame EncodeFrame(KadMessage message)
-    {
-        var size = GetFrameSize(message);
-        var buffer = ArrayPool<byte>.Shared.Rent(size);
-        try
-        {
-            var written = WriteFrame(message, buffer);
-            return new KadFrame(buffer, written);
-        }
-        catch
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            throw;
-        }
     }
 
     private static int WriteBody(KadMessage message, Span<byte> destination)
@@ -236,14 +229,15 @@ public static class KadMessageCodec
             n += WriteRecord(record, destination[n..]);
         }
 
-        foreach (var peer in message.CloserPeers)
+        // Indexed loops: foreach over an IReadOnlyList boxes an enumerator per list.
+        for (var i = 0; i < message.CloserPeers.Count; i++)
         {
-            n += WritePeer(FieldCloserPeers, peer, destination[n..]);
+            n += WritePeer(FieldCloserPeers, message.CloserPeers[i], destination[n..]);
         }
 
-        foreach (var peer in message.ProviderPeers)
+        for (var i = 0; i < message.ProviderPeers.Count; i++)
         {
-            n += WritePeer(FieldProviderPeers, peer, destination[n..]);
+            n += WritePeer(FieldProviderPeers, message.ProviderPeers[i], destination[n..]);
         }
 
         if (message.ClusterLevelRaw != 0)
@@ -297,6 +291,17 @@ public static class KadMessageCodec
         return n;
     }
 
+    private static int PeersSize(int field, IReadOnlyList<KadPeer> peers)
+    {
+        var size = 0;
+        for (var i = 0; i < peers.Count; i++)
+        {
+            size += ProtobufWriter.BytesFieldSize(field, PeerSize(peers[i]));
+        }
+
+        return size;
+    }
+
     private static int PeerSize(KadPeer peer)
     {
         var size = 0;
@@ -305,9 +310,9 @@ public static class KadMessageCodec
             size += ProtobufWriter.BytesFieldSize(PeerFieldId, peer.Id.Length);
         }
 
-        foreach (var addr in peer.Addrs)
+        for (var i = 0; i < peer.Addrs.Count; i++)
         {
-            size += ProtobufWriter.BytesFieldSize(PeerFieldAddrs, addr.Length);
+            size += ProtobufWriter.BytesFieldSize(PeerFieldAddrs, peer.Addrs[i].Length);
         }
 
         if (peer.Connection != KadConnectionType.NotConnected)
@@ -326,9 +331,9 @@ public static class KadMessageCodec
             n += ProtobufWriter.WriteBytesField(destination[n..], PeerFieldId, peer.Id.Span);
         }
 
-        foreach (var addr in peer.Addrs)
+        for (var i = 0; i < peer.Addrs.Count; i++)
         {
-            n += ProtobufWriter.WriteBytesField(destination[n..], PeerFieldAddrs, addr.Span);
+            n += ProtobufWriter.WriteBytesField(destination[n..], PeerFieldAddrs, peer.Addrs[i].Span);
         }
 
         if (peer.Connection != KadConnectionType.NotConnected)
