@@ -116,6 +116,7 @@ public sealed class KadRequestHandler
 
         // A peer asking for a specific id gets that peer first when it is known, even if it is not a
         // DHT server (the spec's "discovering non-DHT servers"): self, the requester, or the address book.
+        PeerId listed = default;
         if (PeerId.TryFromBytes(key, out var target))
         {
             var addrs = target == _self ? _selfAddresses()
@@ -124,10 +125,11 @@ public sealed class KadRequestHandler
             if (addrs.Count > 0 || target == _self)
             {
                 closer.Add(KadPeer.FromPeerInfo(new PeerInfo(target, addrs)));
+                listed = target;
             }
         }
 
-        AddCloserPeers(closer, key, sender, exclude: target);
+        AddCloserPeers(closer, key, sender, exclude: listed);
         return KadHandlerResult.ReplyWith(new KadMessage { Type = KadMessageType.FindNode, Key = request.Key, CloserPeers = closer });
     }
 

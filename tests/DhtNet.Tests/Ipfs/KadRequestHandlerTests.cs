@@ -62,6 +62,17 @@ public class KadRequestHandlerTests
     }
 
     [Fact]
+    public void FindNode_PeerOnlyInTheTable_IsAmongTheCloserPeers()
+    {
+        var target = _table[3];
+
+        var reply = Reply(new KadMessage { Type = KadMessageType.FindNode, Key = target.Id.Bytes });
+
+        Assert.Single(reply.CloserPeers, p => p.Id.Span.SequenceEqual(target.Id.Bytes.Span));
+        Assert.Equal(KadRequestHandler.DefaultBucketSize, reply.CloserPeers.Count);
+    }
+
+    [Fact]
     public void AddProvider_FromTheSenderWithAddresses_IsStoredAndServed()
     {
         var key = Multihash.Sha256("content"u8).Bytes;

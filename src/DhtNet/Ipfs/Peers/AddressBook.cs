@@ -142,13 +142,21 @@ public sealed class AddressBook
         }
     }
 
-    /// <summary>Drops expired addresses and peers left without any; returns the peers dropped.</summary>
+    /// <summary>
+    /// Drops expired addresses and peers left without any; returns the peers dropped.
+    /// Lists that only shrink keep their byte estimate until next touched: an overestimate, so the
+    /// bound still holds.
+    /// </summary>
     public int Purge()
     {
         var now = _timeProvider.GetUtcNow();
         lock (_lock)
         {
-            return _peers.RemoveWhere((_, list) => list.RemoveAll(e => e.Expires <= now) >= 0 && list.Count == 0);
+            return _peers.RemoveWhere((_, list) =>
+            {
+                list.RemoveAll(e => e.Expires <= now);
+                return list.Count == 0;
+            });
         }
     }
 

@@ -130,7 +130,11 @@ public sealed class ProviderStore
         }
     }
 
-    /// <summary>Drops expired providers and keys left without any; returns the keys dropped.</summary>
+    /// <summary>
+    /// Drops expired providers and keys left without any; returns the keys dropped.
+    /// Lists that only shrink keep their byte estimate until next touched: an overestimate, so the
+    /// bound still holds.
+    /// </summary>
     public int Purge()
     {
         var now = _timeProvider.GetTimestamp();
