@@ -79,6 +79,6 @@ public class Ed25519LibraryBenchmarks
 
     [Benchmark, BenchmarkCategory("Verify")]
     public bool VerifyNSec() =>
-        PublicKey.TryImport(SignatureAlgorithm.Ed25519, _publicKey, KeyBlobFormat.RawPublicKey, out var key)
+        NSec.Cryptography.PublicKey.TryImport(SignatureAlgorithm.Ed25519, _publicKey, KeyBlobFormat.RawPublicKey, out var key)
         && SignatureAlgorithm.Ed25519.Verify(key!, _message, _signature);
 }

@@ -1,11 +1,5 @@
-using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using DhtNet.Benchmarks.Ipfs.Generated;
-using DhtNet.Ipfs;
-using DhtNet.Ipfs.Messages;
-using DhtNet.LibP2p;
-using DhtNet.LibP2p.Crypto;
-using DhtNet.LibP2p.Multiformats;
 using Google.Protobuf;
 
 namespace DhtNet.Benchmarks.Ipfs;

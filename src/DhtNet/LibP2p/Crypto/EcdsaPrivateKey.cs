@@ -26,30 +26,8 @@ public sealed class EcdsaPrivateKey : PrivateKey
 
     /// <summary>The key from SEC 1 <c>ECPrivateKey</c> DER.</summary>
     /// <exception cref="LibP2pFormatException">Not such DER on a supported curve, or bytes left over.</exception>
-    public static EcdsaPrivateKey FromRaw(ReadOnlySpan<byte> raw)
-    {
-        var ecdsa = ECDsa.Create();
-        try
-        {
-            ecdsa.ImportECPrivateKey(raw, out var read);
-            if (read != raw.Length)
-            {
-                throw new LibP2pFormatException($"{raw.Length - read} bytes follow the ECDSA private key.");
-            }
-
-            return new EcdsaPrivateKey(ecdsa);
-        }
-        catch (Exception e) when (e is CryptographicException or PlatformNotSupportedException or System.Formats.Asn1.AsnContentException)
-        {
-            ecdsa.Dispose();
-            throw new LibP2pFormatException("The ECDSA private key is not SEC 1 DER for a supported curve.", e);
-        }
-        catch
-        {
-            ecdsa.Dispose();
-            throw;
-        }
-    }
+    public static EcdsaPrivateKey FromRaw(ReadOnlySpan<byte> raw) =>
+        new(DerImport.Read(ECDsa.Create(), raw, static (e, der, out read) => e.ImportECPrivateKey(der, out read), "ECDSA private key", EcdsaPublicKey.CheckCurve));
 
     public override byte[] Sign(ReadOnlySpan<byte> data) =>
         _ecdsa.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);

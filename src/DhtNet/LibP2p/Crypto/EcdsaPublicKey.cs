@@ -22,33 +22,16 @@ public sealed class EcdsaPublicKey : PublicKey
     /// <exception cref="LibP2pFormatException">Not PKIX DER for a NIST prime curve, or bytes left over.</exception>
     public static EcdsaPublicKey FromRaw(ReadOnlySpan<byte> raw)
     {
-        var ecdsa = ECDsa.Create();
-        try
-        {
-            ecdsa.ImportSubjectPublicKeyInfo(raw, out var read);
-            if (read != raw.Length)
-            {
-                throw new LibP2pFormatException($"{raw.Length - read} bytes follow the ECDSA public key.");
-            }
+        var ecdsa = DerImport.Read(ECDsa.Create(), raw, static (e, der, out read) => e.ImportSubjectPublicKeyInfo(der, out read), "ECDSA public key", CheckCurve);
+        return new EcdsaPublicKey(ecdsa, raw.ToArray());
+    }
 
-            var curve = ecdsa.ExportParameters(false).Curve;
-            if (!curve.IsNamed || curve.Oid.Value is not (NistP256 or NistP384 or NistP521))
-            {
-                throw new LibP2pFormatException($"The ECDSA key is on curve {curve.Oid.FriendlyName ?? curve.Oid.Value}; P-256, P-384 and P-521 are accepted.");
-            }
-
-            return new EcdsaPublicKey(ecdsa, raw.ToArray());
-        }
-        catch (Exception e) when (e is CryptographicException or PlatformNotSupportedException or System.Formats.Asn1.AsnContentException)
-        {
-            ecdsa.Dispose();
-            throw new LibP2pFormatException("The ECDSA public key is not PKIX DER for a supported curve.", e);
-        }
-        catch
-        {
-            ecdsa.Dispose();
-            throw;
-        }
+    internal static string? CheckCurve(ECDsa ecdsa)
+    {
+        var curve = ecdsa.ExportParameters(false).Curve;
+        return curve.IsNamed && curve.Oid.Value is NistP256 or NistP384 or NistP521
+            ? null
+            : $"The ECDSA key is on curve {curve.Oid?.FriendlyName ?? curve.Oid?.Value}; P-256, P-384 and P-521 are accepted.";
     }
 
     public override bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)

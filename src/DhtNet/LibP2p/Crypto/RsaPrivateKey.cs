@@ -31,30 +31,8 @@ public sealed class RsaPrivateKey : PrivateKey
 
     /// <summary>The key from PKCS#1 <c>RSAPrivateKey</c> DER.</summary>
     /// <exception cref="LibP2pFormatException">Not such DER, bytes left over, or a size outside 2048–8192 bits.</exception>
-    public static RsaPrivateKey FromRaw(ReadOnlySpan<byte> raw)
-    {
-        var rsa = RSA.Create();
-        try
-        {
-            rsa.ImportRSAPrivateKey(raw, out var read);
-            if (read != raw.Length)
-            {
-                throw new LibP2pFormatException($"{raw.Length - read} bytes follow the RSA private key.");
-            }
-
-            return new RsaPrivateKey(rsa);
-        }
-        catch (Exception e) when (e is CryptographicException or PlatformNotSupportedException or System.Formats.Asn1.AsnContentException)
-        {
-            rsa.Dispose();
-            throw new LibP2pFormatException("The RSA private key is not PKCS#1 DER.", e);
-        }
-        catch
-        {
-            rsa.Dispose();
-            throw;
-        }
-    }
+    public static RsaPrivateKey FromRaw(ReadOnlySpan<byte> raw) =>
+        new(DerImport.Read(RSA.Create(), raw, static (r, der, out read) => r.ImportRSAPrivateKey(der, out read), "RSA private key", RsaPublicKey.CheckSize));
 
     public override byte[] Sign(ReadOnlySpan<byte> data) =>
         _rsa.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);

@@ -29,33 +29,12 @@ public sealed class RsaPublicKey : PublicKey
     /// <exception cref="LibP2pFormatException">Not PKIX DER for RSA, bytes left over, or a size outside 2048–8192 bits.</exception>
     public static RsaPublicKey FromRaw(ReadOnlySpan<byte> raw)
     {
-        var rsa = RSA.Create();
-        try
-        {
-            rsa.ImportSubjectPublicKeyInfo(raw, out var read);
-            if (read != raw.Length)
-            {
-                throw new LibP2pFormatException($"{raw.Length - read} bytes follow the RSA public key.");
-            }
-
-            if (rsa.KeySize is < MinBits or > MaxBits)
-            {
-                throw new LibP2pFormatException($"The RSA key has {rsa.KeySize} bits; {MinBits} to {MaxBits} are accepted.");
-            }
-
-            return new RsaPublicKey(rsa, raw.ToArray());
-        }
-        catch (Exception e) when (e is CryptographicException or PlatformNotSupportedException or System.Formats.Asn1.AsnContentException)
-        {
-            rsa.Dispose();
-            throw new LibP2pFormatException("The RSA public key is not PKIX DER.", e);
-        }
-        catch
-        {
-            rsa.Dispose();
-            throw;
-        }
+        var rsa = DerImport.Read(RSA.Create(), raw, static (r, der, out read) => r.ImportSubjectPublicKeyInfo(der, out read), "RSA public key", CheckSize);
+        return new RsaPublicKey(rsa, raw.ToArray());
     }
+
+    internal static string? CheckSize(RSA rsa) =>
+        rsa.KeySize is < MinBits or > MaxBits ? $"The RSA key has {rsa.KeySize} bits; {MinBits} to {MaxBits} are accepted." : null;
 
     public override bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
