@@ -34,7 +34,7 @@ internal static class QueryCommand
             table.Row((++rank).ToString(), node.Id.ToString(), Display.Address(node.EndPoint), $"{key.CommonPrefixLength(node.Id)} bits");
         }
 
-        session.Output.Line($"[bold]{result.Nodes.Count} nodes closest to {key}[/]");
+        session.Output.Line($"[bold]{Display.Count(result.Nodes.Count, "node")} closest to {key}[/]");
         session.Output.Write(table);
         session.WriteDone();
         return ExitCodes.Success;

@@ -1,3 +1,4 @@
+using DhtNet.Cli.Output;
 using System.Diagnostics;
 using System.Net;
 using System.Runtime.CompilerServices;
@@ -89,8 +90,8 @@ internal sealed class SwarmChecks
         var closest = _network.Nodes.Where(n => n != _writer).MinBy(n => n.Id.Xor(key))!;
         bool found = result.Nodes.Any(n => n.Id == closest.Id);
         return (found, found
-            ? $"{result.Nodes.Count} nodes, the closest of all ({closest.Id.CommonPrefixLength(key)} common bits) among them"
-            : $"{result.Nodes.Count} nodes, but not the closest one, {closest.Id}");
+            ? $"{Display.Count(result.Nodes.Count, "node")}, the closest of all ({closest.Id.CommonPrefixLength(key)} common bits) among them"
+            : $"{Display.Count(result.Nodes.Count, "node")}, but not the closest one, {closest.Id}");
     }
 
     private async Task<(bool, string)> FindPeerAsync(CancellationToken cancellationToken)
@@ -104,7 +105,7 @@ internal sealed class SwarmChecks
     private async Task<(bool, string)> ProvideAsync(CancellationToken cancellationToken)
     {
         var result = await _writer.ProvideAsync(_infoHash, port: null, cancellationToken);
-        return (result.Stored > 0, $"{_infoHash} stored on {result.Stored} nodes");
+        return (result.Stored > 0, $"{_infoHash} stored on {Display.Count(result.Stored, "node")}");
     }
 
     private async Task<(bool, string)> FindProvidersAsync(CancellationToken cancellationToken)
@@ -122,7 +123,7 @@ internal sealed class SwarmChecks
     private async Task<(bool, string)> ScrapeAsync(CancellationToken cancellationToken)
     {
         var result = await _reader.ScrapeAsync(_infoHash, cancellationToken);
-        return (result.Peers > 0, $"about {result.Seeds} seeds, {result.Peers} peers");
+        return (result.Peers > 0, $"about {Display.Count(result.Seeds, "seed")}, {Display.Count(result.Peers, "peer")}");
     }
 
     private async Task<(bool, string)> SampleAsync(CancellationToken cancellationToken)
@@ -142,7 +143,7 @@ internal sealed class SwarmChecks
     private async Task<(bool, string)> PutImmutableAsync(CancellationToken cancellationToken)
     {
         var result = await _writer.PutAsync(_immutableValue, cancellationToken);
-        return (result.Stored > 0, $"{result.Target} stored on {result.Stored} nodes");
+        return (result.Stored > 0, $"{result.Target} stored on {Display.Count(result.Stored, "node")}");
     }
 
     private async Task<(bool, string)> GetImmutableAsync(CancellationToken cancellationToken)
@@ -157,7 +158,7 @@ internal sealed class SwarmChecks
     private async Task<(bool, string)> PutMutableAsync(CancellationToken cancellationToken)
     {
         var result = await _writer.PutAsync(_key, _mutableValue, _salt, sequence: 1, cancellationToken: cancellationToken);
-        return (result.Stored > 0, $"{result.Target} (seq {result.Sequence}) stored on {result.Stored} nodes");
+        return (result.Stored > 0, $"{result.Target} (seq {result.Sequence}) stored on {Display.Count(result.Stored, "node")}");
     }
 
     private async Task<(bool, string)> GetMutableAsync(CancellationToken cancellationToken)
