@@ -69,7 +69,7 @@ internal static class PutCommand
         session.Output.Line($"Stored {kind} [bold]{result.Target}[/] on {Display.Count(result.Stored, "node")}");
         string[] salt = mutable is { Salt.Length: > 0, SaltText: { } text } ? ["--salt", text] : [];
         string hint = Hints.Command(["get", result.Target.ToString(), .. salt, .. Hints.Bootstrap(session.Settings.Bootstrap)]);
-        session.Output.Line($"[grey]Read it back with: {Display.Escape(hint)}[/]");
+        session.Output.Hint("Read it back with:", hint);
         session.WriteDone();
         return ExitCodes.Success;
     }

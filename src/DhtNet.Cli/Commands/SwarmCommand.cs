@@ -83,7 +83,7 @@ internal static class SwarmCommand
         if (keep && !cancellationToken.IsCancellationRequested)
         {
             string hint = Hints.Command(["query", NodeId.Random().ToString(), .. Hints.Bootstrap([network.BootstrapAddress])]);
-            output.Line($"The network keeps running. From another shell: [bold]{Display.Escape(hint)}[/]");
+            output.Hint("The network keeps running. From another shell:", hint);
             output.Line("[grey]Press Ctrl+C to stop it.[/]");
             try
             {

@@ -10,7 +10,7 @@ namespace DhtNet.Tests.Cli;
 /// </summary>
 internal static class CliProcess
 {
-    private static string DhtDll => Path.Combine(AppContext.BaseDirectory, "dht.dll");
+    public static string DhtDll => Path.Combine(AppContext.BaseDirectory, "dht.dll");
 
     public static Task<CliResult> RunAsync(TimeSpan timeout, params string[] args) =>
         RunProgramAsync(timeout, "dotnet", [DhtDll, .. args]);
@@ -41,9 +41,10 @@ internal static class CliProcess
     public static Running Start(params string[] args) => new(StartInfo("dotnet", [DhtDll, .. args], null), $"dht {string.Join(' ', args)}");
 
     /// <summary>Starts any program and lets the test read its output line by line while it runs.</summary>
-    public static Running StartProgram(string fileName, IEnumerable<string> args, string? workingDirectory = null)
+    public static Running StartProgram(
+        string fileName, IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var start = StartInfo(fileName, args, null);
+        var start = StartInfo(fileName, args, environment);
         start.WorkingDirectory = workingDirectory ?? start.WorkingDirectory;
         return new(start, $"{Path.GetFileName(fileName)} {string.Join(' ', start.ArgumentList)}");
     }

@@ -12,11 +12,7 @@ public sealed class PackageTests(PackageFeed feed) : IClassFixture<PackageFeed>
     [Fact]
     public async Task Tool_InstalledFromLocalFeed_RunsVersionAndSwarm()
     {
-        string tools = Path.Combine(feed.Folder, "tools");
-        var install = await feed.DotnetAsync("tool", "install", "--tool-path", tools, "--add-source", feed.Feed, "DhtNet.Tool", "--version", feed.Version);
-        Assert.True(install.ExitCode == 0, install.ToString());
-
-        string dht = Path.Combine(tools, OperatingSystem.IsWindows() ? "dht.exe" : "dht");
+        string dht = await InstallAsync("tools");
         var version = await CliProcess.RunProgramAsync(RunTimeout, dht, ["--version"]);
         Assert.True(version.ExitCode == 0, version.ToString());
         Assert.StartsWith(feed.Version, version.StandardOutput.Trim(), StringComparison.Ordinal);
@@ -25,6 +21,37 @@ public sealed class PackageTests(PackageFeed feed) : IClassFixture<PackageFeed>
         Assert.True(swarm.ExitCode == 0, swarm.ToString());
         Assert.Contains("16 nodes", swarm.StandardOutput, StringComparison.Ordinal);
         Assert.Matches(@"All \d+ operations succeeded", swarm.StandardOutput);
+    }
+
+    [Fact]
+    public async Task Tool_SwarmKeepHint_RunsAsPrinted()
+    {
+        string dht = await InstallAsync("hint-tools");
+        await using var swarm = CliProcess.StartProgram(dht, ["swarm", "--nodes", "8", "--keep"]);
+
+        string line;
+        do
+        {
+            line = await swarm.ReadLineAsync(RunTimeout);
+        }
+        while (line != "The network keeps running. From another shell:");
+        string hint = (await swarm.ReadLineAsync(RunTimeout)).Trim();
+
+        // Installed with --tool-path (not on the PATH), the tool names itself by its full path.
+        Assert.StartsWith(dht + " query ", hint, StringComparison.Ordinal);
+        var query = await CliProcess.RunProgramAsync(RunTimeout, "bash", ["-c", hint]);
+        Assert.True(query.ExitCode == 0, query.ToString());
+        Assert.Contains("closest to", query.StandardOutput, StringComparison.Ordinal);
+        await swarm.TerminateAsync();
+        Assert.Equal(0, (await swarm.WaitForExitAsync(RunTimeout)).ExitCode);
+    }
+
+    private async Task<string> InstallAsync(string folder)
+    {
+        string tools = Path.Combine(feed.Folder, folder);
+        var install = await feed.DotnetAsync("tool", "install", "--tool-path", tools, "--add-source", feed.Feed, "DhtNet.Tool", "--version", feed.Version);
+        Assert.True(install.ExitCode == 0, install.ToString());
+        return Path.Combine(tools, OperatingSystem.IsWindows() ? "dht.exe" : "dht");
     }
 
     [Theory]
