@@ -1,7 +1,7 @@
-using DhtNet.Cli.Output;
 using System.Diagnostics;
 using System.Net;
 using System.Runtime.CompilerServices;
+using DhtNet.Cli.Output;
 
 namespace DhtNet.Cli.Swarm;
 
