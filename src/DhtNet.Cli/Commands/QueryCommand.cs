@@ -31,7 +31,7 @@ internal static class QueryCommand
         foreach (var node in result.Nodes)
         {
             session.Output.Json("node", w => Display.WriteNode(w, node));
-            table.Row((++rank).ToString(), node.Id.ToString(), Display.Address(node.EndPoint), $"{key.CommonPrefixLength(node.Id)} bits");
+            table.Row((++rank).ToString(), node.Id.ToString(), Display.Address(node.EndPoint), Display.Count(key.CommonPrefixLength(node.Id), "bit"));
         }
 
         session.Output.Line($"[bold]{Display.Count(result.Nodes.Count, "node")} closest to {key}[/]");

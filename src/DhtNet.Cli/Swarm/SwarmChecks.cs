@@ -90,7 +90,7 @@ internal sealed class SwarmChecks
         var closest = _network.Nodes.Where(n => n != _writer).MinBy(n => n.Id.Xor(key))!;
         bool found = result.Nodes.Any(n => n.Id == closest.Id);
         return (found, found
-            ? $"{Display.Count(result.Nodes.Count, "node")}, the closest of all ({closest.Id.CommonPrefixLength(key)} common bits) among them"
+            ? $"{Display.Count(result.Nodes.Count, "node")}, the closest of all ({Display.Count(closest.Id.CommonPrefixLength(key), "common bit")}) among them"
             : $"{Display.Count(result.Nodes.Count, "node")}, but not the closest one, {closest.Id}");
     }
 
@@ -117,7 +117,7 @@ internal sealed class SwarmChecks
         }
 
         bool found = providers.Contains(EndPoint(_writer));
-        return (found, found ? $"{providers.Count} provider(s), including {EndPoint(_writer)}" : $"{providers.Count} provider(s), not {EndPoint(_writer)}");
+        return (found, found ? $"{Display.Count(providers.Count, "provider")}, including {EndPoint(_writer)}" : $"{Display.Count(providers.Count, "provider")}, not {EndPoint(_writer)}");
     }
 
     private async Task<(bool, string)> ScrapeAsync(CancellationToken cancellationToken)
@@ -137,7 +137,7 @@ internal sealed class SwarmChecks
         }
 
         bool found = result.Samples.Contains(_infoHash);
-        return (found, $"{EndPoint(holder)} stores {result.Num} infohash(es){(found ? ", the provided one among them" : ", not the provided one")}");
+        return (found, $"{EndPoint(holder)} stores {Display.Count(result.Num, "infohash", "infohashes")}{(found ? ", the provided one among them" : ", not the provided one")}");
     }
 
     private async Task<(bool, string)> PutImmutableAsync(CancellationToken cancellationToken)
