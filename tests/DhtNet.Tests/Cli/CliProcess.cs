@@ -98,6 +98,18 @@ internal static class CliProcess
         /// <summary>The next line on standard output; fails after <paramref name="timeout"/> or at the end of output.</summary>
         public Task<string> ReadLineAsync(TimeSpan timeout) => ReadAsync(_stdout, "standard output", timeout);
 
+        /// <summary>The first line on standard output from now on that <paramref name="match"/> accepts; the lines before it are skipped.</summary>
+        public async Task<string> ReadLineAsync(Func<string, bool> match, TimeSpan timeout)
+        {
+            string line;
+            do
+            {
+                line = await ReadLineAsync(timeout);
+            }
+            while (!match(line));
+            return line;
+        }
+
         /// <summary>The next line on standard error.</summary>
         public Task<string> ReadErrorLineAsync(TimeSpan timeout) => ReadAsync(_stderr, "standard error", timeout);
 

@@ -107,12 +107,7 @@ public sealed class NicetiesTests(LoopbackSwarm swarm) : IClassFixture<LoopbackS
         await using var node = CliProcess.StartProgram("dotnet", args, environment: environment);
 
         // Wait for a node in the table, so there is something to save.
-        string line;
-        do
-        {
-            line = await node.ReadLineAsync(Cli.Timeout);
-        }
-        while (!line.Contains("\"type\":\"node\"", StringComparison.Ordinal));
+        await node.ReadLineAsync(l => l.Contains("\"type\":\"node\"", StringComparison.Ordinal), Cli.Timeout);
         await node.TerminateAsync();
         (await node.WaitForExitAsync(Cli.Timeout)).AssertSuccess();
 

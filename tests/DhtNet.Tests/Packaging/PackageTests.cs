@@ -29,12 +29,7 @@ public sealed class PackageTests(PackageFeed feed) : IClassFixture<PackageFeed>
         string dht = await InstallAsync("hint-tools");
         await using var swarm = CliProcess.StartProgram(dht, ["swarm", "--nodes", "8", "--keep"]);
 
-        string line;
-        do
-        {
-            line = await swarm.ReadLineAsync(RunTimeout);
-        }
-        while (line != "The network keeps running. From another shell:");
+        await swarm.ReadLineAsync(l => l == "The network keeps running. From another shell:", RunTimeout);
         string hint = (await swarm.ReadLineAsync(RunTimeout)).Trim();
 
         // Installed with --tool-path (not on the PATH), the tool names itself by its full path.

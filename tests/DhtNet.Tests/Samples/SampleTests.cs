@@ -38,12 +38,7 @@ public sealed partial class SampleTests(LoopbackSwarm swarm) : IClassFixture<Loo
         string dll = RepositoryPaths.Sample("WorkerNode");
         await using var worker = CliProcess.StartProgram("dotnet", [dll, .. HostSettings, "--Worker:Interval=00:00:01"], Path.GetDirectoryName(dll));
 
-        string line;
-        do
-        {
-            line = await worker.ReadLineAsync(Timeout);
-        }
-        while (!line.Contains("Closest to ", StringComparison.Ordinal));
+        string line = await worker.ReadLineAsync(l => l.Contains("Closest to ", StringComparison.Ordinal), Timeout);
         Assert.Matches(@"Closest to [0-9a-f]{40}: [1-9][0-9]* nodes", line);
 
         await worker.TerminateAsync();
@@ -57,12 +52,7 @@ public sealed partial class SampleTests(LoopbackSwarm swarm) : IClassFixture<Loo
     {
         string dll = RepositoryPaths.Sample("LookupApi");
         await using var api = CliProcess.StartProgram("dotnet", [dll, "--urls", "http://127.0.0.1:0", .. HostSettings], Path.GetDirectoryName(dll));
-        Match listening;
-        do
-        {
-            listening = ListeningLine().Match(await api.ReadLineAsync(Timeout));
-        }
-        while (!listening.Success);
+        var listening = ListeningLine().Match(await api.ReadLineAsync(l => ListeningLine().IsMatch(l), Timeout));
 
         using var http = new HttpClient { BaseAddress = new Uri(listening.Groups[1].Value), Timeout = Timeout };
         var key = NodeId.Random();
