@@ -1,10 +1,10 @@
 // The library's namespaces, named once for the whole project so that moving a type between
 // library folders changes this file only.
 global using DhtNet.Internal;
+global using DhtNet.Kademlia;
 global using DhtNet.LibP2p;
 global using DhtNet.LibP2p.Crypto;
 global using DhtNet.LibP2p.Multiformats;
-global using DhtNet.Lookup;
 global using DhtNet.Mainline;
 global using DhtNet.Mainline.Bencode;
 global using DhtNet.Mainline.Bep33;
@@ -15,6 +15,5 @@ global using DhtNet.Mainline.Krpc;
 global using DhtNet.Mainline.Storage;
 global using DhtNet.Mainline.Transport;
 global using DhtNet.Persistence;
-global using DhtNet.Routing;
 global using DhtNet.Security;
 global using DhtNet.Simulation;

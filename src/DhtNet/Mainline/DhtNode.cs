@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using DhtNet.Internal;
+using DhtNet.Kademlia;
 using DhtNet.Mainline.Bep33;
 using DhtNet.Mainline.Bep42;
 using DhtNet.Mainline.Bep44;
@@ -9,7 +10,6 @@ using DhtNet.Mainline.Krpc;
 using DhtNet.Mainline.Operations;
 using DhtNet.Mainline.Storage;
 using DhtNet.Mainline.Transport;
-using DhtNet.Kademlia;
 using DhtNet.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
