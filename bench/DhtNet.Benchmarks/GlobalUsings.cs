@@ -2,12 +2,12 @@
 // library folders changes this file only.
 global using DhtNet.Ipfs;
 global using DhtNet.Ipfs.Messages;
+global using DhtNet.Kademlia;
 global using DhtNet.LibP2p;
 global using DhtNet.LibP2p.Crypto;
 global using DhtNet.LibP2p.Host;
 global using DhtNet.LibP2p.Multiformats;
 global using DhtNet.LibP2p.Noise;
-global using DhtNet.Lookup;
 global using DhtNet.Mainline;
 global using DhtNet.Mainline.Bencode;
 global using DhtNet.Mainline.Bep33;
