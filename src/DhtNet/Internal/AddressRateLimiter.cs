@@ -21,7 +21,7 @@ namespace DhtNet.Internal;
 /// </summary>
 internal sealed class AddressRateLimiter
 {
-    /// <summary>The default table size: 2 x 65,536 buckets of 16 bytes, 2 MiB.</summary>
+    /// <summary>The default table size: 65,536 buckets of 24 bytes, 1.5 MiB.</summary>
     public const int DefaultSlots = 65536;
 
     // Direct-mapped table of known good addresses; a newer contact replaces an older one in its slot.
@@ -75,7 +75,7 @@ internal sealed class AddressRateLimiter
         lock (_lock)
         {
             int responsive = hash1 & (ResponsiveSlots - 1);
-            if (_responsiveAddresses[responsive] == key && _responsiveBuckets[responsive].Last != 0)
+            if (_responsiveAddresses[responsive] == key && _responsiveBuckets[responsive].Used)
             {
                 return TakeOwn(ref _responsiveBuckets[responsive], now);
             }
@@ -112,10 +112,10 @@ internal sealed class AddressRateLimiter
         long now = _time.GetTimestamp();
         lock (_lock)
         {
-            if (_responsiveAddresses[slot] != key || _responsiveBuckets[slot].Last == 0)
+            if (_responsiveAddresses[slot] != key || !_responsiveBuckets[slot].Used)
             {
                 _responsiveAddresses[slot] = key;
-                _responsiveBuckets[slot] = new Bucket { Tokens = _burst, Last = Math.Max(now, 1) };
+                _responsiveBuckets[slot] = new Bucket { Tokens = _burst, Last = now, Used = true };
             }
         }
     }
@@ -134,14 +134,15 @@ internal sealed class AddressRateLimiter
         return true;
     }
 
-    // Called under the lock. A bucket never touched (Last == 0) starts full.
+    // Called under the lock. A bucket never used starts full.
     private double Refill(ref Bucket bucket, long now)
     {
-        double tokens = bucket.Last == 0
-            ? _burst
-            : Math.Min(_burst, bucket.Tokens + (_time.GetElapsedTime(bucket.Last, now).TotalSeconds * _ratePerSecond));
+        double tokens = bucket.Used
+            ? Math.Min(_burst, bucket.Tokens + (_time.GetElapsedTime(bucket.Last, now).TotalSeconds * _ratePerSecond))
+            : _burst;
         bucket.Tokens = tokens;
-        bucket.Last = Math.Max(now, 1);
+        bucket.Last = now;
+        bucket.Used = true;
         return tokens;
     }
 
@@ -161,5 +162,6 @@ internal sealed class AddressRateLimiter
     {
         public double Tokens;
         public long Last;
+        public bool Used;
     }
 }
