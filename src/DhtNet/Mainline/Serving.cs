@@ -87,7 +87,7 @@ internal sealed class Serving : IKrpcQueryHandler
         Span<StoredPeer> stored = stackalloc StoredPeer[MaxValuesOffered];
         int count = _peers.GetPeers(query.InfoHash, stored, query.NoSeed, family);
         int entrySize = CompactEncoding.PeerSize(family);
-        var values = new byte[count * entrySize];
+        byte[] values = count == 0 ? [] : new byte[count * entrySize];
         for (int i = 0; i < count; i++)
         {
             stored[i].WriteCompact(values.AsSpan(i * entrySize));
