@@ -285,4 +285,76 @@ public class UdpTransportTests
             }
         }
     }
+
+    [Fact]
+    public async Task Receive_ReusePortGroupOfFour_DeliversEveryPeersDatagramsInOrder()
+    {
+        await using var server = new UdpTransport(new UdpTransportOptions { BindEndPoints = [Loopback4], ReceiveSockets = 4 });
+        Assert.Equal(OperatingSystem.IsLinux() ? 4 : 1, server.ReceiveSockets);
+        var inbox = new DatagramInbox();
+        server.Start(inbox.Handler);
+        var senders = new List<UdpTransport>();
+        const int PerSender = 50;
+        try
+        {
+            for (int i = 0; i < 8; i++)
+            {
+                senders.Add(new UdpTransport([Loopback4]));
+            }
+
+            for (int n = 0; n < PerSender; n++)
+            {
+                foreach (var sender in senders)
+                {
+                    Assert.True(sender.Send(BitConverter.GetBytes(n), server.LocalEndPoints[0]));
+                }
+            }
+
+            // The kernel hashes each sender to one socket of the group, so each sender's datagrams
+            // are handled by one thread, in the order they were sent.
+            var next = new Dictionary<IPEndPoint, int>();
+            for (int i = 0; i < PerSender * senders.Count; i++)
+            {
+                var (data, source) = await inbox.ReceiveAsync();
+                int expected = next.GetValueOrDefault(source);
+                Assert.Equal(expected, BitConverter.ToInt32(data));
+                next[source] = expected + 1;
+            }
+
+            Assert.Equal(senders.Select(s => s.LocalEndPoints[0].Port).Order(), next.Keys.Select(e => e.Port).Order());
+        }
+        finally
+        {
+            foreach (var sender in senders)
+            {
+                await sender.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Constructor_ReusePortGroupOnAPortAnotherGroupHolds_Throws()
+    {
+        await using var first = new UdpTransport(new UdpTransportOptions { BindEndPoints = [Loopback4], ReceiveSockets = 2 });
+        var taken = first.LocalEndPoints[0];
+
+        // SO_REUSEPORT would let a second group share the port; the probe bind refuses it as before.
+        var error = Assert.Throws<SocketException>(() => new UdpTransport(new UdpTransportOptions { BindEndPoints = [taken], ReceiveSockets = 2 }));
+        Assert.Equal(SocketError.AddressAlreadyInUse, error.SocketErrorCode);
+    }
+
+    [Fact]
+    public async Task Constructor_Default_AsksForAFourMebibyteReceiveBuffer()
+    {
+        await using var transport = new UdpTransport([Loopback4]);
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.True(transport.ReceiveBufferSize > 0);
+            return;
+        }
+
+        // Linux grants at most net.core.rmem_max and reports twice what it keeps for the data.
+        int max = int.Parse(File.ReadAllText("/proc/sys/net/core/rmem_max").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(2 * Math.Min(UdpTransportOptions.DefaultSocketReceiveBufferSize, max), transport.ReceiveBufferSize);
+    }
 }
