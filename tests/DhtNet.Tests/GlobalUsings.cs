@@ -1,9 +1,22 @@
 // The library's namespaces, named once for the whole project so that moving a type between
 // library folders changes this file only.
 global using DhtNet.Internal;
+global using DhtNet.Ipfs;
+global using DhtNet.Ipfs.Messages;
+global using DhtNet.Ipfs.Peers;
+global using DhtNet.Ipfs.Providers;
+global using DhtNet.Ipfs.Records;
+global using DhtNet.Krpc;
 global using DhtNet.LibP2p;
 global using DhtNet.LibP2p.Crypto;
+global using DhtNet.LibP2p.Host;
+global using DhtNet.LibP2p.Identify;
 global using DhtNet.LibP2p.Multiformats;
+global using DhtNet.LibP2p.Multistream;
+global using DhtNet.LibP2p.Noise;
+global using DhtNet.LibP2p.Ping;
+global using DhtNet.LibP2p.Transport.Tcp;
+global using DhtNet.LibP2p.Yamux;
 global using DhtNet.Lookup;
 global using DhtNet.Mainline;
 global using DhtNet.Mainline.Bencode;
