@@ -1,6 +1,5 @@
 // The library's namespaces, named once for the whole project so that moving a type between
 // library folders changes this file only.
-global using DhtNet.Bencode;
 global using DhtNet.Ipfs;
 global using DhtNet.Ipfs.Messages;
 global using DhtNet.LibP2p;

@@ -6,7 +6,6 @@ global using DhtNet.Ipfs.Messages;
 global using DhtNet.Ipfs.Peers;
 global using DhtNet.Ipfs.Providers;
 global using DhtNet.Ipfs.Records;
-global using DhtNet.Krpc;
 global using DhtNet.LibP2p;
 global using DhtNet.LibP2p.Crypto;
 global using DhtNet.LibP2p.Host;
