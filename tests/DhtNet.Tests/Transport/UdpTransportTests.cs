@@ -257,31 +257,17 @@ public class UdpTransportTests
         await using var b = new UdpTransport([Loopback4]);
         var inbox = new DatagramInbox();
         b.Start(inbox.Handler);
-        var senders = new List<UdpTransport>();
-        try
-        {
-            for (int i = 0; i < 20; i++)
-            {
-                senders.Add(new UdpTransport([Loopback4]));
-            }
+        await using var senders = new LoopbackSenders(20);
 
-            // Two rounds: the second one hits the source cache.
-            for (int round = 0; round < 2; round++)
-            {
-                foreach (var sender in senders)
-                {
-                    sender.Send(BitConverter.GetBytes(sender.LocalEndPoints[0].Port), b.LocalEndPoints[0]);
-                    var (data, source) = await inbox.ReceiveAsync();
-                    Assert.Equal(sender.LocalEndPoints[0], source);
-                    Assert.Equal(sender.LocalEndPoints[0].Port, BitConverter.ToInt32(data));
-                }
-            }
-        }
-        finally
+        // Two rounds: the second one hits the source cache.
+        for (int round = 0; round < 2; round++)
         {
-            foreach (var sender in senders)
+            foreach (var sender in senders.All)
             {
-                await sender.DisposeAsync();
+                sender.Send(BitConverter.GetBytes(sender.LocalEndPoints[0].Port), b.LocalEndPoints[0]);
+                var (data, source) = await inbox.ReceiveAsync();
+                Assert.Equal(sender.LocalEndPoints[0], source);
+                Assert.Equal(sender.LocalEndPoints[0].Port, BitConverter.ToInt32(data));
             }
         }
     }
@@ -293,43 +279,28 @@ public class UdpTransportTests
         Assert.Equal(OperatingSystem.IsLinux() ? 4 : 1, server.ReceiveSockets);
         var inbox = new DatagramInbox();
         server.Start(inbox.Handler);
-        var senders = new List<UdpTransport>();
+        await using var senders = new LoopbackSenders(8);
         const int PerSender = 50;
-        try
+        for (int n = 0; n < PerSender; n++)
         {
-            for (int i = 0; i < 8; i++)
+            foreach (var sender in senders.All)
             {
-                senders.Add(new UdpTransport([Loopback4]));
-            }
-
-            for (int n = 0; n < PerSender; n++)
-            {
-                foreach (var sender in senders)
-                {
-                    Assert.True(sender.Send(BitConverter.GetBytes(n), server.LocalEndPoints[0]));
-                }
-            }
-
-            // The kernel hashes each sender to one socket of the group, so each sender's datagrams
-            // are handled by one thread, in the order they were sent.
-            var next = new Dictionary<IPEndPoint, int>();
-            for (int i = 0; i < PerSender * senders.Count; i++)
-            {
-                var (data, source) = await inbox.ReceiveAsync();
-                int expected = next.GetValueOrDefault(source);
-                Assert.Equal(expected, BitConverter.ToInt32(data));
-                next[source] = expected + 1;
-            }
-
-            Assert.Equal(senders.Select(s => s.LocalEndPoints[0].Port).Order(), next.Keys.Select(e => e.Port).Order());
-        }
-        finally
-        {
-            foreach (var sender in senders)
-            {
-                await sender.DisposeAsync();
+                Assert.True(sender.Send(BitConverter.GetBytes(n), server.LocalEndPoints[0]));
             }
         }
+
+        // The kernel hashes each sender to one socket of the group, so each sender's datagrams
+        // are handled by one thread, in the order they were sent.
+        var next = new Dictionary<IPEndPoint, int>();
+        for (int i = 0; i < PerSender * senders.All.Count; i++)
+        {
+            var (data, source) = await inbox.ReceiveAsync();
+            int expected = next.GetValueOrDefault(source);
+            Assert.Equal(expected, BitConverter.ToInt32(data));
+            next[source] = expected + 1;
+        }
+
+        Assert.Equal(senders.All.Select(s => s.LocalEndPoints[0].Port).Order(), next.Keys.Select(e => e.Port).Order());
     }
 
     [Fact]
@@ -356,5 +327,27 @@ public class UdpTransportTests
         // Linux grants at most net.core.rmem_max and reports twice what it keeps for the data.
         int max = int.Parse(File.ReadAllText("/proc/sys/net/core/rmem_max").Trim(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(2 * Math.Min(UdpTransportOptions.DefaultSocketReceiveBufferSize, max), transport.ReceiveBufferSize);
+    }
+
+    /// <summary>Transports on 127.0.0.1 that send to the one under test, closed together.</summary>
+    private sealed class LoopbackSenders : IAsyncDisposable
+    {
+        public LoopbackSenders(int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                All.Add(new UdpTransport([Loopback4]));
+            }
+        }
+
+        public List<UdpTransport> All { get; } = [];
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var sender in All)
+            {
+                await sender.DisposeAsync();
+            }
+        }
     }
 }
