@@ -14,6 +14,8 @@ global using DhtNet.Mainline.Bep33;
 global using DhtNet.Mainline.Bep42;
 global using DhtNet.Mainline.Bep44;
 global using DhtNet.Mainline.Bep51;
+global using DhtNet.Mainline.Krpc;
+global using DhtNet.Mainline.Transport;
 global using DhtNet.Persistence;
 global using DhtNet.Security;
 global using DhtNet.Simulation;
