@@ -6,7 +6,6 @@ using DhtNet.Internal;
 using DhtNet.Mainline.Krpc;
 using DhtNet.Mainline.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
-using RoutingTableOptions = DhtNet.Routing.RoutingTableOptions;
 
 namespace DhtNet.Benchmarks;
 
@@ -41,7 +40,7 @@ public class MainlinePersistenceBenchmarks
         var peers = new PeerStore(new PeerStoreOptions(), time);
         var items = new ItemStore(new ItemStoreOptions { MaxItems = 2 * Queries }, time);
         var tokens = new TokenManager(time);
-        var tables = new DualStackTables(NodeId.Random(), [new IPEndPoint(IPAddress.Loopback, 6881)], time, new RoutingTableOptions());
+        var tables = new DualStackTables(NodeId.Random(), [new IPEndPoint(IPAddress.Loopback, 6881)], time, new RoutingTableOptions(), new RoutingUpkeepOptions(), false, NullLogger.Instance);
         _serving = new Serving(tables, peers, items, tokens, new AddressRateLimiter(time, 0, 0), new NodeEvents(this, NullLogger.Instance), options);
         if (Persistence)
         {
