@@ -4,7 +4,9 @@ namespace DhtNet.Kademlia;
 /// The iterative Kademlia lookup every operation shares, independent of the wire protocol: keeps
 /// candidates in XOR order from the target, keeps <see cref="LookupOptions.Alpha"/> requests in
 /// flight (a request past the soft timeout frees its slot), and is done when the
-/// <see cref="LookupOptions.K"/> closest nodes seen have all answered or failed. Callers that
+/// <see cref="LookupOptions.K"/> closest nodes seen have all answered or failed. With
+/// <see cref="LookupOptions.Adaptive"/>, timeouts follow the round-trip times this lookup measures,
+/// and a request far past them is given up: the closest set no longer waits for a dead node. Callers that
 /// collect something along the way (peers, tokens, items) do it in their <see cref="LookupRequest{TContact}"/>
 /// and may call <see cref="Stop"/> once they have enough.
 /// </summary>
@@ -34,6 +36,9 @@ public sealed class IterativeLookup<TKey, TContact>
     private int _queried;
     private int _answered;
     private int _failed;
+    private int _givenUp; // in flight, but counted as failed for convergence
+    private double _smoothedRoundTrip; // TimeSpan ticks; RFC 6298's SRTT, 0 until estimated
+    private double _roundTripVariation; // RFC 6298's RTTVAR
     private long _startTimestamp;
     private bool _started;
     private bool _stopRequested;
@@ -70,6 +75,12 @@ public sealed class IterativeLookup<TKey, TContact>
         _excluded = excluded;
         _prefer = prefer;
         _accept = accept;
+        if (options.Adaptive?.InitialRoundTrip is { } initial)
+        {
+            // The caller's estimate stands in for the first sample (RFC 6298, 2.2).
+            _smoothedRoundTrip = initial.Ticks;
+            _roundTripVariation = initial.Ticks / 2.0;
+        }
     }
 
     /// <summary>The key this lookup converges on.</summary>
@@ -162,13 +173,16 @@ public sealed class IterativeLookup<TKey, TContact>
                 {
                     next.State = CandidateState.InFlight;
                     next.HoldsSlot = true;
+                    (next.SoftTimeout, next.GiveUpTimeout) = TimeoutsLocked();
+                    next.StartTimestamp = _time.GetTimestamp();
                     _slotsInUse++;
                     _inFlight++;
                     _queried++;
                     (toStart ??= []).Add(next);
                 }
 
-                finish = _inFlight == 0;
+                // Nothing left to ask and only given-up requests out: the lookup has what it can get.
+                finish = _inFlight == _givenUp && (_inFlight == 0 || _answered > 0);
             }
         }
 
@@ -187,12 +201,74 @@ public sealed class IterativeLookup<TKey, TContact>
         }
     }
 
+    // The soft timeout and the give-up time of a request starting now (zero: none).
+    private (TimeSpan Soft, TimeSpan GiveUp) TimeoutsLocked()
+    {
+        if (_options.Adaptive is not { } adaptive || _smoothedRoundTrip <= 0)
+        {
+            return (_options.SoftTimeout, TimeSpan.Zero);
+        }
+
+        // RFC 6298, 2.3: RTO = SRTT + 4 RTTVAR, with a floor.
+        var timeout = TimeSpan.FromTicks(Math.Max(adaptive.Floor.Ticks, (long)(_smoothedRoundTrip + (4 * _roundTripVariation))));
+        var soft = _options.SoftTimeout > TimeSpan.Zero && timeout < _options.SoftTimeout ? timeout : _options.SoftTimeout;
+        return (soft, timeout * adaptive.GiveUpFactor);
+    }
+
+    // RFC 6298, 2.2-2.3: RTTVAR = 3/4 RTTVAR + 1/4 |SRTT - R|, then SRTT = 7/8 SRTT + 1/8 R.
+    private void SampleRoundTripLocked(TimeSpan roundTrip)
+    {
+        double sample = roundTrip.Ticks;
+        if (_smoothedRoundTrip <= 0)
+        {
+            _smoothedRoundTrip = sample;
+            _roundTripVariation = sample / 2;
+            ArmGiveUpTimersLocked();
+            return;
+        }
+
+        _roundTripVariation = (0.75 * _roundTripVariation) + (0.25 * Math.Abs(_smoothedRoundTrip - sample));
+        _smoothedRoundTrip = (0.875 * _smoothedRoundTrip) + (0.125 * sample);
+    }
+
+    // The first estimate: requests sent before it (often to the seeds) get their give-up time too,
+    // counted from when they were sent, so a dead seed does not hold the lookup for its full timeout.
+    private void ArmGiveUpTimersLocked()
+    {
+        var (_, giveUp) = TimeoutsLocked();
+        if (giveUp <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        foreach (var candidate in _candidates)
+        {
+            if (candidate.State == CandidateState.InFlight && candidate.GiveUpTimeout <= TimeSpan.Zero && candidate.GiveUpTimer is null)
+            {
+                candidate.GiveUpTimeout = giveUp;
+                var due = giveUp - _time.GetElapsedTime(candidate.StartTimestamp);
+                candidate.GiveUpTimer = _time.CreateTimer(static state => ((Candidate)state!).Owner.OnGiveUp((Candidate)state!),
+                    candidate, due > TimeSpan.Zero ? due : TimeSpan.FromTicks(1), Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
     private void Start(Candidate candidate)
     {
-        if (_options.SoftTimeout > TimeSpan.Zero)
+        // Under the lock: a first round-trip estimate may arm this request's give-up timer meanwhile.
+        lock (_lock)
         {
-            candidate.SoftTimer = _time.CreateTimer(static state => ((Candidate)state!).Owner.OnSoftTimeout((Candidate)state!),
-                candidate, _options.SoftTimeout, Timeout.InfiniteTimeSpan);
+            if (candidate.SoftTimeout > TimeSpan.Zero && candidate.SoftTimer is null)
+            {
+                candidate.SoftTimer = _time.CreateTimer(static state => ((Candidate)state!).Owner.OnSoftTimeout((Candidate)state!),
+                    candidate, candidate.SoftTimeout, Timeout.InfiniteTimeSpan);
+            }
+
+            if (candidate.GiveUpTimeout > TimeSpan.Zero && candidate.GiveUpTimer is null)
+            {
+                candidate.GiveUpTimer = _time.CreateTimer(static state => ((Candidate)state!).Owner.OnGiveUp((Candidate)state!),
+                    candidate, candidate.GiveUpTimeout, Timeout.InfiniteTimeSpan);
+            }
         }
 
         Task<LookupReply<TContact>> task;
@@ -222,10 +298,14 @@ public sealed class IterativeLookup<TKey, TContact>
         var reply = task.IsCompletedSuccessfully ? task.Result : LookupReply<TContact>.NoAnswer;
         lock (_lock)
         {
-            candidate.SoftTimer?.Dispose();
-            candidate.SoftTimer = null;
+            candidate.DisposeTimers();
             ReleaseSlotLocked(candidate);
             _inFlight--;
+            if (candidate.State == CandidateState.GivenUp)
+            {
+                _givenUp--;
+            }
+
             if (_finished)
             {
                 return;
@@ -233,6 +313,7 @@ public sealed class IterativeLookup<TKey, TContact>
 
             if (reply.Answered)
             {
+                SampleRoundTripLocked(_time.GetElapsedTime(candidate.StartTimestamp));
                 candidate.State = CandidateState.Answered;
                 _answered++;
                 foreach (var node in reply.Nodes)
@@ -259,6 +340,24 @@ public sealed class IterativeLookup<TKey, TContact>
                 return;
             }
 
+            ReleaseSlotLocked(candidate);
+        }
+
+        Pump();
+    }
+
+    private void OnGiveUp(Candidate candidate)
+    {
+        lock (_lock)
+        {
+            if (candidate.State != CandidateState.InFlight || _finished)
+            {
+                return;
+            }
+
+            // Still out (a late answer is used), but no longer among the nodes convergence waits for.
+            candidate.State = CandidateState.GivenUp;
+            _givenUp++;
             ReleaseSlotLocked(candidate);
         }
 
@@ -306,8 +405,7 @@ public sealed class IterativeLookup<TKey, TContact>
 
             foreach (var candidate in _candidates)
             {
-                candidate.SoftTimer?.Dispose();
-                candidate.SoftTimer = null;
+                candidate.DisposeTimers();
             }
         }
 
@@ -331,7 +429,7 @@ public sealed class IterativeLookup<TKey, TContact>
         var prefer = _prefer;
         foreach (var candidate in _candidates)
         {
-            if (candidate.State == CandidateState.Failed)
+            if (candidate.State is CandidateState.Failed or CandidateState.GivenUp)
             {
                 continue;
             }
@@ -348,7 +446,7 @@ public sealed class IterativeLookup<TKey, TContact>
             }
         }
 
-        return _inFlight == 0 && counted > 0;
+        return _inFlight == _givenUp && counted > 0;
     }
 
     private Candidate? NextWaitingLocked()
@@ -428,6 +526,7 @@ public sealed class IterativeLookup<TKey, TContact>
         InFlight,
         Answered,
         Failed,
+        GivenUp,
     }
 
     private sealed class Candidate(IterativeLookup<TKey, TContact> owner, TContact node, TKey distance)
@@ -442,6 +541,22 @@ public sealed class IterativeLookup<TKey, TContact>
 
         public bool HoldsSlot { get; set; }
 
+        public TimeSpan SoftTimeout { get; set; }
+
+        public TimeSpan GiveUpTimeout { get; set; }
+
+        public long StartTimestamp { get; set; }
+
         public ITimer? SoftTimer { get; set; }
+
+        public ITimer? GiveUpTimer { get; set; }
+
+        public void DisposeTimers()
+        {
+            SoftTimer?.Dispose();
+            SoftTimer = null;
+            GiveUpTimer?.Dispose();
+            GiveUpTimer = null;
+        }
     }
 }
