@@ -421,16 +421,18 @@ public sealed class IterativeLookup<TKey, TContact>
         }
     }
 
-    // Converged when the K closest candidates that have not failed have all answered (with a
+    // Converged when the K closest candidates that have not failed have all answered, and one more
+    // per failed one closer than the last of them (with a
     // preference: the K closest preferred ones, looking no deeper than 2K answered nodes).
     private bool IsConvergedLocked()
     {
-        int counted = 0, preferred = 0;
+        int counted = 0, preferred = 0, skipped = 0;
         var prefer = _prefer;
         foreach (var candidate in _candidates)
         {
             if (candidate.State is CandidateState.Failed or CandidateState.GivenUp)
             {
+                skipped++;
                 continue;
             }
 
@@ -440,7 +442,9 @@ public sealed class IterativeLookup<TKey, TContact>
             }
 
             counted++;
-            if (prefer is null ? counted == _options.K : (prefer(candidate.Node) && ++preferred == _options.K) || counted == 2 * _options.K)
+            // Past K, one more answer per dead node among the closest (see LookupOptions.ExtraPerFailure).
+            int wanted = _options.K + Math.Min(_options.K, skipped * _options.ExtraPerFailure);
+            if (prefer is null ? counted >= wanted : (prefer(candidate.Node) && ++preferred == _options.K) || counted == 2 * _options.K)
             {
                 return true;
             }

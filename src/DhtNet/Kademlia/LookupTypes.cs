@@ -29,6 +29,15 @@ public sealed record LookupOptions
     /// </summary>
     public RoundTripTimeouts? Adaptive { get; init; } = new();
 
+    /// <summary>
+    /// For each node among the closest that failed or was given up, this many more answered nodes
+    /// past <see cref="K"/> before the lookup is done (at most K more). Answers carry K nodes, dead
+    /// ones among them, so a live node ranked just past K is named by nobody who knows every closer
+    /// node; a few more answers from nodes whose tables differ make up for the crowded ones. Zero:
+    /// done at the K closest live nodes.
+    /// </summary>
+    public int ExtraPerFailure { get; init; } = 2;
+
     /// <summary>Most candidates remembered; farther ones are dropped first.</summary>
     public int MaxCandidates { get; init; } = 256;
 
@@ -42,6 +51,7 @@ public sealed record LookupOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(SoftTimeout, TimeSpan.Zero, nameof(SoftTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxCandidates, K, nameof(MaxCandidates));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxQueries, 1, nameof(MaxQueries));
+        ArgumentOutOfRangeException.ThrowIfNegative(ExtraPerFailure, nameof(ExtraPerFailure));
         Adaptive?.Validate();
     }
 }
@@ -63,7 +73,7 @@ public sealed record RoundTripTimeouts
     public TimeSpan Floor { get; init; } = TimeSpan.FromMilliseconds(150);
 
     /// <summary>A request is given up after this many soft timeouts (SRTT + 4 RTTVAR each).</summary>
-    public double GiveUpFactor { get; init; } = 2;
+    public double GiveUpFactor { get; init; } = 1;
 
     internal void Validate()
     {

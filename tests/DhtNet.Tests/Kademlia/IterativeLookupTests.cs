@@ -170,7 +170,7 @@ public class IterativeLookupTests
         }
 
         // 50 ms round trips: SRTT + 4 RTTVAR stays at the 150 ms floor, so a dead node is given up
-        // after 300 ms instead of holding the lookup for its 2 s.
+        // after 150 ms instead of holding the lookup for its 2 s.
         Assert.True(exact >= 18, $"only {exact} of 20 lookups found the 8 closest live nodes");
         double worst = elapsed.Max();
         if (adaptive)
@@ -189,7 +189,7 @@ public class IterativeLookupTests
         var network = new FakeNetwork(_clock, 100, seed: 5);
         var target = NodeId.Random(new Random(4));
         var seed = network.Nodes.OrderBy(n => n.Id.Xor(target)).Skip(20).First();
-        // The only seed answers after 400 ms, past the 300 ms give-up time the 100 ms estimate gives.
+        // The only seed answers after 400 ms, past the 150 ms give-up time a 50 ms estimate gives (the floor).
         network.Latency = TimeSpan.FromMilliseconds(400);
         var options = new LookupOptions { Adaptive = new RoundTripTimeouts { InitialRoundTrip = TimeSpan.FromMilliseconds(50) } };
         var lookup = new NodeLookup(target, network.RequestFor(target), options, _clock);
