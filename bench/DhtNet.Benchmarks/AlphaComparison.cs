@@ -20,8 +20,8 @@ internal static class AlphaComparison
 
     public static void Run(string[] args)
     {
-        int nodes = Option(args, "--nodes", 2_000);
-        int lookups = Option(args, "--lookups", 300);
+        int nodes = BenchOptions.Int(args, "--nodes", 2_000);
+        int lookups = BenchOptions.Int(args, "--lookups", 300);
         var rows = new List<string>
         {
             "| loss | attempts | alpha | latency p50 | latency p90 | queries p50 | queries p90 | timeouts p50 | timeouts p90 | datagrams (mean) | exact K closest |",
@@ -89,11 +89,5 @@ internal static class AlphaComparison
         var sorted = values.Order().ToArray();
         int index = (int)Math.Ceiling(percent / 100.0 * sorted.Length) - 1;
         return sorted[Math.Clamp(index, 0, sorted.Length - 1)];
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        int at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], CultureInfo.InvariantCulture, out int value) && value > 0 ? value : fallback;
     }
 }

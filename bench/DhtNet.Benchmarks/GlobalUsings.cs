@@ -2,6 +2,8 @@
 // library folders changes this file only.
 global using DhtNet.LibP2p;
 global using DhtNet.LibP2p.Crypto;
+global using DhtNet.LibP2p.Host;
+global using DhtNet.LibP2p.Noise;
 global using DhtNet.Lookup;
 global using DhtNet.Mainline;
 global using DhtNet.Mainline.Bencode;

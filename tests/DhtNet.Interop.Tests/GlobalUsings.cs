@@ -1,5 +1,11 @@
 // The library's namespaces, named once for the whole project so that moving a type between
 // library folders changes this file only.
+global using DhtNet.LibP2p;
+global using DhtNet.LibP2p.Crypto;
+global using DhtNet.LibP2p.Host;
+global using DhtNet.LibP2p.Identify;
+global using DhtNet.LibP2p.Ping;
+global using DhtNet.LibP2p.Yamux;
 global using DhtNet.Mainline;
 global using DhtNet.Mainline.Bencode;
 global using DhtNet.Mainline.Bep33;

@@ -3,7 +3,14 @@
 global using DhtNet.Internal;
 global using DhtNet.LibP2p;
 global using DhtNet.LibP2p.Crypto;
+global using DhtNet.LibP2p.Host;
+global using DhtNet.LibP2p.Identify;
 global using DhtNet.LibP2p.Multiformats;
+global using DhtNet.LibP2p.Multistream;
+global using DhtNet.LibP2p.Noise;
+global using DhtNet.LibP2p.Ping;
+global using DhtNet.LibP2p.Transport.Tcp;
+global using DhtNet.LibP2p.Yamux;
 global using DhtNet.Lookup;
 global using DhtNet.Mainline;
 global using DhtNet.Mainline.Bencode;

@@ -1,9 +1,9 @@
 using System.Net;
 using DhtNet.Kademlia;
-using RequestOutcome = DhtNet.Kademlia.RequestOutcome;
 using AddOutcome = DhtNet.Kademlia.AddOutcome;
 using NodeContact = DhtNet.Kademlia.NodeContact;
 using NodeState = DhtNet.Kademlia.NodeState;
+using RequestOutcome = DhtNet.Kademlia.RequestOutcome;
 
 namespace DhtNet.Tests.Kademlia;
 

@@ -1,7 +1,7 @@
 using DhtNet.Kademlia;
-using RequestOutcome = DhtNet.Kademlia.RequestOutcome;
 using LookupOptions = DhtNet.Kademlia.LookupOptions;
 using NodeContact = DhtNet.Kademlia.NodeContact;
+using RequestOutcome = DhtNet.Kademlia.RequestOutcome;
 
 namespace DhtNet.Tests.Kademlia;
 
