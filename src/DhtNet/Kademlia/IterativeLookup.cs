@@ -37,8 +37,7 @@ public sealed class IterativeLookup<TKey, TContact>
     private int _answered;
     private int _failed;
     private int _givenUp; // in flight, but counted as failed for convergence
-    private double _smoothedRoundTrip; // TimeSpan ticks; RFC 6298's SRTT, 0 until estimated
-    private double _roundTripVariation; // RFC 6298's RTTVAR
+    private RoundTripEstimator _roundTrips;
     private long _startTimestamp;
     private bool _started;
     private bool _stopRequested;
@@ -78,8 +77,7 @@ public sealed class IterativeLookup<TKey, TContact>
         if (options.Adaptive?.InitialRoundTrip is { } initial)
         {
             // The caller's estimate stands in for the first sample (RFC 6298, 2.2).
-            _smoothedRoundTrip = initial.Ticks;
-            _roundTripVariation = initial.Ticks / 2.0;
+            _roundTrips = new RoundTripEstimator(initial, options.Adaptive.InitialVariation ?? initial / 2);
         }
     }
 
@@ -204,31 +202,24 @@ public sealed class IterativeLookup<TKey, TContact>
     // The soft timeout and the give-up time of a request starting now (zero: none).
     private (TimeSpan Soft, TimeSpan GiveUp) TimeoutsLocked()
     {
-        if (_options.Adaptive is not { } adaptive || _smoothedRoundTrip <= 0)
+        if (_options.Adaptive is not { } adaptive || !_roundTrips.HasEstimate)
         {
             return (_options.SoftTimeout, TimeSpan.Zero);
         }
 
-        // RFC 6298, 2.3: RTO = SRTT + 4 RTTVAR, with a floor.
-        var timeout = TimeSpan.FromTicks(Math.Max(adaptive.Floor.Ticks, (long)(_smoothedRoundTrip + (4 * _roundTripVariation))));
+        var timeout = _roundTrips.Timeout(adaptive.Floor);
         var soft = _options.SoftTimeout > TimeSpan.Zero && timeout < _options.SoftTimeout ? timeout : _options.SoftTimeout;
         return (soft, timeout * adaptive.GiveUpFactor);
     }
 
-    // RFC 6298, 2.2-2.3: RTTVAR = 3/4 RTTVAR + 1/4 |SRTT - R|, then SRTT = 7/8 SRTT + 1/8 R.
     private void SampleRoundTripLocked(TimeSpan roundTrip)
     {
-        double sample = roundTrip.Ticks;
-        if (_smoothedRoundTrip <= 0)
+        bool first = !_roundTrips.HasEstimate;
+        _roundTrips.Sample(roundTrip);
+        if (first)
         {
-            _smoothedRoundTrip = sample;
-            _roundTripVariation = sample / 2;
             ArmGiveUpTimersLocked();
-            return;
         }
-
-        _roundTripVariation = (0.75 * _roundTripVariation) + (0.25 * Math.Abs(_smoothedRoundTrip - sample));
-        _smoothedRoundTrip = (0.875 * _smoothedRoundTrip) + (0.125 * sample);
     }
 
     // The first estimate: requests sent before it (often to the seeds) get their give-up time too,

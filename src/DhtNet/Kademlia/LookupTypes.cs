@@ -66,6 +66,9 @@ public sealed record RoundTripTimeouts
     /// </summary>
     public TimeSpan? InitialRoundTrip { get; init; }
 
+    /// <summary>The variation that goes with <see cref="InitialRoundTrip"/> (RTTVAR); null: half of it, as for a first sample.</summary>
+    public TimeSpan? InitialVariation { get; init; }
+
     /// <summary>
     /// No timeout is shorter than this (TCP's minimum RTO plays the same part): jitter in a fast
     /// network would otherwise turn live nodes into given-up ones.
@@ -86,6 +89,11 @@ public sealed record RoundTripTimeouts
         if (InitialRoundTrip is { } initial)
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(initial, TimeSpan.Zero, nameof(InitialRoundTrip));
+        }
+
+        if (InitialVariation is { } variation)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(variation, TimeSpan.Zero, nameof(InitialVariation));
         }
     }
 }
