@@ -17,6 +17,7 @@ public class LibraryDependenciesTests
         "Microsoft.Data.Sqlite",
         "BouncyCastle.Cryptography",
         "SimpleBase",
+        "System.Formats.Cbor",
     ];
 
     private static readonly Assembly Library = typeof(DhtNode).Assembly;
