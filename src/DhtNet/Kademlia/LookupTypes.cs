@@ -25,9 +25,11 @@ public sealed record LookupOptions
     /// the lesser of that and <see cref="SoftTimeout"/>, and is given up (counted as failed for
     /// convergence, so a dead node among the closest does not hold the lookup for the whole request
     /// timeout) at <see cref="RoundTripTimeouts.GiveUpFactor"/> times it. A late answer is still used. Null: the soft
-    /// timeout is fixed and the lookup waits for every request's own outcome.
+    /// timeout is fixed and the lookup waits for every request's own outcome (the default for now:
+    /// on a lossy path a request answered on a retransmission comes after the give-up time, and the
+    /// 20 %-loss swarm test found the true K closest in 32 % of lookups with it on).
     /// </summary>
-    public RoundTripTimeouts? Adaptive { get; init; } = new();
+    public RoundTripTimeouts? Adaptive { get; init; }
 
     /// <summary>
     /// For each node among the closest that failed or was given up, this many more answered nodes
@@ -36,7 +38,7 @@ public sealed record LookupOptions
     /// node; a few more answers from nodes whose tables differ make up for the crowded ones. Zero:
     /// done at the K closest live nodes.
     /// </summary>
-    public int ExtraPerFailure { get; init; } = 2;
+    public int ExtraPerFailure { get; init; }
 
     /// <summary>Most candidates remembered; farther ones are dropped first.</summary>
     public int MaxCandidates { get; init; } = 256;

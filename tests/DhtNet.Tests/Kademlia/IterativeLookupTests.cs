@@ -150,7 +150,7 @@ public class IterativeLookupTests
             network.Silent.Add(node.Id);
         }
 
-        var options = new LookupOptions { Adaptive = adaptive ? new RoundTripTimeouts() : null };
+        var options = new LookupOptions { Adaptive = adaptive ? new RoundTripTimeouts() : null, ExtraPerFailure = adaptive ? 2 : 0 };
         var elapsed = new List<double>();
         int exact = 0;
         for (int i = 0; i < 20; i++)
