@@ -84,10 +84,5 @@ internal static class AlphaComparison
         }
     }
 
-    private static double Percentile(double[] values, int percent)
-    {
-        var sorted = values.Order().ToArray();
-        int index = (int)Math.Ceiling(percent / 100.0 * sorted.Length) - 1;
-        return sorted[Math.Clamp(index, 0, sorted.Length - 1)];
-    }
+    private static double Percentile(double[] values, int percent) => SurveySummary.Percentile(values.Order().ToArray(), percent);
 }

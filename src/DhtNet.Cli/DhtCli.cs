@@ -33,6 +33,7 @@ internal static class DhtCli
         ScrapeCommand.Create(console),
         SampleCommand.Create(console),
         PingCommand.Create(console),
+        SimulateCommand.Create(console),
         KeygenCommand.Create(console),
         SwarmCommand.Create(console),
     };

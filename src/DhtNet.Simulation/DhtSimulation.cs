@@ -58,6 +58,78 @@ public sealed class DhtSimulation : IAsyncDisposable
     }
 
     /// <summary>
+    /// Starts <paramref name="count"/> nodes at once with the tables a settled network would give
+    /// them (see <see cref="WarmTables"/>) instead of joining them one by one: each starts with no
+    /// bootstrap node, then imports its warm table, which holds running nodes and the nodes already
+    /// in this simulation. Existing nodes' tables are left as they are. Reports each started node
+    /// to <paramref name="progress"/>.
+    /// </summary>
+    public void AddNodesWarm(int count, IProgress<int>? progress = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var template = Template with { BootstrapNodes = [] };
+        var added = new List<DhtNode>(count);
+        for (int i = 0; i < count; i++)
+        {
+            // No bootstrap node and an empty table: start is a self-lookup with nobody to ask, no datagram.
+            added.Add(StartNode(Network.CreateTransport(), template with { NodeId = NodeId.Random(Random) }));
+            progress?.Report(i + 1);
+        }
+
+        var everyone = new List<NodeInfo>(_nodes.Count);
+        foreach (var node in _nodes)
+        {
+            everyone.Add(new NodeInfo(node.Id, node.LocalEndPoints[0]));
+        }
+
+        var tables = WarmTables.Build(everyone, Template.K, Random);
+        int first = _nodes.Count - count;
+        for (int i = 0; i < count; i++)
+        {
+            added[i].ImportNodes(tables[first + i]);
+        }
+    }
+
+    /// <summary>
+    /// Takes a random <paramref name="fraction"/> of the running nodes (never <paramref name="except"/>)
+    /// off the network without telling anyone: they stay in every table but answer nothing, as nodes
+    /// that left do in a real DHT. Returns them.
+    /// </summary>
+    public IReadOnlyList<DhtNode> SetOffline(double fraction, DhtNode? except = null)
+    {
+        if (fraction is not (>= 0 and <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "A fraction is between 0 and 1.");
+        }
+
+        var candidates = _nodes.Where(n => n != except && IsOnline(n)).ToArray();
+        Random.Shuffle(candidates);
+        var dead = candidates.Take((int)Math.Round(fraction * candidates.Length)).ToArray();
+        foreach (var node in dead)
+        {
+            TransportOf(node).IsOnline = false;
+        }
+
+        return dead;
+    }
+
+    /// <summary>Whether <paramref name="node"/> is reachable (not taken off by <see cref="SetOffline"/>).</summary>
+    public bool IsOnline(DhtNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return TransportOf(node).IsOnline;
+    }
+
+    /// <summary>The in-memory transport <paramref name="node"/> listens on.</summary>
+    public InMemoryTransport TransportOf(DhtNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return Network.TryGetTransport(node.LocalEndPoints[0], out var transport)
+            ? transport
+            : throw new ArgumentException("The node does not listen on this simulation's network.", nameof(node));
+    }
+
+    /// <summary>
     /// Starts one node with <paramref name="options"/> (default: <see cref="Template"/>); unless they
     /// set them, it gets a seeded random id and a few running nodes to bootstrap from.
     /// </summary>

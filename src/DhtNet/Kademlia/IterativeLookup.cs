@@ -4,7 +4,9 @@ namespace DhtNet.Kademlia;
 /// The iterative Kademlia lookup every operation shares, independent of the wire protocol: keeps
 /// candidates in XOR order from the target, keeps <see cref="LookupOptions.Alpha"/> requests in
 /// flight (a request past the soft timeout frees its slot), and is done when the
-/// <see cref="LookupOptions.K"/> closest nodes seen have all answered or failed. Callers that
+/// <see cref="LookupOptions.K"/> closest nodes seen have all answered or failed. With
+/// <see cref="LookupOptions.Adaptive"/>, timeouts follow the round-trip times this lookup measures,
+/// and a request far past them is given up: the closest set no longer waits for a dead node. Callers that
 /// collect something along the way (peers, tokens, items) do it in their <see cref="LookupRequest{TContact}"/>
 /// and may call <see cref="Stop"/> once they have enough.
 /// </summary>
@@ -34,6 +36,8 @@ public sealed class IterativeLookup<TKey, TContact>
     private int _queried;
     private int _answered;
     private int _failed;
+    private int _givenUp; // in flight, but counted as failed for convergence
+    private RoundTripEstimator _roundTrips;
     private long _startTimestamp;
     private bool _started;
     private bool _stopRequested;
@@ -70,6 +74,11 @@ public sealed class IterativeLookup<TKey, TContact>
         _excluded = excluded;
         _prefer = prefer;
         _accept = accept;
+        if (options.Adaptive?.InitialRoundTrip is { } initial)
+        {
+            // The caller's estimate stands in for the first sample (RFC 6298, 2.2).
+            _roundTrips = new RoundTripEstimator(initial, options.Adaptive.InitialVariation ?? initial / 2);
+        }
     }
 
     /// <summary>The key this lookup converges on.</summary>
@@ -162,13 +171,16 @@ public sealed class IterativeLookup<TKey, TContact>
                 {
                     next.State = CandidateState.InFlight;
                     next.HoldsSlot = true;
+                    (next.SoftTimeout, next.GiveUpTimeout) = TimeoutsLocked();
+                    next.StartTimestamp = _time.GetTimestamp();
                     _slotsInUse++;
                     _inFlight++;
                     _queried++;
                     (toStart ??= []).Add(next);
                 }
 
-                finish = _inFlight == 0;
+                // Nothing left to ask and only given-up requests out: the lookup has what it can get.
+                finish = _inFlight == _givenUp && (_inFlight == 0 || _answered > 0);
             }
         }
 
@@ -187,12 +199,67 @@ public sealed class IterativeLookup<TKey, TContact>
         }
     }
 
+    // The soft timeout and the give-up time of a request starting now (zero: none).
+    private (TimeSpan Soft, TimeSpan GiveUp) TimeoutsLocked()
+    {
+        if (_options.Adaptive is not { } adaptive || !_roundTrips.HasEstimate)
+        {
+            return (_options.SoftTimeout, TimeSpan.Zero);
+        }
+
+        var timeout = _roundTrips.Timeout(adaptive.Floor);
+        var soft = _options.SoftTimeout > TimeSpan.Zero && timeout < _options.SoftTimeout ? timeout : _options.SoftTimeout;
+        return (soft, timeout * adaptive.GiveUpFactor);
+    }
+
+    private void SampleRoundTripLocked(TimeSpan roundTrip)
+    {
+        bool first = !_roundTrips.HasEstimate;
+        _roundTrips.Sample(roundTrip);
+        if (first)
+        {
+            ArmGiveUpTimersLocked();
+        }
+    }
+
+    // The first estimate: requests sent before it (often to the seeds) get their give-up time too,
+    // counted from when they were sent, so a dead seed does not hold the lookup for its full timeout.
+    private void ArmGiveUpTimersLocked()
+    {
+        var (_, giveUp) = TimeoutsLocked();
+        if (giveUp <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        foreach (var candidate in _candidates)
+        {
+            if (candidate.State == CandidateState.InFlight && candidate.GiveUpTimeout <= TimeSpan.Zero && candidate.GiveUpTimer is null)
+            {
+                candidate.GiveUpTimeout = giveUp;
+                var due = giveUp - _time.GetElapsedTime(candidate.StartTimestamp);
+                candidate.GiveUpTimer = _time.CreateTimer(static state => ((Candidate)state!).Owner.OnGiveUp((Candidate)state!),
+                    candidate, due > TimeSpan.Zero ? due : TimeSpan.FromTicks(1), Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
     private void Start(Candidate candidate)
     {
-        if (_options.SoftTimeout > TimeSpan.Zero)
+        // Under the lock: a first round-trip estimate may arm this request's give-up timer meanwhile.
+        lock (_lock)
         {
-            candidate.SoftTimer = _time.CreateTimer(static state => ((Candidate)state!).Owner.OnSoftTimeout((Candidate)state!),
-                candidate, _options.SoftTimeout, Timeout.InfiniteTimeSpan);
+            if (candidate.SoftTimeout > TimeSpan.Zero && candidate.SoftTimer is null)
+            {
+                candidate.SoftTimer = _time.CreateTimer(static state => ((Candidate)state!).Owner.OnSoftTimeout((Candidate)state!),
+                    candidate, candidate.SoftTimeout, Timeout.InfiniteTimeSpan);
+            }
+
+            if (candidate.GiveUpTimeout > TimeSpan.Zero && candidate.GiveUpTimer is null)
+            {
+                candidate.GiveUpTimer = _time.CreateTimer(static state => ((Candidate)state!).Owner.OnGiveUp((Candidate)state!),
+                    candidate, candidate.GiveUpTimeout, Timeout.InfiniteTimeSpan);
+            }
         }
 
         Task<LookupReply<TContact>> task;
@@ -222,10 +289,14 @@ public sealed class IterativeLookup<TKey, TContact>
         var reply = task.IsCompletedSuccessfully ? task.Result : LookupReply<TContact>.NoAnswer;
         lock (_lock)
         {
-            candidate.SoftTimer?.Dispose();
-            candidate.SoftTimer = null;
+            candidate.DisposeTimers();
             ReleaseSlotLocked(candidate);
             _inFlight--;
+            if (candidate.State == CandidateState.GivenUp)
+            {
+                _givenUp--;
+            }
+
             if (_finished)
             {
                 return;
@@ -233,6 +304,7 @@ public sealed class IterativeLookup<TKey, TContact>
 
             if (reply.Answered)
             {
+                SampleRoundTripLocked(_time.GetElapsedTime(candidate.StartTimestamp));
                 candidate.State = CandidateState.Answered;
                 _answered++;
                 foreach (var node in reply.Nodes)
@@ -259,6 +331,24 @@ public sealed class IterativeLookup<TKey, TContact>
                 return;
             }
 
+            ReleaseSlotLocked(candidate);
+        }
+
+        Pump();
+    }
+
+    private void OnGiveUp(Candidate candidate)
+    {
+        lock (_lock)
+        {
+            if (candidate.State != CandidateState.InFlight || _finished)
+            {
+                return;
+            }
+
+            // Still out (a late answer is used), but no longer among the nodes convergence waits for.
+            candidate.State = CandidateState.GivenUp;
+            _givenUp++;
             ReleaseSlotLocked(candidate);
         }
 
@@ -306,8 +396,7 @@ public sealed class IterativeLookup<TKey, TContact>
 
             foreach (var candidate in _candidates)
             {
-                candidate.SoftTimer?.Dispose();
-                candidate.SoftTimer = null;
+                candidate.DisposeTimers();
             }
         }
 
@@ -323,16 +412,18 @@ public sealed class IterativeLookup<TKey, TContact>
         }
     }
 
-    // Converged when the K closest candidates that have not failed have all answered (with a
+    // Converged when the K closest candidates that have not failed have all answered, and one more
+    // per failed one closer than the last of them (with a
     // preference: the K closest preferred ones, looking no deeper than 2K answered nodes).
     private bool IsConvergedLocked()
     {
-        int counted = 0, preferred = 0;
+        int counted = 0, preferred = 0, skipped = 0;
         var prefer = _prefer;
         foreach (var candidate in _candidates)
         {
-            if (candidate.State == CandidateState.Failed)
+            if (candidate.State is CandidateState.Failed or CandidateState.GivenUp)
             {
+                skipped++;
                 continue;
             }
 
@@ -342,13 +433,15 @@ public sealed class IterativeLookup<TKey, TContact>
             }
 
             counted++;
-            if (prefer is null ? counted == _options.K : (prefer(candidate.Node) && ++preferred == _options.K) || counted == 2 * _options.K)
+            // Past K, one more answer per dead node among the closest (see LookupOptions.ExtraPerFailure).
+            int wanted = _options.K + Math.Min(_options.K, skipped * _options.ExtraPerFailure);
+            if (prefer is null ? counted >= wanted : (prefer(candidate.Node) && ++preferred == _options.K) || counted == 2 * _options.K)
             {
                 return true;
             }
         }
 
-        return _inFlight == 0 && counted > 0;
+        return _inFlight == _givenUp && counted > 0;
     }
 
     private Candidate? NextWaitingLocked()
@@ -428,6 +521,7 @@ public sealed class IterativeLookup<TKey, TContact>
         InFlight,
         Answered,
         Failed,
+        GivenUp,
     }
 
     private sealed class Candidate(IterativeLookup<TKey, TContact> owner, TContact node, TKey distance)
@@ -442,6 +536,22 @@ public sealed class IterativeLookup<TKey, TContact>
 
         public bool HoldsSlot { get; set; }
 
+        public TimeSpan SoftTimeout { get; set; }
+
+        public TimeSpan GiveUpTimeout { get; set; }
+
+        public long StartTimestamp { get; set; }
+
         public ITimer? SoftTimer { get; set; }
+
+        public ITimer? GiveUpTimer { get; set; }
+
+        public void DisposeTimers()
+        {
+            SoftTimer?.Dispose();
+            SoftTimer = null;
+            GiveUpTimer?.Dispose();
+            GiveUpTimer = null;
+        }
     }
 }

@@ -24,6 +24,7 @@ public sealed partial class RoutingTable<TKey, TContact>
     where TContact : IKademliaContact<TKey>
 {
     private readonly Lock _lock = new();
+    private RoundTripEstimator _roundTrips;
     private readonly TimeProvider _timeProvider;
     private readonly RoutingTableOptions _options;
     private readonly IRoutingPolicy<TKey, TContact> _policy;
@@ -64,6 +65,21 @@ public sealed partial class RoutingTable<TKey, TContact>
 
     /// <summary>The most buckets a table can have: one per bit of the key space.</summary>
     public static int MaxBuckets => TKey.Bits;
+
+    /// <summary>
+    /// The network's round-trip time as every answer reported here measured it (RFC 6298's SRTT and
+    /// RTTVAR), or null before the first: what a new lookup's timeouts start from.
+    /// </summary>
+    public (TimeSpan Smoothed, TimeSpan Variation)? RoundTripEstimate
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _roundTrips.HasEstimate ? (_roundTrips.Smoothed, _roundTrips.Variation) : null;
+            }
+        }
+    }
 
     /// <summary>Nodes in buckets (every state; replacement caches not counted).</summary>
     public int Count
@@ -126,6 +142,11 @@ public sealed partial class RoutingTable<TKey, TContact>
         switch (outcome.Status)
         {
             case RequestStatus.Answered:
+                lock (_lock)
+                {
+                    _roundTrips.Sample(outcome.RoundTrip);
+                }
+
                 var added = AddOrUpdateCore(contact, NodeContact.Responded, ToTimestamps(outcome.RoundTrip));
                 return new(added.IsAdded, added.IsAdded ? contact : default, added.HasPingCandidate, added.PingCandidate);
             case RequestStatus.TimedOut:

@@ -16,7 +16,7 @@ public class HelpTests
     public async Task NoArguments_AsProcess_ListsEveryCommand()
     {
         var result = (await CliProcess.RunAsync(TimeSpan.FromSeconds(60))).AssertSuccess();
-        foreach (string command in new[] { "node", "query", "findpeer", "findprovs", "provide", "get", "put", "scrape", "sample", "ping", "keygen", "swarm" })
+        foreach (string command in new[] { "node", "query", "findpeer", "findprovs", "provide", "get", "put", "scrape", "sample", "ping", "keygen", "swarm", "simulate" })
         {
             Assert.Contains($"  {command}", result.StandardOutput);
         }
@@ -35,6 +35,7 @@ public class HelpTests
     [InlineData("ping", "--log-level")]
     [InlineData("keygen", "--force")]
     [InlineData("swarm", "--keep")]
+    [InlineData("simulate", "--dead")]
     public async Task CommandHelp_InProcess_ShowsUsageAndItsOptions(string command, string option)
     {
         var result = (await Cli.RunInProcessAsync(command, "--help")).AssertSuccess();

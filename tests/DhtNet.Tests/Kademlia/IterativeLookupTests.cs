@@ -137,6 +137,65 @@ public class IterativeLookupTests
         Assert.True(result.Statistics.TimedOut >= 1);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void RunAsync_DeadNodesAmongClosest_GivenUpAfterFewRoundTripsWhenAdaptive(bool adaptive)
+    {
+        // A fifth of the nodes are dead (answer nothing for 2 s), as in a network whose tables do not know it yet.
+        var network = new FakeNetwork(_clock, 500, seed: 21);
+        var random = new Random(8);
+        foreach (var node in network.Nodes.Where((_, i) => i % 5 == 0))
+        {
+            network.Silent.Add(node.Id);
+        }
+
+        var options = new LookupOptions { Adaptive = adaptive ? new RoundTripTimeouts() : null, ExtraPerFailure = adaptive ? 2 : 0 };
+        var elapsed = new List<double>();
+        int exact = 0;
+        for (int i = 0; i < 20; i++)
+        {
+            var target = NodeId.Random(random);
+            var lookup = new NodeLookup(target, network.RequestFor(target), options, _clock);
+            lookup.AddCandidates(network.Nodes.Skip(1).Take(10));
+            var result = Run(lookup);
+            var alive = network.Nodes.Where(n => !network.Silent.Contains(n.Id)).OrderBy(n => n.Id.Xor(target)).Take(8).Select(n => n.Id);
+            // Replies carry 8 nodes, dead ones among them, so a live node ranked past 8 is sometimes
+            // named by nobody the lookup asks: nearly all, not all, lookups find the live 8 closest.
+            exact += alive.SequenceEqual(result.ClosestNodes.Select(n => n.Id)) ? 1 : 0;
+            elapsed.Add(result.Statistics.Elapsed.TotalMilliseconds);
+        }
+
+        // 50 ms round trips: SRTT + 4 RTTVAR stays at the 150 ms floor, so a dead node is given up
+        // after 150 ms instead of holding the lookup for its 2 s.
+        Assert.True(exact >= 18, $"only {exact} of 20 lookups found the 8 closest live nodes");
+        double worst = elapsed.Max();
+        if (adaptive)
+        {
+            Assert.True(worst < 1_000, $"the slowest lookup took {worst} ms");
+        }
+        else
+        {
+            Assert.True(worst >= 2_000, $"without adaptive timeouts a dead node among the closest should hold the lookup 2 s; slowest {worst} ms");
+        }
+    }
+
+    [Fact]
+    public void RunAsync_LateAnswerOfGivenUpNode_StillUsed()
+    {
+        var network = new FakeNetwork(_clock, 100, seed: 5);
+        var target = NodeId.Random(new Random(4));
+        var seed = network.Nodes.OrderBy(n => n.Id.Xor(target)).Skip(20).First();
+        // The only seed answers after 400 ms, past the 150 ms give-up time a 50 ms estimate gives (the floor).
+        network.Latency = TimeSpan.FromMilliseconds(400);
+        var options = new LookupOptions { Adaptive = new RoundTripTimeouts { InitialRoundTrip = TimeSpan.FromMilliseconds(50) } };
+        var lookup = new NodeLookup(target, network.RequestFor(target), options, _clock);
+        lookup.AddCandidates([seed]);
+        var result = Run(lookup);
+        Assert.True(result.Statistics.Answered > 1, "the late answer should have led the lookup on");
+        Assert.Equal(network.TrueClosest(target, 8).Select(n => n.Id), result.ClosestNodes.Select(n => n.Id));
+    }
+
     [Fact]
     public void RunAsync_ReportsStatistics()
     {

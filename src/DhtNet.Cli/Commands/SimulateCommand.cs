@@ -1,0 +1,155 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using DhtNet.Cli.Hosting;
+using DhtNet.Cli.Input;
+using DhtNet.Cli.Output;
+using DhtNet.Simulation;
+
+namespace DhtNet.Cli.Commands;
+
+/// <summary>
+/// `dht simulate`: builds a simulated DHT of many nodes on a virtual clock (warm tables, see
+/// <see cref="WarmTables"/>), takes a share of them off the network unannounced, and measures
+/// lookups from a fresh node: latency percentiles, queries, datagrams and how often the true K
+/// closest live nodes were found.
+/// </summary>
+internal static class SimulateCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var nodes = new Option<int>("--nodes") { Description = "Nodes in the simulated network", DefaultValueFactory = _ => 1_000 };
+        var dead = new Option<double>("--dead") { Description = "Share of nodes (0 to 1) gone from the network without the tables knowing", DefaultValueFactory = _ => 0 };
+        var loss = new Option<double>("--loss") { Description = "Share of datagrams lost (0 to 1)", DefaultValueFactory = _ => 0 };
+        var lookups = new Option<int>("--lookups") { Description = "Lookups to measure", DefaultValueFactory = _ => 200 };
+        var network = new Option<string>("--network") { Description = "The DHT to simulate (mainline; ipfs once it has a simulated node)", DefaultValueFactory = _ => "mainline" };
+        var latency = new Option<double>("--latency") { Description = "Fixed one-way delay in milliseconds", DefaultValueFactory = _ => 30 };
+        var jitter = new Option<double>("--jitter") { Description = "Extra one-way delay drawn uniformly from 0 to this many milliseconds", DefaultValueFactory = _ => 40 };
+        var seed = new Option<int>("--seed") { Description = "Seed of ids, choices, delays and loss; the same seed repeats the run", DefaultValueFactory = _ => 1 };
+        var outDir = new Option<string?>("--out") { Description = "Directory for lookups.csv, latency-cdf.svg and queries.svg" };
+        var json = SharedOptions.Json();
+        var command = new Command("simulate", "Measure lookups on a simulated network of many nodes (virtual time)")
+        {
+            nodes, dead, loss, lookups, network, latency, jitter, seed, outDir, json,
+        };
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            new CliOutput(console, parse.GetValue(json)),
+            new Settings(
+                Inputs.AtLeast("--nodes", parse.GetValue(nodes), 10),
+                Fraction("--dead", parse.GetValue(dead)),
+                Fraction("--loss", parse.GetValue(loss)),
+                Inputs.AtLeast("--lookups", parse.GetValue(lookups), 1),
+                Network(parse.GetValue(network)),
+                Milliseconds("--latency", parse.GetValue(latency)),
+                Milliseconds("--jitter", parse.GetValue(jitter)),
+                parse.GetValue(seed),
+                parse.GetValue(outDir)),
+            cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliOutput output, Settings settings, CancellationToken cancellationToken)
+    {
+        long memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
+        long start = Stopwatch.GetTimestamp();
+        var simulation = new DhtSimulation(new DhtSimulationOptions
+        {
+            Seed = settings.Seed,
+            Latency = settings.Latency,
+            Jitter = settings.Jitter,
+            LossRate = settings.Loss,
+        });
+        try
+        {
+            // The virtual clock runs everything inline on one thread: off the console's.
+            await output.ProgressAsync($"Building {settings.Nodes} nodes", settings.Nodes,
+                progress => Task.Run(() =>
+                {
+                    simulation.AddNodesWarm(settings.Nodes, progress);
+                    return true;
+                }, cancellationToken));
+            var built = Stopwatch.GetElapsedTime(start);
+            long memoryPerNode = (GC.GetTotalMemory(forceFullCollection: true) - memoryBefore) / settings.Nodes;
+
+            // The probe joins as a new node would, then a share of the others goes away unannounced.
+            var probe = await Task.Run(() => simulation.AddNode(), cancellationToken);
+            simulation.SetOffline(settings.Dead, except: probe);
+            var measured = await output.ProgressAsync($"Running {settings.Lookups} lookups", settings.Lookups,
+                progress => Task.Run(() => LookupSurvey.Run(simulation, probe, settings.Lookups, progress), cancellationToken));
+            var summary = SurveySummary.Of(measured);
+            var total = Stopwatch.GetElapsedTime(start);
+
+            if (settings.OutDir is { } dir)
+            {
+                Write(dir, measured, settings);
+            }
+
+            output.Json("simulation", w =>
+            {
+                w.WriteString("network", "mainline");
+                w.WriteNumber("nodes", settings.Nodes);
+                w.WriteNumber("dead", settings.Dead);
+                w.WriteNumber("loss", settings.Loss);
+                w.WriteNumber("lookups", summary.Lookups);
+                w.WriteNumber("p50", Math.Round(summary.P50Ms, 1));
+                w.WriteNumber("p90", Math.Round(summary.P90Ms, 1));
+                w.WriteNumber("p99", Math.Round(summary.P99Ms, 1));
+                w.WriteNumber("exactK", Math.Round(summary.ExactK, 4));
+                w.WriteNumber("queriesP50", summary.QueriesP50);
+                w.WriteNumber("queriesP90", summary.QueriesP90);
+                w.WriteNumber("failedP50", summary.FailedP50);
+                w.WriteNumber("datagramsMean", Math.Round(summary.DatagramsMean, 2));
+                w.WriteNumber("buildMs", Display.Milliseconds(built));
+                w.WriteNumber("totalMs", Display.Milliseconds(total));
+                w.WriteNumber("bytesPerNode", memoryPerNode);
+            });
+            output.Line($"[bold]{settings.Nodes} nodes[/] built in {Display.Duration(built)} ({memoryPerNode / 1024.0:F1} KiB per node), "
+                + $"{settings.Dead:P0} dead, {settings.Loss:P0} loss, one-way delay {settings.Latency.TotalMilliseconds:F0} + U(0, {settings.Jitter.TotalMilliseconds:F0}) ms");
+            output.Write(Display.Table("Measure", "Value")
+                .Row("lookups", summary.Lookups.ToString(CultureInfo.InvariantCulture))
+                .Row("latency p50 / p90 / p99", string.Create(CultureInfo.InvariantCulture, $"{summary.P50Ms:F0} / {summary.P90Ms:F0} / {summary.P99Ms:F0} ms"))
+                .Row("queries per lookup p50 / p90", string.Create(CultureInfo.InvariantCulture, $"{summary.QueriesP50:F0} / {summary.QueriesP90:F0}"))
+                .Row("unanswered per lookup p50", string.Create(CultureInfo.InvariantCulture, $"{summary.FailedP50:F0}"))
+                .Row("datagrams per lookup (mean)", string.Create(CultureInfo.InvariantCulture, $"{summary.DatagramsMean:F1}"))
+                .Row("exact K closest", string.Create(CultureInfo.InvariantCulture, $"{summary.ExactK:P1}"))
+                .Row("memory per node", string.Create(CultureInfo.InvariantCulture, $"{memoryPerNode / 1024.0:F1} KiB"))
+                .Row("wall time", Display.Duration(total)));
+            return ExitCodes.Success;
+        }
+        finally
+        {
+            await simulation.DisposeAsync();
+        }
+    }
+
+    private static void Write(string dir, List<SurveyedLookup> measured, Settings settings)
+    {
+        Directory.CreateDirectory(dir);
+        var csv = new StringBuilder("target,elapsed_ms,queried,answered,failed,datagrams,exact_k\n");
+        foreach (var l in measured)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{l.Target},{l.Elapsed.TotalMilliseconds:F1},{l.Queried},{l.Answered},{l.Failed},{l.Datagrams},{(l.ExactK ? 1 : 0)}\n");
+        }
+
+        File.WriteAllText(Path.Combine(dir, "lookups.csv"), csv.ToString());
+        string title = string.Create(CultureInfo.InvariantCulture, $"{settings.Nodes} nodes, {settings.Dead:P0} dead, {settings.Loss:P0} loss");
+        File.WriteAllText(Path.Combine(dir, "latency-cdf.svg"), SvgPlot.Cdf($"Lookup latency, {title}", "milliseconds (virtual)", measured.Select(l => l.Elapsed.TotalMilliseconds).ToArray()));
+        File.WriteAllText(Path.Combine(dir, "queries.svg"), SvgPlot.Histogram($"Queries per lookup, {title}", "nodes queried", measured.Select(l => l.Queried).ToArray()));
+    }
+
+    private static double Fraction(string name, double value) =>
+        value is >= 0 and <= 1 ? value : throw CliException.BadInput($"{name} must be between 0 and 1, got {value}");
+
+    private static TimeSpan Milliseconds(string name, double value) =>
+        value >= 0 && value <= 60_000 ? TimeSpan.FromMilliseconds(value) : throw CliException.BadInput($"{name} must be 0..60000 milliseconds, got {value}");
+
+    private static string Network(string? name) => name switch
+    {
+        "mainline" => name,
+        "ipfs" => throw CliException.BadInput("--network ipfs: the IPFS DHT has no simulated node yet; use mainline"),
+        _ => throw CliException.BadInput($"--network must be mainline or ipfs, got {name}"),
+    };
+
+    private sealed record Settings(int Nodes, double Dead, double Loss, int Lookups, string Network, TimeSpan Latency, TimeSpan Jitter, int Seed, string? OutDir);
+}

@@ -1,0 +1,103 @@
+namespace DhtNet.Simulation;
+
+/// <summary>
+/// The routing tables a converged Mainline network would hold, computed from the true id space
+/// instead of grown by joins: for every depth d of a node's id, up to K nodes drawn at random from
+/// the ids that share its first d bits and differ at bit d (the bucket a split table keeps for that
+/// depth). That is what a node's table holds after it has answered and refreshed for a while, so
+/// lookups measured on it model a settled network; building it costs O(n log n) instead of a
+/// lookup per join with every running node doing maintenance while the clock moves.
+/// </summary>
+public static class WarmTables
+{
+    /// <summary>
+    /// For each of <paramref name="nodes"/> (id and address), the contacts its warm table holds:
+    /// <paramref name="bucketSize"/> random nodes per depth, drawn with <paramref name="random"/>.
+    /// </summary>
+    public static List<NodeInfo>[] Build(IReadOnlyList<NodeInfo> nodes, int bucketSize, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentNullException.ThrowIfNull(random);
+        ArgumentOutOfRangeException.ThrowIfLessThan(bucketSize, 1);
+        var sorted = nodes.OrderBy(n => n.Id).ToArray();
+        var tables = new List<NodeInfo>[nodes.Count];
+        var position = new Dictionary<NodeId, int>(nodes.Count);
+        for (int i = 0; i < nodes.Count; i++)
+        {
+            position[nodes[i].Id] = i;
+        }
+
+        for (int i = 0; i < sorted.Length; i++)
+        {
+            var self = sorted[i].Id;
+            var table = new List<NodeInfo>();
+            // [low, high) is the range of ids sharing the first `depth` bits with ours; it contains i.
+            int low = 0, high = sorted.Length;
+            for (int depth = 0; depth < NodeId.Bits && high - low > 1; depth++)
+            {
+                int innerLow = FirstWithPrefix(sorted, low, i, self, depth + 1);
+                int innerHigh = EndWithPrefix(sorted, i, high, self, depth + 1);
+                // The sibling subtree is the part of [low, high) outside [innerLow, innerHigh).
+                int siblings = (innerLow - low) + (high - innerHigh);
+                int take = Math.Min(bucketSize, siblings);
+                var chosen = new HashSet<int>();
+                while (chosen.Count < take)
+                {
+                    int pick = random.Next(siblings);
+                    chosen.Add(pick < innerLow - low ? low + pick : innerHigh + (pick - (innerLow - low)));
+                }
+
+                foreach (int index in chosen)
+                {
+                    table.Add(sorted[index]);
+                }
+
+                low = innerLow;
+                high = innerHigh;
+            }
+
+            tables[position[self]] = table;
+        }
+
+        return tables;
+    }
+
+    // Ids in sorted order share a prefix with ours in one run around our index: binary search its ends.
+    private static int FirstWithPrefix(NodeInfo[] sorted, int low, int self, NodeId id, int bits)
+    {
+        int high = self;
+        while (low < high)
+        {
+            int mid = (low + high) >>> 1;
+            if (sorted[mid].Id.CommonPrefixLength(id) >= bits)
+            {
+                high = mid;
+            }
+            else
+            {
+                low = mid + 1;
+            }
+        }
+
+        return low;
+    }
+
+    private static int EndWithPrefix(NodeInfo[] sorted, int self, int high, NodeId id, int bits)
+    {
+        int low = self + 1;
+        while (low < high)
+        {
+            int mid = (low + high) >>> 1;
+            if (sorted[mid].Id.CommonPrefixLength(id) >= bits)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return low;
+    }
+}
