@@ -198,17 +198,18 @@ public sealed class IpfsDhtNode : IDisposable
         ArgumentNullException.ThrowIfNull(multihash);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxProviders, 1);
         var key = multihash.Bytes;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
-        if (timeout is { } limit)
-        {
-            deadline.CancelAfter(limit);
-        }
+        // The timeout runs on the node's clock, so that it is virtual time under a simulation.
+        using var expiry = new CancellationTokenSource(timeout ?? Timeout.InfiniteTimeSpan, _time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token, expiry.Token);
 
         // The lookup pushes; the caller pulls. Writes stop at maxProviders, so the channel holds at most that many.
-        var found = Channel.CreateUnbounded<PeerInfo>(new UnboundedChannelOptions { SingleReader = true });
+        // Synchronous continuations hand a provider to the reader on the thread that found it (the writes happen
+        // outside any lock), which also keeps a virtual-clock run deterministic.
+        var found = Channel.CreateUnbounded<PeerInfo>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
         var seen = new HashSet<PeerId>();
         bool Offer(PeerInfo provider)
         {
+            bool last;
             lock (seen)
             {
                 if (seen.Count >= maxProviders || !seen.Add(provider.Id))
@@ -216,15 +217,16 @@ public sealed class IpfsDhtNode : IDisposable
                     return seen.Count >= maxProviders;
                 }
 
-                found.Writer.TryWrite(provider);
-                if (seen.Count >= maxProviders)
-                {
-                    found.Writer.TryComplete();
-                    return true;
-                }
-
-                return false;
+                last = seen.Count >= maxProviders;
             }
+
+            found.Writer.TryWrite(provider);
+            if (last)
+            {
+                found.Writer.TryComplete();
+            }
+
+            return last;
         }
 
         foreach (var local in _providers.Get(key.Span))
