@@ -22,6 +22,8 @@ namespace DhtNet.Ipfs;
 /// </summary>
 public sealed class IpfsDhtNode : IDisposable
 {
+    private const int BootstrapAttempts = 3;
+
     private readonly IKadMessenger _messenger;
     private readonly IpfsDhtNodeOptions _options;
     private readonly TimeProvider _time;
@@ -133,7 +135,15 @@ public sealed class IpfsDhtNode : IDisposable
     public async Task<IReadOnlyList<PeerInfo>> BootstrapAsync(IEnumerable<PeerInfo>? seeds = null, CancellationToken cancellationToken = default)
     {
         var contacts = seeds?.Select(IpfsContact.From).ToArray();
-        var result = await _upkeep.BootstrapAsync(contacts, cancellationToken).ConfigureAwait(false);
+        LookupResult<IpfsContact> result;
+        int attempt = 0;
+        do
+        {
+            // A lookup where no one answered (the seeds' replies lost or late) is tried again a few times.
+            result = await _upkeep.BootstrapAsync(contacts, cancellationToken).ConfigureAwait(false);
+        }
+        while (result.ClosestNodes.Count == 0 && ++attempt < BootstrapAttempts);
+
         return ToPeers(result.ClosestNodes);
     }
 

@@ -105,11 +105,11 @@ public class IpfsDhtNetworkTests
             {
                 Assert.Equal(truth, found);
             }
-            else
-            {
-                Assert.True(overlap >= K - 4, $"query {i}: {overlap} of the true {K} closest");
-            }
         }
+
+        // Under loss a peer whose reply was lost counts as failed for that lookup, and a lossy join leaves some
+        // tables thinner: most of the true closest are still found.
+        Assert.True(overlapTotal >= 30 * (K - 3), $"{overlapTotal / 30.0:0.0} of the true {K} closest on average, {exact} of 30 exact");
 
         // Find peer: every target found with its address, clients included through their queries? No: clients are in no table, so only servers.
         for (int i = 0; i < 30; i++)
