@@ -129,6 +129,23 @@ public sealed class IpfsDhtNode : IDisposable
     }
 
     /// <summary>
+    /// Offers a peer that identify showed serving <c>/ipfs/kad/1.0.0</c> to the routing table (go-libp2p-kad-dht
+    /// adds peers the same way); true when it took a slot or was already there.
+    /// </summary>
+    public bool AddPeer(PeerInfo peer)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        if (peer.Id == _messenger.Self || peer.Multiaddrs.Count == 0)
+        {
+            return false;
+        }
+
+        _addressBook.Add(peer.Id, peer.Multiaddrs);
+        _upkeep.ReportQuery(IpfsContact.From(peer));
+        return _table.Contains(IpfsContact.KeyOf(peer.Id));
+    }
+
+    /// <summary>
     /// Joins the network: a lookup of our own id from <paramref name="seeds"/> (or, when null, the
     /// <see cref="IpfsDhtNodeOptions.BootstrapPeers"/>), filling the table with the peers that answer.
     /// </summary>
@@ -185,7 +202,7 @@ public sealed class IpfsDhtNode : IDisposable
             {
                 if (closer.Id.Span.SequenceEqual(peer.Bytes.Span) && closer.TryToPeerInfo(out var info) && info.Multiaddrs.Count > 0)
                 {
-                    found = info;
+                    found = WithoutPeerIds(info);
                     return true;
                 }
             }
@@ -241,7 +258,7 @@ public sealed class IpfsDhtNode : IDisposable
 
         foreach (var local in _providers.Get(key.Span))
         {
-            Offer(local);
+            Offer(WithoutPeerIds(local));
         }
 
         var lookup = seen.Count >= maxProviders ? Task.CompletedTask : LookupAsync(key, KadMessageType.GetProviders, (_, reply) =>
@@ -251,7 +268,7 @@ public sealed class IpfsDhtNode : IDisposable
             {
                 if (entry.TryToPeerInfo(out var provider))
                 {
-                    enough |= Offer(provider);
+                    enough |= Offer(WithoutPeerIds(provider));
                 }
             }
 
@@ -497,8 +514,9 @@ public sealed class IpfsDhtNode : IDisposable
         foreach (var closer in reply.CloserPeers)
         {
             // A peer without addresses cannot be dialled; our own id is no candidate.
-            if (closer.TryToPeerInfo(out var info) && info.Multiaddrs.Count > 0 && info.Id != _messenger.Self)
+            if (closer.TryToPeerInfo(out var peer) && peer.Multiaddrs.Count > 0 && peer.Id != _messenger.Self)
             {
+                var info = WithoutPeerIds(peer);
                 _addressBook.Add(info.Id, info.Multiaddrs);
                 contacts.Add(IpfsContact.From(info));
             }
@@ -547,6 +565,20 @@ public sealed class IpfsDhtNode : IDisposable
         }
 
         return peers;
+    }
+
+    /// <summary>The peer with its addresses as <see cref="PeerInfo"/> keeps them: without a trailing <c>/p2p/</c> (js sends it).</summary>
+    private static PeerInfo WithoutPeerIds(PeerInfo peer)
+    {
+        foreach (var address in peer.Multiaddrs)
+        {
+            if (address.PeerId is not null)
+            {
+                return peer with { Multiaddrs = [.. peer.Multiaddrs.Select(a => a.PeerId is null ? a : a.WithoutPeerId()).Distinct()] };
+            }
+        }
+
+        return peer;
     }
 
     private static void ThrowIfEmpty(ReadOnlyMemory<byte> key)

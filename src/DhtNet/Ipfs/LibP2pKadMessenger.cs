@@ -54,6 +54,15 @@ public sealed class LibP2pKadMessenger : IKadMessenger
         {
             _host.SetStreamHandler(ProtocolId, (stream, ct) => ServeStreamAsync(node, stream, ct));
         }
+
+        // Peers enter the table when identify shows they serve the DHT, whoever dialled whom.
+        _host.PeerIdentified += (_, identity) =>
+        {
+            if (identity.Supports(ProtocolId) && identity.ListenAddresses.Count > 0)
+            {
+                node.AddPeer(new PeerInfo(identity.Peer, identity.ListenAddresses));
+            }
+        };
     }
 
     public async Task<KadMessage?> SendRequestAsync(PeerInfo peer, KadMessage request, CancellationToken cancellationToken = default)
