@@ -1,5 +1,6 @@
 // The library's namespaces, named once for the whole project so that moving a type between
 // library folders changes this file only.
+global using DhtNet.Hosting;
 global using DhtNet.Internal;
 global using DhtNet.Ipfs;
 global using DhtNet.Ipfs.Messages;
@@ -26,6 +27,7 @@ global using DhtNet.Mainline.Bep51;
 global using DhtNet.Mainline.Krpc;
 global using DhtNet.Mainline.Storage;
 global using DhtNet.Mainline.Transport;
+global using DhtNet.OpenTelemetry;
 global using DhtNet.Persistence;
 global using DhtNet.Routing;
 global using DhtNet.Security;
