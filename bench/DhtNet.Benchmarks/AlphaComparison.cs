@@ -38,7 +38,7 @@ internal static class AlphaComparison
             Console.Error.WriteLine($"loss {loss:P0}, {attempts} attempts: {nodes} nodes built in {clock.Elapsed.TotalSeconds:F1} s");
 
             var targets = Enumerable.Range(0, lookups).Select(_ => NodeId.Random(simulation.Random)).ToArray();
-            var statistics = probes.Select(_ => new List<LookupStatistics>()).ToArray();
+            var statistics = probes.Select(_ => new List<DhtNet.Kademlia.LookupStatistics>()).ToArray();
             var exact = new int[probes.Length];
             // Every copy of every query a probe sent (retransmissions included), per lookup.
             var sentBefore = probes.Select(p => p.Dispatcher!.QueriesSent).ToArray();

@@ -112,7 +112,9 @@ for count in "${counts[@]}"; do
     --sources 10.201.0.1 --count "$count" --honest 10.202.0.1 --contact 10.202.0.2 --duration "$duration" \
     --baseline "$baseline" --warm "$warm" --honest-rate "$honest_rate" --label "$server")
   read -r in_after drops_after < <(udp_counters)
-  line="$line server_udp_received=$((in_after - in_before)) server_udp_rcvbuf_drops=$((drops_after - drops_before))"
+  # What the kernel granted for the server's receive buffer (ss shows SO_RCVBUF as the kernel keeps it: twice what was asked).
+  rcvbuf=$(ip netns exec "$ns_srv" ss -uamnH "sport = :$port" | grep -o 'rb[0-9]*' | head -1 | tr -d rb)
+  line="$line server_udp_received=$((in_after - in_before)) server_udp_rcvbuf_drops=$((drops_after - drops_before)) server_rcvbuf=${rcvbuf:-?}"
   echo "$line" | tee -a "$out"
   kill "$server_pid" 2>/dev/null || true
   wait "$server_pid" 2>/dev/null || true

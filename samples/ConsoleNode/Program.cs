@@ -1,9 +1,9 @@
 // A DHT node inside a console app: join the network, look up the nodes closest to a key, leave.
 //   dotnet run --project samples/ConsoleNode                          # the public Mainline DHT
 //   dotnet run --project samples/ConsoleNode -- 127.0.0.1:PORT [KEY]  # a local swarm (`dht swarm --keep`)
-using DhtNet.Mainline;
 using System.Net;
 using DhtNet;
+using DhtNet.Mainline;
 
 var options = args.Length > 0
     // One bootstrap node on this machine: bind to loopback, any free port.

@@ -1,9 +1,9 @@
 // An ASP.NET Core app with a DHT node and one endpoint: GET /closest/{key} -> the closest nodes as JSON.
 //   dotnet run --project samples/LookupApi -- --urls http://127.0.0.1:5080 --DhtNet:BootstrapNodes=127.0.0.1:PORT
 //   curl http://127.0.0.1:5080/closest/0123456789abcdef0123456789abcdef01234567
-using DhtNet.Mainline;
 using DhtNet;
 using DhtNet.Hosting;
+using DhtNet.Mainline;
 
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Services.AddDhtNode();

@@ -1,9 +1,9 @@
 // A DHT node in a worker service: the host starts and stops it, appsettings.json configures it
 // (section "DhtNet"), and a background service uses it. Any setting can be given on the command line:
 //   dotnet run --project samples/WorkerNode -- --DhtNet:BootstrapNodes=127.0.0.1:PORT --DhtNet:Port=0
-using DhtNet.Mainline;
 using DhtNet;
 using DhtNet.Hosting;
+using DhtNet.Mainline;
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.Services.AddDhtNode();

@@ -1,6 +1,6 @@
-using DhtNet.Mainline;
 using System.Globalization;
 using System.Net;
+using DhtNet.Mainline;
 using Microsoft.Extensions.Configuration;
 
 namespace DhtNet.Hosting;

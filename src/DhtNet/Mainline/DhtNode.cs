@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using DhtNet.Internal;
+using DhtNet.Kademlia;
 using DhtNet.Mainline.Bep33;
 using DhtNet.Mainline.Bep42;
 using DhtNet.Mainline.Bep44;
@@ -9,7 +10,6 @@ using DhtNet.Mainline.Krpc;
 using DhtNet.Mainline.Operations;
 using DhtNet.Mainline.Storage;
 using DhtNet.Mainline.Transport;
-using DhtNet.Routing;
 using DhtNet.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -24,8 +24,9 @@ namespace DhtNet.Mainline;
 /// </summary>
 /// <remarks>
 /// The node is a composition: <see cref="Serving"/> answers queries, <see cref="Requests"/> asks them,
-/// <see cref="DualStackTables"/> and <see cref="RoutingFeedback"/> keep the routing tables,
-/// <see cref="RoutingUpkeep"/> keeps them alive, and each operation is its own type (Operations/, Bep33/,
+/// <see cref="DualStackTables"/> keeps the routing tables on the Kademlia core (its one funnel fed by
+/// <see cref="Requests"/>, one <see cref="RoutingUpkeep{TKey, TContact}"/> per table), <see cref="NodeUpkeep"/>
+/// holds the node-level bootstrap and BEP 42 rules, and each operation is its own type (Operations/, Bep33/,
 /// Bep44/, Bep51/). This class holds the lifecycle, the events and the public surface.
 /// </remarks>
 public sealed class DhtNode : IAsyncDisposable
@@ -60,7 +61,7 @@ public sealed class DhtNode : IAsyncDisposable
 
     private IDatagramTransport? _transport;
     private NodeContext? _context;
-    private RoutingUpkeep? _upkeep;
+    private NodeUpkeep? _upkeep;
     private ITimer? _maintenance;
     private Ed25519KeyPair? _identityKey;
     private int _state; // 0 created, 1 starting or started, 2 disposed
@@ -203,13 +204,14 @@ public sealed class DhtNode : IAsyncDisposable
         }
 
         var transport = _transport = _givenTransport ?? CreateUdpTransport();
-        var tables = new DualStackTables(_initialId, transport.LocalEndPoints, _time, new RoutingTableOptions
-        {
-            BucketSize = _options.K,
-            EnforceNodeIdSecurity = _options.EnforceNodeIdSecurity,
-        });
-        RoutingUpkeep? upkeep = null;
-        var feedback = new RoutingFeedback(tables, _events, node => upkeep!.PingQuestionable(node));
+        var tables = new DualStackTables(
+            _initialId,
+            transport.LocalEndPoints,
+            _time,
+            new RoutingTableOptions { BucketSize = _options.K },
+            new RoutingUpkeepOptions { MaintenanceInterval = MaintenanceInterval, BootstrapWhenEmpty = false, Lookup = _options.LookupOptions },
+            _options.EnforceNodeIdSecurity,
+            _logger);
         var serving = new Serving(tables, _peers, _items, _tokens, _queryLimiter, _events, _options);
         var dispatcher = new KrpcDispatcher(
             transport,
@@ -218,11 +220,11 @@ public sealed class DhtNode : IAsyncDisposable
             new KrpcDispatcherOptions { MaxPendingQueries = _options.MaxPendingQueries, ReadOnly = _options.ReadOnly },
             _options.LoggerFactory?.CreateLogger<KrpcDispatcher>(),
             _options.MeterFactory);
-        var requests = new Requests(dispatcher, tables, feedback, _options);
-        var lookups = new Lookups(tables, _options, _events, _metrics, _shutdown.Token);
-        upkeep = new RoutingUpkeep(tables, requests, lookups, _voter, _events, _options, _logger, _shutdown.Token);
-        _upkeep = upkeep;
-        dispatcher.NodeSeen += seen => OnNodeSeen(seen, tables, upkeep, feedback);
+        var requests = new Requests(dispatcher, tables, _events, _options);
+        var lookups = new Lookups(tables, requests, _options, _events, _metrics, _shutdown.Token);
+        var upkeep = _upkeep = new NodeUpkeep(tables, requests, lookups, _voter, _options, _logger, _shutdown.Token);
+        requests.ExternalAddressReported += upkeep.OnExternalAddressReported;
+        dispatcher.NodeSeen += seen => OnNodeSeen(seen, tables);
         dispatcher.Start();
         Log.Listening(_logger, tables.Id, string.Join(", ", transport.LocalEndPoints));
 
@@ -248,6 +250,7 @@ public sealed class DhtNode : IAsyncDisposable
         }
 
         _maintenance = _time.CreateTimer(static state => ((DhtNode)state!).RunMaintenance(), this, MaintenanceInterval, MaintenanceInterval);
+        tables.Start(requests, _events.OnNodeAdded, lookups.Completed);
         await upkeep.BootstrapAsync(bootstrapExtra, cancellationToken).ConfigureAwait(false);
     }
 
@@ -261,6 +264,7 @@ public sealed class DhtNode : IAsyncDisposable
 
         _shutdown.Cancel();
         _maintenance?.Dispose();
+        _context?.Tables.Dispose();
         _context?.Requests.Dispatcher.Dispose();
         if (_transport is not null)
         {
@@ -328,7 +332,7 @@ public sealed class DhtNode : IAsyncDisposable
     public IReadOnlyList<NodeInfo> ExportNodes() => _context?.Tables.Export() ?? [];
 
     /// <summary>Per-bucket detail of the routing tables (for dashboards and diagnostics).</summary>
-    public IReadOnlyList<BucketInfo> GetBuckets(AddressFamily family = AddressFamily.InterNetwork)
+    public IReadOnlyList<BucketInfo<NodeId, NodeInfo>> GetBuckets(AddressFamily family = AddressFamily.InterNetwork)
     {
         if (family is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
         {
@@ -581,22 +585,15 @@ public sealed class DhtNode : IAsyncDisposable
         }
     }
 
-    // The dispatcher sees every valid query and every matched response first; it hands them to the
-    // routing tables through the one feedback funnel.
-    private static void OnNodeSeen(KrpcNodeSeen seen, DualStackTables tables, RoutingUpkeep upkeep, RoutingFeedback feedback)
+    // Every valid query a node sends us reaches its routing table here; answers to our own queries
+    // reach it from the request layer (Requests), once per request.
+    private static void OnNodeSeen(KrpcNodeSeen seen, DualStackTables tables)
     {
         // BEP 43: a read-only node is served but never added.
-        if (seen.ReadOnly || seen.Id == tables.Id || tables.For(seen.EndPoint) is null)
+        if (!seen.IsResponse && !seen.ReadOnly)
         {
-            return;
+            tables.ReportQuery(new NodeInfo(seen.Id, seen.EndPoint));
         }
-
-        if (seen.IsResponse && seen.Message is KrpcResponse { RequesterEndPoint: { } reported })
-        {
-            upkeep.OnExternalAddressReported(seen.EndPoint.Address, reported.Address);
-        }
-
-        feedback.OnOutcome(seen.EndPoint, seen.Id, seen.IsResponse ? RequestOutcome.Responded : RequestOutcome.Queried);
     }
 
     private async Task<NodeInfo?> PingCoreAsync(IPEndPoint endPoint, CancellationToken cancellationToken) =>

@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
-using DhtNet.Lookup;
-using DhtNet.Routing;
+using DhtNet.Kademlia;
 using DhtNet.Security;
 using Microsoft.Extensions.Logging;
 

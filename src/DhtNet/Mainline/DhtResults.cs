@@ -1,4 +1,4 @@
-using DhtNet.Lookup;
+using DhtNet.Kademlia;
 
 namespace DhtNet.Mainline;
 

@@ -27,8 +27,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "An event handler of {Event} threw")]
     public static partial void EventHandlerFailed(ILogger logger, string @event, Exception exception);
 
-    [LoggerMessage(EventId = 9, Level = LogLevel.Debug, Message = "Refreshing {Buckets} stale buckets")]
-    public static partial void Refreshing(ILogger logger, int buckets);
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Routing table is empty; asking the bootstrap nodes again")]
     public static partial void Rebootstrapping(ILogger logger);

@@ -1,15 +1,14 @@
-using DhtNet.Lookup;
+using DhtNet.Kademlia;
 using DhtNet.Mainline.Krpc;
-using DhtNet.Routing;
 
 namespace DhtNet.Mainline;
 
 /// <summary>
 /// Runs the iterative lookups of every operation: one per address family at once, seeded from
 /// that family's routing table, merged into one result; reports each finished lookup (event and
-/// duration histogram). The operations differ only in the <see cref="LookupRequest"/> they pass.
+/// duration histogram). The operations differ only in the <see cref="LookupRequest{TContact}"/> they pass.
 /// </summary>
-internal sealed class Lookups(DualStackTables tables, DhtOptions options, NodeEvents events, NodeMetrics? metrics, CancellationToken shutdown)
+internal sealed class Lookups(DualStackTables tables, IRoutingNetwork<NodeId, NodeInfo> network, DhtOptions options, NodeEvents events, NodeMetrics? metrics, CancellationToken shutdown)
 {
     /// <summary>Runs one lookup per address family at once and merges what they found.</summary>
     /// <param name="operation">The operation's name, as <see cref="LookupCompletedEventArgs.Operation"/> gives it.</param>
@@ -19,20 +18,21 @@ internal sealed class Lookups(DualStackTables tables, DhtOptions options, NodeEv
     /// <param name="started">When given, each lookup is added as it starts, so the operation can stop them.</param>
     /// <param name="prefer">BEP 42: candidates to prefer among equals (storage prefers verified ids).</param>
     /// <param name="cancellationToken">Cancels the lookups.</param>
-    public async Task<LookupResult> RunAsync(
+    public async Task<LookupResult<NodeInfo>> RunAsync(
         string operation,
         NodeId target,
-        LookupRequest request,
+        LookupRequest<NodeInfo> request,
         IReadOnlyList<NodeInfo> seeds,
-        List<IterativeLookup>? started = null,
+        List<IterativeLookup<NodeId, NodeInfo>>? started = null,
         Func<NodeInfo, bool>? prefer = null,
         CancellationToken cancellationToken = default)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, shutdown);
-        var runs = new List<Task<LookupResult>>();
+        var runs = new List<Task<LookupResult<NodeInfo>>>();
         foreach (var table in tables.All)
         {
-            var familySeeds = seeds.Where(s => CompactEncoding.Family(s.EndPoint) == table.AddressFamily).ToList();
+            var family = ((MainlinePolicy)table.Policy).Family;
+            var familySeeds = seeds.Where(s => CompactEncoding.Family(s.EndPoint) == family).ToList();
             runs.Add(Start(target, table, request, familySeeds, started, prefer, linked.Token));
         }
 
@@ -47,23 +47,16 @@ internal sealed class Lookups(DualStackTables tables, DhtOptions options, NodeEv
             Abandoned = results.Sum(r => r.Statistics.Abandoned),
         };
         Completed(operation, target, statistics);
-        return new LookupResult(closest, statistics);
-    }
-
-    /// <summary>Refreshes one bucket of one table: a find_node lookup of a random id in its range.</summary>
-    public async Task RefreshAsync(NodeId target, RoutingTable table, LookupRequest request, CancellationToken cancellationToken)
-    {
-        var result = await Start(target, table, request, [], null, null, cancellationToken).ConfigureAwait(false);
-        Completed("refresh", target, result.Statistics);
+        return new LookupResult<NodeInfo>(closest, statistics);
     }
 
     /// <summary>
     /// Ends every lookup of an operation. From inside a request (<paramref name="afterReply"/>), each
     /// ends once the answer in hand is counted; from outside (a timeout, a reader that left), at once.
     /// </summary>
-    public static void StopAll(List<IterativeLookup> lookups, bool afterReply = false)
+    public static void StopAll(List<IterativeLookup<NodeId, NodeInfo>> lookups, bool afterReply = false)
     {
-        IterativeLookup[] all;
+        IterativeLookup<NodeId, NodeInfo>[] all;
         lock (lookups)
         {
             all = [.. lookups];
@@ -82,17 +75,24 @@ internal sealed class Lookups(DualStackTables tables, DhtOptions options, NodeEv
         }
     }
 
-    private Task<LookupResult> Start(
+    /// <summary>A lookup finished (one of an operation's, or the upkeep's bootstrap and refresh): the event and the duration histogram.</summary>
+    public void Completed(string operation, NodeId target, LookupStatistics statistics)
+    {
+        metrics?.LookupCompleted(operation, statistics);
+        events.OnLookupCompleted(operation, target, statistics);
+    }
+
+    private Task<LookupResult<NodeInfo>> Start(
         NodeId target,
-        RoutingTable table,
-        LookupRequest request,
+        RoutingTable<NodeId, NodeInfo> table,
+        LookupRequest<NodeInfo> request,
         IReadOnlyList<NodeInfo> seeds,
-        List<IterativeLookup>? started,
+        List<IterativeLookup<NodeId, NodeInfo>>? started,
         Func<NodeInfo, bool>? prefer,
         CancellationToken cancellationToken)
     {
-        var lookupOptions = prefer is null ? options.LookupOptions : options.LookupOptions with { Prefer = prefer };
-        var lookup = new IterativeLookup(target, request, lookupOptions, options.TimeProvider, tables.Id);
+        var lookup = new IterativeLookup<NodeId, NodeInfo>(
+            target, request, options.LookupOptions, options.TimeProvider, tables.Id, prefer, accept: network.CanQuery);
         lookup.AddCandidates(table.FindClosest(target, options.K * 2));
         lookup.AddCandidates(seeds);
         if (started is not null)
@@ -104,11 +104,5 @@ internal sealed class Lookups(DualStackTables tables, DhtOptions options, NodeEv
         }
 
         return lookup.RunAsync(cancellationToken);
-    }
-
-    private void Completed(string operation, NodeId target, LookupStatistics statistics)
-    {
-        metrics?.LookupCompleted(operation, statistics);
-        events.OnLookupCompleted(operation, target, statistics);
     }
 }

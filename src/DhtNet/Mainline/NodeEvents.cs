@@ -1,5 +1,5 @@
 using System.Net;
-using DhtNet.Lookup;
+using DhtNet.Kademlia;
 using Microsoft.Extensions.Logging;
 
 namespace DhtNet.Mainline;

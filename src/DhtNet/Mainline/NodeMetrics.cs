@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net.Sockets;
-using DhtNet.Lookup;
+using DhtNet.Kademlia;
 
 namespace DhtNet.Mainline;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using DhtNet.Lookup;
+using DhtNet.Kademlia;
 using DhtNet.Mainline.Krpc;
 using DhtNet.Mainline.Storage;
 
@@ -9,14 +9,22 @@ namespace DhtNet.Mainline;
 
 /// <summary>
 /// The typed KRPC client: sends a query to one node with retransmission over lossy paths, expects
-/// the answer from the node it asked, and reports every failure of a known node to
-/// <see cref="RoutingFeedback"/> (answers reach it through the dispatcher, which sees them first).
+/// the answer from the node it asked, and reports what came of each request, once, to the routing
+/// tables' funnel (<see cref="DualStackTables.Report"/>). It is also the network the core's
+/// <see cref="RoutingUpkeep{TKey, TContact}"/> pings and refreshes through.
 /// </summary>
-internal sealed class Requests(KrpcDispatcher dispatcher, DualStackTables tables, RoutingFeedback feedback, DhtOptions options)
+internal sealed class Requests(KrpcDispatcher dispatcher, DualStackTables tables, NodeEvents events, DhtOptions options)
+    : IRoutingNetwork<NodeId, NodeInfo>
 {
     private readonly TimeProvider _time = options.TimeProvider;
 
     public KrpcDispatcher Dispatcher => dispatcher;
+
+    /// <summary>
+    /// A node answered and told us the address our query came from (BEP 42 <c>ip</c>): the
+    /// reporter's address, then the address it saw.
+    /// </summary>
+    public event Action<IPAddress, IPAddress>? ExternalAddressReported;
 
     /// <summary>
     /// Sends <paramref name="query"/> and waits up to <see cref="DhtOptions.RequestTimeout"/> for
@@ -25,7 +33,21 @@ internal sealed class Requests(KrpcDispatcher dispatcher, DualStackTables tables
     /// come, and the first answer to any copy wins: on a lossy path this turns a lost packet into a
     /// short delay instead of a node wrongly taken for dead, and a dead node still costs one timeout.
     /// </summary>
-    public async Task<KrpcResult> AskAsync(KrpcQuery query, IPEndPoint endPoint, CancellationToken cancellationToken)
+    /// <param name="query">The query.</param>
+    /// <param name="endPoint">Where to send it.</param>
+    /// <param name="cancellationToken">Abandons the request.</param>
+    /// <param name="known">
+    /// The node as we know it, when we do: a timeout then counts against it. An answer counts for the
+    /// id that answered, whoever we asked.
+    /// </param>
+    public async Task<KrpcResult> AskAsync(KrpcQuery query, IPEndPoint endPoint, CancellationToken cancellationToken, NodeInfo? known = null)
+    {
+        var result = await AskCopiesAsync(query, endPoint, cancellationToken).ConfigureAwait(false);
+        Report(endPoint, known, result);
+        return result;
+    }
+
+    private async Task<KrpcResult> AskCopiesAsync(KrpcQuery query, IPEndPoint endPoint, CancellationToken cancellationToken)
     {
         var timeout = options.RequestTimeout;
         int attempts = options.QueryAttempts;
@@ -94,19 +116,8 @@ internal sealed class Requests(KrpcDispatcher dispatcher, DualStackTables tables
     }
 
     /// <summary>Asks a node we know by id; a timeout counts against it in the routing table.</summary>
-    public async Task<KrpcResult> AskKnownAsync(KrpcQuery query, NodeInfo node, CancellationToken cancellationToken)
-    {
-        var result = await AskAsync(query, node.EndPoint, cancellationToken).ConfigureAwait(false);
-        if (result.Status == KrpcResultStatus.Timeout)
-        {
-            ReportFailure(node);
-        }
-
-        return result;
-    }
-
-    /// <summary>A node we asked did not answer as it should: the routing table counts it against the node.</summary>
-    public void ReportFailure(NodeInfo node) => feedback.OnOutcome(node.EndPoint, node.Id, RequestOutcome.Failed);
+    public Task<KrpcResult> AskKnownAsync(KrpcQuery query, NodeInfo node, CancellationToken cancellationToken) =>
+        AskAsync(query, node.EndPoint, cancellationToken, node);
 
     /// <summary>
     /// Asks a node a lookup or storage needs, expecting an answer of type <typeparamref name="T"/>
@@ -128,22 +139,70 @@ internal sealed class Requests(KrpcDispatcher dispatcher, DualStackTables tables
     }
 
     /// <summary>A lookup request that sends find_node for <paramref name="target"/>.</summary>
-    public LookupRequest FindNode(NodeId target) => async (node, ct) =>
+    public LookupRequest<NodeInfo> FindNode(NodeId target) => async (node, ct) =>
         await AskNodeAsync<FindNodeResponse>(new FindNodeQuery(tables.Id, target), node, ct).ConfigureAwait(false) is { } response
             ? NodesReply(node, response.Nodes, response.Nodes6)
-            : LookupReply.NoAnswer;
+            : LookupReply<NodeInfo>.NoAnswer;
 
     /// <summary>
-    /// Asks a bootstrap node, whose id we do not know yet, for the nodes closest to <paramref name="target"/>;
-    /// its id is learned from its answer and it becomes a candidate like the nodes it names.
+    /// Pings a questionable node that a newcomer would replace. Unlike other requests, any outcome
+    /// but an answer (an error reply, a failed send, an answer under another id's query) counts
+    /// against it: the table asked for proof of life before it keeps the node over the newcomer.
     /// </summary>
-    public async Task<LookupReply> FindNodeFromBootstrapAsync(NodeId target, IPEndPoint endPoint, CancellationToken cancellationToken)
+    public async Task PingAsync(NodeInfo contact, CancellationToken cancellationToken)
     {
-        var result = await AskAsync(new FindNodeQuery(tables.Id, target), endPoint, cancellationToken).ConfigureAwait(false);
-        return result.Response is FindNodeResponse response
-            ? LookupReply.From([new NodeInfo(response.SenderId, endPoint), .. NodesFor(endPoint, response.Nodes, response.Nodes6)])
-            : LookupReply.NoAnswer;
+        var result = await AskAsync(new PingQuery(tables.Id), contact.EndPoint, cancellationToken).ConfigureAwait(false);
+        if (!result.IsResponse)
+        {
+            tables.Report(contact, RequestOutcome.TimedOut);
+        }
     }
+
+    /// <summary>Resolves <see cref="DhtOptions.BootstrapNodes"/> and asks each for our neighbours, as <see cref="GetBootstrapContactsAsync(IReadOnlyList{IPEndPoint}, CancellationToken)"/>.</summary>
+    public Task<IReadOnlyList<NodeInfo>> GetBootstrapContactsAsync(CancellationToken cancellationToken) =>
+        GetBootstrapContactsAsync([], cancellationToken);
+
+    /// <summary>
+    /// Asks the bootstrap nodes (and <paramref name="extra"/>, nodes added before start) for the
+    /// nodes closest to our id; each answering bootstrap node and the nodes it names are returned.
+    /// </summary>
+    public async Task<IReadOnlyList<NodeInfo>> GetBootstrapContactsAsync(IReadOnlyList<IPEndPoint> extra, CancellationToken cancellationToken)
+    {
+        var endPoints = new List<IPEndPoint>(extra);
+        foreach (string entry in options.BootstrapNodes)
+        {
+            try
+            {
+                endPoints.AddRange(await HostPort.Parse(entry, nameof(DhtOptions.BootstrapNodes)).ResolveAsync(cancellationToken).ConfigureAwait(false));
+            }
+            catch (SocketException e)
+            {
+                events.OnWarning($"bootstrap node {entry} could not be resolved", e);
+            }
+        }
+
+        // Ask each bootstrap node for our neighbours; its answer puts it and them in reach.
+        var asks = new List<Task<LookupReply<NodeInfo>>>();
+        foreach (var endPoint in endPoints.Distinct())
+        {
+            if (tables.For(endPoint) is not null)
+            {
+                asks.Add(FindNodeFromBootstrapAsync(tables.Id, endPoint, cancellationToken));
+            }
+        }
+
+        var replies = await Task.WhenAll(asks).ConfigureAwait(false);
+        var seeds = replies.Where(r => r.Answered).SelectMany(r => r.Nodes).ToList();
+        if (asks.Count > 0 && seeds.Count == 0 && tables.Count == 0)
+        {
+            events.OnWarning($"no bootstrap node answered ({asks.Count} tried)");
+        }
+
+        return seeds;
+    }
+
+    /// <summary>Mainline never queries a node at port 0 (a peer's compact entry can name one).</summary>
+    public bool CanQuery(NodeInfo contact) => contact.EndPoint is not null && contact.EndPoint.Port != 0;
 
     /// <summary>Sends get_peers (or a BEP 33 scrape) and keeps the write token of the answer.</summary>
     public async Task<GetPeersResponse?> GetPeersAsync(
@@ -168,9 +227,47 @@ internal sealed class Requests(KrpcDispatcher dispatcher, DualStackTables tables
     }
 
     /// <summary>A lookup answer: the nodes of the asked node's address family.</summary>
-    public static LookupReply NodesReply(NodeInfo node, NodeInfo[] nodes, NodeInfo[] nodes6) =>
-        LookupReply.From(NodesFor(node.EndPoint, nodes, nodes6));
+    public static LookupReply<NodeInfo> NodesReply(NodeInfo node, NodeInfo[] nodes, NodeInfo[] nodes6) =>
+        LookupReply<NodeInfo>.From(NodesFor(node.EndPoint, nodes, nodes6));
 
     public static NodeInfo[] NodesFor(IPEndPoint endPoint, NodeInfo[] nodes, NodeInfo[] nodes6) =>
         CompactEncoding.Family(endPoint) == AddressFamily.InterNetwork ? nodes : nodes6;
+
+    /// <summary>
+    /// Asks a bootstrap node, whose id we do not know yet, for the nodes closest to <paramref name="target"/>;
+    /// its id is learned from its answer and it becomes a candidate like the nodes it names.
+    /// </summary>
+    private async Task<LookupReply<NodeInfo>> FindNodeFromBootstrapAsync(NodeId target, IPEndPoint endPoint, CancellationToken cancellationToken)
+    {
+        var result = await AskAsync(new FindNodeQuery(tables.Id, target), endPoint, cancellationToken).ConfigureAwait(false);
+        return result.Response is FindNodeResponse response
+            ? LookupReply<NodeInfo>.From([new NodeInfo(response.SenderId, endPoint), .. NodesFor(endPoint, response.Nodes, response.Nodes6)])
+            : LookupReply<NodeInfo>.NoAnswer;
+    }
+
+    // The funnel, once per request (not per retransmitted copy): an answer counts for the id that
+    // answered at the address we asked; a timeout counts against the node we meant to ask, when we
+    // knew it; anything else (send failed, too many pending, disposed, cancelled, an error reply)
+    // says nothing about the node.
+    private void Report(IPEndPoint endPoint, NodeInfo? known, in KrpcResult result)
+    {
+        if (result.Response is { } response)
+        {
+            if (response.SenderId == tables.Id || tables.For(endPoint) is null)
+            {
+                return;
+            }
+
+            if (response.RequesterEndPoint is { } reported)
+            {
+                ExternalAddressReported?.Invoke(endPoint.Address, reported.Address);
+            }
+
+            tables.Report(new NodeInfo(response.SenderId, endPoint), RequestOutcome.Answered(result.RoundTripTime));
+        }
+        else if (result.Status == KrpcResultStatus.Timeout && known is { } node)
+        {
+            tables.Report(node, RequestOutcome.TimedOut);
+        }
+    }
 }

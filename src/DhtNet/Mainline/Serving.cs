@@ -51,12 +51,6 @@ internal sealed class Serving : IKrpcQueryHandler
             return null;
         }
 
-        // One host may not keep us busy: over its rate, its queries go unanswered, as if lost.
-        if (!_queryLimiter.TryTake(source.Address))
-        {
-            return null;
-        }
-
         return query switch
         {
             PingQuery => new PingResponse(_tables.Id),
@@ -69,6 +63,13 @@ internal sealed class Serving : IKrpcQueryHandler
             _ => new KrpcError(KrpcErrorCode.MethodUnknown, "method unknown"),
         };
     }
+
+    // One host may not keep us busy: over its rate, its queries go unanswered, as if lost. Asked
+    // before the decode, so a flood costs a table lookup per datagram, not a parse.
+    public bool Admit(IPEndPoint source) => _options.ReadOnly || _queryLimiter.TryTake(source.Address);
+
+    // A host that answers us is a known good contact: its queries draw on a budget of their own.
+    public void OnResponded(IPEndPoint source) => _queryLimiter.MarkResponsive(source.Address);
 
     private FindNodeResponse AnswerFindNode(FindNodeQuery query, IPEndPoint source)
     {
@@ -86,7 +87,7 @@ internal sealed class Serving : IKrpcQueryHandler
         Span<StoredPeer> stored = stackalloc StoredPeer[MaxValuesOffered];
         int count = _peers.GetPeers(query.InfoHash, stored, query.NoSeed, family);
         int entrySize = CompactEncoding.PeerSize(family);
-        var values = new byte[count * entrySize];
+        byte[] values = count == 0 ? [] : new byte[count * entrySize];
         for (int i = 0; i < count; i++)
         {
             stored[i].WriteCompact(values.AsSpan(i * entrySize));

@@ -1,8 +1,5 @@
 using System.Net;
-using DhtNet.Kademlia;
-using LookupOptions = DhtNet.Kademlia.LookupOptions;
-using LookupStatistics = DhtNet.Kademlia.LookupStatistics;
-using NodeLookup = DhtNet.Kademlia.IterativeLookup<DhtNet.NodeId, DhtNet.Tests.Kademlia.Contact>;
+using NodeLookup = DhtNet.Kademlia.IterativeLookup<DhtNet.NodeId, DhtNet.NodeInfo>;
 
 namespace DhtNet.Tests.Kademlia;
 
@@ -16,7 +13,7 @@ public class IterativeLookupTests
     /// </summary>
     private sealed class FakeNetwork
     {
-        private readonly Dictionary<NodeId, Contact[]> _known = [];
+        private readonly Dictionary<NodeId, NodeInfo[]> _known = [];
         private readonly VirtualTimeProvider _clock;
         private readonly Random _random;
 
@@ -25,7 +22,7 @@ public class IterativeLookupTests
             _clock = clock;
             _random = new Random(seed);
             Nodes = Enumerable.Range(0, size)
-                .Select(i => new Contact(NodeId.Random(_random), new IPEndPoint(IPAddress.Parse("10.0.0.1"), 1000 + i)))
+                .Select(i => new NodeInfo(NodeId.Random(_random), new IPEndPoint(IPAddress.Parse("10.0.0.1"), 1000 + i)))
                 .ToArray();
             foreach (var node in Nodes)
             {
@@ -35,7 +32,7 @@ public class IterativeLookupTests
             }
         }
 
-        public Contact[] Nodes { get; }
+        public NodeInfo[] Nodes { get; }
 
         public HashSet<NodeId> Silent { get; } = [];
 
@@ -45,9 +42,9 @@ public class IterativeLookupTests
 
         public TimeSpan Latency { get; set; } = TimeSpan.FromMilliseconds(50);
 
-        public LookupRequest<Contact> RequestFor(NodeId target) => (node, cancellationToken) =>
+        public LookupRequest<NodeInfo> RequestFor(NodeId target) => (node, cancellationToken) =>
         {
-            var reply = new TaskCompletionSource<LookupReply<Contact>>();
+            var reply = new TaskCompletionSource<LookupReply<NodeInfo>>();
             InFlight++;
             MaxInFlight = Math.Max(MaxInFlight, InFlight);
             bool silent = Silent.Contains(node.Id);
@@ -58,16 +55,16 @@ public class IterativeLookupTests
                 timer!.Dispose();
                 InFlight--;
                 reply.TrySetResult(silent
-                    ? LookupReply<Contact>.NoAnswer
-                    : LookupReply<Contact>.From(_known[node.Id].OrderBy(n => n.Id.Xor(target)).Take(8).ToArray()));
+                    ? LookupReply<NodeInfo>.NoAnswer
+                    : LookupReply<NodeInfo>.From(_known[node.Id].OrderBy(n => n.Id.Xor(target)).Take(8).ToArray()));
             }, null, delay, Timeout.InfiniteTimeSpan);
             return reply.Task;
         };
 
-        public Contact[] TrueClosest(NodeId target, int k) => Nodes.OrderBy(n => n.Id.Xor(target)).Take(k).ToArray();
+        public NodeInfo[] TrueClosest(NodeId target, int k) => Nodes.OrderBy(n => n.Id.Xor(target)).Take(k).ToArray();
     }
 
-    private LookupResult<Contact> Run(NodeLookup lookup, CancellationToken cancellationToken = default)
+    private LookupResult<NodeInfo> Run(NodeLookup lookup, CancellationToken cancellationToken = default)
     {
         // xunit's synchronization context would push completions to the thread pool; the virtual
         // clock needs them inline.
@@ -221,7 +218,7 @@ public class IterativeLookupTests
     [Fact]
     public void RunAsync_NoCandidates_FinishesEmpty()
     {
-        var lookup = new NodeLookup(NodeId.Random(), (_, _) => Task.FromResult(LookupReply<Contact>.NoAnswer), new LookupOptions(), _clock);
+        var lookup = new NodeLookup(NodeId.Random(), (_, _) => Task.FromResult(LookupReply<NodeInfo>.NoAnswer), new LookupOptions(), _clock);
         var result = Run(lookup);
         Assert.Empty(result.ClosestNodes);
         Assert.Equal(0, result.Statistics.Queried);
@@ -270,7 +267,7 @@ public class IterativeLookupTests
     public void RunAsync_Prefer_GoesOnUntilKPreferredOr2KNodesAnswered()
     {
         var network = new FakeNetwork(_clock, 500, seed: 14);
-        static bool Preferred(Contact node) => node.Id.GetBit(159);
+        static bool Preferred(NodeInfo node) => node.Id.GetBit(159);
         int queriedWith = 0, queriedWithout = 0;
         var random = new Random(9);
         for (int i = 0; i < 20; i++)
@@ -278,7 +275,7 @@ public class IterativeLookupTests
             var target = NodeId.Random(random);
             foreach (bool prefer in new[] { false, true })
             {
-                var answered = new List<Contact>();
+                var answered = new List<NodeInfo>();
                 var inner = network.RequestFor(target);
                 var lookup = new NodeLookup(target, async (node, cancellationToken) =>
                 {

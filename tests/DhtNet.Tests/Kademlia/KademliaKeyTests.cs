@@ -1,5 +1,4 @@
 using System.Text;
-using DhtNet.Kademlia;
 
 namespace DhtNet.Tests.Kademlia;
 

@@ -1,4 +1,3 @@
-using DhtNet.Kademlia;
 
 namespace DhtNet.Tests.Kademlia;
 

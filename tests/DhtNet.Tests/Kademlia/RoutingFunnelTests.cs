@@ -1,9 +1,4 @@
 using System.Net;
-using DhtNet.Kademlia;
-using AddOutcome = DhtNet.Kademlia.AddOutcome;
-using NodeContact = DhtNet.Kademlia.NodeContact;
-using NodeState = DhtNet.Kademlia.NodeState;
-using RequestOutcome = DhtNet.Kademlia.RequestOutcome;
 
 namespace DhtNet.Tests.Kademlia;
 
@@ -42,7 +37,7 @@ public class RoutingFunnelTests
 
         var change = table.Report(node, RequestOutcome.Answered(TimeSpan.FromMilliseconds(30)));
 
-        Assert.Equal(RoutingChange<Contact>.None, change);
+        Assert.Equal(RoutingChange<NodeInfo>.None, change);
         Assert.Equal(0, RoutingTestNodes.Find(table, node.Id)!.FailedQueries);
         Assert.Equal(TimeSpan.FromMilliseconds(30), RoutingTestNodes.Find(table, node.Id)!.RoundTrip);
     }
@@ -72,7 +67,7 @@ public class RoutingFunnelTests
         Assert.True(cached.HasPingCandidate);
         Assert.Equal(full[0], cached.PingCandidate);
 
-        Assert.Equal(RoutingChange<Contact>.None, table.Report(full[0], RequestOutcome.TimedOut));
+        Assert.Equal(RoutingChange<NodeInfo>.None, table.Report(full[0], RequestOutcome.TimedOut));
         var evicted = table.Report(full[0], RequestOutcome.TimedOut);
 
         Assert.True(evicted.HasNewNode);
@@ -90,8 +85,8 @@ public class RoutingFunnelTests
         table.Report(known, RequestOutcome.Answered(TimeSpan.Zero));
         table.Report(known, RequestOutcome.TimedOut);
 
-        Assert.Equal(RoutingChange<Contact>.None, table.Report(known, RequestOutcome.Inconclusive));
-        Assert.Equal(RoutingChange<Contact>.None, table.Report(nodes.NodeAt(1), RequestOutcome.Inconclusive));
+        Assert.Equal(RoutingChange<NodeInfo>.None, table.Report(known, RequestOutcome.Inconclusive));
+        Assert.Equal(RoutingChange<NodeInfo>.None, table.Report(nodes.NodeAt(1), RequestOutcome.Inconclusive));
 
         Assert.Equal(1, table.Count);
         Assert.Equal(1, RoutingTestNodes.Find(table, known.Id)!.FailedQueries);

@@ -1,14 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
-using AddOutcome = DhtNet.Kademlia.AddOutcome;
-using ClosestNodeFilter = DhtNet.Kademlia.ClosestNodeFilter;
-using NodeContact = DhtNet.Kademlia.NodeContact;
 
 namespace DhtNet.Tests.Kademlia;
 
 public class RoutingTableAdmissionTests
 {
-    private static Contact At(NodeId id, string ip) => new(id, new IPEndPoint(IPAddress.Parse(ip), 6881));
+    private static NodeInfo At(NodeId id, string ip) => new(id, new IPEndPoint(IPAddress.Parse(ip), 6881));
 
     [Fact]
     public void AddOrUpdate_EnforcementOn_RefusesIdsThatDoNotMatchTheirAddress()
@@ -47,7 +44,7 @@ public class RoutingTableAdmissionTests
     {
         var nodes = new RoutingTestNodes(seed: 16);
         var table = nodes.NewTable(policy: new MainlinePolicy(AddressFamily.InterNetwork, admissionFilter: n => n.EndPoint.Port != 1234));
-        var refused = new Contact(nodes.IdAt(0), new IPEndPoint(IPAddress.Parse("8.8.8.8"), 1234));
+        var refused = new NodeInfo(nodes.IdAt(0), new IPEndPoint(IPAddress.Parse("8.8.8.8"), 1234));
         Assert.Equal(AddOutcome.RejectedByFilter, table.AddOrUpdate(refused, NodeContact.Responded).Outcome);
         Assert.Equal(AddOutcome.Added, table.AddOrUpdate(nodes.NodeAt(0), NodeContact.Responded).Outcome);
     }

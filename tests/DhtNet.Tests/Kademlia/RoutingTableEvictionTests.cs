@@ -1,8 +1,4 @@
-using AddOutcome = DhtNet.Kademlia.AddOutcome;
-using FailureOutcome = DhtNet.Kademlia.FailureOutcome;
-using NodeContact = DhtNet.Kademlia.NodeContact;
-using NodeState = DhtNet.Kademlia.NodeState;
-using Table = DhtNet.Kademlia.RoutingTable<DhtNet.NodeId, DhtNet.Tests.Kademlia.Contact>;
+using Table = DhtNet.Kademlia.RoutingTable<DhtNet.NodeId, DhtNet.NodeInfo>;
 
 namespace DhtNet.Tests.Kademlia;
 
@@ -11,7 +7,7 @@ public class RoutingTableEvictionTests
     private static readonly TimeSpan PastFreshness = TimeSpan.FromMinutes(16);
 
     // A table whose far bucket (prefix length 0) is full of eight responding nodes added one second apart.
-    private static (RoutingTestNodes Nodes, Table Table, List<Contact> Full) FullBucket()
+    private static (RoutingTestNodes Nodes, Table Table, List<NodeInfo> Full) FullBucket()
     {
         var nodes = new RoutingTestNodes(seed: 21);
         var table = nodes.NewTable();
@@ -151,7 +147,7 @@ public class RoutingTableEvictionTests
     public void AddOrUpdate_CacheOverflows_KeepsNewest()
     {
         var (nodes, table, _) = FullBucket();
-        var waiting = new List<Contact>();
+        var waiting = new List<NodeInfo>();
         for (int i = 0; i < 10; i++)
         {
             var node = nodes.NodeAt(0);

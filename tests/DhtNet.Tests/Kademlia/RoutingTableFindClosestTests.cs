@@ -1,9 +1,5 @@
-using ClosestNodeFilter = DhtNet.Kademlia.ClosestNodeFilter;
-using NodeContact = DhtNet.Kademlia.NodeContact;
-using NodeState = DhtNet.Kademlia.NodeState;
-using RoutingTableOptions = DhtNet.Kademlia.RoutingTableOptions;
-using Table = DhtNet.Kademlia.RoutingTable<DhtNet.NodeId, DhtNet.Tests.Kademlia.Contact>;
-using TableNode = DhtNet.Kademlia.RoutingNode<DhtNet.Tests.Kademlia.Contact>;
+using Table = DhtNet.Kademlia.RoutingTable<DhtNet.NodeId, DhtNet.NodeInfo>;
+using TableNode = DhtNet.Kademlia.RoutingNode<DhtNet.NodeInfo>;
 
 namespace DhtNet.Tests.Kademlia;
 
@@ -21,7 +17,7 @@ public class RoutingTableFindClosestTests
         return all;
     }
 
-    private static Contact[] BruteForce(IEnumerable<TableNode> nodes, NodeId target, int count) =>
+    private static NodeInfo[] BruteForce(IEnumerable<TableNode> nodes, NodeId target, int count) =>
         nodes.Select(n => n.Contact).OrderBy(n => n.Id.Xor(target)).Take(count).ToArray();
 
     // 2,000 nodes: half uniformly random, half close to our id, so the table is deep; some answer, some fail.
@@ -71,7 +67,7 @@ public class RoutingTableFindClosestTests
         }
 
         targets.AddRange(eligible.Take(50).Select(n => n.Contact.Id));
-        var buffer = new Contact[64];
+        var buffer = new NodeInfo[64];
         foreach (var target in targets)
         {
             foreach (int count in new[] { 1, 8, 20, 64 })
@@ -110,7 +106,7 @@ public class RoutingTableFindClosestTests
         var table = nodes.NewTable();
         Assert.Empty(table.FindClosest(NodeId.Zero, 8));
         table.AddOrUpdate(nodes.NodeAt(0), NodeContact.Responded);
-        Assert.Equal(0, table.FindClosest(NodeId.Zero, Span<Contact>.Empty));
+        Assert.Equal(0, table.FindClosest(NodeId.Zero, Span<NodeInfo>.Empty));
         Assert.Single(table.FindClosest(NodeId.Zero, 8));
     }
 
@@ -118,7 +114,7 @@ public class RoutingTableFindClosestTests
     public void FindClosest_SpanOverload_AllocatesNothing()
     {
         var (nodes, table) = Populated(8, 5);
-        var buffer = new Contact[8];
+        var buffer = new NodeInfo[8];
         var target = NodeId.Random(nodes.Random);
         table.FindClosest(target, buffer);
 

@@ -1,8 +1,6 @@
 using System.Net;
-using AddOutcome = DhtNet.Kademlia.AddOutcome;
-using NodeContact = DhtNet.Kademlia.NodeContact;
-using Table = DhtNet.Kademlia.RoutingTable<DhtNet.NodeId, DhtNet.Tests.Kademlia.Contact>;
-using TableNode = DhtNet.Kademlia.RoutingNode<DhtNet.Tests.Kademlia.Contact>;
+using Table = DhtNet.Kademlia.RoutingTable<DhtNet.NodeId, DhtNet.NodeInfo>;
+using TableNode = DhtNet.Kademlia.RoutingNode<DhtNet.NodeInfo>;
 
 namespace DhtNet.Tests.Kademlia;
 
@@ -29,7 +27,7 @@ public class RoutingTableIdentityTests
     {
         var nodes = new RoutingTestNodes();
         var table = nodes.NewTable();
-        var node = new Contact(nodes.IdAt(0), new IPEndPoint(IPAddress.Parse(ip), port));
+        var node = new NodeInfo(nodes.IdAt(0), new IPEndPoint(IPAddress.Parse(ip), port));
         Assert.Equal(expected, table.AddOrUpdate(node, NodeContact.Responded).Outcome);
     }
 
@@ -39,7 +37,7 @@ public class RoutingTableIdentityTests
         var nodes = new RoutingTestNodes();
         var table = new Table(nodes.LocalId, new MainlinePolicy(System.Net.Sockets.AddressFamily.InterNetworkV6), nodes.Clock);
         Assert.Equal(AddOutcome.RejectedAddressFamily, table.AddOrUpdate(nodes.NodeAt(0), NodeContact.Responded).Outcome);
-        var v6 = new Contact(nodes.IdAt(0), new IPEndPoint(IPAddress.Parse("2001:db8::7"), 6881));
+        var v6 = new NodeInfo(nodes.IdAt(0), new IPEndPoint(IPAddress.Parse("2001:db8::7"), 6881));
         Assert.Equal(AddOutcome.Added, table.AddOrUpdate(v6, NodeContact.Responded).Outcome);
     }
 

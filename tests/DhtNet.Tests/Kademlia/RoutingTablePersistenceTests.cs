@@ -1,5 +1,3 @@
-using NodeContact = DhtNet.Kademlia.NodeContact;
-using NodeState = DhtNet.Kademlia.NodeState;
 
 namespace DhtNet.Tests.Kademlia;
 

@@ -1,4 +1,3 @@
-using NodeContact = DhtNet.Kademlia.NodeContact;
 
 namespace DhtNet.Tests.Kademlia;
 

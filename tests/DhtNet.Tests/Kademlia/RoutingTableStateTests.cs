@@ -1,8 +1,4 @@
-using AddOutcome = DhtNet.Kademlia.AddOutcome;
-using NodeContact = DhtNet.Kademlia.NodeContact;
-using NodeState = DhtNet.Kademlia.NodeState;
-using RoutingTableOptions = DhtNet.Kademlia.RoutingTableOptions;
-using Table = DhtNet.Kademlia.RoutingTable<DhtNet.NodeId, DhtNet.Tests.Kademlia.Contact>;
+using Table = DhtNet.Kademlia.RoutingTable<DhtNet.NodeId, DhtNet.NodeInfo>;
 
 namespace DhtNet.Tests.Kademlia;
 

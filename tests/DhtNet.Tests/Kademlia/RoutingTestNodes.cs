@@ -1,9 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using NodeContact = DhtNet.Kademlia.NodeContact;
-using RoutingTableOptions = DhtNet.Kademlia.RoutingTableOptions;
-using Table = DhtNet.Kademlia.RoutingTable<DhtNet.NodeId, DhtNet.Tests.Kademlia.Contact>;
-using TableNode = DhtNet.Kademlia.RoutingNode<DhtNet.Tests.Kademlia.Contact>;
+using Table = DhtNet.Kademlia.RoutingTable<DhtNet.NodeId, DhtNet.NodeInfo>;
+using TableNode = DhtNet.Kademlia.RoutingNode<DhtNet.NodeInfo>;
 
 namespace DhtNet.Tests.Kademlia;
 
@@ -41,18 +39,18 @@ internal sealed class RoutingTestNodes
     }
 
     /// <summary>A node at a fresh endpoint (distinct for every call).</summary>
-    public Contact Node(NodeId id)
+    public NodeInfo Node(NodeId id)
     {
         int n = ++_next;
-        return new Contact(id, new IPEndPoint(new IPAddress([10, (byte)(n >> 16), (byte)(n >> 8), (byte)n]), 6881));
+        return new NodeInfo(id, new IPEndPoint(new IPAddress([10, (byte)(n >> 16), (byte)(n >> 8), (byte)n]), 6881));
     }
 
-    public Contact NodeAt(int commonPrefix) => Node(IdAt(commonPrefix));
+    public NodeInfo NodeAt(int commonPrefix) => Node(IdAt(commonPrefix));
 
     /// <summary>Adds <paramref name="count"/> responding nodes at <paramref name="commonPrefix"/>, one second apart.</summary>
-    public List<Contact> Fill(Table table, int commonPrefix, int count)
+    public List<NodeInfo> Fill(Table table, int commonPrefix, int count)
     {
-        var nodes = new List<Contact>();
+        var nodes = new List<NodeInfo>();
         for (int i = 0; i < count; i++)
         {
             var node = NodeAt(commonPrefix);

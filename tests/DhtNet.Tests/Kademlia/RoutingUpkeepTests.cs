@@ -1,7 +1,3 @@
-using DhtNet.Kademlia;
-using LookupOptions = DhtNet.Kademlia.LookupOptions;
-using NodeContact = DhtNet.Kademlia.NodeContact;
-using RequestOutcome = DhtNet.Kademlia.RequestOutcome;
 
 namespace DhtNet.Tests.Kademlia;
 
@@ -13,45 +9,45 @@ public class RoutingUpkeepTests
     /// A scripted network: pings and find-node requests answer (or time out) after 50 ms of virtual
     /// time, and report their outcome through the upkeep's funnel as a request layer does.
     /// </summary>
-    private sealed class ScriptedNetwork(RoutingTestNodes nodes) : IRoutingNetwork<NodeId, Contact>
+    private sealed class ScriptedNetwork(RoutingTestNodes nodes) : IRoutingNetwork<NodeId, NodeInfo>
     {
-        public RoutingUpkeep<NodeId, Contact>? Upkeep { get; set; }
+        public RoutingUpkeep<NodeId, NodeInfo>? Upkeep { get; set; }
 
         public HashSet<NodeId> Silent { get; } = [];
 
-        public List<Contact> Pinged { get; } = [];
+        public List<NodeInfo> Pinged { get; } = [];
 
         public List<NodeId> Targets { get; } = [];
 
-        public List<Contact> BootstrapContacts { get; } = [];
+        public List<NodeInfo> BootstrapContacts { get; } = [];
 
-        public List<Contact> Neighbours { get; } = [];
+        public List<NodeInfo> Neighbours { get; } = [];
 
         public int BootstrapCalls { get; private set; }
 
-        public LookupRequest<Contact> FindNode(NodeId target)
+        public LookupRequest<NodeInfo> FindNode(NodeId target)
         {
             Targets.Add(target);
             return async (node, cancellationToken) =>
             {
                 bool answered = await AnswerAsync(node, cancellationToken);
-                return answered ? LookupReply<Contact>.From(Neighbours) : LookupReply<Contact>.NoAnswer;
+                return answered ? LookupReply<NodeInfo>.From(Neighbours) : LookupReply<NodeInfo>.NoAnswer;
             };
         }
 
-        public Task PingAsync(Contact contact, CancellationToken cancellationToken)
+        public Task PingAsync(NodeInfo contact, CancellationToken cancellationToken)
         {
             Pinged.Add(contact);
             return AnswerAsync(contact, cancellationToken);
         }
 
-        public Task<IReadOnlyList<Contact>> GetBootstrapContactsAsync(CancellationToken cancellationToken)
+        public Task<IReadOnlyList<NodeInfo>> GetBootstrapContactsAsync(CancellationToken cancellationToken)
         {
             BootstrapCalls++;
-            return Task.FromResult<IReadOnlyList<Contact>>(BootstrapContacts);
+            return Task.FromResult<IReadOnlyList<NodeInfo>>(BootstrapContacts);
         }
 
-        private async Task<bool> AnswerAsync(Contact contact, CancellationToken cancellationToken)
+        private async Task<bool> AnswerAsync(NodeInfo contact, CancellationToken cancellationToken)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(50), nodes.Clock, cancellationToken);
             bool answered = !Silent.Contains(contact.Id);
@@ -60,13 +56,13 @@ public class RoutingUpkeepTests
         }
     }
 
-    private static (RoutingTestNodes Nodes, ScriptedNetwork Network, RoutingUpkeep<NodeId, Contact> Upkeep) Create(int seed, bool bootstrapWhenEmpty = true)
+    private static (RoutingTestNodes Nodes, ScriptedNetwork Network, RoutingUpkeep<NodeId, NodeInfo> Upkeep) Create(int seed, bool bootstrapWhenEmpty = true)
     {
         SynchronizationContext.SetSynchronizationContext(null);
         var nodes = new RoutingTestNodes(seed);
         var network = new ScriptedNetwork(nodes);
         var options = new RoutingUpkeepOptions { Lookup = new LookupOptions { SoftTimeout = TimeSpan.Zero }, BootstrapWhenEmpty = bootstrapWhenEmpty };
-        var upkeep = new RoutingUpkeep<NodeId, Contact>(nodes.NewTable(), network, nodes.Clock, options);
+        var upkeep = new RoutingUpkeep<NodeId, NodeInfo>(nodes.NewTable(), network, nodes.Clock, options);
         network.Upkeep = upkeep;
         return (nodes, network, upkeep);
     }
@@ -75,9 +71,9 @@ public class RoutingUpkeepTests
     public void Report_FullBucketOfQuestionableNodes_PingsOneAndReplacesItWhenItStaysSilent()
     {
         var (nodes, network, upkeep) = Create(41);
-        var added = new List<Contact>();
+        var added = new List<NodeInfo>();
         upkeep.NodeAdded += added.Add;
-        var full = new List<Contact>();
+        var full = new List<NodeInfo>();
         for (int i = 0; i < 8; i++)
         {
             full.Add(nodes.NodeAt(0));

@@ -1,9 +1,5 @@
 using System.Buffers.Binary;
 using System.Net;
-using DhtNet.Kademlia;
-using LookupOptions = DhtNet.Kademlia.LookupOptions;
-using RequestOutcome = DhtNet.Kademlia.RequestOutcome;
-using RoutingTableOptions = DhtNet.Kademlia.RoutingTableOptions;
 
 namespace DhtNet.Tests.Kademlia;
 

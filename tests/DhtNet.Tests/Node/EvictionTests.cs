@@ -23,8 +23,8 @@ public class EvictionTests
         Assert.Equal(2, hub.RoutingTableSize);
         var bucket = hub.GetBuckets().Single(b => b.Nodes.Count == 2);
         Assert.Equal(2, bucket.Replacements.Count);
-        var silent = members.Single(m => m.Id == bucket.Nodes[0].Node.Id);
-        var kept = members.Single(m => m.Id == bucket.Nodes[1].Node.Id);
+        var silent = members.Single(m => m.Id == bucket.Nodes[0].Contact.Id);
+        var kept = members.Single(m => m.Id == bucket.Nodes[1].Contact.Id);
         long pingsBefore = hub.Dispatcher!.QueriesSent;
 
         // One member goes silent both ways; after 15 quiet minutes it is questionable, and the

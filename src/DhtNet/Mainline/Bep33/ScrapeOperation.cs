@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using DhtNet.Lookup;
+using DhtNet.Kademlia;
 using DhtNet.Mainline.Krpc;
 using DhtNet.Mainline.Operations;
 using DhtNet.Mainline.Storage;
@@ -26,12 +26,12 @@ internal static class ScrapeOperation
         }
 
         var tokens = new ConcurrentDictionary<NodeId, NodeToken>();
-        LookupRequest request = async (asked, ct) =>
+        LookupRequest<NodeInfo> request = async (asked, ct) =>
         {
             var response = await node.Requests.GetPeersAsync(new GetPeersQuery(node.Id, infoHash) { Scrape = true }, asked, tokens, ct).ConfigureAwait(false);
             if (response is null)
             {
-                return LookupReply.NoAnswer;
+                return LookupReply<NodeInfo>.NoAnswer;
             }
 
             bool hasSeeds = response.BloomSeeds.Length == ScrapeBloomFilter.Size;

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.Intrinsics.X86;
 using ArmCrc32 = System.Runtime.Intrinsics.Arm.Crc32;
 
-namespace DhtNet.Security;
+namespace DhtNet.Mainline.Bep42;
 
 /// <summary>
 /// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the hash BEP 42 ties node ids to
@@ -10,7 +10,7 @@ namespace DhtNet.Security;
 /// </summary>
 // Kept over System.IO.Hashing's Crc32ParameterSet.Crc32C: on BEP 42's 4- and 8-byte inputs that one is
 // slower (bench/DhtNet.Benchmarks/Crc32CBenchmarks); its vectorized path only pays off on long inputs.
-public static class Crc32C
+internal static class Crc32C
 {
     private const uint ReflectedPolynomial = 0x82F63B78;
 

@@ -1,4 +1,4 @@
-using DhtNet.Lookup;
+using DhtNet.Kademlia;
 
 namespace DhtNet.Mainline.Bep44;
 
@@ -17,10 +17,10 @@ internal static class GetOperation
             return search.ToResult(default);
         }
 
-        var lookups = new List<IterativeLookup>();
+        var lookups = new List<IterativeLookup<NodeId, NodeInfo>>();
         var ask = search.Request(node);
         int stopped = 0;
-        LookupRequest request = async (asked, ct) =>
+        LookupRequest<NodeInfo> request = async (asked, ct) =>
         {
             var reply = await ask(asked, ct).ConfigureAwait(false);
             if (search.FoundImmutable && Interlocked.Exchange(ref stopped, 1) == 0)

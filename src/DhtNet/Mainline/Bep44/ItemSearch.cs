@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using DhtNet.Lookup;
+using DhtNet.Kademlia;
 using DhtNet.Mainline.Krpc;
 using DhtNet.Mainline.Storage;
 
@@ -60,12 +60,12 @@ internal sealed class ItemSearch(NodeId target, ReadOnlyMemory<byte> salt)
     public int Rejected => Volatile.Read(ref _rejected);
 
     /// <summary>A lookup request that sends get and hands each reply to this search, keeping its write token.</summary>
-    public LookupRequest Request(NodeContext node) => async (asked, cancellationToken) =>
+    public LookupRequest<NodeInfo> Request(NodeContext node) => async (asked, cancellationToken) =>
     {
         var response = await node.Requests.AskNodeAsync<GetResponse>(new GetQuery(node.Id, Target), asked, cancellationToken).ConfigureAwait(false);
         if (response is null)
         {
-            return LookupReply.NoAnswer;
+            return LookupReply<NodeInfo>.NoAnswer;
         }
 
         Requests.KeepToken(Tokens, asked, response.Token);

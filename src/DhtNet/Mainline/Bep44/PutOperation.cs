@@ -1,4 +1,4 @@
-using DhtNet.Lookup;
+using DhtNet.Kademlia;
 using DhtNet.Mainline.Krpc;
 using DhtNet.Mainline.Operations;
 using DhtNet.Security;
@@ -44,10 +44,10 @@ internal static class PutOperation
         return await StoreMutableAsync(node, item, cas, search, lookup, cancellationToken).ConfigureAwait(false);
     }
 
-    private static Task<LookupResult> LookUpAsync(NodeContext node, ItemSearch search, CancellationToken cancellationToken) =>
+    private static Task<LookupResult<NodeInfo>> LookUpAsync(NodeContext node, ItemSearch search, CancellationToken cancellationToken) =>
         StorageRound.LookUpAsync(node, "put", search.Target, search.Request(node), cancellationToken);
 
-    private static async Task<PutResult> StoreMutableAsync(NodeContext node, MutableItem item, long? cas, ItemSearch search, LookupResult lookup, CancellationToken cancellationToken)
+    private static async Task<PutResult> StoreMutableAsync(NodeContext node, MutableItem item, long? cas, ItemSearch search, LookupResult<NodeInfo> lookup, CancellationToken cancellationToken)
     {
         var local = node.Items.PutMutable(item.PublicKey.Span, item.Salt.Span, item.Sequence, item.Signature.Span, item.Value.Span, cas);
         var result = await StoreAsync(
@@ -84,7 +84,7 @@ internal static class PutOperation
 
     /// <summary>Sends the put to the chosen token holders at once and tallies the answers.</summary>
     private static async Task<PutResult> StoreAsync(
-        NodeContext node, ItemSearch search, LookupResult lookup, Func<ReadOnlyMemory<byte>, PutQuery> createQuery, CancellationToken cancellationToken)
+        NodeContext node, ItemSearch search, LookupResult<NodeInfo> lookup, Func<ReadOnlyMemory<byte>, PutQuery> createQuery, CancellationToken cancellationToken)
     {
         var answers = await StorageRound.StoreAsync(node, search.Target, StorageRound.Nearest(node, search.Target, search.Tokens), holder => createQuery(holder.Token), cancellationToken).ConfigureAwait(false);
         int stored = 0, timedOut = 0;

@@ -1,4 +1,4 @@
-using DhtNet.Lookup;
+using DhtNet.Kademlia;
 using DhtNet.Mainline.Krpc;
 
 namespace DhtNet.Mainline.Bep44;

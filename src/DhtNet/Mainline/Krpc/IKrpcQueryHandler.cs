@@ -12,4 +12,16 @@ internal interface IKrpcQueryHandler
     /// <c>t</c>, <c>v</c> and the BEP 42 <c>ip</c>; an exception is answered with a 202.
     /// </summary>
     KrpcMessage? Handle(KrpcQuery query, IPEndPoint source);
+
+    /// <summary>
+    /// Whether a query from <paramref name="source"/> is worth decoding at all; false drops it
+    /// unanswered and undecoded, as if lost. Asked before the full decode, for every datagram that
+    /// looks like a query, so it must cost O(1) and never throw.
+    /// </summary>
+    bool Admit(IPEndPoint source) => true;
+
+    /// <summary>Told that <paramref name="source"/> answered one of our queries (a matched, valid response).</summary>
+    void OnResponded(IPEndPoint source)
+    {
+    }
 }

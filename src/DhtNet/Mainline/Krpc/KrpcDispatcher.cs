@@ -253,6 +253,20 @@ internal sealed class KrpcDispatcher : IDisposable
                 return;
             }
 
+            // Cheap checks before the decode: anything but a dictionary cannot be KRPC (and, having
+            // no transaction id, gets no error reply), and a query from a sender over its rate is
+            // dropped before it costs a parse.
+            if (datagram.Length == 0 || datagram[0] != (byte)'d')
+            {
+                Interlocked.Increment(ref _malformed);
+                return;
+            }
+
+            if (LooksLikeQuery(datagram) && !_handler.Admit(source))
+            {
+                return;
+            }
+
             // One copy per datagram: decoded messages slice it, and the transport reuses its buffer.
             byte[] copy = datagram.ToArray();
             if (!KrpcCodec.TryReadEnvelope(copy, out var envelope, out var failure))
@@ -282,6 +296,10 @@ internal sealed class KrpcDispatcher : IDisposable
             Log.ReceiveFailed(_logger, e, source);
         }
     }
+
+    // The "y" key and its value "q", as a top-level or nested key would be written; a false positive
+    // only means the sender is charged for a datagram that turns out not to be a query.
+    private static bool LooksLikeQuery(ReadOnlySpan<byte> datagram) => datagram.IndexOf("1:y1:q"u8) >= 0;
 
     private void OnQuery(in KrpcEnvelope envelope, IPEndPoint source)
     {
@@ -366,6 +384,7 @@ internal sealed class KrpcDispatcher : IDisposable
         {
             case KrpcResponse response:
                 Interlocked.Increment(ref _responsesMatched);
+                _handler.OnResponded(source);
                 RaiseNodeSeen(new KrpcNodeSeen(response.SenderId, source, ReadOnly: false, IsResponse: true, response));
                 result = KrpcResult.FromResponse(response, roundTrip);
                 break;

@@ -1,5 +1,5 @@
 using System.Net;
-using DhtNet.Lookup;
+using DhtNet.Kademlia;
 
 namespace DhtNet.Mainline.Operations;
 
@@ -20,9 +20,9 @@ internal static class FindPeerOperation
         }
 
         IPEndPoint? found = null;
-        var lookups = new List<IterativeLookup>();
+        var lookups = new List<IterativeLookup<NodeId, NodeInfo>>();
         var inner = node.Requests.FindNode(nodeId);
-        LookupRequest request = async (asked, ct) =>
+        LookupRequest<NodeInfo> request = async (asked, ct) =>
         {
             var reply = await inner(asked, ct).ConfigureAwait(false);
             var match = asked.Id == nodeId && reply.Answered ? asked : reply.Nodes.FirstOrDefault(n => n.Id == nodeId);

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using DhtNet.Lookup;
+using DhtNet.Kademlia;
 using DhtNet.Mainline.Bep42;
 using DhtNet.Mainline.Krpc;
 using DhtNet.Mainline.Storage;
@@ -27,7 +27,7 @@ internal static class FindProvidersOperation
         // whenever the thread pool gets to it (which would let a simulated clock run ahead).
         var found = Channel.CreateUnbounded<IPEndPoint>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
         var seen = new HashSet<IPEndPoint>();
-        var lookups = new List<IterativeLookup>();
+        var lookups = new List<IterativeLookup<NodeId, NodeInfo>>();
 
         // Offers a peer; returns false once enough were found.
         bool Offer(IPEndPoint peer, IPEndPoint from)
@@ -62,15 +62,15 @@ internal static class FindProvidersOperation
         // The timeout stops the lookups rather than cancelling them, so they end with what they
         // found and report their cost like any finished lookup.
         using var timeoutSource = timeout is { } limit ? new CancellationTokenSource(limit, node.Options.TimeProvider) : new CancellationTokenSource();
-        using var stopAtTimeout = timeoutSource.Token.Register(static state => Lookups.StopAll((List<IterativeLookup>)state!), lookups);
+        using var stopAtTimeout = timeoutSource.Token.Register(static state => Lookups.StopAll((List<IterativeLookup<NodeId, NodeInfo>>)state!), lookups);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, node.Shutdown);
         var tokens = new ConcurrentDictionary<NodeId, NodeToken>();
-        LookupRequest request = async (asked, ct) =>
+        LookupRequest<NodeInfo> request = async (asked, ct) =>
         {
             var response = await node.Requests.GetPeersAsync(new GetPeersQuery(node.Id, infoHash), asked, tokens, ct).ConfigureAwait(false);
             if (response is null)
             {
-                return LookupReply.NoAnswer;
+                return LookupReply<NodeInfo>.NoAnswer;
             }
 
             foreach (var peer in response.Values)

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using DhtNet.Lookup;
+using DhtNet.Kademlia;
 using DhtNet.Mainline.Krpc;
 using DhtNet.Mainline.Storage;
 
@@ -17,10 +17,10 @@ internal static class ProvideOperation
         if (!node.RecentTokens.TryGet(infoHash, out var holders))
         {
             var tokens = new ConcurrentDictionary<NodeId, NodeToken>();
-            LookupRequest request = async (asked, ct) =>
+            LookupRequest<NodeInfo> request = async (asked, ct) =>
                 await node.Requests.GetPeersAsync(new GetPeersQuery(node.Id, infoHash), asked, tokens, ct).ConfigureAwait(false) is { } response
                     ? Requests.NodesReply(asked, response.Nodes, response.Nodes6)
-                    : LookupReply.NoAnswer;
+                    : LookupReply<NodeInfo>.NoAnswer;
             var result = await StorageRound.LookUpAsync(node, "provide", infoHash, request, cancellationToken).ConfigureAwait(false);
             statistics = result.Statistics;
             holders = node.RecentTokens.Remember(infoHash, StorageRound.Nearest(node, infoHash, tokens));

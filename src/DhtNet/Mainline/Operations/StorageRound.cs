@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using DhtNet.Lookup;
+using DhtNet.Kademlia;
 using DhtNet.Mainline.Bep42;
 using DhtNet.Mainline.Krpc;
 using DhtNet.Mainline.Storage;
@@ -18,7 +18,7 @@ internal readonly record struct StoreAnswer(NodeToken Holder, KrpcQuery Query, K
 internal static class StorageRound
 {
     /// <summary>Looks up <paramref name="target"/> as a write does; <paramref name="request"/> keeps the tokens.</summary>
-    public static Task<LookupResult> LookUpAsync(NodeContext node, string operation, NodeId target, LookupRequest request, CancellationToken cancellationToken) =>
+    public static Task<LookupResult<NodeInfo>> LookUpAsync(NodeContext node, string operation, NodeId target, LookupRequest<NodeInfo> request, CancellationToken cancellationToken) =>
         node.Lookups.RunAsync(operation, target, request, [], prefer: NodeIdSecurity.IsAcceptable, cancellationToken: cancellationToken);
 
     /// <summary>The token holders nearest the target (every node that answered the lookup holds one).</summary>

@@ -30,6 +30,12 @@ internal sealed class TokenManager
     private readonly object _lock = new();
     private readonly byte[] _current = new byte[SecretSize];
     private readonly byte[] _previous = new byte[SecretSize];
+
+    // Keyed HMAC states, made once per secret: HMACSHA256.HashData would set up the key (two
+    // SHA-256 blocks and a fresh native context) on every token; a reused state only resets.
+    // Guarded by the lock; replaced when the secrets rotate.
+    private IncrementalHash _currentMac;
+    private IncrementalHash _previousMac;
     private long _epoch;
 
     public TokenManager(TimeProvider timeProvider)
@@ -46,6 +52,8 @@ internal sealed class TokenManager
         _start = timeProvider.GetTimestamp();
         RandomNumberGenerator.Fill(_current);
         RandomNumberGenerator.Fill(_previous);
+        _currentMac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _current);
+        _previousMac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _previous);
     }
 
     /// <summary>How long a secret is current; a token lives between one and two of these.</summary>
@@ -73,7 +81,7 @@ internal sealed class TokenManager
         lock (_lock)
         {
             Rotate();
-            Compute(_current, input[..length], destination);
+            Compute(_currentMac, input[..length], destination);
         }
 
         return TokenSize;
@@ -98,8 +106,8 @@ internal sealed class TokenManager
         lock (_lock)
         {
             Rotate();
-            Compute(_current, input[..length], expectedCurrent);
-            Compute(_previous, input[..length], expectedPrevious);
+            Compute(_currentMac, input[..length], expectedCurrent);
+            Compute(_previousMac, input[..length], expectedPrevious);
         }
 
         // Both comparisons always run, and each in constant time, so timing tells nothing about
@@ -130,6 +138,10 @@ internal sealed class TokenManager
         }
 
         RandomNumberGenerator.Fill(_current);
+        _previousMac.Dispose();
+        _currentMac.Dispose();
+        _previousMac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _previous);
+        _currentMac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _current);
         _epoch = epoch;
     }
 
@@ -142,10 +154,11 @@ internal sealed class TokenManager
         return written + NodeId.Size;
     }
 
-    private static void Compute(byte[] secret, ReadOnlySpan<byte> input, Span<byte> destination)
+    private static void Compute(IncrementalHash keyed, ReadOnlySpan<byte> input, Span<byte> destination)
     {
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(secret, input, mac);
+        keyed.AppendData(input);
+        keyed.GetHashAndReset(mac);
         mac[..TokenSize].CopyTo(destination);
     }
 }

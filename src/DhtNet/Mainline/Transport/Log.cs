@@ -6,8 +6,8 @@ namespace DhtNet.Mainline.Transport;
 
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "UDP transport bound to {EndPoint}")]
-    public static partial void Bound(ILogger logger, IPEndPoint endPoint);
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "UDP transport bound to {EndPoint}: {Sockets} receive socket(s), receive buffer {ReceiveBuffer} bytes as the OS reports it")]
+    public static partial void Bound(ILogger logger, IPEndPoint endPoint, int sockets, int receiveBuffer);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "IPv6 is unavailable, carrying on with IPv4 only: {Reason}")]
     public static partial void IPv6Unavailable(ILogger logger, string reason);

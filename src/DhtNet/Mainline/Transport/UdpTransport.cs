@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
@@ -23,8 +22,28 @@ public sealed class UdpTransport : IDatagramTransport
     // Windows reports an ICMP port unreachable as ConnectionReset on the next receive unless told not to.
     private const int SioUdpConnReset = unchecked((int)0x9800000C);
 
+    // Linux's SOL_SOCKET and SO_REUSEPORT (the BCL names only SO_REUSEADDR).
+    private const int SolSocket = 1;
+    private const int SoReusePort = 15;
+
+    // The most sockets per family that ReceiveSockets = null picks, and attempts at an ephemeral port for a group.
+    private const int MaxAutomaticReceiveSockets = 4;
+    private const int GroupBindAttempts = 4;
+
+    // Sockets are blocking so that each receive thread sleeps in recvfrom: no thread-pool hop and no
+    // epoll round per datagram. A send waits at most this long for room in a full send buffer
+    // (Linux rounds it up to one scheduler tick) and is then counted as failed, like a lost packet.
+    private const int SendTimeoutMilliseconds = 1;
+
+    // A blocked receive wakes this often to see whether the transport was disposed (closing the
+    // socket normally wakes it at once; this is the fallback where the OS does not).
+    private const int ReceiveWakeMilliseconds = 500;
+
+    private readonly Socket[] _ipv4Group = [];
+    private readonly Socket[] _ipv6Group = [];
     private readonly Socket? _ipv4;
     private readonly Socket? _ipv6;
+    private readonly int _receiveSockets;
     private readonly SendAddressCache _ipv4Addresses = new();
     private readonly SendAddressCache _ipv6Addresses = new();
     private readonly IPEndPoint[] _localEndPoints;
@@ -58,24 +77,27 @@ public sealed class UdpTransport : IDatagramTransport
         _timeProvider = options.TimeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
 
+        _receiveSockets = ReceiveSocketCount(options);
+
         var (ipv4Bind, ipv6Bind) = SelectBindEndPoints(options);
         try
         {
             if (ipv4Bind is not null)
             {
-                _ipv4 = CreateSocket(AddressFamily.InterNetwork, options);
-                _ipv4.Bind(ipv4Bind);
+                _ipv4Group = BindGroup(AddressFamily.InterNetwork, ipv4Bind, options);
+                _ipv4 = _ipv4Group[0];
             }
 
             if (ipv6Bind is not null)
             {
-                _ipv6 = TryBindIPv6(ipv6Bind, options);
+                _ipv6Group = TryBindIPv6(ipv6Bind, options);
+                _ipv6 = _ipv6Group.Length > 0 ? _ipv6Group[0] : null;
             }
         }
         catch
         {
-            _ipv4?.Dispose();
-            _ipv6?.Dispose();
+            DisposeAll(_ipv4Group);
+            DisposeAll(_ipv6Group);
             throw;
         }
 
@@ -88,7 +110,7 @@ public sealed class UdpTransport : IDatagramTransport
             if (bound is not null)
             {
                 local.Add(bound);
-                Log.Bound(_logger, bound);
+                Log.Bound(_logger, bound, _receiveSockets, ReceiveBufferSize);
             }
         }
 
@@ -110,6 +132,28 @@ public sealed class UdpTransport : IDatagramTransport
     /// </summary>
     public string? IPv6UnavailableReason { get; private set; }
 
+    /// <summary>Sockets, each with its own receive thread, per bound address family (see <see cref="UdpTransportOptions.ReceiveSockets"/>).</summary>
+    public int ReceiveSockets => _receiveSockets;
+
+    /// <summary>
+    /// SO_RCVBUF as the OS reports it for the first socket (Linux reports twice the size asked for,
+    /// and caps what it grants at net.core.rmem_max), or 0 when the socket is closed.
+    /// </summary>
+    public int ReceiveBufferSize
+    {
+        get
+        {
+            try
+            {
+                return (_ipv4 ?? _ipv6)?.ReceiveBufferSize ?? 0;
+            }
+            catch (ObjectDisposedException)
+            {
+                return 0;
+            }
+        }
+    }
+
     /// <summary>The largest datagram delivered to the handler; longer ones are dropped and counted.</summary>
     public int MaxDatagramSize => _maxDatagramSize;
 
@@ -127,16 +171,17 @@ public sealed class UdpTransport : IDatagramTransport
             throw new InvalidOperationException("The transport has already been started.");
         }
 
-        // Task.Run so that a datagram already queued is not handled inside Start on the caller's stack.
-        var loops = new List<Task>(2);
-        if (_ipv4 is not null)
+        // A thread per socket, handing each datagram to the handler inline: a datagram already queued
+        // is not handled inside Start on the caller's stack, and none waits for a thread-pool worker.
+        var loops = new List<Task>(_ipv4Group.Length + _ipv6Group.Length);
+        foreach (var socket in _ipv4Group)
         {
-            loops.Add(Task.Run(() => ReceiveLoopAsync(_ipv4, _ipv4EndPoint!, handler)));
+            loops.Add(StartReceiveThread(socket, _ipv4EndPoint!, handler));
         }
 
-        if (_ipv6 is not null)
+        foreach (var socket in _ipv6Group)
         {
-            loops.Add(Task.Run(() => ReceiveLoopAsync(_ipv6, _ipv6EndPoint!, handler)));
+            loops.Add(StartReceiveThread(socket, _ipv6EndPoint!, handler));
         }
 
         _loops = [.. loops];
@@ -205,8 +250,8 @@ public sealed class UdpTransport : IDatagramTransport
         }
 
         // Closing a socket aborts its pending receive, which ends its loop.
-        _ipv4?.Dispose();
-        _ipv6?.Dispose();
+        DisposeAll(_ipv4Group);
+        DisposeAll(_ipv6Group);
         try
         {
             await Task.WhenAll(_loops).ConfigureAwait(false);
@@ -256,13 +301,98 @@ public sealed class UdpTransport : IDatagramTransport
         return (ipv4, ipv6);
     }
 
-    private static Socket CreateSocket(AddressFamily family, UdpTransportOptions options)
+    private static int ReceiveSocketCount(UdpTransportOptions options)
+    {
+        if (options.ReceiveSockets is { } asked)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(asked, 1, nameof(options.ReceiveSockets));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(asked, 64, nameof(options.ReceiveSockets));
+        }
+
+        // SO_REUSEPORT spreads datagrams over the group only on Linux; elsewhere one socket would get them all.
+        if (!OperatingSystem.IsLinux())
+        {
+            return 1;
+        }
+
+        return options.ReceiveSockets ?? Math.Clamp(Environment.ProcessorCount, 1, MaxAutomaticReceiveSockets);
+    }
+
+    private static void DisposeAll(Socket[] sockets)
+    {
+        foreach (var socket in sockets)
+        {
+            socket.Dispose();
+        }
+    }
+
+    /// <summary>One socket bound to <paramref name="bind"/>, or a SO_REUSEPORT group of <see cref="ReceiveSockets"/> on one port.</summary>
+    private Socket[] BindGroup(AddressFamily family, IPEndPoint bind, UdpTransportOptions options)
+    {
+        if (_receiveSockets == 1)
+        {
+            var socket = CreateSocket(family, options, reusePort: false);
+            try
+            {
+                socket.Bind(bind);
+                return [socket];
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+
+        for (int attempt = 1; ; attempt++)
+        {
+            // A socket without SO_REUSEPORT binds the port alone first: it fails when another socket
+            // holds the port (with or without SO_REUSEPORT), and for port 0 it picks a port nobody
+            // holds, which the group then shares. Only the group joins SO_REUSEPORT.
+            int port;
+            using (var probe = CreateSocket(family, options, reusePort: false))
+            {
+                probe.Bind(bind);
+                port = ((IPEndPoint)probe.LocalEndPoint!).Port;
+            }
+
+            var group = new List<Socket>(_receiveSockets);
+            try
+            {
+                for (int i = 0; i < _receiveSockets; i++)
+                {
+                    var socket = CreateSocket(family, options, reusePort: true);
+                    group.Add(socket);
+                    socket.Bind(new IPEndPoint(bind.Address, port));
+                }
+
+                return [.. group];
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse && bind.Port == 0 && attempt < GroupBindAttempts)
+            {
+                // Someone took the free port between the probe and the group: pick another.
+                DisposeAll([.. group]);
+            }
+            catch
+            {
+                DisposeAll([.. group]);
+                throw;
+            }
+        }
+    }
+
+    private static Socket CreateSocket(AddressFamily family, UdpTransportOptions options, bool reusePort)
     {
         var socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
         try
         {
-            // Send must never block the caller; a full send buffer shows up as a failed send instead.
-            socket.Blocking = false;
+            socket.SendTimeout = SendTimeoutMilliseconds;
+            socket.ReceiveTimeout = ReceiveWakeMilliseconds;
+            if (reusePort)
+            {
+                socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
+            }
+
             if (family == AddressFamily.InterNetworkV6)
             {
                 socket.DualMode = false; // IPV6_V6ONLY: leaves the IPv4 port to the IPv4 socket
@@ -292,21 +422,11 @@ public sealed class UdpTransport : IDatagramTransport
         }
     }
 
-    private Socket? TryBindIPv6(IPEndPoint bind, UdpTransportOptions options)
+    private Socket[] TryBindIPv6(IPEndPoint bind, UdpTransportOptions options)
     {
         if (!Socket.OSSupportsIPv6)
         {
             return IPv6Unavailable(bind, "the operating system reports no IPv6 support");
-        }
-
-        Socket socket;
-        try
-        {
-            socket = CreateSocket(AddressFamily.InterNetworkV6, options);
-        }
-        catch (SocketException ex) when (_ipv4 is not null && IsUnavailable(ex.SocketErrorCode))
-        {
-            return IPv6Unavailable(bind, ex.Message);
         }
 
         try
@@ -316,8 +436,7 @@ public sealed class UdpTransport : IDatagramTransport
             {
                 try
                 {
-                    socket.Bind(new IPEndPoint(bind.Address, ipv4Bound.Port));
-                    return socket;
+                    return BindGroup(AddressFamily.InterNetworkV6, new IPEndPoint(bind.Address, ipv4Bound.Port), options);
                 }
                 catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
                 {
@@ -325,22 +444,15 @@ public sealed class UdpTransport : IDatagramTransport
                 }
             }
 
-            socket.Bind(bind);
-            return socket;
+            return BindGroup(AddressFamily.InterNetworkV6, bind, options);
         }
         catch (SocketException ex) when (_ipv4 is not null && IsUnavailable(ex.SocketErrorCode))
         {
-            socket.Dispose();
             return IPv6Unavailable(bind, ex.Message);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
         }
     }
 
-    private Socket? IPv6Unavailable(IPEndPoint bind, string reason)
+    private Socket[] IPv6Unavailable(IPEndPoint bind, string reason)
     {
         if (_ipv4 is null)
         {
@@ -349,7 +461,7 @@ public sealed class UdpTransport : IDatagramTransport
 
         IPv6UnavailableReason = reason;
         Log.IPv6Unavailable(_logger, reason);
-        return null;
+        return [];
     }
 
     private static bool IsUnavailable(SocketError error) => error is SocketError.AddressFamilyNotSupported
@@ -359,90 +471,111 @@ public sealed class UdpTransport : IDatagramTransport
         or SocketError.OperationNotSupported
         or SocketError.AddressNotAvailable;
 
-    private async Task ReceiveLoopAsync(Socket socket, IPEndPoint local, DatagramHandler handler)
+    private Task StartReceiveThread(Socket socket, IPEndPoint local, DatagramHandler handler)
+    {
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                ReceiveLoop(socket, local, handler);
+            }
+            finally
+            {
+                finished.TrySetResult();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "DhtNet UDP receive " + local,
+        };
+        thread.Start();
+        return finished.Task;
+    }
+
+    private void ReceiveLoop(Socket socket, IPEndPoint local, DatagramHandler handler)
     {
         // One extra byte tells an exactly-full datagram from a longer one that the OS truncated.
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(_maxDatagramSize + 1);
-        var receiveMemory = buffer.AsMemory(0, _maxDatagramSize + 1);
+        // The buffer lives as long as the thread: allocated once, never returned to a pool.
+        byte[] buffer = GC.AllocateUninitializedArray<byte>(_maxDatagramSize + 1, pinned: true);
         var source = new SocketAddress(socket.AddressFamily);
         var sources = new ReceiveEndPointCache(socket.AddressFamily);
         int consecutiveErrors = 0;
-        try
+        while (Volatile.Read(ref _state) != Disposed)
         {
-            while (Volatile.Read(ref _state) != Disposed)
+            int received;
+            try
             {
-                int received;
-                try
-                {
-                    received = await socket.ReceiveFromAsync(receiveMemory, SocketFlags.None, source).ConfigureAwait(false);
-                    consecutiveErrors = 0;
-                }
-                catch (Exception) when (Volatile.Read(ref _state) == Disposed)
-                {
-                    break;
-                }
-                catch (ObjectDisposedException)
-                {
-                    break;
-                }
-                catch (SocketException ex) when (ex.SocketErrorCode == SocketError.MessageSize)
-                {
-                    Counters.OnDropped();
-                    continue;
-                }
-                catch (Exception ex)
-                {
-                    // ConnectionReset from an ICMP port unreachable, a network going down, anything:
-                    // the socket is still ours and the next datagram may be fine.
-                    Counters.OnReceiveError();
-                    if (ex is SocketException socketError)
-                    {
-                        Log.ReceiveError(_logger, local, socketError.SocketErrorCode);
-                    }
-                    else
-                    {
-                        Log.ReceiveFailure(_logger, local, ex);
-                    }
-
-                    if (++consecutiveErrors >= ErrorsBeforePause)
-                    {
-                        await PauseAsync(consecutiveErrors).ConfigureAwait(false);
-                    }
-
-                    continue;
-                }
-
-                if (received > _maxDatagramSize)
-                {
-                    Counters.OnDropped();
-                    continue;
-                }
-
-                var from = sources.Get(source);
-                Counters.OnReceived(received);
-                try
-                {
-                    handler(buffer.AsSpan(0, received), from);
-                }
-                catch (Exception ex)
-                {
-                    Counters.OnHandlerFault();
-                    Log.HandlerFault(_logger, from, ex);
-                }
+                received = socket.ReceiveFrom(buffer, SocketFlags.None, source);
+                consecutiveErrors = 0;
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            catch (Exception) when (Volatile.Read(ref _state) == Disposed)
+            {
+                break;
+            }
+            catch (ObjectDisposedException)
+            {
+                break;
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+            {
+                // The periodic wake-up of an idle socket: look at the state again.
+                continue;
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.MessageSize)
+            {
+                Counters.OnDropped();
+                continue;
+            }
+            catch (Exception ex)
+            {
+                // ConnectionReset from an ICMP port unreachable, a network going down, anything:
+                // the socket is still ours and the next datagram may be fine.
+                Counters.OnReceiveError();
+                if (ex is SocketException socketError)
+                {
+                    Log.ReceiveError(_logger, local, socketError.SocketErrorCode);
+                }
+                else
+                {
+                    Log.ReceiveFailure(_logger, local, ex);
+                }
+
+                if (++consecutiveErrors >= ErrorsBeforePause)
+                {
+                    Pause(consecutiveErrors);
+                }
+
+                continue;
+            }
+
+            if (received > _maxDatagramSize)
+            {
+                Counters.OnDropped();
+                continue;
+            }
+
+            var from = sources.Get(source);
+            Counters.OnReceived(received);
+            try
+            {
+                handler(buffer.AsSpan(0, received), from);
+            }
+            catch (Exception ex)
+            {
+                Counters.OnHandlerFault();
+                Log.HandlerFault(_logger, from, ex);
+            }
         }
     }
 
-    private async Task PauseAsync(int consecutiveErrors)
+    private void Pause(int consecutiveErrors)
     {
         var pause = TimeSpan.FromMilliseconds(Math.Min(10 * (consecutiveErrors - ErrorsBeforePause + 1), 1000));
         try
         {
-            await Task.Delay(pause, _timeProvider).ConfigureAwait(false);
+            // The receive thread is ours, so it may wait; the clock is the injected one.
+            Task.Delay(pause, _timeProvider).Wait();
         }
         catch (Exception)
         {

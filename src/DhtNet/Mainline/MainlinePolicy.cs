@@ -2,22 +2,25 @@ using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 using DhtNet.Kademlia;
+using DhtNet.Mainline.Bep42;
 
-namespace DhtNet.Tests.Kademlia;
+namespace DhtNet.Mainline;
 
 /// <summary>
-/// Today's Mainline address rules as an <see cref="IRoutingPolicy{TKey, TContact}"/>: one address
-/// family per table (IPv4-mapped addresses read as IPv4), no port 0, unspecified, broadcast or multicast
-/// address, one entry per endpoint, BEP 42 marks preferred ids and, when enforced, refuses the others;
-/// an optional admission filter. It moves to src/DhtNet/Mainline (over NodeInfo) when the Mainline side
-/// moves onto the core.
+/// Mainline's address rules for one routing table: one address family per table (IPv4-mapped
+/// addresses read as IPv4), no port 0, unspecified, broadcast or multicast address, one entry per
+/// endpoint; BEP 42 marks ids that match their address as preferred and, when enforced, refuses the
+/// others; an optional further admission filter.
 /// </summary>
-internal sealed class MainlinePolicy(AddressFamily family, bool enforceNodeIdSecurity = false, Func<Contact, bool>? admissionFilter = null)
-    : IRoutingPolicy<NodeId, Contact>
+internal sealed class MainlinePolicy(AddressFamily family, bool enforceNodeIdSecurity = false, Func<NodeInfo, bool>? admissionFilter = null)
+    : IRoutingPolicy<NodeId, NodeInfo>
 {
-    public IEqualityComparer<Contact> AddressComparer { get; } = new EndPointComparer();
+    /// <summary>The address family of the table this policy keeps.</summary>
+    public AddressFamily Family => family;
 
-    public ContactCheck Check(ref Contact contact)
+    public IEqualityComparer<NodeInfo> AddressComparer { get; } = new EndPointComparer();
+
+    public ContactCheck Check(ref NodeInfo contact)
     {
         ArgumentNullException.ThrowIfNull(contact.EndPoint);
         if (contact.EndPoint.Address.IsIPv4MappedToIPv6 && family == AddressFamily.InterNetwork)
@@ -33,7 +36,7 @@ internal sealed class MainlinePolicy(AddressFamily family, bool enforceNodeIdSec
         return IsUsable(contact.EndPoint) ? ContactCheck.Usable : ContactCheck.UnusableAddress;
     }
 
-    public ContactAdmission Admit(in Contact contact)
+    public ContactAdmission Admit(in NodeInfo contact)
     {
         bool secure = NodeIdSecurity.IsAcceptable(contact.Id, contact.EndPoint.Address);
         if ((enforceNodeIdSecurity && !secure) || (admissionFilter is { } filter && !filter(contact)))
@@ -62,10 +65,10 @@ internal sealed class MainlinePolicy(AddressFamily family, bool enforceNodeIdSec
         return !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.Broadcast) && (bytes[0] & 0xf0) != 0xe0;
     }
 
-    private sealed class EndPointComparer : IEqualityComparer<Contact>
+    private sealed class EndPointComparer : IEqualityComparer<NodeInfo>
     {
-        public bool Equals(Contact x, Contact y) => x.EndPoint.Equals(y.EndPoint);
+        public bool Equals(NodeInfo x, NodeInfo y) => x.EndPoint.Equals(y.EndPoint);
 
-        public int GetHashCode([DisallowNull] Contact obj) => obj.EndPoint.GetHashCode();
+        public int GetHashCode([DisallowNull] NodeInfo obj) => obj.EndPoint.GetHashCode();
     }
 }
