@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using DhtNet.Mainline;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,7 +13,7 @@ internal sealed record DhtNodeRegistration(string SectionName, Func<DhtOptions, 
 /// <summary>
 /// Makes the <see cref="DhtOptions"/> behind <c>IOptions&lt;DhtOptions&gt;</c>. DhtOptions is an
 /// immutable record, so the usual Action-based configure steps cannot touch it: this factory builds
-/// it from the configuration section, then applies the <c>AddDhtNode</c> callback, then fills in the host's logger factory, then validates.
+/// it from the configuration section, then applies the <c>AddDhtNode</c> callback, then fills in the host's logger and meter factories, then validates.
 /// </summary>
 internal sealed class DhtOptionsFactory(
     IServiceProvider services,
@@ -37,10 +38,12 @@ internal sealed class DhtOptionsFactory(
 
         options = registration.Configure?.Invoke(options) ?? options;
 
-        // The host's logging unless code chose other. (Metrics: the host's IMeterFactory goes into
-        // DhtOptions.MeterFactory the same way once the library has that option.)
-        return options.LoggerFactory is null
-            ? options with { LoggerFactory = services.GetService<ILoggerFactory>() }
-            : options;
+        // The host's logging and metrics unless code chose others, so the node's meters reach
+        // whatever the host exports (OpenTelemetry, dotnet-counters) without extra wiring.
+        return options with
+        {
+            LoggerFactory = options.LoggerFactory ?? services.GetService<ILoggerFactory>(),
+            MeterFactory = options.MeterFactory ?? services.GetService<IMeterFactory>(),
+        };
     }
 }

@@ -21,7 +21,14 @@ internal static class NodeCommand
         string? DataDirectory,
         bool ReadOnly,
         bool Json,
-        LogLevel LogLevel);
+        LogLevel LogLevel)
+    {
+        /// <summary>Infohashes to keep announcing (--provide).</summary>
+        public IReadOnlyList<NodeId> Provide { get; init; } = [];
+
+        /// <summary>How often the state in --data-dir is written (--flush-interval).</summary>
+        public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(5);
+    }
 
     public static Command Create(CliConsole console)
     {
@@ -29,11 +36,17 @@ internal static class NodeCommand
         var bind = new Option<string[]>("--bind") { Description = "Addresses to bind, at most one IPv4 and one IPv6 (default: all IPv4 and IPv6 interfaces)", HelpName = "address,..." };
         var bootstrap = SharedOptions.Bootstrap("the public routers");
         var id = new Option<string>("--id") { Description = "Node id, 40 hex digits (default: random, then BEP 42 from our external address)", HelpName = "hex" };
-        var dataDirectory = new Option<string>("--data-dir") { Description = "Directory to keep the routing table in between runs", HelpName = "dir" };
+        var dataDirectory = new Option<string>("--data-dir") { Description = "Directory to keep the node's state in between runs (id, key, table, stored peers and items, what it provides)", HelpName = "dir" };
         var readOnly = new Option<bool>("--read-only") { Description = "Answer no queries (BEP 43)" };
         var logLevel = SharedOptions.LogLevel(LogLevel.Information);
         var json = SharedOptions.Json();
         var command = new Command("node", "Run a DHT node until Ctrl+C or SIGTERM") { port, bind, bootstrap, id, dataDirectory, readOnly, logLevel, json };
+
+        // Keeping state and providing: their own block, so other option blocks merge beside it.
+        var provide = new Option<string[]>("--provide") { Description = "Infohashes to announce and keep announcing every 15 minutes (kept in --data-dir across restarts)", HelpName = "infohash", AllowMultipleArgumentsPerToken = true };
+        var flushInterval = new Option<double>("--flush-interval") { Description = "Seconds between writes of the state in --data-dir; a crash loses at most this much", HelpName = "seconds", DefaultValueFactory = _ => 5 };
+        command.Options.Add(provide);
+        command.Options.Add(flushInterval);
         command.SetAction((parse, cancellationToken) => RunAsync(
             console,
             new Settings(
@@ -44,7 +57,11 @@ internal static class NodeCommand
                 parse.GetValue(dataDirectory),
                 parse.GetValue(readOnly),
                 parse.GetValue(json),
-                parse.GetValue(logLevel)),
+                parse.GetValue(logLevel))
+            {
+                Provide = [.. (parse.GetValue(provide) ?? []).Select(h => Inputs.Hex20("--provide", h))],
+                FlushInterval = Inputs.Seconds("--flush-interval", parse.GetValue(flushInterval)),
+            },
             cancellationToken));
         return command;
     }
@@ -52,9 +69,10 @@ internal static class NodeCommand
     private static async Task<int> RunAsync(CliConsole console, Settings settings, CancellationToken stop)
     {
         var output = new CliOutput(console, settings.Json);
-        var tableFile = settings.DataDirectory is { } directory ? new RoutingTableFile(PrepareDirectory(directory)) : null;
+        string? directory = settings.DataDirectory is { } given ? PrepareDirectory(given) : null;
         using var loggers = CliLogging.Create(settings.LogLevel);
         var logger = loggers.CreateLogger("dht");
+        await using var store = directory is null ? null : StateDirectory.Open(directory, settings.FlushInterval, loggers);
 
         // The sockets are bound before the node starts, so the listening line comes before any event.
         var transport = Bind(settings, loggers);
@@ -65,8 +83,15 @@ internal static class NodeCommand
             NodeId = settings.Id,
             ReadOnly = settings.ReadOnly,
             LoggerFactory = loggers,
+            StateStore = store,
         });
-        Restore(node, tableFile, logger);
+        var oldTable = directory is null ? null : StateDirectory.ImportOldTable(node, directory, logger);
+        await StateDirectory.RestoreAsync(node, stop);
+        foreach (var infoHash in settings.Provide)
+        {
+            node.StartProviding(infoHash);
+        }
+
         PrintListening(output, node.Id, transport.LocalEndPoints);
         Subscribe(output, node);
 
@@ -80,10 +105,8 @@ internal static class NodeCommand
         }
 
         Log.ShuttingDown(logger);
-        if (tableFile is not null)
-        {
-            Save(node, tableFile, logger);
-        }
+        await node.DisposeAsync();
+        StateDirectory.RetireOldTable(oldTable, logger);
 
         output.Line("[grey]Stopped.[/]");
         return ExitCodes.Success;
@@ -113,42 +136,6 @@ internal static class NodeCommand
         catch (SocketException e)
         {
             throw CliException.BadInput($"--port {settings.Port}: cannot bind the UDP port ({e.Message})");
-        }
-    }
-
-    private static void Restore(DhtNode node, RoutingTableFile? file, ILogger logger)
-    {
-        if (file is null)
-        {
-            return;
-        }
-
-        try
-        {
-            var nodes = file.Load();
-            if (nodes.Count > 0)
-            {
-                node.ImportNodes(nodes);
-                Log.Restored(logger, nodes.Count, file.Path);
-            }
-        }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
-        {
-            Log.RestoreFailed(logger, e.Message);
-        }
-    }
-
-    private static void Save(DhtNode node, RoutingTableFile file, ILogger logger)
-    {
-        try
-        {
-            var nodes = node.ExportNodes();
-            file.Save(node.Id, nodes);
-            Log.Saved(logger, nodes.Count, file.Path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Log.SaveFailed(logger, file.Path, e.Message);
         }
     }
 

@@ -29,7 +29,7 @@ namespace DhtNet.Mainline;
 /// holds the node-level bootstrap and BEP 42 rules, and each operation is its own type (Operations/, Bep33/,
 /// Bep44/, Bep51/). This class holds the lifecycle, the events and the public surface.
 /// </remarks>
-public sealed class DhtNode : IAsyncDisposable
+public sealed partial class DhtNode : IAsyncDisposable
 {
     /// <summary>Signature checks per second a node will do for incoming BEP 44 puts (each costs about 0.1 ms).</summary>
     public const int MaxSignatureChecksPerSecond = 1000;
@@ -46,7 +46,8 @@ public sealed class DhtNode : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IDatagramTransport? _givenTransport;
-    private readonly NodeId _initialId;
+    private readonly MainlineState? _persisted;
+    private readonly KeepProviding _providing;
     private readonly PeerStore _peers;
     private readonly ItemStore _items;
     private readonly TokenManager _tokens;
@@ -63,6 +64,8 @@ public sealed class DhtNode : IAsyncDisposable
     private NodeContext? _context;
     private NodeUpkeep? _upkeep;
     private ITimer? _maintenance;
+    private NodeId _initialId;
+    private Task? _restore;
     private Ed25519KeyPair? _identityKey;
     private int _state; // 0 created, 1 starting or started, 2 disposed
 
@@ -95,6 +98,8 @@ public sealed class DhtNode : IAsyncDisposable
         _queryLimiter = new AddressRateLimiter(_time, _options.MaxQueriesPerSecondPerAddress, 2.0 * _options.MaxQueriesPerSecondPerAddress);
         _events = new NodeEvents(this, _logger);
         _metrics = _options.MeterFactory is { } meters ? new NodeMetrics(meters, this) : null;
+        _persisted = _options.StateStore is { } store ? new MainlineState(store, _time, _options.PeerTimeToLive, _items.Options.ItemLifetime) : null;
+        _providing = new KeepProviding(this, _time, _persisted, _logger, _shutdown.Token);
     }
 
     /// <summary>Our node id (it may change once, at start, to match our external address per BEP 42).</summary>
@@ -203,6 +208,7 @@ public sealed class DhtNode : IAsyncDisposable
             throw new InvalidOperationException("The node is already started.");
         }
 
+        await RestoreStateAsync(cancellationToken).ConfigureAwait(false);
         var transport = _transport = _givenTransport ?? CreateUdpTransport();
         var tables = new DualStackTables(
             _initialId,
@@ -249,9 +255,13 @@ public sealed class DhtNode : IAsyncDisposable
             _pendingImport.Clear();
         }
 
+        AttachState(tables);
         _maintenance = _time.CreateTimer(static state => ((DhtNode)state!).RunMaintenance(), this, MaintenanceInterval, MaintenanceInterval);
         tables.Start(requests, _events.OnNodeAdded, lookups.Completed);
         await upkeep.BootstrapAsync(bootstrapExtra, cancellationToken).ConfigureAwait(false);
+
+        // After bootstrap, so the first announces find the closest nodes rather than an empty table.
+        _providing.Start();
     }
 
     /// <summary>Leaves the network: stops timers, abandons pending queries and closes the sockets.</summary>
@@ -264,6 +274,8 @@ public sealed class DhtNode : IAsyncDisposable
 
         _shutdown.Cancel();
         _maintenance?.Dispose();
+        _providing.Dispose();
+        await SaveStateAsync().ConfigureAwait(false);
         _context?.Tables.Dispose();
         _context?.Requests.Dispatcher.Dispose();
         if (_transport is not null)
@@ -621,5 +633,6 @@ public sealed class DhtNode : IAsyncDisposable
         _items.Purge();
         _recentTokens.Purge();
         upkeep.Maintain();
+        _persisted?.Snapshot(Id, ExportNodes());
     }
 }

@@ -99,6 +99,14 @@ public sealed record DhtOptions
     /// </summary>
     public IMeterFactory? MeterFactory { get; init; }
 
+    /// <summary>
+    /// Where the node keeps its state across restarts and crashes (for example
+    /// <see cref="Persistence.SqliteStateStore"/>): node id, identity key, routing table, the peers and
+    /// items other nodes stored on us, and what we keep providing. Null keeps nothing. The node
+    /// records into it and flushes it on leaving; the caller owns it and disposes it after the node.
+    /// </summary>
+    public Persistence.IDhtStateStore? StateStore { get; init; }
+
     internal LookupOptions LookupOptions => new() { K = K, Alpha = Alpha, SoftTimeout = SoftTimeout };
 
     internal void Validate()

@@ -30,4 +30,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Routing table is empty; asking the bootstrap nodes again")]
     public static partial void Rebootstrapping(ILogger logger);
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Information, Message = "Restored state: id {Id}, {Contacts} contacts, {Peers} peers, {Items} items, {Provided} provided infohashes ({Skipped} unreadable entries skipped)")]
+    public static partial void StateRestored(ILogger logger, NodeId id, int contacts, int peers, int items, int provided, int skipped);
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "Could not write the node's state on leaving")]
+    public static partial void StateFlushFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "Re-announce of {InfoHash} failed")]
+    public static partial void ReannounceFailed(ILogger logger, NodeId infoHash, Exception exception);
 }

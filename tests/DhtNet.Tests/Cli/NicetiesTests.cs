@@ -111,7 +111,8 @@ public sealed class NicetiesTests(LoopbackSwarm swarm) : IClassFixture<LoopbackS
         await node.TerminateAsync();
         (await node.WaitForExitAsync(Cli.Timeout)).AssertSuccess();
 
-        Assert.True(File.Exists(Path.Combine(dataDirectory, RoutingTableFile.FileName)), "the table was saved in DHT_DATA_DIR");
+        Assert.True(File.Exists(Path.Combine(dataDirectory, SqliteStateStore.FileName)), "the state was saved in DHT_DATA_DIR");
+        Assert.NotEmpty((await NodeStateFile.LoadAsync(dataDirectory)).Contacts);
     }
 
     [Fact]

@@ -40,13 +40,13 @@ public sealed class NodeCommandTests(LoopbackSwarm swarm) : IClassFixture<Loopba
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.All(result.JsonLines(), line => Assert.Contains(line.GetProperty("type").GetString(), new[] { "listening", "node", "announce", "warning" }));
         result.AssertNoStackTrace();
-        var saved = new RoutingTableFile(_dataDirectory).Load();
-        Assert.NotEmpty(saved);
-        Assert.All(saved, n => Assert.Contains(swarm.Nodes, s => s.Id == n.Id && LoopbackSwarm.EndPoint(s).Equals(n.EndPoint)));
+        var saved = await NodeStateFile.LoadAsync(_dataDirectory);
+        Assert.NotEmpty(saved.Contacts);
+        Assert.All(saved.Contacts, n => Assert.Contains(swarm.Nodes, s => s.Id == n.Id && LoopbackSwarm.EndPoint(s).Equals(n.EndPoint)));
     }
 
     [Fact]
-    public async Task Node_AsProcess_RestoresSavedTableWithoutBootstrap()
+    public async Task Node_AsProcess_ImportsOldRoutingTableOnceWithoutBootstrap()
     {
         new RoutingTableFile(_dataDirectory).Save(NodeId.Random(), [.. swarm.Nodes.Take(3).Select(n => new NodeInfo(n.Id, LoopbackSwarm.EndPoint(n)))]);
         await using var node = CliProcess.Start("node", "--port", "0", "--bind", "127.0.0.1", "--bootstrap", "none", "--data-dir", _dataDirectory);
@@ -64,6 +64,13 @@ public sealed class NodeCommandTests(LoopbackSwarm swarm) : IClassFixture<Loopba
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("Restored 3 nodes", result.StandardError);
         Assert.Contains("listening on 127.0.0.1:", result.StandardOutput);
+
+        // The state store holds the table now; the old file is set aside so it is read only once.
+        Assert.False(File.Exists(Path.Combine(_dataDirectory, RoutingTableFile.FileName)));
+        Assert.True(File.Exists(Path.Combine(_dataDirectory, RoutingTableFile.FileName + StateDirectory.RetiredSuffix)));
+        Assert.Superset(
+            swarm.Nodes.Take(3).Select(n => n.Id).ToHashSet(),
+            (await NodeStateFile.LoadAsync(_dataDirectory)).Contacts.Select(n => n.Id).ToHashSet());
     }
 
     [Fact]

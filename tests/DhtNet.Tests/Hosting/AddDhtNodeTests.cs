@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using DhtNet.Tests.Cli;
@@ -122,6 +123,17 @@ public sealed class AddDhtNodeTests(LoopbackSwarm swarm) : IClassFixture<Loopbac
         Assert.True(options.ReadOnly);
         Assert.Equal(20, options.K);
         Assert.Same(host.Services.GetRequiredService<ILoggerFactory>(), options.LoggerFactory);
+    }
+
+    [Fact]
+    public void Options_InGenericHost_UseTheHostsMeterFactory()
+    {
+        using var host = BuildHost([], configure: null);
+
+        var options = host.Services.GetRequiredService<IOptions<DhtOptions>>().Value;
+
+        Assert.NotNull(options.MeterFactory);
+        Assert.Same(host.Services.GetRequiredService<IMeterFactory>(), options.MeterFactory);
     }
 
     [Fact]

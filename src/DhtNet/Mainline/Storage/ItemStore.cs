@@ -101,6 +101,7 @@ internal sealed class ItemStore
 
             var item = CreateItem(target, isMutable: false, value, publicKey: default, salt: default, sequence: 0, signature: default);
             Add(item, now);
+            Observer?.ItemStored(item);
             return new ItemPutResult(ItemPutStatus.Stored, target);
         }
     }
@@ -173,7 +174,9 @@ internal sealed class ItemStore
                 Remove(existing);
             }
 
-            Add(CreateItem(target, isMutable: true, value, publicKey, salt, sequence, signature), now);
+            var item = CreateItem(target, isMutable: true, value, publicKey, salt, sequence, signature);
+            Add(item, now);
+            Observer?.ItemStored(item);
             return new ItemPutResult(status, target);
         }
     }
@@ -196,6 +199,28 @@ internal sealed class ItemStore
             var item = entry.Item;
             bool includeValue = !item.IsMutable || sequence is not { } seq || item.Sequence > seq;
             return new ItemGetResult(item, includeValue);
+        }
+    }
+
+    /// <summary>Is told of every stored, replaced or refreshed item (not of restores, expiry or eviction); null for none.</summary>
+    public IStoreObserver? Observer { get; set; }
+
+    /// <summary>
+    /// Puts back an item restored from saved state as if put at <paramref name="lastPut"/> (a
+    /// <see cref="TimeProvider.GetTimestamp"/> value), trusting that it was checked when it first
+    /// came in. Restore in order of put time, before serving starts; every bound applies.
+    /// </summary>
+    public void Restore(DhtItem item, long lastPut)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        lock (_lock)
+        {
+            if (_items.TryGetValue(item.Target, out var existing))
+            {
+                Remove(existing);
+            }
+
+            Add(CreateItem(item.Target, item.IsMutable, item.Value.Span, item.PublicKey.Span, item.Salt.Span, item.Sequence, item.Signature.Span), lastPut);
         }
     }
 
@@ -262,6 +287,7 @@ internal sealed class ItemStore
     {
         entry.LastPut = now;
         _byPutTime.MoveToNewest(entry);
+        Observer?.ItemStored(entry.Item);
     }
 
     // Entries are in put order, so the expired ones are all at the old end.

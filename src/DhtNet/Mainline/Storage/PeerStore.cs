@@ -105,6 +105,29 @@ internal sealed class PeerStore
     /// </summary>
     public bool Announce(NodeId infoHash, IPEndPoint peer, bool seed)
     {
+        if (!AnnounceAt(infoHash, peer, seed, announcedAt: null))
+        {
+            return false;
+        }
+
+        // Outside the lock: the observer (the state store) takes its own.
+        Observer?.PeerAnnounced(infoHash, peer, seed);
+        return true;
+    }
+
+    /// <summary>Is told of every stored or renewed announce (not of restores, expiry or eviction); null for none.</summary>
+    public IStoreObserver? Observer { get; set; }
+
+    /// <summary>
+    /// Puts back a peer restored from saved state as if announced at <paramref name="announcedAt"/>
+    /// (a <see cref="TimeProvider.GetTimestamp"/> value). Restore in order of announce time, before
+    /// serving starts, so that the least-recently-announced order holds; every bound applies.
+    /// </summary>
+    public bool Restore(NodeId infoHash, IPEndPoint peer, bool seed, long announcedAt) =>
+        AnnounceAt(infoHash, peer, seed, announcedAt);
+
+    private bool AnnounceAt(NodeId infoHash, IPEndPoint peer, bool seed, long? announcedAt)
+    {
         ArgumentNullException.ThrowIfNull(peer);
         if (peer.Port == 0 || !StoredPeer.TryGetKey(peer.Address, out ulong high, out ulong low))
         {
@@ -116,7 +139,7 @@ internal sealed class PeerStore
         {
             // Taken under the lock so announce times, and with them the least-recently-announced
             // order, never go backwards.
-            var entry = new PeerEntry(stored, _timeProvider.GetTimestamp());
+            var entry = new PeerEntry(stored, announcedAt ?? _timeProvider.GetTimestamp());
             long cutoff = entry.Timestamp - _lifetimeTimestampTicks;
             DropExpiredSwarms(cutoff);
             var swarm = GetOrAddSwarm(infoHash);

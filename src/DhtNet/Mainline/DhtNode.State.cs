@@ -1,0 +1,136 @@
+using DhtNet.Persistence;
+using DhtNet.Security;
+
+namespace DhtNet.Mainline;
+
+// The state-store and keep-providing surface of the node (see MainlineState and KeepProviding).
+public sealed partial class DhtNode
+{
+    /// <summary>The infohashes this node keeps announcing (<see cref="StartProviding"/>).</summary>
+    public IReadOnlyList<NodeId> ProvidedInfoHashes => _providing.InfoHashes;
+
+    /// <summary>
+    /// Reads the saved state from <see cref="DhtOptions.StateStore"/> (once; <see cref="StartAsync"/>
+    /// does it when it was not called): the node id (unless <see cref="DhtOptions.NodeId"/> is set),
+    /// the identity key (unless <see cref="DhtOptions.IdentityKey"/> is set; a new key is saved at
+    /// once), the routing table, the unexpired peers and items stored on us, and what we keep
+    /// providing. Call it before start to learn the restored <see cref="Id"/>. Does nothing without a store.
+    /// </summary>
+    public async Task RestoreStateAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_state == 2, this);
+        if (_persisted is not { } persisted)
+        {
+            return;
+        }
+
+        // The first caller restores, outside the lock (restoring imports nodes, which takes it); a
+        // second caller waits for the same restore.
+        TaskCompletionSource? first = null;
+        Task restore;
+        lock (_lock)
+        {
+            if (_restore is null)
+            {
+                first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _restore = first.Task;
+            }
+
+            restore = _restore;
+        }
+
+        if (first is null)
+        {
+            await restore.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await RestoreCoreAsync(persisted, cancellationToken).ConfigureAwait(false);
+            first.SetResult();
+        }
+        catch (Exception error)
+        {
+            first.SetException(error);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Announces <paramref name="infoHash"/> now and keeps announcing it, every 15 minutes (other
+    /// nodes forget a peer after 30), until <see cref="StopProviding"/> or disposal; with a
+    /// <see cref="DhtOptions.StateStore"/> it is saved and goes on after a restart. Before start, the
+    /// first announce waits for start. <paramref name="port"/> null announces the port our packets
+    /// come from (BEP 5 implied_port). At most 10,000 infohashes.
+    /// </summary>
+    public void StartProviding(NodeId infoHash, int? port = null, bool seed = false)
+    {
+        ObjectDisposedException.ThrowIf(_state == 2, this);
+        if (port is { } p)
+        {
+            CheckPort(p, nameof(port));
+        }
+
+        _providing.Add(infoHash, port, seed);
+    }
+
+    /// <summary>Stops re-announcing <paramref name="infoHash"/>; returns whether it was being provided. Peers already announced expire on their own.</summary>
+    public bool StopProviding(NodeId infoHash) => _providing.Remove(infoHash);
+
+    private async Task RestoreCoreAsync(MainlineState persisted, CancellationToken cancellationToken)
+    {
+        var state = await persisted.LoadAsync(_options, _items.Options, KeepProviding.MaxProvided, cancellationToken).ConfigureAwait(false);
+        if (_options.NodeId is null && MainlineState.SavedId(state) is { } id)
+        {
+            _initialId = id;
+        }
+
+        if (_options.IdentityKey is null)
+        {
+            var key = await persisted.LoadOrSaveIdentityAsync(() => IdentityKey, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _identityKey, key);
+        }
+
+        var contacts = persisted.Contacts(state);
+        ImportNodes(contacts);
+        int peers = persisted.RestorePeers(state, _peers);
+        int items = persisted.RestoreItems(state, _items);
+        int provided = _providing.Restore(state.Publications);
+        Log.StateRestored(_logger, _initialId, contacts.Count, peers, items, provided, persisted.Skipped);
+    }
+
+    // From here on what other nodes store on us, the tables and our id are recorded as they change.
+    private void AttachState(DualStackTables tables)
+    {
+        if (_persisted is { } persisted)
+        {
+            persisted.RecordId(tables.Id);
+            _peers.Observer = persisted;
+            _items.Observer = persisted;
+            _events.NodeAdded += (_, e) => persisted.ContactAdded(e.Node);
+        }
+    }
+
+    private async Task SaveStateAsync()
+    {
+        if (_persisted is not { } persisted)
+        {
+            return;
+        }
+
+        try
+        {
+            if (_context is { } context)
+            {
+                persisted.Snapshot(context.Id, context.Tables.Export());
+            }
+
+            await persisted.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is DhtStateException or IOException or InvalidOperationException or ObjectDisposedException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            Log.StateFlushFailed(_logger, error);
+        }
+    }
+}

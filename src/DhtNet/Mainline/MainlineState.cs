@@ -1,0 +1,304 @@
+using System.Buffers.Binary;
+using System.Net;
+using DhtNet.Mainline.Bep44;
+using DhtNet.Mainline.Krpc;
+using DhtNet.Mainline.Storage;
+using DhtNet.Persistence;
+using DhtNet.Security;
+
+namespace DhtNet.Mainline;
+
+/// <summary>
+/// Keeps a Mainline node's state in its <see cref="DhtOptions.StateStore"/>: the node id, the BEP 44
+/// identity key, the routing table, the peers and items other nodes stored on us, and what we
+/// provide. Restores it at start (the store leaves expired entries out; the node's own stores
+/// apply their caps) and records changes as they happen; the store batches them to disk.
+/// </summary>
+internal sealed class MainlineState : IStoreObserver
+{
+    public const string Network = "mainline";
+
+    /// <summary>Publication kind of an infohash we keep announcing (BEP 5 announce_peer).</summary>
+    public const string AnnounceKind = "announce";
+
+    private const string IdSlot = "id";
+    private const string IdentityKeyName = "identity";
+
+    // Item records: a version byte, then for a mutable item k (32), sig (64), seq (8, big-endian),
+    // salt length (1) and salt; then v to the end.
+    private const byte ImmutableItem = 1;
+    private const byte MutableItem = 2;
+    private const int MutableHeaderSize = 1 + Ed25519KeyPair.PublicKeySize + Ed25519KeyPair.SignatureSize + 8 + 1;
+
+    private readonly IDhtStateStore _store;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _peerLifetime;
+    private readonly TimeSpan _itemLifetime;
+    private readonly Lock _contactsLock = new();
+    private HashSet<NodeId> _savedContacts = [];
+
+    public MainlineState(IDhtStateStore store, TimeProvider time, TimeSpan peerLifetime, TimeSpan itemLifetime)
+    {
+        _store = store;
+        _time = time;
+        _peerLifetime = peerLifetime;
+        _itemLifetime = itemLifetime;
+    }
+
+    /// <summary>Entries in the state that could not be read (wrong sizes): a file from another program or a damaged one.</summary>
+    public int Skipped { get; private set; }
+
+    /// <summary>Reads the saved state within the caps the node is configured with.</summary>
+    public Task<DhtState> LoadAsync(DhtOptions options, ItemStoreOptions items, int maxPublications, CancellationToken cancellationToken)
+    {
+        long peersByBytes = options.MaxPeerStoreBytes / 32;
+        long peersByCount = (long)options.MaxInfohashes * options.MaxPeersPerInfohash;
+        return _store.LoadAsync(Network, new DhtStateLimits
+        {
+            MaxContacts = 10_000,
+            MaxPeers = (int)Math.Min(int.MaxValue, Math.Min(peersByBytes, peersByCount)),
+            MaxPeersPerInfoHash = options.MaxPeersPerInfohash,
+            MaxItems = items.MaxItems,
+            MaxProviders = 0,
+            MaxProvidersPerKey = 0,
+            MaxRecords = 0,
+            MaxPublications = maxPublications,
+        }, cancellationToken);
+    }
+
+    /// <summary>The saved node id, or null when there is none (or it is not 20 bytes).</summary>
+    public static NodeId? SavedId(DhtState state) =>
+        state.NodeIds.TryGetValue(IdSlot, out byte[]? id) && id.Length == NodeId.Size ? new NodeId(id) : null;
+
+    /// <summary>The saved identity key; when there is none, <paramref name="fallback"/> is saved and returned.</summary>
+    public async Task<Ed25519KeyPair> LoadOrSaveIdentityAsync(Func<Ed25519KeyPair> fallback, CancellationToken cancellationToken)
+    {
+        byte[]? seed = await _store.LoadIdentityKeyAsync(Network, IdentityKeyName, cancellationToken).ConfigureAwait(false);
+        if (seed is { Length: Ed25519KeyPair.SeedSize })
+        {
+            return Ed25519KeyPair.FromSeed(seed);
+        }
+
+        if (seed is not null)
+        {
+            throw new DhtStateException($"The saved Mainline identity key is {seed.Length} bytes; an Ed25519 seed is {Ed25519KeyPair.SeedSize}.");
+        }
+
+        var key = fallback();
+        await _store.SaveIdentityKeyAsync(Network, IdentityKeyName, key.ExportSeed(), cancellationToken).ConfigureAwait(false);
+        return key;
+    }
+
+    /// <summary>The saved contacts, as nodes to import into the routing table.</summary>
+    public List<NodeInfo> Contacts(DhtState state)
+    {
+        var nodes = new List<NodeInfo>(state.Contacts.Count);
+        foreach (var contact in state.Contacts)
+        {
+            if (contact.Id.Length != NodeId.Size || !TryReadPeer(contact.Address, out var endPoint))
+            {
+                Skipped++;
+                continue;
+            }
+
+            var id = new NodeId(contact.Id);
+            nodes.Add(new NodeInfo(id, endPoint));
+            _savedContacts.Add(id);
+        }
+
+        return nodes;
+    }
+
+    /// <summary>Puts the saved peers back, oldest announce first, each with the lifetime it had left.</summary>
+    public int RestorePeers(DhtState state, PeerStore peers) =>
+        RestoreOldestFirst(state.Peers, _peerLifetime, p => p.Expires, (saved, announcedAt) =>
+            saved.InfoHash.Length != NodeId.Size || !TryReadPeer(saved.Address, out var endPoint)
+                ? null
+                : peers.Restore(new NodeId(saved.InfoHash), endPoint, saved.Seed, announcedAt));
+
+    /// <summary>Puts the saved items back, oldest put first, each with the lifetime it had left.</summary>
+    public int RestoreItems(DhtState state, ItemStore items) =>
+        RestoreOldestFirst(state.Items, _itemLifetime, i => i.Expires, (saved, lastPut) =>
+        {
+            if (saved.Target.Length != NodeId.Size || DecodeItem(new NodeId(saved.Target), saved.Item) is not { } item)
+            {
+                return null;
+            }
+
+            items.Restore(item, lastPut);
+            return true;
+        });
+
+    public void PeerAnnounced(NodeId infoHash, IPEndPoint peer, bool seed)
+    {
+        byte[] address = new byte[CompactEncoding.PeerSize(CompactEncoding.Family(peer))];
+        CompactEncoding.WritePeer(peer, address);
+        _store.RecordPeer(Network, new SavedPeer(infoHash.ToArray(), address, seed, _time.GetUtcNow() + _peerLifetime));
+    }
+
+    public void ItemStored(DhtItem item) =>
+        _store.RecordItem(Network, new SavedItem(item.Target.ToArray(), EncodeItem(item), _time.GetUtcNow() + _itemLifetime));
+
+    /// <summary>Records a contact the routing table took in.</summary>
+    public void ContactAdded(NodeInfo node)
+    {
+        lock (_contactsLock)
+        {
+            _savedContacts.Add(node.Id);
+        }
+
+        RecordContact(node, _time.GetUtcNow());
+    }
+
+    /// <summary>Records our id and the routing table as it is now, and forgets contacts it no longer holds.</summary>
+    public void Snapshot(NodeId id, IReadOnlyList<NodeInfo> nodes)
+    {
+        _store.RecordNodeId(Network, IdSlot, id.ToArray());
+        var now = _time.GetUtcNow();
+        var current = new HashSet<NodeId>(nodes.Count);
+        foreach (var node in nodes)
+        {
+            current.Add(node.Id);
+            RecordContact(node, now);
+        }
+
+        HashSet<NodeId> previous;
+        lock (_contactsLock)
+        {
+            previous = _savedContacts;
+            _savedContacts = current;
+        }
+
+        foreach (var gone in previous)
+        {
+            if (!current.Contains(gone))
+            {
+                _store.RemoveContact(Network, gone.ToArray());
+            }
+        }
+    }
+
+    public void RecordId(NodeId id) => _store.RecordNodeId(Network, IdSlot, id.ToArray());
+
+    public void RecordPublication(SavedPublication publication) => _store.RecordPublication(Network, publication);
+
+    public void RemovePublication(string kind, NodeId key) => _store.RemovePublication(Network, kind, key.ToArray());
+
+    public Task FlushAsync(CancellationToken cancellationToken) => _store.FlushAsync(cancellationToken);
+
+    internal static byte[] EncodeItem(DhtItem item)
+    {
+        if (!item.IsMutable)
+        {
+            byte[] immutable = new byte[1 + item.Value.Length];
+            immutable[0] = ImmutableItem;
+            item.Value.Span.CopyTo(immutable.AsSpan(1));
+            return immutable;
+        }
+
+        byte[] data = new byte[MutableHeaderSize + item.Salt.Length + item.Value.Length];
+        var span = data.AsSpan();
+        span[0] = MutableItem;
+        item.PublicKey.Span.CopyTo(span[1..]);
+        item.Signature.Span.CopyTo(span[(1 + Ed25519KeyPair.PublicKeySize)..]);
+        BinaryPrimitives.WriteInt64BigEndian(span[(MutableHeaderSize - 9)..], item.Sequence);
+        span[MutableHeaderSize - 1] = (byte)item.Salt.Length;
+        item.Salt.Span.CopyTo(span[MutableHeaderSize..]);
+        item.Value.Span.CopyTo(span[(MutableHeaderSize + item.Salt.Length)..]);
+        return data;
+    }
+
+    /// <summary>The item a record holds, or null when the record is not one this type wrote.</summary>
+    internal static DhtItem? DecodeItem(NodeId target, byte[] data)
+    {
+        if (data.Length > 1 && data[0] == ImmutableItem)
+        {
+            var value = data.AsMemory(1);
+            return NodeId.Sha1(value.Span) == target ? new DhtItem(target, false, value, default, default, 0, default) : null;
+        }
+
+        if (data.Length <= MutableHeaderSize || data[0] != MutableItem)
+        {
+            return null;
+        }
+
+        var memory = data.AsMemory();
+        int saltLength = data[MutableHeaderSize - 1];
+        if (saltLength > ItemRules.MaxSaltSize || data.Length <= MutableHeaderSize + saltLength)
+        {
+            return null;
+        }
+
+        var publicKey = memory.Slice(1, Ed25519KeyPair.PublicKeySize);
+        var salt = memory.Slice(MutableHeaderSize, saltLength);
+        if (ItemRules.MutableTarget(publicKey.Span, salt.Span) != target)
+        {
+            return null;
+        }
+
+        return new DhtItem(
+            target,
+            isMutable: true,
+            memory[(MutableHeaderSize + saltLength)..],
+            publicKey,
+            salt,
+            BinaryPrimitives.ReadInt64BigEndian(data.AsSpan(MutableHeaderSize - 9)),
+            memory.Slice(1 + Ed25519KeyPair.PublicKeySize, Ed25519KeyPair.SignatureSize));
+    }
+
+    internal static bool TryReadPeer(byte[] compact, out IPEndPoint endPoint)
+    {
+        endPoint = null!;
+        if (compact.Length is not (CompactEncoding.PeerSizeV4 or CompactEncoding.PeerSizeV6)
+            || BinaryPrimitives.ReadUInt16BigEndian(compact.AsSpan(compact.Length - 2)) == 0)
+        {
+            return false;
+        }
+
+        endPoint = CompactEncoding.ReadPeer(compact);
+        return true;
+    }
+
+    // A saved entry that expires at `expires` is put back as if stored one lifetime before that,
+    // on the store's monotonic clock; never later than now (a lifetime configured shorter since).
+    private static long AnnouncedAt(DateTimeOffset expires, DateTimeOffset now, long timestamp, TimeSpan lifetime, long frequency)
+    {
+        var age = lifetime - (expires - now);
+        if (age < TimeSpan.Zero)
+        {
+            age = TimeSpan.Zero;
+        }
+
+        return timestamp - (long)(age.TotalSeconds * frequency);
+    }
+
+    // The state lists entries latest expiry first; they go back oldest first, as if stored one
+    // lifetime before they expire. `restore` says null for an entry it cannot read.
+    private int RestoreOldestFirst<T>(IReadOnlyList<T> saved, TimeSpan lifetime, Func<T, DateTimeOffset> expires, Func<T, long, bool?> restore)
+    {
+        int restored = 0;
+        var now = _time.GetUtcNow();
+        long timestamp = _time.GetTimestamp();
+        for (int i = saved.Count - 1; i >= 0; i--)
+        {
+            switch (restore(saved[i], AnnouncedAt(expires(saved[i]), now, timestamp, lifetime, _time.TimestampFrequency)))
+            {
+                case null:
+                    Skipped++;
+                    break;
+                case true:
+                    restored++;
+                    break;
+            }
+        }
+
+        return restored;
+    }
+
+    private void RecordContact(NodeInfo node, DateTimeOffset now)
+    {
+        byte[] address = new byte[CompactEncoding.PeerSize(CompactEncoding.Family(node.EndPoint))];
+        CompactEncoding.WritePeer(node.EndPoint, address);
+        _store.RecordContact(Network, new SavedContact(node.Id.ToArray(), address, now));
+    }
+}
