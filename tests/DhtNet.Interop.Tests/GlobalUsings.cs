@@ -1,5 +1,7 @@
 // The library's namespaces, named once for the whole project so that moving a type between
 // library folders changes this file only.
+global using DhtNet.Ipfs;
+global using DhtNet.Ipfs.Records;
 global using DhtNet.LibP2p;
 global using DhtNet.LibP2p.Crypto;
 global using DhtNet.LibP2p.Host;

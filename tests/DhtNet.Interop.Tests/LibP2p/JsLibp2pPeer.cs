@@ -34,7 +34,9 @@ public sealed class JsLibp2pPeer : IAsyncDisposable
     public IReadOnlyList<Multiaddr> Addresses { get; }
 
     /// <summary>Starts a node listening on 127.0.0.1; fails the test (never skips) when js-libp2p is not installed.</summary>
-    public static async Task<JsLibp2pPeer> StartAsync(CancellationToken cancellationToken = default)
+    /// <param name="start">Extra arguments of the driver's start command ({"dht": true} for a kad-dht server).</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public static async Task<JsLibp2pPeer> StartAsync(JsonObject? start = null, CancellationToken cancellationToken = default)
     {
         if (Problem.Value is { } problem)
         {
@@ -44,7 +46,7 @@ public sealed class JsLibp2pPeer : IAsyncDisposable
         var process = PeerProcess.Start("js-libp2p", "node", ["--import", "./polyfill.mjs", "libp2p-peer.mjs"], PeerPaths.PeersDirectory);
         try
         {
-            var reply = await process.SendAsync("start", cancellationToken: cancellationToken).ConfigureAwait(false);
+            var reply = await process.SendAsync("start", start, cancellationToken: cancellationToken).ConfigureAwait(false);
             var addresses = reply["addrs"]!.AsArray().Select(a => Multiaddr.Parse(a!.GetValue<string>())).ToArray();
             return new JsLibp2pPeer(process, PeerId.Parse(reply["peerId"]!.GetValue<string>()), addresses);
         }
@@ -119,7 +121,7 @@ public sealed class JsLibp2pPeer : IAsyncDisposable
             return "node is not on PATH";
         }
 
-        foreach (string package in new[] { "libp2p", "@libp2p/tcp", "@chainsafe/libp2p-noise", "@chainsafe/libp2p-yamux", "@libp2p/identify", "@libp2p/ping" })
+        foreach (string package in new[] { "libp2p", "@libp2p/tcp", "@chainsafe/libp2p-noise", "@chainsafe/libp2p-yamux", "@libp2p/identify", "@libp2p/ping", "@libp2p/kad-dht" })
         {
             string manifest = Path.Combine(PeerPaths.PeersDirectory, "node_modules", package, "package.json");
             if (!File.Exists(manifest))

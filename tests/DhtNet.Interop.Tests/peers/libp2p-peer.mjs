@@ -14,6 +14,8 @@ import { ping } from '@libp2p/ping'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { CID } from 'multiformats/cid'
 
 // The test protocols both sides serve: echo returns every byte until the writer half-closes;
 // sink reads and counts until the writer half-closes, then answers the count as 8 bytes.
@@ -87,7 +89,10 @@ const commands = {
       transports: [tcp()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
-      services: { identify: identify(), identifyPush: identifyPush(), ping: ping() }
+      services: Object.assign(
+        { identify: identify(), identifyPush: identifyPush(), ping: ping() },
+        // With {"dht": true}: an IPFS DHT server (client with {"dhtClient": true}); 127.0.0.1 addresses kept.
+        cmd.dht ? { dht: kadDHT({ protocol: '/ipfs/kad/1.0.0', clientMode: !!cmd.dhtClient, peerInfoMapper: passthroughMapper }) } : {})
     })
     node.addEventListener('peer:connect', e => event('connect', { peerId: peerInfo(e.detail) }))
     node.addEventListener('peer:disconnect', e => event('disconnect', { peerId: peerInfo(e.detail) }))
@@ -193,11 +198,76 @@ const commands = {
     return {}
   },
 
+  // The DHT commands run one kad-dht query and report what it yielded: providers, values, peers, and
+  // every QUERY_ERROR (with the peer it came from), so a test can see errors js met talking to DhtNet.
+  async dhtProvide (cmd) {
+    return await runQuery(dht().provide(CID.parse(cmd.cid), signal(cmd)))
+  },
+
+  async dhtFindProviders (cmd) {
+    return await runQuery(dht().findProviders(CID.parse(cmd.cid), signal(cmd)))
+  },
+
+  async dhtPut (cmd) {
+    return await runQuery(dht().put(Buffer.from(cmd.key, 'base64'), Buffer.from(cmd.value, 'base64'), signal(cmd)))
+  },
+
+  async dhtGet (cmd) {
+    return await runQuery(dht().get(Buffer.from(cmd.key, 'base64'), signal(cmd)))
+  },
+
+  async dhtFindPeer (cmd) {
+    return await runQuery(dht().findPeer(peerIdFromString(cmd.peerId), signal(cmd)))
+  },
+
+  async dhtClosest (cmd) {
+    return await runQuery(dht().getClosestPeers(Buffer.from(cmd.key, 'base64'), signal(cmd)))
+  },
+
+  async dhtTable () {
+    const table = dht().routingTable
+    const peers = []
+    for (const bucket of bucketsOf(table.kb.root)) for (const c of bucket) peers.push(c.peerId.toString())
+    return { peers }
+  },
+
   async stop () {
     if (node) await node.stop()
     node = null
     return {}
   }
+}
+
+function dht () {
+  requireStarted()
+  if (!node.services.dht) throw new Error('started without dht')
+  return node.services.dht
+}
+
+function signal (cmd) {
+  return { signal: AbortSignal.timeout(cmd.timeoutMs ?? 30000) }
+}
+
+function * bucketsOf (n) {
+  if (n.peers) yield n.peers
+  if (n.left) yield * bucketsOf(n.left)
+  if (n.right) yield * bucketsOf(n.right)
+}
+
+function peerJson (p) {
+  return { peerId: p.id.toString(), addrs: (p.multiaddrs ?? []).map(a => a.toString()) }
+}
+
+async function runQuery (events) {
+  const out = { providers: [], values: [], peers: [], errors: [], responses: [] }
+  for await (const e of events) {
+    if (e.name === 'PROVIDER') out.providers.push(...e.providers.map(peerJson))
+    else if (e.name === 'VALUE') out.values.push({ from: e.from.toString(), value: Buffer.from(e.value).toString('base64') })
+    else if (e.name === 'FINAL_PEER') out.peers.push(peerJson(e.peer))
+    else if (e.name === 'QUERY_ERROR') out.errors.push({ from: e.from?.toString() ?? null, error: String(e.error?.message ?? e.error) })
+    else if (e.name === 'PEER_RESPONSE') out.responses.push({ from: e.from.toString(), type: e.messageName ?? String(e.messageType) })
+  }
+  return out
 }
 
 const lines = readline.createInterface({ input: process.stdin })

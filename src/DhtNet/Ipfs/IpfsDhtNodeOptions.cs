@@ -1,0 +1,68 @@
+using DhtNet.Ipfs.Providers;
+using DhtNet.Ipfs.Records;
+using DhtNet.Kademlia;
+using DhtNet.LibP2p;
+
+namespace DhtNet.Ipfs;
+
+/// <summary>How an <see cref="IpfsDhtNode"/> routes, stores and announces; the defaults are the IPFS (Amino) DHT's.</summary>
+public sealed class IpfsDhtNodeOptions
+{
+    /// <summary>k: bucket size, peers per reply and peers a lookup converges on.</summary>
+    public int BucketSize { get; init; } = 20;
+
+    /// <summary>Requests a lookup keeps in flight.</summary>
+    public int Alpha { get; init; } = 10;
+
+    /// <summary>A client queries the DHT but never serves it, so no peer adds it to its table.</summary>
+    public bool ClientMode { get; init; }
+
+    /// <summary>Peers to join through: full multiaddrs ending in <c>/p2p/&lt;peer id&gt;</c>.</summary>
+    public IReadOnlyList<Multiaddr> BootstrapPeers { get; init; } = [];
+
+    /// <summary>Most valid records a get collects before it picks the best.</summary>
+    public int GetQuorum { get; init; } = 16;
+
+    /// <summary>After this long an unanswered lookup request frees its slot for another (its answer still counts).</summary>
+    public TimeSpan LookupSoftTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How often what this node provides is announced again (before the 48 h other peers keep it).</summary>
+    public TimeSpan ReprovideInterval { get; init; } = ReprovideSchedule.DefaultInterval;
+
+    /// <summary>How often the node looks for due reprovides and purges expired store entries.</summary>
+    public TimeSpan HousekeepingInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Bounds of the provider store.</summary>
+    public ProviderStoreOptions Providers { get; init; } = new();
+
+    /// <summary>Bounds of the record store.</summary>
+    public RecordStoreOptions Records { get; init; } = new();
+
+    /// <summary>Record validators by namespace; the default knows <c>/pk/</c> and <c>/ipns/</c>.</summary>
+    public IRecordValidator Validator { get; init; } = RecordValidator.Default;
+
+    /// <summary>Bucket refresh, ping timeout and failures before a peer is bad.</summary>
+    public TimeSpan FreshnessInterval { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Seed for bucket refresh targets and ids of refresh lookups (null: unpredictable).</summary>
+    public Random? Random { get; init; }
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(BucketSize, 1, nameof(BucketSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Alpha, 1, nameof(Alpha));
+        ArgumentOutOfRangeException.ThrowIfLessThan(GetQuorum, 1, nameof(GetQuorum));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ReprovideInterval, TimeSpan.Zero, nameof(ReprovideInterval));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HousekeepingInterval, TimeSpan.Zero, nameof(HousekeepingInterval));
+        ArgumentNullException.ThrowIfNull(BootstrapPeers, nameof(BootstrapPeers));
+        ArgumentNullException.ThrowIfNull(Validator, nameof(Validator));
+    }
+
+    internal LookupOptions Lookup => new()
+    {
+        K = BucketSize,
+        Alpha = Alpha,
+        SoftTimeout = LookupSoftTimeout,
+        MaxCandidates = Math.Max(256, BucketSize * 8),
+    };
+}

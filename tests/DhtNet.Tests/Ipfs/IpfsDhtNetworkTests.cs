@@ -1,0 +1,192 @@
+using DhtNet.Kademlia;
+
+namespace DhtNet.Tests.Ipfs;
+
+/// <summary>
+/// 2,000 IPFS DHT nodes (and a few clients) on an in-memory network with a virtual clock: every
+/// operation of the node — closest peers, find peer, provide and find providers, put and get of
+/// <c>/pk/</c> and <c>/ipns/</c> records — against the truth computed from all nodes, with and without
+/// message loss.
+/// </summary>
+public class IpfsDhtNetworkTests
+{
+    private const int K = 20;
+    private readonly VirtualTimeProvider _clock = new();
+
+    private T Run<T>(Task<T> task)
+    {
+        SynchronizationContext.SetSynchronizationContext(null);
+        while (!task.IsCompleted && _clock.AdvanceToNextTimer())
+        {
+        }
+
+        Assert.True(task.IsCompleted, $"did not finish when the clock ran out of timers: {task.Status}");
+        return task.GetAwaiter().GetResult();
+    }
+
+    private static async Task<List<PeerInfo>> CollectAsync(IAsyncEnumerable<PeerInfo> providers)
+    {
+        var list = new List<PeerInfo>();
+        await foreach (var provider in providers)
+        {
+            list.Add(provider);
+        }
+
+        return list;
+    }
+
+    private (InMemoryKadNetwork Network, List<IpfsDhtNode> Servers, List<IpfsDhtNode> Clients, Dictionary<PeerId, Ed25519PrivateKey> Keys) Build(int servers, int clients, double loss, int seed)
+    {
+        SynchronizationContext.SetSynchronizationContext(null);
+        var network = new InMemoryKadNetwork(_clock, seed, loss);
+        var random = new Random(seed);
+        var keys = new Dictionary<PeerId, Ed25519PrivateKey>();
+        var serverNodes = new List<IpfsDhtNode>();
+        var clientNodes = new List<IpfsDhtNode>();
+        var seed32 = new byte[32];
+        for (int i = 0; i < servers + clients; i++)
+        {
+            random.NextBytes(seed32);
+            var key = Ed25519PrivateKey.FromSeed(seed32);
+            var node = network.Add(key, i, clientMode: i >= servers);
+            keys.Add(node.PeerId, key);
+            (i < servers ? serverNodes : clientNodes).Add(node);
+            if (i > 0)
+            {
+                // Each joins through a random earlier server, as a node joins through a bootstrap peer.
+                var via = serverNodes[random.Next(Math.Min(i, servers))];
+                if (via != node)
+                {
+                    Run(node.BootstrapAsync([new PeerInfo(via.PeerId, [Multiaddr.Parse($"/ip4/10.0.0.1/tcp/4001")])]));
+                }
+            }
+        }
+
+        return (network, serverNodes, clientNodes, keys);
+    }
+
+    private static PeerId[] TrueClosest(IEnumerable<IpfsDhtNode> servers, ReadOnlySpan<byte> key, IpfsDhtNode except)
+    {
+        var target = Key256.Sha256(key);
+        return servers.Where(n => n != except).OrderBy(n => n.Key.Xor(target)).Take(K).Select(n => n.PeerId).ToArray();
+    }
+
+    [Theory]
+    [InlineData(0.0, 1)]
+    [InlineData(0.05, 2)]
+    public void EveryOperation_2000Nodes_MatchesTheTruth(double loss, int seed)
+    {
+        var (network, servers, clients, keys) = Build(2_000, 20, loss, seed);
+        var random = new Random(seed * 7);
+        bool lossless = loss == 0;
+
+        // The tables hold servers only, and every server is known to others.
+        var clientIds = clients.Select(c => c.PeerId).ToHashSet();
+        foreach (var node in servers.Concat(clients))
+        {
+            // A lost bootstrap reply leaves a node with fewer peers until its next refresh.
+            Assert.True(node.Table.Count >= (lossless ? K : K / 2), $"{node.PeerId} holds only {node.Table.Count} peers");
+            Assert.DoesNotContain(node.Table.Export(), c => clientIds.Contains(c.Peer.Id));
+        }
+
+        // Closest peers: the true K closest (all of them without loss; a lost reply drops a peer from the answer).
+        int exact = 0, overlapTotal = 0;
+        for (int i = 0; i < 30; i++)
+        {
+            var from = i % 3 == 0 ? clients[random.Next(clients.Count)] : servers[random.Next(servers.Count)];
+            var key = new byte[34];
+            random.NextBytes(key);
+            var found = Run(from.QueryAsync(key)).Select(p => p.Id).ToArray();
+            var truth = TrueClosest(servers, key, from);
+            int overlap = found.Intersect(truth).Count();
+            overlapTotal += overlap;
+            exact += found.SequenceEqual(truth) ? 1 : 0;
+            if (lossless)
+            {
+                Assert.Equal(truth, found);
+            }
+        }
+
+        // Under loss a peer whose reply was lost counts as failed for that lookup, and a lossy join leaves some
+        // tables thinner: most of the true closest are still found.
+        Assert.True(overlapTotal >= 30 * (K - 3), $"{overlapTotal / 30.0:0.0} of the true {K} closest on average, {exact} of 30 exact");
+
+        // Find peer: every target found with its address, clients included through their queries? No: clients are in no table, so only servers.
+        for (int i = 0; i < 30; i++)
+        {
+            var from = servers[random.Next(servers.Count)];
+            var target = servers[random.Next(servers.Count)];
+            if (target == from)
+            {
+                continue;
+            }
+
+            var info = Run(from.FindPeerAsync(target.PeerId));
+            Assert.NotNull(info);
+            Assert.Equal(target.PeerId, info.Id);
+            Assert.NotEmpty(info.Multiaddrs);
+        }
+
+        // Provide and find providers: three providers of one CID, found from a client and from servers.
+        for (int round = 0; round < 5; round++)
+        {
+            var cid = Cid.Hash(BitConverter.GetBytes(random.NextInt64()));
+            var providers = Enumerable.Range(0, 3).Select(_ => servers[random.Next(servers.Count)]).Distinct().ToArray();
+            foreach (var provider in providers)
+            {
+                Assert.True(Run(provider.ProvideAsync(cid)) >= (lossless ? K : K / 2));
+            }
+
+            var searcher = round % 2 == 0 ? clients[random.Next(clients.Count)] : servers[random.Next(servers.Count)];
+            var found = Run(CollectAsync(searcher.FindProvidersAsync(cid, providers.Length, TimeSpan.FromMinutes(1))));
+            Assert.Equal(providers.Select(p => p.PeerId).Order(PeerIdOrder.Instance), found.Select(p => p.Id).Order(PeerIdOrder.Instance));
+            Assert.All(found, p => Assert.NotEmpty(p.Multiaddrs));
+
+            var none = Run(CollectAsync(searcher.FindProvidersAsync(Cid.Hash([(byte)round, 1, 2, 3]), 5, TimeSpan.FromMinutes(1))));
+            Assert.Empty(none);
+        }
+
+        // /pk/ records: put by their owner, got from elsewhere, byte for byte.
+        for (int i = 0; i < 5; i++)
+        {
+            var owner = servers[random.Next(servers.Count)];
+            var pkKey = PublicKeyRecordValidator.KeyFor(owner.PeerId);
+            var value = keys[owner.PeerId].PublicKey.Marshal();
+            Assert.True(Run(owner.PutAsync(pkKey, value)) >= (lossless ? K : K / 2));
+            var reader = clients[random.Next(clients.Count)];
+            Assert.Equal(value, Run(reader.GetAsync(pkKey)));
+        }
+
+        Assert.Throws<ArgumentException>(() => servers[0].PutAsync(PublicKeyRecordValidator.KeyFor(servers[0].PeerId), keys[servers[1].PeerId].PublicKey.Marshal()).GetAwaiter().GetResult());
+        Assert.Null(Run(servers[3].GetAsync(PublicKeyRecordValidator.KeyFor(clients[0].PeerId))));
+
+        // /ipns/ records: sequence 1 everywhere, then sequence 2 on three of the closest only; a get
+        // returns sequence 2 and corrects the closest peers that still had sequence 1.
+        var name = servers[random.Next(servers.Count)];
+        var ipnsKey = IpnsRecord.KeyFor(name.PeerId);
+        var validity = _clock.GetUtcNow().AddDays(1);
+        var first = IpnsRecord.Create(keys[name.PeerId], "/ipfs/bafkqaaa"u8, 1, validity, TimeSpan.FromHours(1));
+        var second = IpnsRecord.Create(keys[name.PeerId], "/ipfs/bafkqaab"u8, 2, validity, TimeSpan.FromHours(1));
+        Assert.True(Run(name.PutAsync(ipnsKey, first)) >= (lossless ? K : K / 2));
+        var closest = TrueClosest(servers, ipnsKey, name);
+        var byId = servers.ToDictionary(s => s.PeerId);
+        foreach (var peer in closest.Take(3))
+        {
+            Assert.Equal(RecordPutStatus.Stored, byId[peer].Records.Put(ipnsKey, second));
+        }
+
+        var getter = servers.First(s => s != name && !closest.Contains(s.PeerId));
+        Assert.Equal(second, Run(getter.GetAsync(ipnsKey)));
+        int corrected = closest.Count(p => byId[p].Records.Get(ipnsKey)?.Value.Span.SequenceEqual(second) == true);
+        Assert.True(corrected >= (lossless ? K - 1 : K / 2), $"{corrected} of the {K} closest hold sequence 2 after the get");
+
+        Assert.True(network.Lost == 0 == lossless, $"{network.Lost} of {network.Requests} messages lost");
+    }
+
+    private sealed class PeerIdOrder : IComparer<PeerId>
+    {
+        public static PeerIdOrder Instance { get; } = new();
+
+        public int Compare(PeerId x, PeerId y) => string.CompareOrdinal(x.ToString(), y.ToString());
+    }
+}
