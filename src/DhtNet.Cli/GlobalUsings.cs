@@ -1,5 +1,7 @@
 // The library's namespaces, named once for the whole project so that moving a type between
 // library folders changes this file only.
 global using DhtNet.Bencode;
+global using DhtNet.Krpc;
+global using DhtNet.Routing;
 global using DhtNet.Security;
 global using DhtNet.Transport;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
+using DhtNet.Cli.Api;
 using DhtNet.Cli.Hosting;
 using DhtNet.Cli.Input;
 using DhtNet.Cli.Output;
@@ -21,7 +22,8 @@ internal static class NodeCommand
         string? DataDirectory,
         bool ReadOnly,
         bool Json,
-        LogLevel LogLevel);
+        LogLevel LogLevel,
+        ApiSettings? Api);
 
     public static Command Create(CliConsole console)
     {
@@ -33,7 +35,14 @@ internal static class NodeCommand
         var readOnly = new Option<bool>("--read-only") { Description = "Answer no queries (BEP 43)" };
         var logLevel = SharedOptions.LogLevel(LogLevel.Information);
         var json = SharedOptions.Json();
-        var command = new Command("node", "Run a DHT node until Ctrl+C or SIGTERM") { port, bind, bootstrap, id, dataDirectory, readOnly, logLevel, json };
+        var api = new Option<string>("--api")
+        {
+            Description = $"Serve the HTTP API and dashboard on this address (port 0 picks a free one), or none",
+            HelpName = "host:port|none",
+            DefaultValueFactory = _ => ApiSettings.DefaultAddress,
+        };
+        var apiToken = new Option<string>("--api-token") { Description = "Bearer token every API request must carry (required when --api is not loopback)", HelpName = "token" };
+        var command = new Command("node", "Run a DHT node until Ctrl+C or SIGTERM") { port, bind, bootstrap, id, dataDirectory, readOnly, logLevel, json, api, apiToken };
         command.SetAction((parse, cancellationToken) => RunAsync(
             console,
             new Settings(
@@ -44,7 +53,8 @@ internal static class NodeCommand
                 parse.GetValue(dataDirectory),
                 parse.GetValue(readOnly),
                 parse.GetValue(json),
-                parse.GetValue(logLevel)),
+                parse.GetValue(logLevel),
+                ApiSettings.Parse("--api", parse.GetValue(api) ?? ApiSettings.DefaultAddress, "--api-token", parse.GetValue(apiToken))),
             cancellationToken));
         return command;
     }
@@ -57,7 +67,10 @@ internal static class NodeCommand
         var logger = loggers.CreateLogger("dht");
 
         // The sockets are bound before the node starts, so the listening line comes before any event.
-        var transport = Bind(settings, loggers);
+        // The API's dashboard and metrics read the node's traffic off its transport.
+        var activity = new NodeActivity(TimeProvider.System);
+        var udp = Bind(settings, loggers);
+        var transport = settings.Api is null ? (IDatagramTransport)udp : new ObservedTransport(udp, activity);
         await using var node = new DhtNode(transport, new DhtOptions
         {
             Port = settings.Port,
@@ -70,13 +83,30 @@ internal static class NodeCommand
         PrintListening(output, node.Id, transport.LocalEndPoints);
         Subscribe(output, node);
 
+        using var apiNode = settings.Api is null ? null : new ApiNode(node, activity);
+        ApiServer? server = null;
         try
         {
-            await node.StartAsync(stop);
+            // The node binds and answers before its bootstrap is over, so the API can serve from then on.
+            var starting = node.StartAsync(stop);
+            if (settings.Api is { } api)
+            {
+                server = await StartApiAsync(api, apiNode!, loggers, stop);
+                PrintApi(output, server.Url);
+            }
+
+            await starting;
             await KeepRunningAsync(node, logger, stop);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
+        }
+        finally
+        {
+            if (server is not null)
+            {
+                await server.DisposeAsync();
+            }
         }
 
         Log.ShuttingDown(logger);
@@ -150,6 +180,24 @@ internal static class NodeCommand
         {
             Log.SaveFailed(logger, file.Path, e.Message);
         }
+    }
+
+    private static async Task<ApiServer> StartApiAsync(ApiSettings api, ApiNode node, ILoggerFactory loggers, CancellationToken stop)
+    {
+        try
+        {
+            return await ApiServer.StartAsync(api, node, loggers, stop);
+        }
+        catch (IOException e)
+        {
+            throw CliException.BadInput($"--api {api.EndPoint}: cannot listen there ({e.Message})");
+        }
+    }
+
+    private static void PrintApi(CliOutput output, string url)
+    {
+        output.Json("api", w => w.WriteString("url", url));
+        output.Line($"HTTP API and dashboard on [bold]{Display.Escape(url)}[/]");
     }
 
     private static void PrintListening(CliOutput output, NodeId id, IReadOnlyList<IPEndPoint> endPoints)
