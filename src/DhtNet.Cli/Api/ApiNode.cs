@@ -127,9 +127,9 @@ internal sealed class ApiNode : IDisposable
         {
             w.WriteStartObject();
             w.WriteString("target"u8, lookup.Target.ToString());
-            w.WriteString("method"u8, lookup.Method.ToString());
+            w.WriteString("method"u8, MethodName(lookup.Method));
             w.WriteString("operation"u8, lookup.Operation);
-            w.WriteBoolean("done"u8, lookup.Done);
+            w.WriteBoolean("done"u8, lookup.IsOver(Activity.Now));
             w.WriteNumber("started"u8, lookup.Started.ToUnixTimeMilliseconds());
             w.WriteStartArray("hops"u8);
             foreach (var hop in lookup.Hops)

@@ -151,14 +151,13 @@ internal static class DelegatedRoutingEndpoints
 
     private static async IAsyncEnumerable<ApiPeer> ClosestAsync(IRoutingNetwork network, RoutingKey key, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Final peers come closest first; their addresses come from the routing table where known.
-        var addresses = network.Peers(int.MaxValue).ToDictionary(p => p.Id);
+        // Final peers come closest first, each with the address it answered from.
         int count = 0;
         await foreach (var e in network.QueryAsync(key, cancellationToken).ConfigureAwait(false))
         {
             if (e.Type == QueryEventType.FinalPeer && count++ < MaxClosestPeers)
             {
-                yield return addresses.GetValueOrDefault(e.Id) ?? new ApiPeer(e.Id, []);
+                yield return e.Responses is [var peer, ..] ? peer : new ApiPeer(e.Id, []);
             }
         }
     }

@@ -33,7 +33,8 @@ internal sealed class MainlineNetwork(DhtNode node) : IRoutingNetwork
         var result = await node.QueryAsync(Id(key), cancellationToken).ConfigureAwait(false);
         foreach (var found in result.Nodes)
         {
-            yield return new QueryEvent(QueryEventType.FinalPeer, MainlineNames.PeerId(found.Id));
+            string id = MainlineNames.PeerId(found.Id);
+            yield return new QueryEvent(QueryEventType.FinalPeer, id, [new ApiPeer(id, [MainlineNames.NodeAddress(found.EndPoint)])]);
         }
     }
 

@@ -21,6 +21,7 @@ internal sealed class NodeActivity
     public const int WatcherBuffer = 1024;
 
     private static readonly TimeSpan PendingLifetime = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan QuietLimit = TimeSpan.FromSeconds(10);
 
     private readonly long[] _served = new long[Enum.GetValues<KrpcMethod>().Length];
     private readonly ConcurrentDictionary<(int Transaction, IPEndPoint Node), Pending> _pending = new();
@@ -42,6 +43,8 @@ internal sealed class NodeActivity
     public IReadOnlyCollection<LiveLookup> Lookups => [.. _lookups.Values];
 
     public int WatcherCount => _watchers.Count;
+
+    public DateTimeOffset Now => _time.GetUtcNow();
 
     /// <summary>Subscribes a watcher; null when <see cref="MaxWatchers"/> already watch.</summary>
     public ChannelReader<string>? Watch()
@@ -239,7 +242,7 @@ internal sealed class NodeActivity
     private void PublishHop(LiveLookup lookup, Hop hop, string state) => Publish("hop", w =>
     {
         w.WriteString("target"u8, lookup.Target.ToString());
-        w.WriteString("method"u8, lookup.Method.ToString());
+        w.WriteString("method"u8, ApiNode.MethodName(lookup.Method));
         w.WriteString("node"u8, hop.Address);
         w.WriteString("id"u8, hop.Id?.ToString() ?? "");
         w.WriteString("parent"u8, hop.Parent ?? "");
@@ -305,6 +308,12 @@ internal sealed class NodeActivity
         public string Operation { get; set; } = "";
 
         public bool Done { get; set; }
+
+        /// <summary>
+        /// Finished, or quiet for longer than a request can take: lookups the library ends without a
+        /// completion event (bucket refreshes, cancelled ones) stop looking alive.
+        /// </summary>
+        public bool IsOver(DateTimeOffset now) => Done || now - LastActivity > QuietLimit;
 
         public IReadOnlyList<Hop> Hops
         {
