@@ -142,7 +142,8 @@ internal static class ApiArguments
             return false;
         }
 
-        duration = TimeSpan.FromTicks((long)ticks);
+        // Anything above zero is at least one tick, so "1ns" is a deadline already past, not no deadline.
+        duration = TimeSpan.FromTicks(ticks > 0 ? Math.Max(1, (long)ticks) : 0);
         return true;
     }
 

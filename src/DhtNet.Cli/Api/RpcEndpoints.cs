@@ -89,6 +89,17 @@ internal static class RpcEndpoints
             w.WriteEndObject();
         }));
 
+        // kubo answers other methods with 405; so do we, rather than falling through to "no such command".
+        foreach (var endpoint in app.DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>().ToList())
+        {
+            string? path = endpoint.RoutePattern.RawText;
+            if (path is not null && path.StartsWith("/api/v0/", StringComparison.Ordinal))
+            {
+                app.MapMethods(path, ["GET", "PUT", "DELETE", "PATCH"], (HttpContext c) =>
+                    ApiResponses.WriteErrorAsync(c, StatusCodes.Status405MethodNotAllowed, $"{c.Request.Method} not allowed: use POST", ApiResponses.ClientError));
+            }
+        }
+
         Task Run(HttpContext context, IAsyncEnumerable<QueryEvent> events) =>
             ApiResponses.WriteEventsAsync(context, events, ApiArguments.Timeout(context.Request));
 
@@ -116,7 +127,7 @@ internal static class RpcEndpoints
             {
                 form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
             }
-            catch (InvalidDataException e)
+            catch (Exception e) when (e is InvalidDataException or IOException && !request.HttpContext.RequestAborted.IsCancellationRequested)
             {
                 throw new ApiArgumentException("value", $"malformed multipart body ({e.Message})");
             }
