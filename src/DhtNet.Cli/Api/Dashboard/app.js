@@ -137,14 +137,15 @@ function drawChart() {
   ctx.clearRect(0, 0, w, h);
   const types = Object.keys(s.served);
   const data = model.served;
-  const max = Math.max(1, ...data.map(r => Math.max(...Object.values(r))));
+  const peak = Math.max(1, ...data.map(r => Math.max(...Object.values(r))));
+  const max = peak <= 4 ? 4 : Math.ceil(peak / 4) * 4; // four gridlines at round numbers
   const pad = { l: 34, r: 8, t: 8, b: 18 };
   ctx.strokeStyle = cssVar('--line'); ctx.fillStyle = cssVar('--muted'); ctx.lineWidth = 1;
   ctx.font = '10px ui-monospace, Menlo, monospace';
   for (let i = 0; i <= 4; i++) {
     const y = pad.t + (h - pad.t - pad.b) * i / 4;
     ctx.beginPath(); ctx.moveTo(pad.l, y); ctx.lineTo(w - pad.r, y); ctx.stroke();
-    ctx.fillText((max * (1 - i / 4)).toFixed(max < 4 ? 1 : 0), 2, y + 3);
+    ctx.fillText(String(max * (1 - i / 4)), 2, y + 3);
   }
   ctx.fillText(`last ${HISTORY} s`, w - pad.r - 60, h - 4);
   const legend = $('served-legend');
@@ -248,7 +249,7 @@ function drawTree() {
     n.x = (n.children[0].x + n.children[n.children.length - 1].x) / 2;
   };
   place(nodes.get(''), 0, new Set());
-  const sx = x => 20 + (w - 40) * (leaves <= 1 ? 0.5 : x / (leaves - 1));
+  const sx = x => 24 + (w - 110) * (leaves <= 1 ? 0.5 : x / (leaves - 1)); // room on the right for the last label
   const sy = d => 22 + (h - 44) * (maxDepth ? d / maxDepth : 0);
   const r = Math.max(3, Math.min(7, 220 / Math.max(1, leaves)));
   const edges = svg('g'), dots = svg('g');
