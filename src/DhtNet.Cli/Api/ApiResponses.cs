@@ -58,6 +58,12 @@ internal static class ApiResponses
                 await WriteLineAsync(writer, response, e, context.RequestAborted);
             }
 
+            // Lookups stopped by the deadline may end quietly rather than throw: nothing found in time is a timeout.
+            if (!started && deadline.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+            {
+                throw new ApiOperationException(ApiOperationException.DeadlineExceeded);
+            }
+
             Start(response, ref started);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)

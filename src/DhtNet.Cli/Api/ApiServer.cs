@@ -53,13 +53,6 @@ internal sealed class ApiServer : IAsyncDisposable
             kestrel.Limits.MaxRequestHeaderCount = 64;
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
         });
-        builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(form =>
-        {
-            form.MultipartBodyLengthLimit = MaxBody;
-            form.ValueCountLimit = 16;
-            form.MultipartHeadersCountLimit = 8;
-            form.MultipartHeadersLengthLimit = 4 * 1024;
-        });
         builder.Services.AddSingleton(node);
         ApiMetrics.Add(builder.Services);
 

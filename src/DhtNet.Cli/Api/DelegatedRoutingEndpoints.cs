@@ -246,7 +246,7 @@ internal static class DelegatedRoutingEndpoints
     {
         writer.WriteStartObject();
         writer.WriteString("Schema"u8, "peer"u8);
-        writer.WriteString("ID"u8, peer.Id);
+        writer.WriteString("ID"u8, MainlineNames.Base58PeerId(peer.Id));
         writer.WriteStartArray("Addrs"u8);
         foreach (string address in peer.Addrs)
         {

@@ -42,7 +42,10 @@ internal static class MainlineNames
         return PeerId(NodeId.Sha1(compact[..(length + 2)]));
     }
 
-    /// <summary>40 hex digits, or a peer id made by <see cref="PeerId(NodeId)"/>.</summary>
+    /// <summary>
+    /// 40 hex digits, or a peer id made by <see cref="PeerId(NodeId)"/> in either text form: the
+    /// CID ("bafz…") or its bare multihash in base58btc (what a PeerId object prints).
+    /// </summary>
     public static bool TryParseNode(string text, out NodeId id)
     {
         if (NodeId.TryParse(text, out id))
@@ -50,9 +53,25 @@ internal static class MainlineNames
             return true;
         }
 
-        return TryDecodeCid(text, out var bytes) && bytes.Length == PeerIdPrefix.Length + NodeId.Size
-            && bytes.AsSpan().StartsWith(PeerIdPrefix) && Set(bytes.AsSpan(PeerIdPrefix.Length), out id);
+        var multihash = PeerIdPrefix[1..];
+        if (TryDecodeCid(text, out var bytes))
+        {
+            return bytes.Length == PeerIdPrefix.Length + NodeId.Size && bytes.AsSpan().StartsWith(PeerIdPrefix)
+                && Set(bytes.AsSpan(PeerIdPrefix.Length), out id);
+        }
+
+        return TryDecodeBase58(text, out bytes) && bytes.Length == multihash.Length + NodeId.Size
+            && bytes.AsSpan().StartsWith(multihash) && Set(bytes.AsSpan(multihash.Length), out id);
     }
+
+    /// <summary>
+    /// A peer id in the bare-multihash base58btc form, from its CIDv1 form (libp2p-key, base32):
+    /// the only form the delegated-routing client reads in records. Other text is returned as it is.
+    /// </summary>
+    public static string Base58PeerId(string peerId) =>
+        TryDecodeCid(peerId, out var bytes) && bytes.Length > 2 && bytes[0] == PeerIdPrefix[0] && bytes[1] == PeerIdPrefix[1]
+            ? Base58.Bitcoin.Encode(bytes.AsSpan(2))
+            : peerId;
 
     /// <summary>40 hex digits, or a base32 CIDv1 whose multihash is a 20-byte SHA-1 (an infohash).</summary>
     public static bool TryParseInfohash(string text, out NodeId id)
@@ -93,6 +112,25 @@ internal static class MainlineNames
     {
         id = new NodeId(bytes);
         return true;
+    }
+
+    private static bool TryDecodeBase58(string text, out byte[] bytes)
+    {
+        bytes = [];
+        if (text.Length is < 2 or > 128)
+        {
+            return false;
+        }
+
+        try
+        {
+            bytes = Base58.Bitcoin.Decode(text);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     // Only base32 lower ("b…"): the form both the JavaScript clients and kubo print CIDv1 in.

@@ -3,6 +3,8 @@ using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
 
 namespace DhtNet.Cli.Api;
 
@@ -120,51 +122,64 @@ internal static class RpcEndpoints
     /// </summary>
     private static async Task<byte[]> ReadValueAsync(HttpRequest request)
     {
-        if (request.HasFormContentType)
+        // The clients send one multipart part, with or without a file name; its bytes are the value.
+        if (request.ContentType is { } contentType && contentType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
         {
-            IFormCollection form;
+            string? boundary = MediaTypeHeaderValue.TryParse(contentType, out var media)
+                ? HeaderUtilities.RemoveQuotes(media.Boundary).Value
+                : null;
+            if (string.IsNullOrEmpty(boundary) || boundary.Length > 200)
+            {
+                throw new ApiArgumentException("value", "multipart body without a usable boundary");
+            }
+
+            MultipartSection? section;
             try
             {
-                form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+                section = await new MultipartReader(boundary, request.Body) { HeadersCountLimit = 8, HeadersLengthLimit = 4096 }
+                    .ReadNextSectionAsync(request.HttpContext.RequestAborted);
             }
-            catch (Exception e) when (e is InvalidDataException or IOException && !request.HttpContext.RequestAborted.IsCancellationRequested)
+            catch (Exception e) when (e is InvalidDataException or (IOException and not BadHttpRequestException) && !request.HttpContext.RequestAborted.IsCancellationRequested)
             {
                 throw new ApiArgumentException("value", $"malformed multipart body ({e.Message})");
             }
 
-            if (form.Files.Count != 1)
+            if (section is null)
             {
-                throw new ApiArgumentException("value", $"expected one file in the multipart body, got {form.Files.Count}");
+                throw new ApiArgumentException("value", "the multipart body has no part");
             }
 
-            var file = form.Files[0];
-            if (file.Length > MaxPutBody)
-            {
-                throw new ApiArgumentException("value", $"at most {MaxPutBody} bytes");
-            }
-
-            using var stream = file.OpenReadStream();
-            using var copy = new MemoryStream((int)file.Length);
-            await stream.CopyToAsync(copy, request.HttpContext.RequestAborted);
-            return copy.ToArray();
+            return await ReadBoundedAsync(section.Body, request.HttpContext.RequestAborted);
         }
 
+        return await ReadBoundedAsync(request.Body, request.HttpContext.RequestAborted);
+    }
+
+    private static async Task<byte[]> ReadBoundedAsync(Stream stream, CancellationToken cancellationToken)
+    {
         using var body = new MemoryStream();
         var buffer = new byte[4096];
         int read;
-        while ((read = await request.Body.ReadAsync(buffer, request.HttpContext.RequestAborted)) > 0)
+        try
         {
-            if (body.Length + read > MaxPutBody)
+            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
             {
-                throw new ApiArgumentException("value", $"at most {MaxPutBody} bytes");
-            }
+                if (body.Length + read > MaxPutBody)
+                {
+                    throw new ApiArgumentException("value", $"at most {MaxPutBody} bytes");
+                }
 
-            body.Write(buffer, 0, read);
+                body.Write(buffer, 0, read);
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or (IOException and not BadHttpRequestException) && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ApiArgumentException("value", $"malformed body ({e.Message})");
         }
 
         if (body.Length == 0)
         {
-            throw new ApiArgumentException("value", "the request has no body: send the value as a multipart file");
+            throw new ApiArgumentException("value", "empty: send the value as a multipart file");
         }
 
         return body.ToArray();
