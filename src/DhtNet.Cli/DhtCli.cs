@@ -27,6 +27,7 @@ internal static class DhtCli
         PingCommand.Create(console),
         KeygenCommand.Create(console),
         SwarmCommand.Create(console),
+        StatsCommand.Create(console),
     };
 
     /// <summary>Parses and runs one command line; never throws and never prints a stack trace.</summary>

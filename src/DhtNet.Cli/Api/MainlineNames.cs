@@ -53,7 +53,7 @@ internal static class MainlineNames
             return true;
         }
 
-        var multihash = PeerIdPrefix[1..];
+        var multihash = PeerIdPrefix[2..];
         if (TryDecodeCid(text, out var bytes))
         {
             return bytes.Length == PeerIdPrefix.Length + NodeId.Size && bytes.AsSpan().StartsWith(PeerIdPrefix)

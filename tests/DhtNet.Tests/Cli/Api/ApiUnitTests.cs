@@ -44,6 +44,8 @@ public sealed class ApiUnitTests
         Assert.True(MainlineNames.TryParseNode(text, out var back));
         Assert.Equal(id, back);
         Assert.False(MainlineNames.TryParseInfohash(text, out _));
+        Assert.True(MainlineNames.TryParseNode(MainlineNames.Base58PeerId(text), out var fromBase58));
+        Assert.Equal(id, fromBase58);
     }
 
     [Fact]
