@@ -4,3 +4,4 @@ global using DhtNet.Bencode;
 global using DhtNet.Lookup;
 global using DhtNet.Security;
 global using DhtNet.Simulation;
+global using DhtNet.Transport;

@@ -140,6 +140,12 @@ internal sealed class ApiServer : IAsyncDisposable
     /// </summary>
     private static Task CheckTokenAsync(HttpContext context, RequestDelegate next, string token, ILogger logger)
     {
+        // The page and its scripts hold no data (that comes from /api/dashboard/*, which is checked).
+        if (HttpMethods.IsGet(context.Request.Method) && (context.Request.Path == "/" || context.Request.Path.StartsWithSegments("/dashboard")))
+        {
+            return next(context);
+        }
+
         string? given = null;
         string header = context.Request.Headers.Authorization.ToString();
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))

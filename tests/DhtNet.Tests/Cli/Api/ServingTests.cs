@@ -46,10 +46,15 @@ public sealed class ServingTests(ApiFixture api)
         using var right = new HttpRequestMessage(HttpMethod.Post, "/api/v0/id") { Headers = { { "Authorization", "Bearer 0123456789abcdef-token" } } };
         using var rightResponse = await http.SendAsync(right);
         using var metrics = await http.GetAsync("/metrics");
+        using var state = await http.GetAsync("/api/dashboard/state");
+        using var page = await http.GetAsync("/");
 
         Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, wrongResponse.StatusCode);
         Assert.Equal(HttpStatusCode.OK, rightResponse.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, metrics.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, state.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode); // the page holds no data; it passes ?token= on
+
     }
 }
