@@ -91,7 +91,17 @@ internal static class NodeCommand
             var starting = node.StartAsync(stop);
             if (settings.Api is { } api)
             {
-                server = await StartApiAsync(api, apiNode!, loggers, stop);
+                try
+                {
+                    server = await StartApiAsync(api, apiNode!, loggers, stop);
+                }
+                catch
+                {
+                    // The node is left to its disposal; its start must not fault unobserved.
+                    _ = starting.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                    throw;
+                }
+
                 PrintApi(output, server.Url);
             }
 

@@ -81,4 +81,24 @@ public sealed class CliThroughApiTests(ApiFixture api)
         Assert.Contains("IPv4 routing table", result.StandardOutput);
         Assert.Contains("queriesSent", result.StandardOutput);
     }
+
+    [Fact]
+    public async Task Node_ApiPortTaken_ExitBadInputNamingApi()
+    {
+        var taken = new Uri(api.Url);
+
+        var result = await Cli.RunInProcessAsync("node", "--port", "0", "--bootstrap", "none", "--api", $"127.0.0.1:{taken.Port}");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("--api", result.StandardError);
+    }
+
+    [Fact]
+    public async Task Node_PublicApiWithoutToken_ExitBadInput()
+    {
+        var result = await Cli.RunInProcessAsync("node", "--port", "0", "--bootstrap", "none", "--api", "0.0.0.0:0");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("--api-token", result.StandardError);
+    }
 }
