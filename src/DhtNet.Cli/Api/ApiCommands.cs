@@ -63,6 +63,11 @@ internal static class ApiCommands
             {
                 await foreach (var e in api.RpcAsync("routing/findprovs", infoHash.ToString(), $"&num-providers={max}", cancellationToken))
                 {
+                    if (e.GetProperty("Type").GetInt32() != (int)QueryEventType.Provider)
+                    {
+                        continue;
+                    }
+
                     foreach (var peer in e.GetProperty("Responses").EnumerateArray())
                     {
                         string address = Endpoint(peer.GetProperty("Addrs")[0].GetString()!);

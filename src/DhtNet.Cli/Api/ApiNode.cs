@@ -17,7 +17,7 @@ internal sealed class ApiNode : IDisposable
 
     public ApiNode(DhtNode node, NodeActivity activity)
     {
-        Network = new MainlineNetwork(node);
+        Network = new MainlineNetwork(node, activity);
         Node = node;
         Activity = activity;
         node.Warning += (_, e) => activity.Warn(e.ToString());

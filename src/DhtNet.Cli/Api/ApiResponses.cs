@@ -38,7 +38,13 @@ internal static class ApiResponses
     /// says "context deadline exceeded" (the clients raise their timeout error on it); after it the
     /// stream ends with what was found. A failure after the first line becomes a query-error event.
     /// </summary>
-    public static async Task WriteEventsAsync(HttpContext context, IAsyncEnumerable<QueryEvent> events, TimeSpan? timeout)
+    /// <param name="holdHops">
+    /// Keep the hop events (sending query, peer response) until the first result, so that an
+    /// operation that ends in "not found" or a timeout before any result is still an HTTP error,
+    /// which the clients raise; once a result is out, hops stream as they happen. Off for query,
+    /// whose only results are the final peers at the end.
+    /// </param>
+    public static async Task WriteEventsAsync(HttpContext context, IAsyncEnumerable<QueryEvent> events, TimeSpan? timeout, bool holdHops = true)
     {
         using var deadline = new CancellationTokenSource();
         if (timeout is { } limit)
@@ -48,13 +54,36 @@ internal static class ApiResponses
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, deadline.Token);
         bool started = false;
+        var held = new List<QueryEvent>();
         var response = context.Response;
         await using var writer = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { SkipValidation = true });
+
+        async Task FlushHeldAsync()
+        {
+            foreach (var hop in held)
+            {
+                await WriteLineAsync(writer, response, hop, context.RequestAborted);
+            }
+
+            held.Clear();
+        }
+
         try
         {
             await foreach (var e in events.WithCancellation(linked.Token).ConfigureAwait(false))
             {
+                if (!started && holdHops && IsHop(e.Type))
+                {
+                    if (held.Count < MaxHeldHops)
+                    {
+                        held.Add(e);
+                    }
+
+                    continue;
+                }
+
                 Start(response, ref started);
+                await FlushHeldAsync();
                 await WriteLineAsync(writer, response, e, context.RequestAborted);
             }
 
@@ -65,6 +94,7 @@ internal static class ApiResponses
             }
 
             Start(response, ref started);
+            await FlushHeldAsync();
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
         {
@@ -83,6 +113,12 @@ internal static class ApiResponses
             await WriteLineAsync(writer, response, new QueryEvent(QueryEventType.QueryError, Extra: e.Message), context.RequestAborted);
         }
     }
+
+    /// <summary>Hop events kept before the first result (a lookup asks tens of nodes).</summary>
+    private const int MaxHeldHops = 1000;
+
+    private static bool IsHop(QueryEventType type) =>
+        type is QueryEventType.SendingQuery or QueryEventType.PeerResponse or QueryEventType.AddingPeer or QueryEventType.DialingPeer;
 
     private static void Start(HttpResponse response, ref bool started)
     {

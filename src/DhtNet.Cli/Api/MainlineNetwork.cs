@@ -1,5 +1,6 @@
 using System.Net;
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 
 namespace DhtNet.Cli.Api;
 
@@ -8,8 +9,11 @@ namespace DhtNet.Cli.Api;
 /// CID of a 20-byte SHA-1), peers are node ids, providers are BEP 5 peers (found with get_peers,
 /// announced with announce_peer), and records are BEP 44 items whose values are byte strings.
 /// </summary>
-internal sealed class MainlineNetwork(DhtNode node) : IRoutingNetwork
+internal sealed class MainlineNetwork(DhtNode node, NodeActivity? activity = null) : IRoutingNetwork
 {
+    /// <summary>Hop events one request streams at most (a lookup asks tens of nodes; a stuck one no more).</summary>
+    public const int MaxHopEvents = 2000;
+
     public string Name => "mainline";
 
     public DhtNode Node => node;
@@ -28,7 +32,10 @@ internal sealed class MainlineNetwork(DhtNode node) : IRoutingNetwork
             ? Key(id)
             : throw new ApiArgumentException(argument, "expected a Mainline node id (40 hex digits, or the peer id this API gives for one)");
 
-    public async IAsyncEnumerable<QueryEvent> QueryAsync(RoutingKey key, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<QueryEvent> QueryAsync(RoutingKey key, CancellationToken cancellationToken) =>
+        WithHopsAsync(Id(key), ct => QueryCoreAsync(key, ct), cancellationToken);
+
+    private async IAsyncEnumerable<QueryEvent> QueryCoreAsync(RoutingKey key, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var result = await node.QueryAsync(Id(key), cancellationToken).ConfigureAwait(false);
         foreach (var found in result.Nodes)
@@ -38,7 +45,10 @@ internal sealed class MainlineNetwork(DhtNode node) : IRoutingNetwork
         }
     }
 
-    public async IAsyncEnumerable<QueryEvent> FindProvidersAsync(RoutingKey key, int count, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<QueryEvent> FindProvidersAsync(RoutingKey key, int count, CancellationToken cancellationToken) =>
+        WithHopsAsync(Id(key), ct => FindProvidersCoreAsync(key, count, ct), cancellationToken);
+
+    private async IAsyncEnumerable<QueryEvent> FindProvidersCoreAsync(RoutingKey key, int count, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var peer in node.FindProvidersAsync(Id(key), count, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
@@ -46,7 +56,10 @@ internal sealed class MainlineNetwork(DhtNode node) : IRoutingNetwork
         }
     }
 
-    public async IAsyncEnumerable<QueryEvent> FindPeerAsync(RoutingKey peer, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<QueryEvent> FindPeerAsync(RoutingKey peer, CancellationToken cancellationToken) =>
+        WithHopsAsync(Id(peer), ct => FindPeerCoreAsync(peer, ct), cancellationToken);
+
+    private async IAsyncEnumerable<QueryEvent> FindPeerCoreAsync(RoutingKey peer, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var id = Id(peer);
         var endPoint = await node.FindPeerAsync(id, cancellationToken).ConfigureAwait(false)
@@ -54,7 +67,10 @@ internal sealed class MainlineNetwork(DhtNode node) : IRoutingNetwork
         yield return new QueryEvent(QueryEventType.FinalPeer, Responses: [new ApiPeer(MainlineNames.PeerId(id), [MainlineNames.NodeAddress(endPoint)])]);
     }
 
-    public async IAsyncEnumerable<QueryEvent> GetAsync(string argument, string key, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<QueryEvent> GetAsync(string argument, string key, CancellationToken cancellationToken) =>
+        WithHopsAsync(ItemTarget(argument, key), ct => GetCoreAsync(argument, key, ct), cancellationToken);
+
+    private async IAsyncEnumerable<QueryEvent> GetCoreAsync(string argument, string key, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // An infohash-shaped key is a BEP 44 target (immutable, or mutable without salt); any other
         // text names one of this node's own mutable items (salt = the UTF-8 key).
@@ -69,7 +85,10 @@ internal sealed class MainlineNetwork(DhtNode node) : IRoutingNetwork
         yield return new QueryEvent(QueryEventType.Value, MainlineNames.PeerId(node.Id), Extra: Convert.ToBase64String(ItemValues.Unwrap(item.Value.Span)));
     }
 
-    public async IAsyncEnumerable<QueryEvent> PutAsync(string argument, string key, ReadOnlyMemory<byte> value, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<QueryEvent> PutAsync(string argument, string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken) =>
+        WithHopsAsync(ItemTarget(argument, key), ct => PutCoreAsync(argument, key, value, ct), cancellationToken);
+
+    private async IAsyncEnumerable<QueryEvent> PutCoreAsync(string argument, string key, ReadOnlyMemory<byte> value, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         byte[] bencoded = ItemValues.Wrap(value.Span);
         if (bencoded.Length > Bep44.MaxValueSize)
@@ -107,7 +126,10 @@ internal sealed class MainlineNetwork(DhtNode node) : IRoutingNetwork
         yield return new QueryEvent(QueryEventType.Value, MainlineNames.PeerId(node.Id), Extra: Convert.ToBase64String(value.Span));
     }
 
-    public async IAsyncEnumerable<QueryEvent> ProvideAsync(RoutingKey key, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<QueryEvent> ProvideAsync(RoutingKey key, CancellationToken cancellationToken) =>
+        WithHopsAsync(Id(key), ct => ProvideCoreAsync(key, ct), cancellationToken);
+
+    private async IAsyncEnumerable<QueryEvent> ProvideCoreAsync(RoutingKey key, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var result = await node.ProvideAsync(Id(key), cancellationToken: cancellationToken).ConfigureAwait(false);
         if (result.Stored == 0)
@@ -120,6 +142,66 @@ internal sealed class MainlineNetwork(DhtNode node) : IRoutingNetwork
 
     public IReadOnlyList<ApiPeer> Peers(int max) =>
         [.. node.ExportNodes().Take(max).Select(n => new ApiPeer(MainlineNames.PeerId(n.Id), [MainlineNames.NodeAddress(n.EndPoint)]))];
+
+    /// <summary>
+    /// The events of <paramref name="run"/> with the hops of its lookup toward <paramref name="target"/>
+    /// interleaved as they happen (sending-query and peer-response events read off the wire), so a
+    /// client sees the lookup progress, not only its outcome. Failures of the operation end the
+    /// stream with the same exception.
+    /// </summary>
+    private async IAsyncEnumerable<QueryEvent> WithHopsAsync(
+        NodeId target,
+        Func<CancellationToken, IAsyncEnumerable<QueryEvent>> run,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var events = Channel.CreateUnbounded<QueryEvent>(new UnboundedChannelOptions { SingleReader = true });
+        int hops = 0;
+        using var follow = activity?.Follow(target, e =>
+        {
+            if (Interlocked.Increment(ref hops) <= MaxHopEvents)
+            {
+                events.Writer.TryWrite(e);
+            }
+        });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var work = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await foreach (var e in run(stop.Token).ConfigureAwait(false))
+                    {
+                        events.Writer.TryWrite(e);
+                    }
+
+                    events.Writer.TryComplete();
+                }
+                catch (Exception e)
+                {
+                    events.Writer.TryComplete(e);
+                }
+            },
+            CancellationToken.None);
+        try
+        {
+            await foreach (var e in events.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return e;
+            }
+        }
+        finally
+        {
+            // A reader that leaves early (client gone, enough found) ends the operation too.
+            await stop.CancelAsync().ConfigureAwait(false);
+            await work.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Where a get or put of <paramref name="key"/> looks: the key itself, or the node's named item.</summary>
+    private NodeId ItemTarget(string argument, string key) =>
+        MainlineNames.TryParseInfohash(key, out var target)
+            ? target
+            : Bep44.MutableTarget(node.IdentityKey.PublicKey.Span, System.Text.Encoding.UTF8.GetBytes(Salt(argument, key)));
 
     private static ApiPeer Provider(IPEndPoint peer) => new(MainlineNames.PeerId(peer), [MainlineNames.PeerAddress(peer)]);
 

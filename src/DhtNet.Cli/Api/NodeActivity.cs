@@ -20,6 +20,9 @@ internal sealed class NodeActivity
     public const int MaxWatchers = 32;
     public const int WatcherBuffer = 1024;
 
+    /// <summary>Nodes listed in one peer-response event (bittorrent-dht may name its whole table).</summary>
+    public const int MaxCloserPerEvent = 16;
+
     private static readonly TimeSpan PendingLifetime = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan QuietLimit = TimeSpan.FromSeconds(10);
 
@@ -28,6 +31,7 @@ internal sealed class NodeActivity
     private readonly ConcurrentDictionary<NodeId, LiveLookup> _lookups = new();
     private readonly ConcurrentQueue<Warning> _warnings = new();
     private readonly ConcurrentDictionary<Channel<string>, byte> _watchers = new();
+    private readonly ConcurrentDictionary<NodeId, Action<QueryEvent>[]> _followers = new();
     private readonly TimeProvider _time;
 
     public NodeActivity(TimeProvider time)
@@ -45,6 +49,18 @@ internal sealed class NodeActivity
     public int WatcherCount => _watchers.Count;
 
     public DateTimeOffset Now => _time.GetUtcNow();
+
+    /// <summary>
+    /// Calls <paramref name="onEvent"/> with a sending-query event for every query of a lookup toward
+    /// <paramref name="target"/> and a peer-response event for every answer (on the receive thread:
+    /// it must be quick and must not throw), until disposed. This is how an RPC request streams the
+    /// hops of its lookup; concurrent lookups of the same target are seen by all their followers.
+    /// </summary>
+    public IDisposable Follow(NodeId target, Action<QueryEvent> onEvent)
+    {
+        _followers.AddOrUpdate(target, [onEvent], (_, existing) => [.. existing, onEvent]);
+        return new Unfollow(this, target, onEvent);
+    }
 
     /// <summary>Subscribes a watcher; null when <see cref="MaxWatchers"/> already watch.</summary>
     public ChannelReader<string>? Watch()
@@ -166,6 +182,12 @@ internal sealed class NodeActivity
             {
                 PublishHop(lookup, hop, "sent");
             }
+
+            if (_followers.TryGetValue(t, out var followers))
+            {
+                var id = lookup?.IdOf(destination);
+                Notify(followers, new QueryEvent(QueryEventType.SendingQuery, id is { } known ? MainlineNames.PeerId(known) : ""));
+            }
         }
     }
 
@@ -215,6 +237,14 @@ internal sealed class NodeActivity
         {
             PublishHop(lookup, hop, responder is null ? "error" : "answered");
         }
+
+        if (responder is { } from && _followers.TryGetValue(target, out var followers))
+        {
+            var closer = named.Take(MaxCloserPerEvent)
+                .Select(n => new ApiPeer(MainlineNames.PeerId(n.Id), [MainlineNames.NodeAddress(n.EndPoint)]))
+                .ToArray();
+            Notify(followers, new QueryEvent(QueryEventType.PeerResponse, MainlineNames.PeerId(from), closer));
+        }
     }
 
     private LiveLookup? Lookup(NodeId target, KrpcMethod method, DateTimeOffset now)
@@ -261,6 +291,31 @@ internal sealed class NodeActivity
         }
     }
 
+    private static void Notify(Action<QueryEvent>[] followers, QueryEvent e)
+    {
+        foreach (var follower in followers)
+        {
+            follower(e);
+        }
+    }
+
+    private sealed class Unfollow(NodeActivity activity, NodeId target, Action<QueryEvent> onEvent) : IDisposable
+    {
+        public void Dispose()
+        {
+            while (activity._followers.TryGetValue(target, out var existing))
+            {
+                var rest = existing.Where(f => f != onEvent).ToArray();
+                if (rest.Length == 0
+                    ? activity._followers.TryRemove(KeyValuePair.Create(target, existing))
+                    : activity._followers.TryUpdate(target, rest, existing))
+                {
+                    return;
+                }
+            }
+        }
+    }
+
     private static KrpcMethod? QueryMethod(ReadOnlySpan<byte> name) => name switch
     {
         _ when name.SequenceEqual("ping"u8) => KrpcMethod.Ping,
@@ -296,6 +351,7 @@ internal sealed class NodeActivity
     {
         private readonly Dictionary<string, Hop> _hops = [];
         private readonly Dictionary<string, string> _namedBy = [];
+        private readonly Dictionary<string, NodeId> _ids = [];
 
         public NodeId Target { get; } = target;
 
@@ -323,6 +379,15 @@ internal sealed class NodeActivity
                 {
                     return [.. _hops.Values];
                 }
+            }
+        }
+
+        /// <summary>The id an earlier answer gave for <paramref name="node"/>, if any.</summary>
+        public NodeId? IdOf(IPEndPoint node)
+        {
+            lock (_hops)
+            {
+                return _ids.TryGetValue(node.ToString(), out var id) ? id : null;
             }
         }
 
@@ -360,6 +425,7 @@ internal sealed class NodeActivity
                     if (_namedBy.Count < MaxHopsPerLookup * 4)
                     {
                         _namedBy.TryAdd(n.EndPoint.ToString(), address);
+                        _ids.TryAdd(n.EndPoint.ToString(), n.Id);
                     }
                 }
 

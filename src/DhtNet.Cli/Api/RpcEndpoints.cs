@@ -36,8 +36,11 @@ internal static class RpcEndpoints
         }
 
         // Both clients query through /dht (kubo has no routing/query).
-        app.MapPost("/api/v0/dht/query", (HttpContext c) => Run(c, network.QueryAsync(
-            network.ResolvePeer("arg", ApiArguments.Arg(c.Request, 1)), c.RequestAborted)));
+        app.MapPost("/api/v0/dht/query", (HttpContext c) => ApiResponses.WriteEventsAsync(
+            c,
+            network.QueryAsync(network.ResolvePeer("arg", ApiArguments.Arg(c.Request, 1)), c.RequestAborted),
+            ApiArguments.Timeout(c.Request),
+            holdHops: false));
 
         app.MapPost("/api/v0/id", (HttpContext c) => ApiResponses.WriteJsonAsync(c, w =>
         {

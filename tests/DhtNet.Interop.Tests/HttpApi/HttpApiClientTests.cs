@@ -38,6 +38,11 @@ public sealed class HttpApiClientTests(ApiNodeProcess node) : IClassFixture<ApiN
         Assert.Equal($"/ip4/127.0.0.1/udp/{target.EndPoint.Port}", found.GetProperty("addrs")[0].GetString());
 
         Assert.True(JsClients.Ok(results, "query").GetArrayLength() >= 1);
+        var hops = JsClients.Ok(results, "queryHops");
+        var names = hops.GetProperty("names").EnumerateArray().Select(n => n.GetString()).ToList();
+        Assert.Contains("SENDING_QUERY", names);
+        Assert.Contains("PEER_RESPONSE", names);
+        Assert.Contains(Addresses(hops.GetProperty("closer")), a => a.StartsWith("/ip4/127.0.0.1/udp/", StringComparison.Ordinal));
 
         JsClients.Ok(results, "put");
         Assert.Equal(plan.value, JsClients.Ok(results, "get").GetString());

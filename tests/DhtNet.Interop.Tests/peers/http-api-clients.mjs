@@ -51,6 +51,14 @@ async function rpc (api, routing) {
     .filter(e => e.name === 'FINAL_PEER').map(e => peerInfo(e.peer)))
   await record('query', async () => (await collect(api.dht.query(plan.queryKey)))
     .filter(e => e.name === 'FINAL_PEER').map(e => peerInfo(e.peer)))
+  // The hops as the client maps them: every event name, and the nodes the peer responses named.
+  await record('queryHops', async () => {
+    const events = await collect(api.dht.query(plan.queryKey))
+    return {
+      names: [...new Set(events.map(e => e.name))],
+      closer: events.filter(e => e.name === 'PEER_RESPONSE').flatMap(e => e.closer.map(peerInfo))
+    }
+  })
   await record('put', async () => (await collect(routing.put(plan.name, Buffer.from(plan.value, 'base64')))).map(e => e.name))
   await record('get', async () => {
     const events = await collect(routing.get(plan.name))

@@ -34,7 +34,7 @@ public sealed class RpcEndpointTests(ApiFixture api)
         var (status, lines) = await api.RpcAsync($"/api/v0/routing/findprovs?arg={infohash}");
 
         Assert.Equal(HttpStatusCode.OK, status);
-        var provider = Parse(Assert.Single(lines)).GetProperty("Responses")[0];
+        var provider = Assert.Single(Events(lines, QueryEventType.Provider)).GetProperty("Responses")[0];
         Assert.Equal("/ip4/127.0.0.1/tcp/5151", provider.GetProperty("Addrs")[0].GetString());
     }
 
@@ -46,14 +46,27 @@ public sealed class RpcEndpointTests(ApiFixture api)
         var (status, lines) = await api.RpcAsync($"/api/v0/dht/query?arg={key}");
 
         Assert.Equal(HttpStatusCode.OK, status);
-        var ids = lines.Select(Parse).Select(e =>
+        var ids = Events(lines, QueryEventType.FinalPeer).Select(e =>
         {
-            Assert.Equal((int)QueryEventType.FinalPeer, e.GetProperty("Type").GetInt32());
             Assert.True(MainlineNames.TryParseNode(e.GetProperty("ID").GetString()!, out var id));
             return id;
         }).ToList();
         Assert.NotEmpty(ids);
         Assert.Equal(ids.OrderBy(i => i.Xor(key)), ids);
+    }
+
+    [Fact]
+    public async Task Query_StreamsHops_SendingQueriesAndPeerResponsesBeforeFinalPeers()
+    {
+        var (status, lines) = await api.RpcAsync($"/api/v0/dht/query?arg={ApiFixture.RandomKey()}");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var types = lines.Select(Parse).Select(e => (QueryEventType)e.GetProperty("Type").GetInt32()).ToList();
+        Assert.Contains(QueryEventType.SendingQuery, types);
+        Assert.True(types.IndexOf(QueryEventType.PeerResponse) < types.IndexOf(QueryEventType.FinalPeer));
+        var response = Events(lines, QueryEventType.PeerResponse).First();
+        Assert.True(MainlineNames.TryParseNode(response.GetProperty("ID").GetString()!, out _));
+        Assert.All(response.GetProperty("Responses").EnumerateArray(), p => Assert.StartsWith("/ip4/127.0.0.1/udp/", p.GetProperty("Addrs")[0].GetString()));
     }
 
     [Fact]
@@ -64,7 +77,7 @@ public sealed class RpcEndpointTests(ApiFixture api)
         var (status, lines) = await api.RpcAsync($"/api/v0/routing/findpeer?arg={target.Id}");
 
         Assert.Equal(HttpStatusCode.OK, status);
-        var peer = Parse(Assert.Single(lines)).GetProperty("Responses")[0];
+        var peer = Assert.Single(Events(lines, QueryEventType.FinalPeer)).GetProperty("Responses")[0];
         Assert.Equal(MainlineNames.PeerId(target.Id), peer.GetProperty("ID").GetString());
         Assert.Equal($"/ip4/127.0.0.1/udp/{target.LocalEndPoints[0].Port}", peer.GetProperty("Addrs")[0].GetString());
     }
@@ -89,8 +102,7 @@ public sealed class RpcEndpointTests(ApiFixture api)
 
         Assert.Equal(HttpStatusCode.OK, put);
         Assert.Equal(HttpStatusCode.OK, status);
-        var e = Parse(Assert.Single(lines));
-        Assert.Equal((int)QueryEventType.Value, e.GetProperty("Type").GetInt32());
+        var e = Assert.Single(Events(lines, QueryEventType.Value));
         Assert.Equal(value, Convert.FromBase64String(e.GetProperty("Extra").GetString()!));
     }
 
@@ -161,6 +173,9 @@ public sealed class RpcEndpointTests(ApiFixture api)
     }
 
     internal static JsonElement Parse(string line) => JsonDocument.Parse(line).RootElement;
+
+    private static List<JsonElement> Events(IReadOnlyList<string> lines, QueryEventType type) =>
+        [.. lines.Select(Parse).Where(e => e.GetProperty("Type").GetInt32() == (int)type)];
 
     internal static void AssertError(IReadOnlyList<string> lines, string message, int code)
     {
