@@ -100,9 +100,19 @@ public sealed class BadInputTests(ApiFixture api)
     {
         using var form = new MultipartFormDataContent { { new ByteArrayContent(new byte[64 * 1024]), "file", "value" } };
 
-        var (status, _) = await api.RpcAsync("/api/v0/dht/put?arg=big", form);
+        // Kestrel refuses by Content-Length at once and may close while the client still sends:
+        // a 413 or a cut connection are both a refusal.
+        try
+        {
+            var (status, _) = await api.RpcAsync("/api/v0/dht/put?arg=big", form);
+            Assert.True(status is HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge, $"got {status}");
+        }
+        catch (HttpRequestException e) when (e.InnerException is IOException)
+        {
+        }
 
-        Assert.True(status is HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge, $"got {status}");
+        var (after, _) = await api.RpcAsync("/api/v0/id");
+        Assert.Equal(HttpStatusCode.OK, after);
     }
 
     [Fact]
