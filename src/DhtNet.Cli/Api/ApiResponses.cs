@@ -49,7 +49,15 @@ internal static class ApiResponses
         using var deadline = new CancellationTokenSource();
         if (timeout is { } limit)
         {
-            deadline.CancelAfter(limit);
+            // Below a millisecond the timer would fire "soon", racing a fast lookup: such a deadline is already past.
+            if (limit < TimeSpan.FromMilliseconds(1))
+            {
+                await deadline.CancelAsync();
+            }
+            else
+            {
+                deadline.CancelAfter(limit);
+            }
         }
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, deadline.Token);
