@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs the real DHT peers the interop tests drive: libtorrent's Python bindings and aria2 from
-# the Debian archive, and bittorrent-dht from the npm lockfile committed beside the drivers; and
-# what the HTTP API tests drive: Debian's chromium (the dashboard) and the IPFS HTTP clients
+# Installs the real peers the interop tests drive: libtorrent's Python bindings and aria2 from
+# the Debian archive, and bittorrent-dht and js-libp2p from the npm lockfile committed beside the drivers;
+# and what the HTTP API tests drive: Debian's chromium (the dashboard) and the IPFS HTTP clients
 # (ipfs-http-client, kubo-rpc-client, @helia/delegated-routing-v1-http-api-client) from the same lockfile.
 # Idempotent: installs only what is missing. Exits non-zero naming what could not be installed.
 set -uo pipefail
@@ -41,6 +41,7 @@ command -v npm >/dev/null 2>&1 || fail "npm is not installed (needed for bittorr
 stamp="$peers/node_modules/.package-lock.json"
 if [ ! -f "$stamp" ] || [ "$peers/package-lock.json" -nt "$stamp" ] \
    || [ ! -f "$peers/node_modules/bittorrent-dht/package.json" ] \
+   || [ ! -f "$peers/node_modules/libp2p/package.json" ] \
    || [ ! -f "$peers/node_modules/ipfs-http-client/package.json" ] \
    || [ ! -f "$peers/node_modules/kubo-rpc-client/package.json" ] \
    || [ ! -f "$peers/node_modules/@helia/delegated-routing-v1-http-api-client/package.json" ]; then
@@ -49,7 +50,11 @@ if [ ! -f "$stamp" ] || [ "$peers/package-lock.json" -nt "$stamp" ] \
 fi
 (cd "$peers" && node -e 'import("bittorrent-dht").then(() => process.exit(0), e => { console.error(e); process.exit(1); })') \
   || fail "node cannot load bittorrent-dht from $peers/node_modules"
+# js-libp2p 3 needs Promise.withResolvers, which Node 20 lacks: the driver loads polyfill.mjs first.
+(cd "$peers" && node --import ./polyfill.mjs -e 'Promise.all(["libp2p", "@libp2p/tcp", "@chainsafe/libp2p-noise", "@chainsafe/libp2p-yamux", "@libp2p/identify", "@libp2p/ping"].map(m => import(m))).then(() => process.exit(0), e => { console.error(e); process.exit(1); })') \
+  || fail "node cannot load js-libp2p from $peers/node_modules"
 (cd "$peers" && node --import ./polyfill.mjs -e 'Promise.all(["ipfs-http-client", "kubo-rpc-client", "@helia/delegated-routing-v1-http-api-client"].map(p => import(p))).then(() => process.exit(0), e => { console.error(e); process.exit(1); })') \
   || fail "node cannot load the IPFS HTTP clients from $peers/node_modules"
 
-echo "install-peers: libtorrent $("$python" -c 'import libtorrent; print(libtorrent.__version__)'), $(aria2c --version | head -n 1), bittorrent-dht $(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).version' "$peers/node_modules/bittorrent-dht/package.json")"
+version() { node -p 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).version' "$peers/node_modules/$1/package.json"; }
+echo "install-peers: libtorrent $("$python" -c 'import libtorrent; print(libtorrent.__version__)'), $(aria2c --version | head -n 1), bittorrent-dht $(version bittorrent-dht), libp2p $(version libp2p)"

@@ -20,8 +20,8 @@ internal static class AlphaComparison
 
     public static void Run(string[] args)
     {
-        int nodes = Option(args, "--nodes", 2_000);
-        int lookups = Option(args, "--lookups", 300);
+        int nodes = BenchOptions.Int(args, "--nodes", 2_000);
+        int lookups = BenchOptions.Int(args, "--lookups", 300);
         var rows = new List<string>
         {
             "| loss | attempts | alpha | latency p50 | latency p90 | queries p50 | queries p90 | timeouts p50 | timeouts p90 | datagrams (mean) | exact K closest |",
@@ -38,10 +38,10 @@ internal static class AlphaComparison
             Console.Error.WriteLine($"loss {loss:P0}, {attempts} attempts: {nodes} nodes built in {clock.Elapsed.TotalSeconds:F1} s");
 
             var targets = Enumerable.Range(0, lookups).Select(_ => NodeId.Random(simulation.Random)).ToArray();
-            var statistics = probes.Select(_ => new List<LookupStatistics>()).ToArray();
+            var statistics = probes.Select(_ => new List<DhtNet.Kademlia.LookupStatistics>()).ToArray();
             var exact = new int[probes.Length];
             // Every copy of every query a probe sent (retransmissions included), per lookup.
-            var sentBefore = probes.Select(p => p.Krpc!.QueriesSent).ToArray();
+            var sentBefore = probes.Select(p => p.Dispatcher!.QueriesSent).ToArray();
             // A few lookups at a time per probe, all probes side by side on the same network.
             foreach (var batch in targets.Chunk(20))
             {
@@ -68,7 +68,7 @@ internal static class AlphaComparison
                 var queries = s.Select(x => (double)x.Queried).ToArray();
                 var timeouts = s.Select(x => (double)(x.TimedOut - x.Abandoned)).ToArray();
                 rows.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"| {loss:P0} | {attempts} | {Alphas[i]} | {Percentile(latency, 50):F0} ms | {Percentile(latency, 90):F0} ms | {Percentile(queries, 50):F0} | {Percentile(queries, 90):F0} | {Percentile(timeouts, 50):F0} | {Percentile(timeouts, 90):F0} | {(double)(probes[i].Krpc!.QueriesSent - sentBefore[i]) / lookups:F1} | {100.0 * exact[i] / lookups:F1}% |"));
+                    $"| {loss:P0} | {attempts} | {Alphas[i]} | {Percentile(latency, 50):F0} ms | {Percentile(latency, 90):F0} ms | {Percentile(queries, 50):F0} | {Percentile(queries, 90):F0} | {Percentile(timeouts, 50):F0} | {Percentile(timeouts, 90):F0} | {(double)(probes[i].Dispatcher!.QueriesSent - sentBefore[i]) / lookups:F1} | {100.0 * exact[i] / lookups:F1}% |"));
             }
 
             Console.Error.WriteLine($"loss {loss:P0}, {attempts} attempts: {lookups} lookups per alpha done after {clock.Elapsed.TotalSeconds:F1} s");
@@ -89,11 +89,5 @@ internal static class AlphaComparison
         var sorted = values.Order().ToArray();
         int index = (int)Math.Ceiling(percent / 100.0 * sorted.Length) - 1;
         return sorted[Math.Clamp(index, 0, sorted.Length - 1)];
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        int at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], CultureInfo.InvariantCulture, out int value) && value > 0 ? value : fallback;
     }
 }

@@ -28,8 +28,9 @@ public class ApiBenchmarks
     {
         _swarm = await LocalNetwork.StartAsync(16);
         var activity = new NodeActivity(TimeProvider.System);
-        _node = new DhtNode(new ObservedTransport(new UdpTransport([new IPEndPoint(IPAddress.Loopback, 0)]), activity), new DhtOptions
+        _node = new DhtNode(new UdpTransport([new IPEndPoint(IPAddress.Loopback, 0)]), new DhtOptions
         {
+            MeterFactory = activity.Meters,
             BootstrapNodes = [_swarm.BootstrapAddress],
             RequestTimeout = TimeSpan.FromSeconds(1),
             MaxQueriesPerSecondPerAddress = 1_000_000,

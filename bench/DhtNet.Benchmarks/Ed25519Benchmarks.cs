@@ -19,12 +19,12 @@ public class Ed25519Benchmarks
         // A full-size item: a 997-byte string is the largest v (1000 bytes encoded).
         _value = [.. "996:"u8, .. new byte[996]];
         _publicKey = _keyPair.PublicKey.ToArray();
-        _signature = Bep44.Sign(_keyPair, _salt, 42, _value);
+        _signature = ItemRules.Sign(_keyPair, _salt, 42, _value);
     }
 
     [Benchmark]
-    public bool VerifyMutableItem() => Bep44.VerifySignature(_publicKey, _salt, 42, _value, _signature);
+    public bool VerifyMutableItem() => ItemRules.VerifySignature(_publicKey, _salt, 42, _value, _signature);
 
     [Benchmark]
-    public byte[] SignMutableItem() => Bep44.Sign(_keyPair, _salt, 42, _value);
+    public byte[] SignMutableItem() => ItemRules.Sign(_keyPair, _salt, 42, _value);
 }

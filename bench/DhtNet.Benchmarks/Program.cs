@@ -13,6 +13,13 @@ internal static class Program
             return;
         }
 
+        // "libp2p" is the side-by-side against js-libp2p: connection setups per second and stream throughput.
+        if (args.Length > 0 && args[0] == "libp2p")
+        {
+            Libp2pComparison.Run(args[1..]);
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

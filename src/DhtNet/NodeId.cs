@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Security.Cryptography;
+using DhtNet.Kademlia;
 
 namespace DhtNet;
 
@@ -8,7 +9,7 @@ namespace DhtNet;
 /// A 160-bit Kademlia identifier: a node id, an infohash or a BEP 44 target. A value type of
 /// 20 bytes compared in big-endian order; the XOR of two ids is their distance.
 /// </summary>
-public readonly struct NodeId : IEquatable<NodeId>, IComparable<NodeId>
+public readonly struct NodeId : IEquatable<NodeId>, IComparable<NodeId>, IKademliaKey<NodeId>
 {
     /// <summary>Length of an id in bytes.</summary>
     public const int Size = 20;
@@ -41,6 +42,10 @@ public readonly struct NodeId : IEquatable<NodeId>, IComparable<NodeId>
         _low = BinaryPrimitives.ReadUInt32BigEndian(bytes[16..]);
     }
 
+    static int IKademliaKey<NodeId>.Bits => Bits;
+
+    static int IKademliaKey<NodeId>.Size => Size;
+
     /// <summary>The id of all zero bits.</summary>
     public static NodeId Zero => default;
 
@@ -71,6 +76,8 @@ public readonly struct NodeId : IEquatable<NodeId>, IComparable<NodeId>
         SHA1.HashData(data, hash);
         return new NodeId(hash);
     }
+
+    static NodeId IKademliaKey<NodeId>.Read(ReadOnlySpan<byte> bytes) => new(bytes);
 
     /// <summary>Parses 40 hex digits; throws <see cref="FormatException"/> naming what is wrong.</summary>
     public static NodeId Parse(string hex)

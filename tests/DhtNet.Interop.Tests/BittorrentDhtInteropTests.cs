@@ -193,8 +193,8 @@ public class BittorrentDhtInteropTests : MixedNetworkTests
         byte[] salt = "salt"u8.ToArray();
         byte[] immutable = new BencodeString("immutable from bittorrent-dht").Encode();
         byte[] mutable = new BencodeList([new BencodeInteger(1), new BencodeString("two")]).Encode();
-        var immutableTarget = Bep44.ImmutableTarget(immutable);
-        var mutableTarget = Bep44.MutableTarget(keyPair.PublicKey.Span, salt);
+        var immutableTarget = ItemRules.ImmutableTarget(immutable);
+        var mutableTarget = ItemRules.MutableTarget(keyPair.PublicKey.Span, salt);
         await using var node = await DhtNetPeer.StartAsync();
         await using var sender = await BittorrentDhtPeer.StartAsync();
         var id = Id(sender.NodeId);
@@ -219,7 +219,7 @@ public class BittorrentDhtInteropTests : MixedNetworkTests
         Assert.Equal(mutable, mutableGet["v"]!.Encode());
         Assert.Equal(5, GetInt(mutableGet, "seq"));
         Assert.Equal(keyPair.PublicKey.ToArray(), GetBytes(mutableGet, "k"));
-        Assert.True(Bep44.VerifySignature(keyPair.PublicKey.Span, salt, 5, mutable, GetBytes(mutableGet, "sig")));
+        Assert.True(ItemRules.VerifySignature(keyPair.PublicKey.Span, salt, 5, mutable, GetBytes(mutableGet, "sig")));
         // BEP 44: a get whose seq is not older than ours gets only seq back.
         Assert.Null(upToDate["v"]);
         Assert.Equal(5, GetInt(upToDate, "seq"));
@@ -318,8 +318,8 @@ public class BittorrentDhtInteropTests : MixedNetworkTests
         byte[] seed = Enumerable.Range(40, 32).Select(i => (byte)i).ToArray();
         var keyPair = Ed25519KeyPair.FromSeed(seed);
         byte[] salt = "feed"u8.ToArray();
-        var saltedTarget = Bep44.MutableTarget(keyPair.PublicKey.Span, salt);
-        var unsaltedTarget = Bep44.MutableTarget(keyPair.PublicKey.Span);
+        var saltedTarget = ItemRules.MutableTarget(keyPair.PublicKey.Span, salt);
+        var unsaltedTarget = ItemRules.MutableTarget(keyPair.PublicKey.Span);
         await using var swarm = await DhtNetSwarm.StartAsync(2);
         await using var bittorrentDht = await BittorrentDhtPeer.StartAsync(bootstrap: [swarm[0].EndPoint]);
 
@@ -445,7 +445,7 @@ public class BittorrentDhtInteropTests : MixedNetworkTests
     private static BencodeDictionary MutablePut(
         BencodeString id, BencodeString token, Ed25519KeyPair keyPair, byte[] salt, long sequence, byte[] value, long? cas = null, bool corrupt = false)
     {
-        byte[] signature = Bep44.Sign(keyPair, salt, sequence, value);
+        byte[] signature = ItemRules.Sign(keyPair, salt, sequence, value);
         if (corrupt)
         {
             signature[0] ^= 1;

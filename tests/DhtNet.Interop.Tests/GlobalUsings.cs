@@ -1,5 +1,16 @@
 // The library's namespaces, named once for the whole project so that moving a type between
 // library folders changes this file only.
-global using DhtNet.Bencode;
+global using DhtNet.LibP2p;
+global using DhtNet.LibP2p.Crypto;
+global using DhtNet.LibP2p.Host;
+global using DhtNet.LibP2p.Identify;
+global using DhtNet.LibP2p.Ping;
+global using DhtNet.LibP2p.Yamux;
+global using DhtNet.Mainline;
+global using DhtNet.Mainline.Bencode;
+global using DhtNet.Mainline.Bep33;
+global using DhtNet.Mainline.Bep42;
+global using DhtNet.Mainline.Bep44;
+global using DhtNet.Mainline.Bep51;
+global using DhtNet.Mainline.Transport;
 global using DhtNet.Security;
-global using DhtNet.Transport;

@@ -18,7 +18,7 @@ public class ItemTests
         var put = await bittorrentDht.PutImmutableAsync(value);
         var item = await libtorrent.GetImmutableAsync(put.Target);
 
-        Assert.Equal(Bep44.ImmutableTarget(new BencodeString(value).Encode()), put.Target);
+        Assert.Equal(ItemRules.ImmutableTarget(new BencodeString(value).Encode()), put.Target);
         Assert.True(put.Nodes >= 1, $"stored on {put.Nodes} nodes");
         Assert.NotNull(item);
         Assert.Equal(value, item.Value);
@@ -38,7 +38,7 @@ public class ItemTests
         var put = await libtorrent.PutImmutableAsync(value);
         var item = await bittorrentDht.GetAsync(put.Target);
 
-        Assert.Equal(Bep44.ImmutableTarget(value.Encode()), put.Target);
+        Assert.Equal(ItemRules.ImmutableTarget(value.Encode()), put.Target);
         Assert.NotNull(item);
         Assert.Equal(value, BencodeValue.Parse(item.EncodedValue));
         Assert.Null(item.Value);
@@ -71,12 +71,12 @@ public class ItemTests
 
         Assert.Null(put.Error);
         Assert.Equal(publicKey, put.PublicKey);
-        Assert.Equal(Bep44.MutableTarget(publicKey, salt), put.Target);
+        Assert.Equal(ItemRules.MutableTarget(publicKey, salt), put.Target);
         Assert.NotNull(item);
         Assert.Equal(value, item.Value);
         Assert.Equal(7, item.Sequence);
         Assert.Equal(publicKey, item.PublicKey);
-        Assert.True(Bep44.VerifySignature(publicKey, salt, 7, item.EncodedValue, item.Signature));
+        Assert.True(ItemRules.VerifySignature(publicKey, salt, 7, item.EncodedValue, item.Signature));
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public class ItemTests
         Assert.Equal(value, item.Value);
         Assert.Equal(1, item.Sequence);
         Assert.Equal(put.Signature, item.Signature);
-        Assert.True(Bep44.VerifySignature(publicKey, default, 1, item.EncodedValue, item.Signature));
+        Assert.True(ItemRules.VerifySignature(publicKey, default, 1, item.EncodedValue, item.Signature));
     }
 
     [Fact]

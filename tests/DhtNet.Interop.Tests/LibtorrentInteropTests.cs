@@ -123,9 +123,9 @@ public class LibtorrentInteropTests : MixedNetworkTests
         byte[] seed = Enumerable.Range(60, 32).Select(i => (byte)i).ToArray();
         var keyPair = Ed25519KeyPair.FromSeed(seed);
         // ASCII: the Python bindings hand the salt of an alert over as UTF-8 text.
-        byte[] salt = Enumerable.Range(0, Bep44.MaxSaltSize).Select(i => (byte)('a' + (i % 26))).ToArray();
+        byte[] salt = Enumerable.Range(0, ItemRules.MaxSaltSize).Select(i => (byte)('a' + (i % 26))).ToArray();
         byte[] largest = new BencodeString(Enumerable.Range(0, 996).Select(i => (byte)i).ToArray()).Encode();
-        Assert.Equal(Bep44.MaxValueSize, largest.Length);
+        Assert.Equal(ItemRules.MaxValueSize, largest.Length);
         await using var node = await DhtNetPeer.StartAsync();
         await using var libtorrent = await LibtorrentPeer.StartAsync(bootstrap: [node.EndPoint]);
 
@@ -134,7 +134,7 @@ public class LibtorrentInteropTests : MixedNetworkTests
         var mutable = await node.Node.PutAsync(keyPair, largest, salt);
         var mutableByLibtorrent = await libtorrent.GetMutableAsync(keyPair.PublicKey, salt);
         var theirs = await libtorrent.PutMutableAsync(seed, largest[4..], salt);
-        var theirsByUs = await node.Node.GetAsync(Bep44.MutableTarget(keyPair.PublicKey.Span, salt), salt);
+        var theirsByUs = await node.Node.GetAsync(ItemRules.MutableTarget(keyPair.PublicKey.Span, salt), salt);
 
         Assert.Equal(1, immutable.Stored);
         Assert.Equal(largest, immutableByLibtorrent?.EncodedValue);
@@ -232,7 +232,7 @@ public class LibtorrentInteropTests : MixedNetworkTests
         var put = await writer.Node.PutAsync(value);
         var item = await libtorrent.GetImmutableAsync(put.Target);
 
-        Assert.Equal(Bep44.ImmutableTarget(value), put.Target);
+        Assert.Equal(ItemRules.ImmutableTarget(value), put.Target);
         Assert.Equal(1, put.Stored);
         Assert.NotNull(item);
         Assert.Equal(value, item.EncodedValue);
@@ -281,8 +281,8 @@ public class LibtorrentInteropTests : MixedNetworkTests
         // libtorrent puts the next seq (it reads the current one first); DhtNet sees the newer item.
         var newer = await libtorrent.PutMutableAsync(seed, "v2 from libtorrent"u8.ToArray(), salt);
         var newerUnsalted = await libtorrent.PutMutableAsync(seed, "unsalted from libtorrent"u8.ToArray());
-        var seen = await node.Node.GetAsync(Bep44.MutableTarget(keyPair.PublicKey.Span, salt), salt);
-        var seenUnsalted = await node.Node.GetAsync(Bep44.MutableTarget(keyPair.PublicKey.Span));
+        var seen = await node.Node.GetAsync(ItemRules.MutableTarget(keyPair.PublicKey.Span, salt), salt);
+        var seenUnsalted = await node.Node.GetAsync(ItemRules.MutableTarget(keyPair.PublicKey.Span));
 
         // Putting an older seq, or a cas that is not the stored seq, is refused by libtorrent too.
         var stale = await Assert.ThrowsAsync<DhtPutException>(() => node.Node.PutAsync(keyPair, new BencodeString("stale").Encode(), salt, sequence: 0));
@@ -298,7 +298,7 @@ public class LibtorrentInteropTests : MixedNetworkTests
         Assert.NotNull(saltedByLibtorrent);
         Assert.Equal(0, saltedByLibtorrent.Sequence);
         Assert.Equal(new BencodeString("v1 from DhtNet").Encode(), saltedByLibtorrent.EncodedValue);
-        Assert.True(Bep44.VerifySignature(keyPair.PublicKey.Span, salt, 0, saltedByLibtorrent.EncodedValue, saltedByLibtorrent.Signature));
+        Assert.True(ItemRules.VerifySignature(keyPair.PublicKey.Span, salt, 0, saltedByLibtorrent.EncodedValue, saltedByLibtorrent.Signature));
         Assert.NotNull(unsaltedByLibtorrent);
         Assert.Equal(new BencodeString("unsalted from DhtNet").Encode(), unsaltedByLibtorrent.EncodedValue);
 
@@ -408,7 +408,7 @@ public class LibtorrentInteropTests : MixedNetworkTests
         Assert.All(swarm.Nodes, n => Assert.False(n.Holds(readOnlyLibtorrent.NodeId), n.Describe()));
         Assert.Equal(libtorrent.NodeId, query.Nodes[0].Id);
         Assert.DoesNotContain(libtorrentTable, n => n.Id == readOnlyNode.NodeId);
-        Assert.Equal(0, readOnlyNode.Node.Krpc!.ResponsesSent);
+        Assert.Equal(0, readOnlyNode.Node.Dispatcher!.ResponsesSent);
         swarm.AssertNoProblems();
         readOnlyNode.AssertNoProblems();
         readOnlyLibtorrent.AssertNoComplaints();

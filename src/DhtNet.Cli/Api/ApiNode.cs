@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Net.Sockets;
 using System.Text.Json;
 
@@ -10,26 +9,32 @@ namespace DhtNet.Cli.Api;
 /// </summary>
 internal sealed class ApiNode : IDisposable
 {
-    /// <summary>The CLI's own instruments (queries served by method, table size) beside the library's meters.</summary>
-    public const string MeterName = "DhtNet.Cli.Node";
+    /// <summary>The wire names of the KRPC methods, in the order the dashboard lists queries served.</summary>
+    public static readonly string[] Methods = ["ping", "find_node", "get_peers", "announce_peer", "get", "put", "sample_infohashes"];
 
-    private readonly Meter _meter;
+    // The traffic the dashboard and `dht stats` show: its key, and the library counter it reads.
+    private static readonly (string Key, string Instrument)[] Traffic =
+    [
+        ("queriesReceived", "dhtnet.krpc.queries.received"),
+        ("queriesSent", "dhtnet.krpc.queries.sent"),
+        ("responsesSent", "dhtnet.krpc.responses.sent"),
+        ("errorsSent", "dhtnet.krpc.errors.sent"),
+        ("responsesMatched", "dhtnet.krpc.responses.matched"),
+        ("timeouts", "dhtnet.krpc.timeouts"),
+        ("malformed", "dhtnet.krpc.malformed"),
+        ("rateLimited", "dhtnet.queries.rate_limited"),
+    ];
 
+    /// <param name="node">The node, made with <c>MeterFactory = activity.Meters</c>.</param>
+    /// <param name="activity">What the node does; attached to the node here.</param>
     public ApiNode(DhtNode node, NodeActivity activity)
     {
         Network = new MainlineNetwork(node, activity);
         Node = node;
         Activity = activity;
+        activity.Attach(node.Id);
         node.Warning += (_, e) => activity.Warn(e.ToString());
         node.LookupCompleted += (_, e) => activity.LookupCompleted(e);
-
-        _meter = new Meter(MeterName);
-        _meter.CreateObservableCounter("dhtnet.node.queries.served", () =>
-            Enum.GetValues<KrpcMethod>().Select(m => new Measurement<long>(activity.Served(m), new KeyValuePair<string, object?>("method", MethodName(m)))),
-            description: "Queries other nodes sent us, by method");
-        _meter.CreateObservableGauge("dhtnet.node.routing_table.nodes", () =>
-            Families.Select(f => new Measurement<int>(node.GetBuckets(f).Sum(b => b.Nodes.Count), new KeyValuePair<string, object?>("family", FamilyName(f)))),
-            description: "Nodes in the routing table, by address family");
     }
 
     public IRoutingNetwork Network { get; }
@@ -80,35 +85,28 @@ internal sealed class ApiNode : IDisposable
 
         w.WriteEndArray();
 
+        var measured = Activity.Measure();
         w.WriteStartObject("served"u8);
-        foreach (var method in Enum.GetValues<KrpcMethod>())
+        foreach (string method in Methods)
         {
-            w.WriteNumber(MethodName(method), Activity.Served(method));
+            w.WriteNumber(method, measured.GetValueOrDefault($"dhtnet.krpc.queries.served/{method}"));
         }
 
         w.WriteEndObject();
 
         w.WriteStartObject("traffic"u8);
-        if (node.Krpc is { } krpc)
+        foreach (var (key, instrument) in Traffic)
         {
-            w.WriteNumber("queriesReceived"u8, krpc.QueriesReceived);
-            w.WriteNumber("queriesSent"u8, krpc.QueriesSent);
-            w.WriteNumber("responsesSent"u8, krpc.ResponsesSent);
-            w.WriteNumber("errorsSent"u8, krpc.ErrorsSent);
-            w.WriteNumber("responsesMatched"u8, krpc.ResponsesMatched);
-            w.WriteNumber("timeouts"u8, krpc.Timeouts);
-            w.WriteNumber("malformed"u8, krpc.Malformed);
-            w.WriteNumber("pending"u8, krpc.PendingCount);
-            w.WriteNumber("rateLimited"u8, node.QueriesRateLimited);
+            w.WriteNumber(key, measured.GetValueOrDefault(instrument));
         }
 
         w.WriteEndObject();
 
-        // The library reports its stores' limits but not their fill: size is null until it does.
+        // Sizes from the library's gauges; a store whose gauge is not reported shows null.
         w.WriteStartArray("stores"u8);
-        WriteStore(w, "peer store (infohashes)", node.Options.MaxInfohashes);
-        WriteStore(w, "peer store (bytes)", node.Options.MaxPeerStoreBytes);
-        WriteStore(w, "pending queries", node.Options.MaxPendingQueries, node.Krpc?.PendingCount);
+        WriteStore(w, "peer store (infohashes)", node.Options.MaxInfohashes, measured.TryGetValue("dhtnet.peers.infohashes", out long infohashes) ? infohashes : null);
+        WriteStore(w, "peer store (bytes)", node.Options.MaxPeerStoreBytes, measured.TryGetValue("dhtnet.peers.bytes", out long bytes) ? bytes : null);
+        WriteStore(w, "routing table (nodes)", node.Options.K * 160L * Families.Count(), node.RoutingTableSize);
         w.WriteEndArray();
 
         w.WriteStartArray("warnings"u8);
@@ -127,7 +125,7 @@ internal sealed class ApiNode : IDisposable
         {
             w.WriteStartObject();
             w.WriteString("target"u8, lookup.Target.ToString());
-            w.WriteString("method"u8, MethodName(lookup.Method));
+            w.WriteString("method"u8, lookup.Method);
             w.WriteString("operation"u8, lookup.Operation);
             w.WriteBoolean("done"u8, lookup.IsOver(Activity.Now));
             w.WriteNumber("started"u8, lookup.Started.ToUnixTimeMilliseconds());
@@ -149,19 +147,7 @@ internal sealed class ApiNode : IDisposable
         w.WriteEndArray();
     }
 
-    public void Dispose() => _meter.Dispose();
-
-    public static string MethodName(KrpcMethod method) => method switch
-    {
-        KrpcMethod.Ping => "ping",
-        KrpcMethod.FindNode => "find_node",
-        KrpcMethod.GetPeers => "get_peers",
-        KrpcMethod.AnnouncePeer => "announce_peer",
-        KrpcMethod.Get => "get",
-        KrpcMethod.Put => "put",
-        KrpcMethod.SampleInfohashes => "sample_infohashes",
-        _ => method.ToString(),
-    };
+    public void Dispose() => Activity.Dispose();
 
     private static string FamilyName(AddressFamily family) => family == AddressFamily.InterNetwork ? "IPv4" : "IPv6";
 

@@ -91,17 +91,17 @@ internal sealed class MainlineNetwork(DhtNode node, NodeActivity? activity = nul
     private async IAsyncEnumerable<QueryEvent> PutCoreAsync(string argument, string key, ReadOnlyMemory<byte> value, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         byte[] bencoded = ItemValues.Wrap(value.Span);
-        if (bencoded.Length > Bep44.MaxValueSize)
+        if (bencoded.Length > ItemRules.MaxValueSize)
         {
-            throw new ApiArgumentException("value", $"a BEP 44 value is at most {Bep44.MaxValueSize} bytes bencoded; this one is {bencoded.Length}");
+            throw new ApiArgumentException("value", $"a BEP 44 value is at most {ItemRules.MaxValueSize} bytes bencoded; this one is {bencoded.Length}");
         }
 
         PutResult result;
         if (MainlineNames.TryParseInfohash(key, out var target))
         {
-            if (target != Bep44.ImmutableTarget(bencoded))
+            if (target != ItemRules.ImmutableTarget(bencoded))
             {
-                throw new ApiArgumentException(argument, $"an immutable item's key is the SHA-1 of its bencoded value, {Bep44.ImmutableTarget(bencoded)}");
+                throw new ApiArgumentException(argument, $"an immutable item's key is the SHA-1 of its bencoded value, {ItemRules.ImmutableTarget(bencoded)}");
             }
 
             result = await node.PutAsync(bencoded, cancellationToken).ConfigureAwait(false);
@@ -201,7 +201,7 @@ internal sealed class MainlineNetwork(DhtNode node, NodeActivity? activity = nul
     private NodeId ItemTarget(string argument, string key) =>
         MainlineNames.TryParseInfohash(key, out var target)
             ? target
-            : Bep44.MutableTarget(node.IdentityKey.PublicKey.Span, System.Text.Encoding.UTF8.GetBytes(Salt(argument, key)));
+            : ItemRules.MutableTarget(node.IdentityKey.PublicKey.Span, System.Text.Encoding.UTF8.GetBytes(Salt(argument, key)));
 
     private static ApiPeer Provider(IPEndPoint peer) => new(MainlineNames.PeerId(peer), [MainlineNames.PeerAddress(peer)]);
 
@@ -211,9 +211,9 @@ internal sealed class MainlineNetwork(DhtNode node, NodeActivity? activity = nul
 
     private static string Salt(string argument, string key)
     {
-        if (key.Length == 0 || System.Text.Encoding.UTF8.GetByteCount(key) > Bep44.MaxSaltSize)
+        if (key.Length == 0 || System.Text.Encoding.UTF8.GetByteCount(key) > ItemRules.MaxSaltSize)
         {
-            throw new ApiArgumentException(argument, $"a record name is 1 to {Bep44.MaxSaltSize} bytes of UTF-8 (it is the BEP 44 salt), or an infohash-shaped target");
+            throw new ApiArgumentException(argument, $"a record name is 1 to {ItemRules.MaxSaltSize} bytes of UTF-8 (it is the BEP 44 salt), or an infohash-shaped target");
         }
 
         return key;

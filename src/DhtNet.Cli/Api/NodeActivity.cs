@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using DhtNet.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -8,12 +11,12 @@ namespace DhtNet.Cli.Api;
 /// <summary>
 /// What the node does, as the dashboard shows it: queries served per method, the hops of running
 /// lookups (who answered, whom they named), finished lookups and recent warnings. Fed from the
-/// wire (<see cref="ObservedTransport"/>) and the node's events; every table here is bounded.
+/// library's traces (<see cref="DhtActivity"/>, through an <see cref="ActivityListener"/>), its meters
+/// (through a <see cref="MeterListener"/>) and the node's events; every table here is bounded.
 /// Watchers get events through bounded channels that drop the oldest when a browser falls behind.
 /// </summary>
-internal sealed class NodeActivity
+internal sealed class NodeActivity : IDisposable
 {
-    public const int MaxPending = 4096;
     public const int MaxLookups = 64;
     public const int MaxHopsPerLookup = 512;
     public const int MaxWarnings = 50;
@@ -23,24 +26,24 @@ internal sealed class NodeActivity
     /// <summary>Nodes listed in one peer-response event (bittorrent-dht may name its whole table).</summary>
     public const int MaxCloserPerEvent = 16;
 
-    private static readonly TimeSpan PendingLifetime = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan QuietLimit = TimeSpan.FromSeconds(10);
 
-    private readonly long[] _served = new long[Enum.GetValues<KrpcMethod>().Length];
-    private readonly ConcurrentDictionary<(int Transaction, IPEndPoint Node), Pending> _pending = new();
+    private readonly MeterListener _meterListener = new();
+    private readonly Dictionary<string, long> _measurements = [];
     private readonly ConcurrentDictionary<NodeId, LiveLookup> _lookups = new();
     private readonly ConcurrentQueue<Warning> _warnings = new();
     private readonly ConcurrentDictionary<Channel<string>, byte> _watchers = new();
     private readonly ConcurrentDictionary<NodeId, Action<QueryEvent>[]> _followers = new();
     private readonly TimeProvider _time;
+    private ActivityListener? _listener;
 
     public NodeActivity(TimeProvider time)
     {
         _time = time;
     }
 
-    /// <summary>Queries answered (or refused) by method since start.</summary>
-    public long Served(KrpcMethod method) => Interlocked.Read(ref _served[(int)method]);
+    /// <summary>The node's meter factory: give it to <see cref="DhtOptions.MeterFactory"/>.</summary>
+    public NodeMeters Meters { get; } = new();
 
     public IReadOnlyList<Warning> Warnings => [.. _warnings];
 
@@ -143,111 +146,169 @@ internal sealed class NodeActivity
         });
     }
 
-    /// <summary>A datagram we send: our queries start hops of a lookup (or stand alone: pings, announces).</summary>
-    public void Sent(ReadOnlySpan<byte> datagram, IPEndPoint destination)
+    /// <summary>
+    /// Starts reading the lookups of the node <paramref name="localId"/> from the library's
+    /// <see cref="DhtActivity"/> traces and its counters from the meters of <see cref="Meters"/>.
+    /// </summary>
+    public void Attach(NodeId localId)
     {
-        if (!KrpcCodec.TryReadEnvelope(datagram.ToArray(), out var envelope, out _) || envelope.Type != KrpcMessageType.Query)
+        string id = localId.ToString();
+        _listener = new ActivityListener
         {
-            return;
-        }
+            ShouldListenTo = static source => source.Name == DhtActivity.SourceName,
 
-        var decoded = KrpcCodec.DecodeQuery(envelope);
-        if (decoded.Message is not KrpcQuery query)
-        {
-            return;
-        }
-
-        NodeId? target = query switch
-        {
-            FindNodeQuery f => f.Target,
-            GetPeersQuery g => g.InfoHash,
-            GetQuery g => g.Target,
-            _ => null,
+            // Only this node's lookups and their requests are recorded; others' are not created.
+            Sample = (ref ActivityCreationOptions<ActivityContext> options) =>
+                options.Name == DhtActivity.RequestName || Tag(options.Tags, DhtActivity.LocalIdTag) == id
+                    ? ActivitySamplingResult.AllData
+                    : ActivitySamplingResult.PropagationData,
+            ActivityStarted = a =>
+            {
+                if (a.OperationName == DhtActivity.RequestName && Mine(a.Parent, id))
+                {
+                    RequestSent(a);
+                }
+            },
+            ActivityStopped = a =>
+            {
+                if (a.OperationName == DhtActivity.RequestName && Mine(a.Parent, id))
+                {
+                    RequestEnded(a);
+                }
+            },
         };
-        var now = _time.GetUtcNow();
-        if (_pending.Count >= MaxPending)
-        {
-            Expire(now);
-        }
+        ActivitySource.AddActivityListener(_listener);
 
-        if (_pending.Count < MaxPending)
+        _meterListener.InstrumentPublished = (instrument, listener) =>
         {
-            _pending[(envelope.TransactionNumber, destination)] = new Pending(query.Method, target, now);
-        }
-
-        if (target is { } t)
-        {
-            var lookup = Lookup(t, query.Method, now);
-            if (lookup?.Sent(destination) is { } hop)
+            if (instrument.Meter.Scope == Meters)
             {
-                PublishHop(lookup, hop, "sent");
+                listener.EnableMeasurementEvents(instrument);
             }
+        };
+        _meterListener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Measured(instrument.Name, value, tags));
+        _meterListener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => Measured(instrument.Name, value, tags));
+        _meterListener.Start();
+    }
 
-            if (_followers.TryGetValue(t, out var followers))
-            {
-                var id = lookup?.IdOf(destination);
-                Notify(followers, new QueryEvent(QueryEventType.SendingQuery, id is { } known ? MainlineNames.PeerId(known) : ""));
-            }
+    /// <summary>
+    /// The node's counters and gauges now, by instrument name (a tagged instrument as
+    /// <c>name/tag value</c>, e.g. <c>dhtnet.krpc.queries.served/ping</c>).
+    /// </summary>
+    public IReadOnlyDictionary<string, long> Measure()
+    {
+        lock (_measurements)
+        {
+            _measurements.Clear();
+            _meterListener.RecordObservableInstruments();
+            return new Dictionary<string, long>(_measurements);
         }
     }
 
-    /// <summary>A datagram we receive: queries served are counted; answers to our lookups become hops.</summary>
-    public void Received(ReadOnlySpan<byte> datagram, IPEndPoint source)
+    public void Dispose()
     {
-        if (!KrpcCodec.TryReadEnvelope(datagram.ToArray(), out var envelope, out _))
-        {
-            return;
-        }
+        _listener?.Dispose();
+        _meterListener.Dispose();
+        Meters.Dispose();
+    }
 
-        if (envelope.Type == KrpcMessageType.Query)
+    private void Measured(string name, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        string key = tags.Length == 1 ? $"{name}/{tags[0].Value}" : name;
+        _measurements[key] = _measurements.GetValueOrDefault(key) + value;
+    }
+
+    private static string? Tag(IEnumerable<KeyValuePair<string, object?>>? tags, string key)
+    {
+        if (tags is not null)
         {
-            if (QueryMethod(envelope.QueryName.Span) is { } method)
+            foreach (var tag in tags)
             {
-                Interlocked.Increment(ref _served[(int)method]);
+                if (tag.Key == key)
+                {
+                    return tag.Value as string;
+                }
             }
-
-            return;
         }
 
-        if (!_pending.TryRemove((envelope.TransactionNumber, source), out var pending) || pending.Target is not { } target)
+        return null;
+    }
+
+    private static bool Mine(Activity? lookup, string id) =>
+        lookup is { OperationName: DhtActivity.LookupName } && lookup.GetTagItem(DhtActivity.LocalIdTag) as string == id;
+
+    /// <summary>A query of one of our lookups went out: a hop of that lookup's tree.</summary>
+    private void RequestSent(Activity request)
+    {
+        if (!TargetOf(request, out var target, out string operation) || request.GetTagItem(DhtActivity.PeerAddressTag) is not string address)
         {
             return;
         }
 
-        if (!_lookups.TryGetValue(target, out var lookup))
+        var lookup = Lookup(target, operation, _time.GetUtcNow());
+        if (lookup?.Sent(address) is { } hop)
+        {
+            PublishHop(lookup, hop, "sent");
+        }
+
+        if (_followers.TryGetValue(target, out var followers))
+        {
+            var id = lookup?.IdOf(address);
+            Notify(followers, new QueryEvent(QueryEventType.SendingQuery, id is { } known ? MainlineNames.PeerId(known) : ""));
+        }
+    }
+
+    /// <summary>A request of one of our lookups ended: answered (with the nodes it named), or not.</summary>
+    private void RequestEnded(Activity request)
+    {
+        if (!TargetOf(request, out var target, out _) || request.GetTagItem(DhtActivity.PeerAddressTag) is not string address
+            || !_lookups.TryGetValue(target, out var lookup))
         {
             return;
         }
 
-        NodeInfo[] named = [];
-        NodeId? responder = null;
-        if (envelope.Type == KrpcMessageType.Response && KrpcCodec.DecodeResponse(envelope, pending.Method).Message is KrpcResponse response)
-        {
-            responder = response.SenderId;
-            named = response switch
-            {
-                FindNodeResponse f => [.. f.Nodes, .. f.Nodes6],
-                GetPeersResponse g => [.. g.Nodes, .. g.Nodes6],
-                GetResponse g => [.. g.Nodes, .. g.Nodes6],
-                _ => [],
-            };
-        }
-
-        if (lookup.Answered(source, responder, named) is { } hop)
+        lookup.LastActivity = _time.GetUtcNow();
+        NodeId? responder = request.GetTagItem(DhtActivity.OutcomeTag) as string == "answered"
+            && NodeId.TryParse(request.GetTagItem(DhtActivity.PeerIdTag) as string, out var from) ? from : null;
+        var named = responder is null ? [] : Named(request.GetTagItem(DhtActivity.NodesTag) as string[] ?? []);
+        if (lookup.Answered(address, responder, named) is { } hop)
         {
             PublishHop(lookup, hop, responder is null ? "error" : "answered");
         }
 
-        if (responder is { } from && _followers.TryGetValue(target, out var followers))
+        if (responder is { } peer && _followers.TryGetValue(target, out var followers))
         {
             var closer = named.Take(MaxCloserPerEvent)
                 .Select(n => new ApiPeer(MainlineNames.PeerId(n.Id), [MainlineNames.NodeAddress(n.EndPoint)]))
                 .ToArray();
-            Notify(followers, new QueryEvent(QueryEventType.PeerResponse, MainlineNames.PeerId(from), closer));
+            Notify(followers, new QueryEvent(QueryEventType.PeerResponse, MainlineNames.PeerId(peer), closer));
         }
     }
 
-    private LiveLookup? Lookup(NodeId target, KrpcMethod method, DateTimeOffset now)
+    private static bool TargetOf(Activity request, out NodeId target, out string operation)
+    {
+        operation = request.Parent?.GetTagItem(DhtActivity.OperationTag) as string ?? "";
+        target = default;
+        return NodeId.TryParse(request.Parent?.GetTagItem(DhtActivity.TargetTag) as string, out target);
+    }
+
+    // The library writes each named node as "hexid@address:port".
+    private static NodeInfo[] Named(string[] nodes)
+    {
+        var named = new List<NodeInfo>(nodes.Length);
+        foreach (string node in nodes)
+        {
+            int at = node.IndexOf('@');
+            if (at > 0 && NodeId.TryParse(node.AsSpan(0, at), out var id) && IPEndPoint.TryParse(node.AsSpan(at + 1), out var endPoint))
+            {
+                named.Add(new NodeInfo(id, endPoint));
+            }
+        }
+
+        return [.. named];
+    }
+
+    private LiveLookup? Lookup(NodeId target, string method, DateTimeOffset now)
     {
         if (_lookups.TryGetValue(target, out var existing))
         {
@@ -272,24 +333,13 @@ internal sealed class NodeActivity
     private void PublishHop(LiveLookup lookup, Hop hop, string state) => Publish("hop", w =>
     {
         w.WriteString("target"u8, lookup.Target.ToString());
-        w.WriteString("method"u8, ApiNode.MethodName(lookup.Method));
+        w.WriteString("method"u8, lookup.Method);
         w.WriteString("node"u8, hop.Address);
         w.WriteString("id"u8, hop.Id?.ToString() ?? "");
         w.WriteString("parent"u8, hop.Parent ?? "");
         w.WriteString("state"u8, state);
         w.WriteNumber("named"u8, hop.Named);
     });
-
-    private void Expire(DateTimeOffset now)
-    {
-        foreach (var (key, pending) in _pending)
-        {
-            if (now - pending.At > PendingLifetime)
-            {
-                _pending.TryRemove(key, out _);
-            }
-        }
-    }
 
     private static void Notify(Action<QueryEvent>[] followers, QueryEvent e)
     {
@@ -316,20 +366,6 @@ internal sealed class NodeActivity
         }
     }
 
-    private static KrpcMethod? QueryMethod(ReadOnlySpan<byte> name) => name switch
-    {
-        _ when name.SequenceEqual("ping"u8) => KrpcMethod.Ping,
-        _ when name.SequenceEqual("find_node"u8) => KrpcMethod.FindNode,
-        _ when name.SequenceEqual("get_peers"u8) => KrpcMethod.GetPeers,
-        _ when name.SequenceEqual("announce_peer"u8) => KrpcMethod.AnnouncePeer,
-        _ when name.SequenceEqual("get"u8) => KrpcMethod.Get,
-        _ when name.SequenceEqual("put"u8) => KrpcMethod.Put,
-        _ when name.SequenceEqual("sample_infohashes"u8) => KrpcMethod.SampleInfohashes,
-        _ => null,
-    };
-
-    private sealed record Pending(KrpcMethod Method, NodeId? Target, DateTimeOffset At);
-
     public sealed record Warning(DateTimeOffset At, string Message);
 
     /// <summary>One node asked during a lookup: its address, id once known, and who named it to us.</summary>
@@ -347,7 +383,7 @@ internal sealed class NodeActivity
     }
 
     /// <summary>The hop tree of one lookup: each asked node hangs under the node whose answer named it first.</summary>
-    public sealed class LiveLookup(NodeId target, KrpcMethod method, DateTimeOffset started)
+    public sealed class LiveLookup(NodeId target, string method, DateTimeOffset started)
     {
         private readonly Dictionary<string, Hop> _hops = [];
         private readonly Dictionary<string, string> _namedBy = [];
@@ -355,7 +391,8 @@ internal sealed class NodeActivity
 
         public NodeId Target { get; } = target;
 
-        public KrpcMethod Method { get; } = method;
+        /// <summary>The operation that started the lookup (get_peers, find_node, get, ...).</summary>
+        public string Method { get; } = method;
 
         public DateTimeOffset Started { get; } = started;
 
@@ -383,17 +420,16 @@ internal sealed class NodeActivity
         }
 
         /// <summary>The id an earlier answer gave for <paramref name="node"/>, if any.</summary>
-        public NodeId? IdOf(IPEndPoint node)
+        public NodeId? IdOf(string address)
         {
             lock (_hops)
             {
-                return _ids.TryGetValue(node.ToString(), out var id) ? id : null;
+                return _ids.TryGetValue(address, out var id) ? id : null;
             }
         }
 
-        public Hop? Sent(IPEndPoint node)
+        public Hop? Sent(string address)
         {
-            string address = node.ToString();
             lock (_hops)
             {
                 if (_hops.ContainsKey(address) || _hops.Count >= MaxHopsPerLookup)
@@ -407,9 +443,8 @@ internal sealed class NodeActivity
             }
         }
 
-        public Hop? Answered(IPEndPoint node, NodeId? id, NodeInfo[] named)
+        public Hop? Answered(string address, NodeId? id, NodeInfo[] named)
         {
-            string address = node.ToString();
             lock (_hops)
             {
                 if (!_hops.TryGetValue(address, out var hop))

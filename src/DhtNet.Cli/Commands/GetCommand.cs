@@ -5,32 +5,70 @@ using DhtNet.Cli.Output;
 
 namespace DhtNet.Cli.Commands;
 
-/// <summary>`dht get &lt;target&gt; [--salt S]`: a BEP 44 item by its target.</summary>
+/// <summary>`dht get &lt;target&gt; [--salt S] [--raw | -o FILE]`: a BEP 44 item by its target.</summary>
 internal static class GetCommand
 {
     public static Command Create(CliConsole console)
     {
         var target = new Argument<string>("target") { Description = "The item's target, 40 hex digits (as `dht put` printed it)" };
         var salt = new Option<string>("--salt") { Description = "The salt of a mutable item, as text" };
+        var raw = new Option<bool>("--raw") { Description = "Write only the value's bytes to standard output (a byte string's contents, else the bencoded value)" };
+        var outputFile = new Option<string>("--output", "-o") { Description = "Write the value's bytes to this file (as --raw does), replacing it", HelpName = "file" };
         var options = new ClientOptions();
-        var command = new Command("get", "Get an immutable or mutable item (BEP 44)") { target, salt };
+        var command = new Command("get", "Get an immutable or mutable item (BEP 44)") { target, salt, raw, outputFile };
         options.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
         {
             var key = Inputs.Hex20("target", parse.GetValue(target));
-            byte[] saltBytes = Inputs.Salt("--salt", parse.GetValue(salt));
-            return ClientSession.RunAsync(console, options.Read(parse), session => RunAsync(session, key, saltBytes), cancellationToken);
+            string? saltText = parse.GetValue(salt);
+            byte[] saltBytes = Inputs.Salt("--salt", saltText);
+            var settings = options.Read(parse);
+            var sink = ValueSink(parse.GetValue(raw), parse.GetValue(outputFile), settings.Json);
+            return ClientSession.RunAsync(console, settings, session => RunAsync(session, key, saltBytes, saltText, sink), cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(ClientSession session, NodeId target, byte[] salt)
+    /// <summary>Where --raw or -o sends the value's bytes, or null to show the item as usual.</summary>
+    private static Func<CliOutput, ReadOnlyMemory<byte>, Task>? ValueSink(bool raw, string? file, bool json)
+    {
+        if (raw && file is not null)
+        {
+            throw CliException.BadInput("--raw writes to standard output and -o to a file: give one of them");
+        }
+
+        if (raw && json)
+        {
+            throw CliException.BadInput("--raw and --json both write standard output: give one of them");
+        }
+
+        if (file is not null)
+        {
+            return async (_, bytes) => await File.WriteAllBytesAsync(file, bytes);
+        }
+
+        return raw ? (output, bytes) => output.Console.WriteBytesAsync(bytes) : null;
+    }
+
+    private static async Task<int> RunAsync(ClientSession session, NodeId target, byte[] salt, string? saltText, Func<CliOutput, ReadOnlyMemory<byte>, Task>? sink)
     {
         var item = await session.Output.StatusAsync($"Getting {target}", () => session.Node.GetAsync(target, salt, session.Cancellation));
         if (item is null)
         {
             session.WriteDone();
-            throw new CliException(ExitCodes.NotFound, $"no item found for target {target}");
+            // A mutable item's target is the hash of its key and salt, so a salt left out (or
+            // mistyped) finds nothing; say how to retry with one.
+            var bootstrap = Hints.Bootstrap(session.Settings.Bootstrap);
+            string retry = saltText is null
+                ? $"If it is a mutable item stored with a salt, give the same salt:\n  {Hints.Command(["get", target.ToString(), "--salt", "<salt>", .. bootstrap])}"
+                : $"The salt is part of a mutable item's target: check it is the one it was stored with (--salt {Hints.Quote(saltText)}).";
+            throw new CliException(ExitCodes.NotFound, $"no item found for target {target}\n{retry}");
+        }
+
+        if (sink is not null)
+        {
+            await sink(session.Output, ValueBytes(item.Value));
+            return ExitCodes.Success;
         }
 
         var (text, shown) = Describe(item.Value);
@@ -64,6 +102,19 @@ internal static class GetCommand
         session.Output.Write(table);
         session.WriteDone();
         return ExitCodes.Success;
+    }
+
+    /// <summary>The bytes a user stored: a byte string's contents, or the bencoded value when it is not a byte string.</summary>
+    private static ReadOnlyMemory<byte> ValueBytes(ReadOnlyMemory<byte> bencoded)
+    {
+        try
+        {
+            return BencodeValue.Parse(bencoded.Span, BencodeReaderOptions.Lax) is BencodeString text ? text.Bytes : bencoded;
+        }
+        catch (BencodeException)
+        {
+            return bencoded;
+        }
     }
 
     /// <summary>The UTF-8 text of a byte-string value (or null), and how to show the value to a person.</summary>

@@ -67,12 +67,12 @@ internal static class NodeCommand
         var logger = loggers.CreateLogger("dht");
 
         // The sockets are bound before the node starts, so the listening line comes before any event.
-        // The API's dashboard and metrics read the node's traffic off its transport.
-        var activity = new NodeActivity(TimeProvider.System);
-        var udp = Bind(settings, loggers);
-        var transport = settings.Api is null ? (IDatagramTransport)udp : new ObservedTransport(udp, activity);
+        // The API's dashboard and metrics read the node's traces and meters (its own meter factory).
+        using var activity = settings.Api is null ? null : new NodeActivity(TimeProvider.System);
+        var transport = Bind(settings, loggers);
         await using var node = new DhtNode(transport, new DhtOptions
         {
+            MeterFactory = activity?.Meters,
             Port = settings.Port,
             BootstrapNodes = settings.Bootstrap,
             NodeId = settings.Id,
@@ -83,7 +83,7 @@ internal static class NodeCommand
         PrintListening(output, node.Id, transport.LocalEndPoints);
         Subscribe(output, node);
 
-        using var apiNode = settings.Api is null ? null : new ApiNode(node, activity);
+        using var apiNode = settings.Api is null ? null : new ApiNode(node, activity!);
         ApiServer? server = null;
         try
         {

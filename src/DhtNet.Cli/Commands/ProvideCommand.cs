@@ -43,7 +43,7 @@ internal static class ProvideCommand
     private static async Task<int> RunAsync(ClientSession session, IReadOnlyList<NodeId> infoHashes, int? port)
     {
         var results = await session.Output.StatusAsync(
-            $"Announcing {infoHashes.Count} infohash(es)",
+            $"Announcing {Display.Count(infoHashes.Count, "infohash", "infohashes")}",
             () => session.Node.ProvideAsync(infoHashes, port, session.Cancellation));
         var table = Display.Table("Infohash", "Stored on");
         foreach (var result in results)
@@ -53,7 +53,7 @@ internal static class ProvideCommand
                 w.WriteString("infohash", result.InfoHash.ToString());
                 w.WriteNumber("stored", result.Stored);
             });
-            table.Row(result.InfoHash.ToString(), $"{result.Stored} nodes");
+            table.Row(result.InfoHash.ToString(), Display.Count(result.Stored, "node"));
         }
 
         session.Output.Write(table);

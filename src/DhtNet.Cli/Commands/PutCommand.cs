@@ -35,7 +35,7 @@ internal static class PutCommand
                 throw CliException.BadInput("--salt, --seq and --cas are for mutable items: give --key <keyfile> too");
             }
 
-            var mutable = keyFile is null ? null : new MutablePut(ItemValue.LoadKey("--key", keyFile), Inputs.Salt("--salt", saltText), sequence, expected);
+            var mutable = keyFile is null ? null : new MutablePut(ItemValue.LoadKey("--key", keyFile), Inputs.Salt("--salt", saltText), saltText, sequence, expected);
             return ClientSession.RunAsync(console, options.Read(parse), session => RunAsync(session, data, mutable), cancellationToken);
         });
         return command;
@@ -66,13 +66,13 @@ internal static class PutCommand
         });
 
         string kind = mutable is null ? "immutable item" : $"mutable item (seq {result.Sequence})";
-        session.Output.Line($"Stored {kind} [bold]{result.Target}[/] on {result.Stored} nodes");
-        session.Output.Line(mutable is { Salt.Length: > 0 }
-            ? $"[grey]Read it back with: dht get {result.Target} --salt <salt>[/]"
-            : $"[grey]Read it back with: dht get {result.Target}[/]");
+        session.Output.Line($"Stored {kind} [bold]{result.Target}[/] on {Display.Count(result.Stored, "node")}");
+        string[] salt = mutable is { Salt.Length: > 0, SaltText: { } text } ? ["--salt", text] : [];
+        string hint = Hints.Command(["get", result.Target.ToString(), .. salt, .. Hints.Bootstrap(session.Settings.Bootstrap)]);
+        session.Output.Hint("Read it back with:", hint);
         session.WriteDone();
         return ExitCodes.Success;
     }
 
-    private sealed record MutablePut(Ed25519KeyPair Key, byte[] Salt, long? Sequence, long? Cas);
+    private sealed record MutablePut(Ed25519KeyPair Key, byte[] Salt, string? SaltText, long? Sequence, long? Cas);
 }

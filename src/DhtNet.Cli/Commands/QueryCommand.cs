@@ -36,10 +36,10 @@ internal static class QueryCommand
         foreach (var node in result.Nodes)
         {
             session.Output.Json("node", w => Display.WriteNode(w, node));
-            table.Row((++rank).ToString(), node.Id.ToString(), Display.Address(node.EndPoint), $"{key.CommonPrefixLength(node.Id)} bits");
+            table.Row((++rank).ToString(), node.Id.ToString(), Display.Address(node.EndPoint), Display.Count(key.CommonPrefixLength(node.Id), "bit"));
         }
 
-        session.Output.Line($"[bold]{result.Nodes.Count} nodes closest to {key}[/]");
+        session.Output.Line($"[bold]{Display.Count(result.Nodes.Count, "node")} closest to {key}[/]");
         session.Output.Write(table);
         session.WriteDone();
         return ExitCodes.Success;

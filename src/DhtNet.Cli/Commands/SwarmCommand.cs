@@ -39,7 +39,7 @@ internal static class SwarmCommand
         using var loggers = CliLogging.Create(logLevel);
         long start = Stopwatch.GetTimestamp();
         await using var network = await output.ProgressAsync(
-            $"Starting {count} nodes on 127.0.0.1",
+            $"Starting {Display.Count(count, "node")} on 127.0.0.1",
             count,
             progress => LocalNetwork.StartAsync(count, loggers, progress, cancellationToken));
         var formed = Stopwatch.GetElapsedTime(start);
@@ -49,9 +49,9 @@ internal static class SwarmCommand
             w.WriteString("bootstrap", network.BootstrapAddress);
             w.WriteNumber("elapsedMs", Display.Milliseconds(formed));
         });
-        output.Line($"[bold]{count} nodes[/] on 127.0.0.1 formed a network in {Display.Duration(formed)} (bootstrap: {network.BootstrapAddress})");
+        output.Line($"[bold]{Display.Count(count, "node")}[/] on 127.0.0.1 formed a network in {Display.Duration(formed)} (bootstrap: {network.BootstrapAddress})");
 
-        var table = Display.Table("Operation", "Result", "Time", "");
+        var table = Display.Table("Operation", "Result", "Time", "Status");
         int failed = 0;
         await foreach (var step in new SwarmChecks(network, timeout).RunAsync(cancellationToken))
         {
@@ -73,16 +73,17 @@ internal static class SwarmCommand
         output.Write(table);
         int total = table.Rows.Count;
         output.Line(failed == 0
-            ? $"[green]All {total} operations succeeded.[/]"
-            : $"[red]{failed} of {total} operations failed.[/]");
+            ? $"[green]All {Display.Count(total, "operation")} succeeded.[/]"
+            : $"[red]{failed} of {Display.Count(total, "operation")} failed.[/]");
         if (failed > 0)
         {
-            output.Error($"swarm: {failed} of {total} operations failed");
+            output.Error($"swarm: {failed} of {Display.Count(total, "operation")} failed");
         }
 
         if (keep && !cancellationToken.IsCancellationRequested)
         {
-            output.Line($"The network keeps running. From another shell: [bold]dht query {NodeId.Random()} --bootstrap {network.BootstrapAddress}[/]");
+            string hint = Hints.Command(["query", NodeId.Random().ToString(), .. Hints.Bootstrap([network.BootstrapAddress])]);
+            output.Hint("The network keeps running. From another shell:", hint);
             output.Line("[grey]Press Ctrl+C to stop it.[/]");
             try
             {

@@ -48,7 +48,7 @@ internal static class Inputs
     {
         try
         {
-            return DhtNet.HostPort.Parse(text.Trim(), name);
+            return DhtNet.Mainline.HostPort.Parse(text.Trim(), name);
         }
         catch (ArgumentException e)
         {
@@ -132,9 +132,9 @@ internal static class Inputs
         }
 
         byte[] salt = Encoding.UTF8.GetBytes(text);
-        return salt.Length <= Bep44.MaxSaltSize
+        return salt.Length <= ItemRules.MaxSaltSize
             ? salt
-            : throw CliException.BadInput($"{name} must be at most {Bep44.MaxSaltSize} bytes, got {salt.Length}");
+            : throw CliException.BadInput($"{name} must be at most {ItemRules.MaxSaltSize} bytes, got {salt.Length}");
     }
 
     public static long NonNegative(string name, long value) =>

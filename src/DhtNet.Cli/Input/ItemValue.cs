@@ -24,9 +24,9 @@ internal static class ItemValue
 
         byte[] raw = file is null ? Encoding.UTF8.GetBytes(text!) : ReadFile(file);
         byte[] encoded = bencoded ? Validate(file is null ? "value" : $"--file '{file}'", raw) : new BencodeString(raw).Encode();
-        return encoded.Length <= Bep44.MaxValueSize
+        return encoded.Length <= ItemRules.MaxValueSize
             ? encoded
-            : throw CliException.BadInput($"value is {encoded.Length} bytes bencoded; BEP 44 allows at most {Bep44.MaxValueSize}");
+            : throw CliException.BadInput($"value is {encoded.Length} bytes bencoded; BEP 44 allows at most {ItemRules.MaxValueSize}");
     }
 
     /// <summary>The Ed25519 key pair of a key file written by `dht keygen`.</summary>
@@ -49,7 +49,7 @@ internal static class ItemValue
             var info = new FileInfo(path);
             if (info.Exists && info.Length > MaxFileBytes)
             {
-                throw CliException.BadInput($"--file '{path}' is {info.Length} bytes; BEP 44 allows at most {Bep44.MaxValueSize}");
+                throw CliException.BadInput($"--file '{path}' is {info.Length} bytes; BEP 44 allows at most {ItemRules.MaxValueSize}");
             }
 
             return File.ReadAllBytes(path);

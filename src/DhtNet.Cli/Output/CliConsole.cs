@@ -1,3 +1,4 @@
+using System.Text;
 using Spectre.Console;
 
 namespace DhtNet.Cli.Output;
@@ -11,8 +12,12 @@ internal sealed class CliConsole
     // Wide enough that a table of 40-digit ids and addresses does not wrap when piped.
     private const int RedirectedWidth = 160;
 
-    public CliConsole(TextWriter output, TextWriter error, bool outputIsTerminal = false, bool errorIsTerminal = false)
+    private readonly Stream? _outputBytes;
+
+    /// <param name="outputBytes">Standard output as bytes, for values written as they are (`get --raw`); null writes them as UTF-8 text to <paramref name="output"/>.</param>
+    public CliConsole(TextWriter output, TextWriter error, bool outputIsTerminal = false, bool errorIsTerminal = false, Stream? outputBytes = null)
     {
+        _outputBytes = outputBytes;
         Output = output;
         Error = error;
         ErrorIsTerminal = errorIsTerminal;
@@ -21,7 +26,8 @@ internal sealed class CliConsole
     }
 
     /// <summary>The process's own console.</summary>
-    public static CliConsole ForProcess() => new(Console.Out, Console.Error, !Console.IsOutputRedirected, !Console.IsErrorRedirected);
+    public static CliConsole ForProcess() =>
+        new(Console.Out, Console.Error, !Console.IsOutputRedirected, !Console.IsErrorRedirected, Console.OpenStandardOutput());
 
     public TextWriter Output { get; }
 
@@ -36,6 +42,21 @@ internal sealed class CliConsole
 
     /// <summary>Serializes writes from event handlers on several threads.</summary>
     public Lock Gate { get; } = new();
+
+    /// <summary>Writes <paramref name="bytes"/> to standard output unchanged (after any text written before them).</summary>
+    public async Task WriteBytesAsync(ReadOnlyMemory<byte> bytes)
+    {
+        await Output.FlushAsync();
+        if (_outputBytes is null)
+        {
+            await Output.WriteAsync(Encoding.UTF8.GetString(bytes.Span));
+            await Output.FlushAsync();
+            return;
+        }
+
+        await _outputBytes.WriteAsync(bytes);
+        await _outputBytes.FlushAsync();
+    }
 
     private static IAnsiConsole CreateAnsi(TextWriter writer, bool terminal)
     {

@@ -73,14 +73,33 @@ internal sealed class CliOutput(CliConsole console, bool json)
         }
     }
 
+    /// <summary>
+    /// A command to run next, under a grey <paramref name="label"/> (text mode only). The command is
+    /// plain text on a line of its own, never wrapped, so it can be copied and run as printed.
+    /// </summary>
+    public void Hint(string label, string command)
+    {
+        if (json)
+        {
+            return;
+        }
+
+        lock (console.Gate)
+        {
+            console.AnsiOutput.Write(new Markup($"[grey]{Markup.Escape(label)}[/]{Environment.NewLine}"));
+            console.Output.WriteLine($"  {command}");
+            console.Output.Flush();
+        }
+    }
+
     /// <summary>An error, in red on standard error (both modes).</summary>
-    public void Error(string message) => WriteError($"[red]{Markup.Escape(message)}[/]");
+    public void Error(string message) => WriteError(message, "red");
 
     /// <summary>A warning, in yellow on standard error (both modes).</summary>
-    public void Warning(string message) => WriteError($"[yellow]{Markup.Escape(message)}[/]");
+    public void Warning(string message) => WriteError(message, "yellow");
 
     /// <summary>A progress note on standard error (both modes), for runs that take a while.</summary>
-    public void Progress(string message) => WriteError($"[grey]{Markup.Escape(message)}[/]");
+    public void Progress(string message) => WriteError(message, "grey");
 
     /// <summary>Runs <paramref name="work"/> under a spinner on standard error when a person is watching.</summary>
     public async Task<T> StatusAsync<T>(string status, Func<Task<T>> work)
@@ -130,11 +149,20 @@ internal sealed class CliOutput(CliConsole console, bool json)
             });
     }
 
-    private void WriteError(string markup)
+    private void WriteError(string message, string colour)
     {
         lock (console.Gate)
         {
-            console.AnsiError.Write(new Markup(markup + Environment.NewLine));
+            if (console.ErrorIsTerminal)
+            {
+                console.AnsiError.Write(new Markup($"[{colour}]{Markup.Escape(message)}[/]{Environment.NewLine}"));
+            }
+            else
+            {
+                // Redirected: no colour, and no wrapping, so a command in a message stays on one line.
+                console.Error.WriteLine(message);
+            }
+
             console.Error.Flush();
         }
     }

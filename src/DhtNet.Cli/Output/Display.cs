@@ -23,12 +23,17 @@ internal static class Display
         ? $"{elapsed.TotalMilliseconds.ToString("0.#", CultureInfo.InvariantCulture)} ms"
         : $"{elapsed.TotalSeconds.ToString("0.0#", CultureInfo.InvariantCulture)} s";
 
-    /// <summary>A table in the style every command uses.</summary>
+    /// <summary>"1 node", "3 nodes"; <paramref name="plural"/> when adding "s" is wrong.</summary>
+    public static string Count(long count, string singular, string? plural = null) =>
+        $"{count} {(count == 1 ? singular : plural ?? singular + "s")}";
+
+    /// <summary>A table in the style every command uses; every column has a header.</summary>
     public static Table Table(params string[] columns)
     {
         var table = new Table().Border(TableBorder.Rounded).BorderColor(Color.Grey);
         foreach (string column in columns)
         {
+            ArgumentException.ThrowIfNullOrWhiteSpace(column, nameof(columns));
             table.AddColumn(new TableColumn($"[bold]{Markup.Escape(column)}[/]"));
         }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Runtime.CompilerServices;
+using DhtNet.Cli.Output;
 
 namespace DhtNet.Cli.Swarm;
 
@@ -89,8 +90,8 @@ internal sealed class SwarmChecks
         var closest = _network.Nodes.Where(n => n != _writer).MinBy(n => n.Id.Xor(key))!;
         bool found = result.Nodes.Any(n => n.Id == closest.Id);
         return (found, found
-            ? $"{result.Nodes.Count} nodes, the closest of all ({closest.Id.CommonPrefixLength(key)} common bits) among them"
-            : $"{result.Nodes.Count} nodes, but not the closest one, {closest.Id}");
+            ? $"{Display.Count(result.Nodes.Count, "node")}, the closest of all ({Display.Count(closest.Id.CommonPrefixLength(key), "common bit")}) among them"
+            : $"{Display.Count(result.Nodes.Count, "node")}, but not the closest one, {closest.Id}");
     }
 
     private async Task<(bool, string)> FindPeerAsync(CancellationToken cancellationToken)
@@ -104,7 +105,7 @@ internal sealed class SwarmChecks
     private async Task<(bool, string)> ProvideAsync(CancellationToken cancellationToken)
     {
         var result = await _writer.ProvideAsync(_infoHash, port: null, cancellationToken);
-        return (result.Stored > 0, $"{_infoHash} stored on {result.Stored} nodes");
+        return (result.Stored > 0, $"{_infoHash} stored on {Display.Count(result.Stored, "node")}");
     }
 
     private async Task<(bool, string)> FindProvidersAsync(CancellationToken cancellationToken)
@@ -116,13 +117,13 @@ internal sealed class SwarmChecks
         }
 
         bool found = providers.Contains(EndPoint(_writer));
-        return (found, found ? $"{providers.Count} provider(s), including {EndPoint(_writer)}" : $"{providers.Count} provider(s), not {EndPoint(_writer)}");
+        return (found, found ? $"{Display.Count(providers.Count, "provider")}, including {EndPoint(_writer)}" : $"{Display.Count(providers.Count, "provider")}, not {EndPoint(_writer)}");
     }
 
     private async Task<(bool, string)> ScrapeAsync(CancellationToken cancellationToken)
     {
         var result = await _reader.ScrapeAsync(_infoHash, cancellationToken);
-        return (result.Peers > 0, $"about {result.Seeds} seeds, {result.Peers} peers");
+        return (result.Peers > 0, $"about {Display.Count(result.Seeds, "seed")}, {Display.Count(result.Peers, "peer")}");
     }
 
     private async Task<(bool, string)> SampleAsync(CancellationToken cancellationToken)
@@ -136,18 +137,18 @@ internal sealed class SwarmChecks
         }
 
         bool found = result.Samples.Contains(_infoHash);
-        return (found, $"{EndPoint(holder)} stores {result.Num} infohash(es){(found ? ", the provided one among them" : ", not the provided one")}");
+        return (found, $"{EndPoint(holder)} stores {Display.Count(result.Num, "infohash", "infohashes")}{(found ? ", the provided one among them" : ", not the provided one")}");
     }
 
     private async Task<(bool, string)> PutImmutableAsync(CancellationToken cancellationToken)
     {
         var result = await _writer.PutAsync(_immutableValue, cancellationToken);
-        return (result.Stored > 0, $"{result.Target} stored on {result.Stored} nodes");
+        return (result.Stored > 0, $"{result.Target} stored on {Display.Count(result.Stored, "node")}");
     }
 
     private async Task<(bool, string)> GetImmutableAsync(CancellationToken cancellationToken)
     {
-        var target = Bep44.ImmutableTarget(_immutableValue);
+        var target = ItemRules.ImmutableTarget(_immutableValue);
         var item = await _reader.GetAsync(target, cancellationToken: cancellationToken);
         return item is not null && item.Value.Span.SequenceEqual(_immutableValue)
             ? (true, $"{target}: {BencodeValue.Parse(item.Value.Span)}")
@@ -157,12 +158,12 @@ internal sealed class SwarmChecks
     private async Task<(bool, string)> PutMutableAsync(CancellationToken cancellationToken)
     {
         var result = await _writer.PutAsync(_key, _mutableValue, _salt, sequence: 1, cancellationToken: cancellationToken);
-        return (result.Stored > 0, $"{result.Target} (seq {result.Sequence}) stored on {result.Stored} nodes");
+        return (result.Stored > 0, $"{result.Target} (seq {result.Sequence}) stored on {Display.Count(result.Stored, "node")}");
     }
 
     private async Task<(bool, string)> GetMutableAsync(CancellationToken cancellationToken)
     {
-        var target = Bep44.MutableTarget(_key.PublicKey.Span, _salt);
+        var target = ItemRules.MutableTarget(_key.PublicKey.Span, _salt);
         var item = await _reader.GetAsync(target, _salt, cancellationToken);
         return item is not null && item.Value.Span.SequenceEqual(_mutableValue) && item.Sequence == 1
             ? (true, $"{target} (seq {item.Sequence}): {BencodeValue.Parse(item.Value.Span)}")

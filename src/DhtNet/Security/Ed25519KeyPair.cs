@@ -1,6 +1,5 @@
-using System.Buffers;
 using System.Security.Cryptography;
-using BcEd25519 = Org.BouncyCastle.Math.EC.Rfc8032.Ed25519;
+using NSec.Cryptography;
 
 namespace DhtNet.Security;
 
@@ -19,19 +18,20 @@ public sealed partial class Ed25519KeyPair
     /// <summary>Length of a signature in bytes.</summary>
     public const int SignatureSize = 64;
 
-    // Layout of the pooled buffer Verify hands to BouncyCastle, whose API takes arrays only.
-    private const int VerifySignatureOffset = 0;
-    private const int VerifyPublicKeyOffset = SignatureSize;
-    private const int VerifyMessageOffset = SignatureSize + PublicKeySize;
+    private static readonly SignatureAlgorithm Algorithm = SignatureAlgorithm.Ed25519;
 
     private readonly byte[] _seed;
     private readonly byte[] _publicKey;
 
+    // libsodium's expanded secret key, imported once so a signature costs no key expansion. It lives
+    // in libsodium's guarded memory and is freed by its handle's finalizer with this pair.
+    private readonly Key _key;
+
     private Ed25519KeyPair(byte[] seed)
     {
         _seed = seed;
-        _publicKey = new byte[PublicKeySize];
-        BcEd25519.GeneratePublicKey(_seed, 0, _publicKey, 0);
+        _key = Key.Import(Algorithm, seed, KeyBlobFormat.RawPrivateKey);
+        _publicKey = _key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
     }
 
     /// <summary>The 32-byte public key (BEP 44's <c>k</c>).</summary>
@@ -75,19 +75,8 @@ public sealed partial class Ed25519KeyPair
             throw new ArgumentException($"A signature needs {SignatureSize} bytes, got {destination.Length}.", nameof(destination));
         }
 
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(message.Length + SignatureSize);
-        try
-        {
-            message.CopyTo(buffer);
-
-            // The overload taking the public key saves recomputing it (a scalar multiplication) per signature.
-            BcEd25519.Sign(_seed, 0, _publicKey, 0, buffer, 0, message.Length, buffer, message.Length);
-            buffer.AsSpan(message.Length, SignatureSize).CopyTo(destination);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        // libsodium signs in one pass over spans (Sign is thread-safe on one key).
+        Algorithm.Sign(_key, message, destination[..SignatureSize]);
     }
 
     /// <summary>
@@ -102,19 +91,10 @@ public sealed partial class Ed25519KeyPair
             return false;
         }
 
-        // One pooled array holds all three inputs, so a verification allocates nothing here.
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(VerifyMessageOffset + message.Length);
-        try
-        {
-            signature.CopyTo(buffer.AsSpan(VerifySignatureOffset));
-            publicKey.CopyTo(buffer.AsSpan(VerifyPublicKeyOffset));
-            message.CopyTo(buffer.AsSpan(VerifyMessageOffset));
-            return BcEd25519.Verify(buffer, VerifySignatureOffset, buffer, VerifyPublicKeyOffset, buffer, VerifyMessageOffset, message.Length);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        // Hostile input comes back false: libsodium's verify rejects keys that are not canonical curve
+        // points, small-order keys and R values, and S values not below the group order.
+        return NSec.Cryptography.PublicKey.TryImport(Algorithm, publicKey, KeyBlobFormat.RawPublicKey, out var key)
+            && Algorithm.Verify(key!, message, signature);
     }
 
     /// <summary>The public key in hex; the seed never appears in text output.</summary>

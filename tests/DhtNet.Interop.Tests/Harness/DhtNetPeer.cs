@@ -103,7 +103,7 @@ public sealed class DhtNetPeer : IAsyncDisposable
     {
         var problems = new List<string>();
         problems.AddRange(Warnings.Snapshot().Select(w => "warning: " + w));
-        if (Node.Krpc is { } krpc)
+        if (Node.Dispatcher is { } krpc)
         {
             if (krpc.Malformed > 0)
             {
@@ -132,7 +132,7 @@ public sealed class DhtNetPeer : IAsyncDisposable
     {
         var lines = Logs.Lines.Snapshot();
         var recent = lines.Skip(Math.Max(0, lines.Count - 40));
-        var krpc = Node.Krpc;
+        var krpc = Node.Dispatcher;
         string counters = krpc is null
             ? "not started"
             : $"queries in {krpc.QueriesReceived}, out {krpc.QueriesSent}, responses matched {krpc.ResponsesMatched}, errors in {krpc.ErrorsReceived}, errors sent {krpc.ErrorsSent}, timeouts {krpc.Timeouts}, malformed {krpc.Malformed}, unmatched {krpc.Unmatched}";

@@ -4,12 +4,23 @@ using System.Threading.Channels;
 
 namespace DhtNet.Tests.Cli;
 
-/// <summary>Runs the built `dht` tool as a real process and captures what it prints.</summary>
+/// <summary>
+/// Runs the built `dht` tool as a real process and captures what it prints; also any other program
+/// (the installed tool, the samples) through <see cref="RunProgramAsync"/> and <see cref="StartProgram"/>.
+/// </summary>
 internal static class CliProcess
 {
-    public static async Task<CliResult> RunAsync(TimeSpan timeout, params string[] args)
+    public static string DhtDll => Path.Combine(AppContext.BaseDirectory, "dht.dll");
+
+    public static Task<CliResult> RunAsync(TimeSpan timeout, params string[] args) =>
+        RunProgramAsync(timeout, "dotnet", [DhtDll, .. args]);
+
+    /// <summary>Runs <paramref name="fileName"/> to its exit; <paramref name="environment"/> adds or replaces variables.</summary>
+    public static async Task<CliResult> RunProgramAsync(
+        TimeSpan timeout, string fileName, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        using var process = Process.Start(StartInfo(args)) ?? throw new InvalidOperationException("could not start dotnet");
+        var start = StartInfo(fileName, args, environment);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout);
@@ -20,28 +31,40 @@ internal static class CliProcess
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dht {string.Join(' ', args)} did not exit within {timeout}");
+            throw new TimeoutException($"{fileName} {string.Join(' ', args)} did not exit within {timeout}");
         }
 
         return new CliResult(process.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>Starts `dht` and lets the test read its output line by line while it runs.</summary>
-    public static Running Start(params string[] args) => new(args);
+    public static Running Start(params string[] args) => new(StartInfo("dotnet", [DhtDll, .. args], null), $"dht {string.Join(' ', args)}");
 
-    private static ProcessStartInfo StartInfo(string[] args)
+    /// <summary>Starts any program and lets the test read its output line by line while it runs.</summary>
+    public static Running StartProgram(
+        string fileName, IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "dht.dll");
-        var start = new ProcessStartInfo("dotnet")
+        var start = StartInfo(fileName, args, environment);
+        start.WorkingDirectory = workingDirectory ?? start.WorkingDirectory;
+        return new(start, $"{Path.GetFileName(fileName)} {string.Join(' ', start.ArgumentList)}");
+    }
+
+    private static ProcessStartInfo StartInfo(string fileName, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment)
+    {
+        var start = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(dll);
         foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            start.Environment[name] = value;
         }
 
         return start;
@@ -59,10 +82,10 @@ internal static class CliProcess
         private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public Running(string[] args)
+        public Running(ProcessStartInfo start, string command)
         {
-            _command = $"dht {string.Join(' ', args)}";
-            _process = new Process { StartInfo = StartInfo(args) };
+            _command = command;
+            _process = new Process { StartInfo = start };
             _process.OutputDataReceived += (_, e) => Receive(e.Data, _stdout, _allStdout, _stdoutClosed);
             _process.ErrorDataReceived += (_, e) => Receive(e.Data, _stderr, _allStderr, _stderrClosed);
             _process.Start();
@@ -74,6 +97,18 @@ internal static class CliProcess
 
         /// <summary>The next line on standard output; fails after <paramref name="timeout"/> or at the end of output.</summary>
         public Task<string> ReadLineAsync(TimeSpan timeout) => ReadAsync(_stdout, "standard output", timeout);
+
+        /// <summary>The first line on standard output from now on that <paramref name="match"/> accepts; the lines before it are skipped.</summary>
+        public async Task<string> ReadLineAsync(Func<string, bool> match, TimeSpan timeout)
+        {
+            string line;
+            do
+            {
+                line = await ReadLineAsync(timeout);
+            }
+            while (!match(line));
+            return line;
+        }
 
         /// <summary>The next line on standard error.</summary>
         public Task<string> ReadErrorLineAsync(TimeSpan timeout) => ReadAsync(_stderr, "standard error", timeout);

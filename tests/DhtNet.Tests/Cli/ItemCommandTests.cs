@@ -16,7 +16,7 @@ public sealed class ItemCommandTests(LoopbackSwarm swarm) : IClassFixture<Loopba
     {
         string text = $"hello {Guid.NewGuid()}";
         byte[] bencoded = new BencodeString(text).Encode();
-        var target = Bep44.ImmutableTarget(bencoded);
+        var target = ItemRules.ImmutableTarget(bencoded);
 
         var put = (await Cli.RunAsync(host, "put", text, "--bootstrap", swarm.Bootstrap, "--json")).AssertSuccess();
         var stored = Assert.Single(put.Json("put"));
@@ -41,7 +41,7 @@ public sealed class ItemCommandTests(LoopbackSwarm swarm) : IClassFixture<Loopba
     public async Task PutThenGet_ImmutableText_Text_ShowsTargetAndValue(CliHost host)
     {
         string text = $"plain {Guid.NewGuid()}";
-        var target = Bep44.ImmutableTarget(new BencodeString(text).Encode());
+        var target = ItemRules.ImmutableTarget(new BencodeString(text).Encode());
 
         var put = (await Cli.RunAsync(host, "put", text, "--bootstrap", swarm.Bootstrap)).AssertSuccess();
         Assert.Contains($"Stored immutable item {target} on", put.StandardOutput);
@@ -59,7 +59,7 @@ public sealed class ItemCommandTests(LoopbackSwarm swarm) : IClassFixture<Loopba
         string keyFile = Path.Combine(_directory, $"key-{host}.json");
         var keygen = (await Cli.RunAsync(host, "keygen", "--out", keyFile, "--json")).AssertSuccess();
         string publicKey = Assert.Single(keygen.Json("key")).GetProperty("publicKey").GetString()!;
-        var target = Bep44.MutableTarget(Convert.FromHexString(publicKey), "my salt"u8);
+        var target = ItemRules.MutableTarget(Convert.FromHexString(publicKey), "my salt"u8);
 
         var put = (await Cli.RunAsync(host, "put", "version three", "--key", keyFile, "--salt", "my salt", "--seq", "3", "--bootstrap", swarm.Bootstrap, "--json")).AssertSuccess();
         var stored = Assert.Single(put.Json("put"));
@@ -73,7 +73,7 @@ public sealed class ItemCommandTests(LoopbackSwarm swarm) : IClassFixture<Loopba
         Assert.Equal(3, value.GetProperty("seq").GetInt64());
         Assert.Equal(publicKey, value.GetProperty("k").GetString());
         byte[] signature = Convert.FromHexString(value.GetProperty("sig").GetString()!);
-        Assert.True(Bep44.VerifySignature(Convert.FromHexString(publicKey), "my salt"u8, 3, value.GetProperty("v").GetBytesFromBase64(), signature));
+        Assert.True(ItemRules.VerifySignature(Convert.FromHexString(publicKey), "my salt"u8, 3, value.GetProperty("v").GetBytesFromBase64(), signature));
     }
 
     [Theory]
@@ -83,7 +83,7 @@ public sealed class ItemCommandTests(LoopbackSwarm swarm) : IClassFixture<Loopba
     {
         string keyFile = Path.Combine(_directory, $"text-key-{host}.json");
         (await Cli.RunAsync(host, "keygen", "--out", keyFile)).AssertSuccess();
-        var target = Bep44.MutableTarget(Ed25519KeyPair.Load(keyFile).PublicKey.Span);
+        var target = ItemRules.MutableTarget(Ed25519KeyPair.Load(keyFile).PublicKey.Span);
 
         var put = (await Cli.RunAsync(host, "put", "mutable text", "--key", keyFile, "--seq", "7", "--bootstrap", swarm.Bootstrap)).AssertSuccess();
         Assert.Contains($"Stored mutable item (seq 7) {target} on", put.StandardOutput);
@@ -101,11 +101,11 @@ public sealed class ItemCommandTests(LoopbackSwarm swarm) : IClassFixture<Loopba
         byte[] raw = [0, 1, 2, 255, 254];
         await File.WriteAllBytesAsync(file, raw);
         var fromFile = (await Cli.RunInProcessAsync("put", "--file", file, "--bootstrap", swarm.Bootstrap, "--json")).AssertSuccess();
-        Assert.Equal(Bep44.ImmutableTarget(new BencodeString(raw).Encode()).ToString(), fromFile.Json("put")[0].GetProperty("target").GetString());
+        Assert.Equal(ItemRules.ImmutableTarget(new BencodeString(raw).Encode()).ToString(), fromFile.Json("put")[0].GetProperty("target").GetString());
 
         const string list = "l4:spami42ee";
         var bencoded = (await Cli.RunInProcessAsync("put", list, "--bencoded", "--bootstrap", swarm.Bootstrap, "--json")).AssertSuccess();
-        var target = Bep44.ImmutableTarget(Encoding.ASCII.GetBytes(list));
+        var target = ItemRules.ImmutableTarget(Encoding.ASCII.GetBytes(list));
         Assert.Equal(target.ToString(), bencoded.Json("put")[0].GetProperty("target").GetString());
 
         // A value that is not a byte string has no "text".

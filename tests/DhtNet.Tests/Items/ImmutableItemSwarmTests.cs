@@ -37,9 +37,9 @@ public class ImmutableItemSwarmTests(ItemSwarmFixture fixture, ITestOutputHelper
     public void GetAsync_UnknownTarget_ReturnsNullAfterALookup()
     {
         var target = NodeId.Random(new Random(5));
-        var before = Swarm.Nodes[12].Krpc!.QueriesSent;
+        var before = Swarm.Nodes[12].Dispatcher!.QueriesSent;
         Assert.Null(Swarm.Run(Swarm.Nodes[12].GetAsync(target)));
-        Assert.True(Swarm.Nodes[12].Krpc!.QueriesSent > before);
+        Assert.True(Swarm.Nodes[12].Dispatcher!.QueriesSent > before);
     }
 
     [Fact]
@@ -53,6 +53,6 @@ public class ImmutableItemSwarmTests(ItemSwarmFixture fixture, ITestOutputHelper
         output.WriteLine($"get {got.Statistics.Queried} queries, full lookup {full.Statistics.Queried}");
         Assert.True(got.Statistics.Queried < full.Statistics.Queried,
             $"the get sent {got.Statistics.Queried} queries, a full lookup {full.Statistics.Queried}");
-        Assert.Equal(Bep44.ImmutableTarget(got.Value.Span), put.Target);
+        Assert.Equal(ItemRules.ImmutableTarget(got.Value.Span), put.Target);
     }
 }

@@ -63,7 +63,7 @@ public class LyingNodeTests
                 Value = forgedValue,
                 PublicKey = other.PublicKey,
                 Sequence = 10,
-                Signature = Bep44.Sign(other, [], 10, forgedValue),
+                Signature = ItemRules.Sign(other, [], 10, forgedValue),
             }
             : null);
         var asker = NewNodeKnowing(swarm, badSignature.Info, wrongKey.Info, Info(swarm.Nodes[1]));

@@ -14,7 +14,7 @@ public class MutableItemSwarmTests(ItemSwarmFixture fixture)
     public void PutAsync_SequenceZeroOneTwoWith999ByteValues_GetReturnsEachVersion()
     {
         var keyPair = Ed25519KeyPair.Generate();
-        var target = Bep44.MutableTarget(keyPair.PublicKey.Span);
+        var target = ItemRules.MutableTarget(keyPair.PublicKey.Span);
         for (int version = 0; version < 3; version++)
         {
             byte[] value = ItemValues.StringOfLength(999, (char)('a' + version));
@@ -29,7 +29,7 @@ public class MutableItemSwarmTests(ItemSwarmFixture fixture)
             Assert.Equal(version, got.Sequence);
             Assert.Equal(value, got.Value.ToArray());
             Assert.Equal(keyPair.PublicKey.ToArray(), got.PublicKey.ToArray());
-            Assert.True(Bep44.VerifySignature(got.PublicKey.Span, [], version, got.Value.Span, got.Signature.Span));
+            Assert.True(ItemRules.VerifySignature(got.PublicKey.Span, [], version, got.Value.Span, got.Signature.Span));
         }
     }
 
@@ -41,7 +41,7 @@ public class MutableItemSwarmTests(ItemSwarmFixture fixture)
         var putA = Swarm.Run(Node(2).PutAsync(keyPair, ItemValues.Text("value a"), saltA));
         var putB = Swarm.Run(Node(2).PutAsync(keyPair, ItemValues.Text("value b"), saltB));
         Assert.NotEqual(putA.Target, putB.Target);
-        Assert.Equal(Bep44.MutableTarget(keyPair.PublicKey.Span, saltA), putA.Target);
+        Assert.Equal(ItemRules.MutableTarget(keyPair.PublicKey.Span, saltA), putA.Target);
 
         var gotA = Swarm.Run(Node(400).GetAsync(putA.Target, saltA));
         var gotB = Swarm.Run(Node(400).GetAsync(putB.Target, saltB));
@@ -106,7 +106,7 @@ public class MutableItemSwarmTests(ItemSwarmFixture fixture)
     {
         var owner = Node(8);
         var put = Swarm.Run(owner.PutAsync("/ipns/my-key", ItemValues.Text("hello")));
-        Assert.Equal(Bep44.MutableTarget(owner.IdentityKey.PublicKey.Span, "/ipns/my-key"u8), put.Target);
+        Assert.Equal(ItemRules.MutableTarget(owner.IdentityKey.PublicKey.Span, "/ipns/my-key"u8), put.Target);
         Assert.Equal(0, put.Sequence);
 
         var own = Swarm.Run(owner.GetAsync("/ipns/my-key"));

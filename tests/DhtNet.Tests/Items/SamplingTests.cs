@@ -58,13 +58,13 @@ public class SamplingTests(ITestOutputHelper output)
         await using var swarm = SimulatedSwarm.Create(200, seed: 54);
         var infoHashes = Provide(swarm, Infohashes);
         var walker = swarm.Nodes[100];
-        long before = walker.Krpc!.QueriesSent;
+        long before = walker.Dispatcher!.QueriesSent;
 
         var found = swarm.Collect(walker.EnumerateInfohashesAsync(maxNodes: 3));
 
         // Each node holds a handful of the 100 infohashes (each is stored on about 8 of 200 nodes).
         Assert.InRange(found.Count, 1, 40);
-        Assert.InRange(walker.Krpc.QueriesSent - before, 3, 6);
+        Assert.InRange(walker.Dispatcher.QueriesSent - before, 3, 6);
     }
 
     private static NodeId[] Provide(SimulatedSwarm swarm, int count)

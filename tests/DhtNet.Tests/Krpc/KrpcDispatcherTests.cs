@@ -388,7 +388,7 @@ public class KrpcDispatcherTests
     }
 
     [Fact]
-    public async Task Counters_WithMeterFactory_ArePublishedOnTheKrpcMeter()
+    public async Task Counters_WithMeterFactory_AreObservableOnTheKrpcMeter()
     {
         using var factory = new TestMeterFactory();
         using var listener = new MeterListener();
@@ -400,8 +400,18 @@ public class KrpcDispatcherTests
                 l.EnableMeasurementEvents(instrument);
             }
         };
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
-            totals[instrument.Name] = totals.GetValueOrDefault(instrument.Name) + value);
+        var served = new Dictionary<string, long>();
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            totals[instrument.Name] = totals.GetValueOrDefault(instrument.Name) + value;
+            foreach (var tag in tags)
+            {
+                if (instrument.Name == "dhtnet.krpc.queries.served" && tag.Key == "method")
+                {
+                    served[(string)tag.Value!] = served.GetValueOrDefault((string)tag.Value!) + value;
+                }
+            }
+        });
         listener.Start();
 
         var (ta, tb) = FakeTransport.Pair();
@@ -412,9 +422,12 @@ public class KrpcDispatcherTests
         b.Start();
         await a.SendQueryAsync(new PingQuery(IdA), tb.Local, Timeout);
         await b.SendQueryAsync(new PingQuery(IdB), ta.Local, Timeout);
+        listener.RecordObservableInstruments();
 
         Assert.Equal(2, totals["dhtnet.krpc.queries.sent"]);
         Assert.Equal(2, totals["dhtnet.krpc.queries.received"]);
+        Assert.Equal(2, served["ping"]);
+        Assert.Equal(0, served["find_node"]);
         Assert.Equal(2, totals["dhtnet.krpc.responses.matched"]);
     }
 
@@ -445,32 +458,6 @@ public class KrpcDispatcherTests
                 FindNodeQuery => new FindNodeResponse(id, [new NodeInfo(id, new IPEndPoint(IPAddress.Parse("10.0.0.2"), 1002))]),
                 _ => new PingResponse(id),
             };
-        }
-    }
-
-    private sealed class TestMeterFactory : IMeterFactory
-    {
-        private readonly List<Meter> _meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var existing = _meters.Find(m => m.Name == options.Name);
-            if (existing is not null)
-            {
-                return existing;
-            }
-
-            var meter = new Meter(options.Name, options.Version, options.Tags, scope: this);
-            _meters.Add(meter);
-            return meter;
-        }
-
-        public void Dispose()
-        {
-            foreach (var meter in _meters)
-            {
-                meter.Dispose();
-            }
         }
     }
 }

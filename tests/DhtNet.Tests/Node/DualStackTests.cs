@@ -15,7 +15,7 @@ public class DualStackTests
         Assert.Equal(2, node.LocalEndPoints.Count);
         Assert.NotEmpty(node.GetBuckets(AddressFamily.InterNetwork).SelectMany(b => b.Nodes));
         Assert.NotEmpty(node.GetBuckets(AddressFamily.InterNetworkV6).SelectMany(b => b.Nodes));
-        Assert.All(node.GetBuckets(AddressFamily.InterNetworkV6).SelectMany(b => b.Nodes), n => Assert.Equal(AddressFamily.InterNetworkV6, n.Node.EndPoint.AddressFamily));
+        Assert.All(node.GetBuckets(AddressFamily.InterNetworkV6).SelectMany(b => b.Nodes), n => Assert.Equal(AddressFamily.InterNetworkV6, n.Contact.EndPoint.AddressFamily));
 
         var target = NodeId.Random(swarm.Random);
         var result = swarm.Run(node.QueryAsync(target));
@@ -34,7 +34,7 @@ public class DualStackTests
         var target = NodeId.Random(swarm.Random);
 
         FindNodeResponse Ask(KrpcWant want, System.Net.IPEndPoint to) =>
-            Assert.IsType<FindNodeResponse>(swarm.Run(asker.Krpc!.SendQueryAsync(new FindNodeQuery(asker.Id, target) { Want = want }, to, Timeout)).Response);
+            Assert.IsType<FindNodeResponse>(swarm.Run(asker.Dispatcher!.SendQueryAsync(new FindNodeQuery(asker.Id, target) { Want = want }, to, Timeout)).Response);
 
         var plain4 = Ask(KrpcWant.None, server4);
         Assert.Equal(8, plain4.Nodes.Length);

@@ -23,9 +23,9 @@ public class EvictionTests
         Assert.Equal(2, hub.RoutingTableSize);
         var bucket = hub.GetBuckets().Single(b => b.Nodes.Count == 2);
         Assert.Equal(2, bucket.Replacements.Count);
-        var silent = members.Single(m => m.Id == bucket.Nodes[0].Node.Id);
-        var kept = members.Single(m => m.Id == bucket.Nodes[1].Node.Id);
-        long pingsBefore = hub.Krpc!.QueriesSent;
+        var silent = members.Single(m => m.Id == bucket.Nodes[0].Contact.Id);
+        var kept = members.Single(m => m.Id == bucket.Nodes[1].Contact.Id);
+        long pingsBefore = hub.Dispatcher!.QueriesSent;
 
         // One member goes silent both ways; after 15 quiet minutes it is questionable, and the
         // hub's refresh lookup and pings find it dead.
@@ -50,7 +50,7 @@ public class EvictionTests
         Assert.Equal(2, hub.RoutingTableSize);
         var promoted = Assert.Single(table, id => id != kept.Id);
         Assert.Contains(added, n => n.Id == promoted);
-        Assert.True(hub.Krpc.QueriesSent > pingsBefore);
+        Assert.True(hub.Dispatcher.QueriesSent > pingsBefore);
     }
 
     private static NodeId Id(SimulatedSwarm swarm, bool farHalf) => NodeId.Random(swarm.Random).WithBit(0, farHalf);

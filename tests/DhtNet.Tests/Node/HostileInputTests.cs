@@ -41,8 +41,8 @@ public class HostileInputTests
 
         swarm.Advance(TimeSpan.FromSeconds(5));
 
-        Assert.Equal(0, victim.Krpc!.HandlerFailures);
-        Assert.True(victim.Krpc.Malformed > 0);
+        Assert.Equal(0, victim.Dispatcher!.HandlerFailures);
+        Assert.True(victim.Dispatcher.Malformed > 0);
         Assert.Equal(victim.Id, swarm.Run(swarm.Nodes[9].PingAsync(target))?.Id);
         var key = NodeId.Random(random);
         Assert.Equal(swarm.TrueClosest(key, 8, except: victim), swarm.Run(victim.QueryAsync(key)).Nodes.Select(n => n.Id));
@@ -70,7 +70,7 @@ public class HostileInputTests
             Salt = salt,
             Sequence = 1,
             Cas = 0,
-            Signature = Bep44.Sign(key, salt, 1, value),
+            Signature = ItemRules.Sign(key, salt, 1, value),
         };
         yield return new SampleInfohashesQuery(id, target) { TransactionId = t };
     }

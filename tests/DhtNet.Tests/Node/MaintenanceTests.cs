@@ -25,11 +25,11 @@ public class MaintenanceTests
         // Nothing is stale before 15 minutes.
         swarm.Advance(TimeSpan.FromMinutes(14));
         Assert.Empty(refreshes);
-        long sentBefore = node.Krpc!.QueriesSent;
+        long sentBefore = node.Dispatcher!.QueriesSent;
 
         swarm.Advance(TimeSpan.FromMinutes(2));
         Assert.NotEmpty(refreshes);
-        Assert.True(node.Krpc.QueriesSent - sentBefore >= refreshes.Count, "each refresh sends find_node queries");
+        Assert.True(node.Dispatcher.QueriesSent - sentBefore >= refreshes.Count, "each refresh sends find_node queries");
         Assert.All(refreshes, r => Assert.True(r.Statistics.Answered > 0));
         // One per stale bucket: each target lies in a different bucket's range ...
         Assert.Equal(refreshes.Count, refreshes.Select(r => BucketOf(node, r.Target)).Distinct().Count());
@@ -71,7 +71,7 @@ public class MaintenanceTests
         var token = GetToken(swarm, asker, storer, infoHash);
 
         swarm.Advance(TimeSpan.FromSeconds(ageSeconds));
-        var result = swarm.Run(asker.Krpc!.SendQueryAsync(new AnnouncePeerQuery(asker.Id, infoHash, 6881, token), storer.LocalEndPoints[0], Timeout));
+        var result = swarm.Run(asker.Dispatcher!.SendQueryAsync(new AnnouncePeerQuery(asker.Id, infoHash, 6881, token), storer.LocalEndPoints[0], Timeout));
 
         if (accepted)
         {
@@ -92,9 +92,9 @@ public class MaintenanceTests
         var token = GetToken(swarm, asker, storer, infoHash);
 
         // Bound to the asker's address and to the infohash.
-        var fromOther = swarm.Run(other.Krpc!.SendQueryAsync(new AnnouncePeerQuery(other.Id, infoHash, 6881, token), storer.LocalEndPoints[0], Timeout));
-        var otherHash = swarm.Run(asker.Krpc!.SendQueryAsync(new AnnouncePeerQuery(asker.Id, NodeId.Random(swarm.Random), 6881, token), storer.LocalEndPoints[0], Timeout));
-        var garbage = swarm.Run(asker.Krpc.SendQueryAsync(new AnnouncePeerQuery(asker.Id, infoHash, 6881, new byte[8]), storer.LocalEndPoints[0], Timeout));
+        var fromOther = swarm.Run(other.Dispatcher!.SendQueryAsync(new AnnouncePeerQuery(other.Id, infoHash, 6881, token), storer.LocalEndPoints[0], Timeout));
+        var otherHash = swarm.Run(asker.Dispatcher!.SendQueryAsync(new AnnouncePeerQuery(asker.Id, NodeId.Random(swarm.Random), 6881, token), storer.LocalEndPoints[0], Timeout));
+        var garbage = swarm.Run(asker.Dispatcher.SendQueryAsync(new AnnouncePeerQuery(asker.Id, infoHash, 6881, new byte[8]), storer.LocalEndPoints[0], Timeout));
 
         Assert.Equal(203, fromOther.Error?.Code);
         Assert.Equal(203, otherHash.Error?.Code);
@@ -104,7 +104,7 @@ public class MaintenanceTests
 
     private static byte[] GetToken(SimulatedSwarm swarm, DhtNode asker, DhtNode storer, NodeId infoHash)
     {
-        var reply = swarm.Run(asker.Krpc!.SendQueryAsync(new GetPeersQuery(asker.Id, infoHash), storer.LocalEndPoints[0], Timeout));
+        var reply = swarm.Run(asker.Dispatcher!.SendQueryAsync(new GetPeersQuery(asker.Id, infoHash), storer.LocalEndPoints[0], Timeout));
         var token = Assert.IsType<GetPeersResponse>(reply.Response).Token.ToArray();
         Assert.NotEmpty(token);
         return token;

@@ -51,9 +51,9 @@ public class RateLimitTests
     }
 
     [Fact]
-    public void TryTake_ManyAddresses_KeepsAtMostTheBoundAndForgetsTheOldest()
+    public void TryTake_ManyOtherAddresses_DoNotMakeItForgetAnOverRateAddress()
     {
-        var limiter = new AddressRateLimiter(new VirtualTimeProvider(), ratePerSecond: 1, burst: 1, maxAddresses: 100);
+        var limiter = new AddressRateLimiter(new VirtualTimeProvider(), ratePerSecond: 1, burst: 1, slots: 1024);
         var first = IPAddress.Parse("198.51.100.1");
         Assert.True(limiter.TryTake(first));
         Assert.False(limiter.TryTake(first));
@@ -62,8 +62,40 @@ public class RateLimitTests
             limiter.TryTake(new IPAddress(BitConverter.GetBytes(0x0A000000 + i)));
         }
 
-        Assert.Equal(100, limiter.AddressCount);
-        Assert.True(limiter.TryTake(first)); // forgotten, so forgiven
+        Assert.Equal(1024, limiter.Slots);
+        Assert.False(limiter.TryTake(first)); // a fixed table: nothing is forgotten, so nothing is forgiven
+    }
+
+    [Fact]
+    public void TryTake_AfterRefillTime_AllowsAgain()
+    {
+        var time = new VirtualTimeProvider();
+        var limiter = new AddressRateLimiter(time, ratePerSecond: 10, burst: 2);
+        var address = IPAddress.Parse("192.0.2.9");
+        Assert.True(limiter.TryTake(address));
+        Assert.True(limiter.TryTake(address));
+        Assert.False(limiter.TryTake(address));
+        time.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.True(limiter.TryTake(address));
+        Assert.False(limiter.TryTake(address));
+        Assert.Equal(2, limiter.Refused);
+    }
+
+    [Fact]
+    public void TryTake_ResponsiveContactSharingAllBucketsWithAFlood_KeepsItsOwnBudget()
+    {
+        // One bucket for everybody: every stranger shares it with the contact.
+        var limiter = new AddressRateLimiter(new VirtualTimeProvider(), ratePerSecond: 1, burst: 5, slots: 1);
+        var contact = IPAddress.Parse("203.0.113.5");
+        limiter.MarkResponsive(contact);
+        for (int i = 0; i < 1_000; i++)
+        {
+            limiter.TryTake(new IPAddress(BitConverter.GetBytes(0x0A000000 + i)));
+        }
+
+        Assert.False(limiter.TryTake(IPAddress.Parse("10.9.9.9")));
+        Assert.All(Enumerable.Range(0, 5), _ => Assert.True(limiter.TryTake(contact)));
+        Assert.False(limiter.TryTake(contact)); // its own budget has the same rate
     }
 
     [Fact]
@@ -71,6 +103,6 @@ public class RateLimitTests
     {
         var limiter = new AddressRateLimiter(new VirtualTimeProvider(), ratePerSecond: 0, burst: 0);
         Assert.All(Enumerable.Range(0, 1000), _ => Assert.True(limiter.TryTake(IPAddress.Parse("192.0.2.7"))));
-        Assert.Equal(0, limiter.AddressCount);
+        Assert.Equal(0, limiter.Refused);
     }
 }

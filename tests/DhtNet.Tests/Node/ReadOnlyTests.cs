@@ -56,8 +56,8 @@ public class ReadOnlyTests
         // A normal node, asked the same way, answers.
         Assert.Equal(swarm.Nodes[4].Id, swarm.Run(asker.PingAsync(swarm.Nodes[4].LocalEndPoints[0]))?.Id);
 
-        Assert.True(reader.Krpc!.QueriesReceived >= 1);
-        Assert.Equal(0, reader.Krpc.ResponsesSent);
-        Assert.Equal(0, reader.Krpc.ErrorsSent);
+        Assert.True(reader.Dispatcher!.QueriesReceived >= 1);
+        Assert.Equal(0, reader.Dispatcher.ResponsesSent);
+        Assert.Equal(0, reader.Dispatcher.ErrorsSent);
     }
 }

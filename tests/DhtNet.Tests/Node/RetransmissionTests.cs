@@ -7,13 +7,13 @@ public class RetransmissionTests
     {
         await using var swarm = CreateCutPair(seed: 20, queryAttempts: 8);
         var (a, b) = (swarm.Nodes[0], swarm.Nodes[1]);
-        long sentBefore = a.Krpc!.QueriesSent;
+        long sentBefore = a.Dispatcher!.QueriesSent;
         var started = swarm.Clock.Elapsed;
 
         var answer = swarm.Run(a.PingAsync(b.LocalEndPoints[0]));
 
         Assert.Null(answer);
-        Assert.Equal(8, a.Krpc.QueriesSent - sentBefore);
+        Assert.Equal(8, a.Dispatcher.QueriesSent - sentBefore);
         Assert.Equal(TimeSpan.FromSeconds(2), swarm.Clock.Elapsed - started);
     }
 
@@ -22,7 +22,7 @@ public class RetransmissionTests
     {
         await using var swarm = CreateCutPair(seed: 21, queryAttempts: 4);
         var (a, b) = (swarm.Nodes[0], swarm.Nodes[1]);
-        long sentBefore = a.Krpc!.QueriesSent;
+        long sentBefore = a.Dispatcher!.QueriesSent;
         var started = swarm.Clock.Elapsed;
         var ping = a.PingAsync(b.LocalEndPoints[0]);
         // Copies go out every 500 ms; let the first two vanish, then heal the link.
@@ -32,7 +32,7 @@ public class RetransmissionTests
         var answer = swarm.Run(ping);
 
         Assert.Equal(b.Id, answer?.Id);
-        Assert.Equal(3, a.Krpc.QueriesSent - sentBefore);
+        Assert.Equal(3, a.Dispatcher.QueriesSent - sentBefore);
         Assert.True(swarm.Clock.Elapsed - started < TimeSpan.FromSeconds(2), "the third copy's answer should end the wait");
     }
 
@@ -41,9 +41,9 @@ public class RetransmissionTests
     {
         await using var swarm = CreateCutPair(seed: 22, queryAttempts: 1);
         var (a, b) = (swarm.Nodes[0], swarm.Nodes[1]);
-        long sentBefore = a.Krpc!.QueriesSent;
+        long sentBefore = a.Dispatcher!.QueriesSent;
         Assert.Null(swarm.Run(a.PingAsync(b.LocalEndPoints[0])));
-        Assert.Equal(1, a.Krpc.QueriesSent - sentBefore);
+        Assert.Equal(1, a.Dispatcher.QueriesSent - sentBefore);
     }
 
     // Two nodes that know each other, after which every datagram from the first to the second is lost.

@@ -32,12 +32,12 @@ public class Bep44Tests
     public void WriteSignatureBuffer_BepVector_MatchesPublishedBuffer(string salt)
     {
         var vector = Vector(salt);
-        Span<byte> buffer = stackalloc byte[Bep44.MaxSignatureBufferSize];
+        Span<byte> buffer = stackalloc byte[ItemRules.MaxSignatureBufferSize];
 
-        int written = Bep44.WriteSignatureBuffer(buffer, Bytes(salt), VectorSequence, Bytes(VectorValue));
+        int written = ItemRules.WriteSignatureBuffer(buffer, Bytes(salt), VectorSequence, Bytes(VectorValue));
 
         Assert.Equal(vector.Buffer, Encoding.ASCII.GetString(buffer[..written]));
-        Assert.Equal(written, Bep44.GetSignatureBufferSize(Bytes(salt), VectorSequence, Bytes(VectorValue).Length));
+        Assert.Equal(written, ItemRules.GetSignatureBufferSize(Bytes(salt), VectorSequence, Bytes(VectorValue).Length));
     }
 
     [Theory]
@@ -49,7 +49,7 @@ public class Bep44Tests
         var output = new ArrayBufferWriter<byte>();
         output.Write("prefix"u8);
 
-        Bep44.WriteSignatureBuffer(output, Bytes(salt), VectorSequence, Bytes(VectorValue));
+        ItemRules.WriteSignatureBuffer(output, Bytes(salt), VectorSequence, Bytes(VectorValue));
 
         Assert.Equal("prefix" + vector.Buffer, Encoding.ASCII.GetString(output.WrittenSpan));
     }
@@ -61,7 +61,7 @@ public class Bep44Tests
     {
         var vector = Vector(salt);
 
-        Assert.Equal(NodeId.Parse(vector.Target), Bep44.MutableTarget(Convert.FromHexString(VectorPublicKey), Bytes(salt)));
+        Assert.Equal(NodeId.Parse(vector.Target), ItemRules.MutableTarget(Convert.FromHexString(VectorPublicKey), Bytes(salt)));
     }
 
     [Theory]
@@ -71,7 +71,7 @@ public class Bep44Tests
     {
         var vector = Vector(salt);
 
-        Assert.True(Bep44.VerifySignature(
+        Assert.True(ItemRules.VerifySignature(
             Convert.FromHexString(VectorPublicKey), Bytes(salt), VectorSequence, Bytes(VectorValue), Convert.FromHexString(vector.Signature)));
     }
 
@@ -88,12 +88,12 @@ public class Bep44Tests
         // Every bit of the signature, the key and the signed buffer matters.
         for (int bit = 0; bit < sig.Length * 8; bit++)
         {
-            Assert.False(Bep44.VerifySignature(publicKey, Bytes(salt), VectorSequence, value, Flip(sig, bit)), $"signature bit {bit}");
+            Assert.False(ItemRules.VerifySignature(publicKey, Bytes(salt), VectorSequence, value, Flip(sig, bit)), $"signature bit {bit}");
         }
 
         for (int bit = 0; bit < publicKey.Length * 8; bit++)
         {
-            Assert.False(Bep44.VerifySignature(Flip(publicKey, bit), Bytes(salt), VectorSequence, value, sig), $"key bit {bit}");
+            Assert.False(ItemRules.VerifySignature(Flip(publicKey, bit), Bytes(salt), VectorSequence, value, sig), $"key bit {bit}");
         }
 
         byte[] buffer = Bytes(vector.Buffer);
@@ -102,14 +102,14 @@ public class Bep44Tests
             Assert.False(Ed25519KeyPair.Verify(publicKey, Flip(buffer, bit), sig), $"buffer bit {bit}");
         }
 
-        Assert.False(Bep44.VerifySignature(publicKey, Bytes(salt), VectorSequence + 1, value, sig));
-        Assert.False(Bep44.VerifySignature(publicKey, Bytes(salt + "x"), VectorSequence, value, sig));
+        Assert.False(ItemRules.VerifySignature(publicKey, Bytes(salt), VectorSequence + 1, value, sig));
+        Assert.False(ItemRules.VerifySignature(publicKey, Bytes(salt + "x"), VectorSequence, value, sig));
     }
 
     [Fact]
     public void ImmutableTarget_BepVector_MatchesPublishedTarget()
     {
-        Assert.Equal(NodeId.Parse("e5f96f6f38320f0f33959cb4d3d656452117aadb"), Bep44.ImmutableTarget(Bytes(VectorValue)));
+        Assert.Equal(NodeId.Parse("e5f96f6f38320f0f33959cb4d3d656452117aadb"), ItemRules.ImmutableTarget(Bytes(VectorValue)));
     }
 
     [Fact]
@@ -117,26 +117,26 @@ public class Bep44Tests
     {
         byte[] publicKey = Convert.FromHexString(VectorPublicKey);
 
-        Assert.Equal(NodeId.Sha1(publicKey), Bep44.MutableTarget(publicKey));
-        Assert.Equal(NodeId.Sha1(publicKey), Bep44.MutableTarget(publicKey, ReadOnlySpan<byte>.Empty));
+        Assert.Equal(NodeId.Sha1(publicKey), ItemRules.MutableTarget(publicKey));
+        Assert.Equal(NodeId.Sha1(publicKey), ItemRules.MutableTarget(publicKey, ReadOnlySpan<byte>.Empty));
     }
 
     [Fact]
     public void MutableTarget_LongestSalt_HashesKeyThenSalt()
     {
         byte[] publicKey = Convert.FromHexString(VectorPublicKey);
-        byte[] salt = Enumerable.Range(0, Bep44.MaxSaltSize).Select(i => (byte)(i * 7)).ToArray();
+        byte[] salt = Enumerable.Range(0, ItemRules.MaxSaltSize).Select(i => (byte)(i * 7)).ToArray();
 
-        Assert.Equal(NodeId.Sha1([.. publicKey, .. salt]), Bep44.MutableTarget(publicKey, salt));
+        Assert.Equal(NodeId.Sha1([.. publicKey, .. salt]), ItemRules.MutableTarget(publicKey, salt));
     }
 
     [Theory]
     [InlineData(31, 0)]
     [InlineData(33, 0)]
-    [InlineData(32, Bep44.MaxSaltSize + 1)]
+    [InlineData(32, ItemRules.MaxSaltSize + 1)]
     public void MutableTarget_BadKeyOrSaltLength_Throws(int keyLength, int saltLength)
     {
-        Assert.Throws<ArgumentException>(() => Bep44.MutableTarget(new byte[keyLength], new byte[saltLength]));
+        Assert.Throws<ArgumentException>(() => ItemRules.MutableTarget(new byte[keyLength], new byte[saltLength]));
     }
 
     [Theory]
@@ -147,35 +147,35 @@ public class Bep44Tests
     public void WriteSignatureBuffer_ExtremeSequenceNumbers_WritesPlainDecimal(long sequence, string expectedPrefix)
     {
         byte[] value = Bytes("i7e");
-        Span<byte> buffer = stackalloc byte[Bep44.MaxSignatureBufferSize];
+        Span<byte> buffer = stackalloc byte[ItemRules.MaxSignatureBufferSize];
 
-        int written = Bep44.WriteSignatureBuffer(buffer, default, sequence, value);
+        int written = ItemRules.WriteSignatureBuffer(buffer, default, sequence, value);
 
         Assert.Equal(expectedPrefix + "i7e", Encoding.ASCII.GetString(buffer[..written]));
-        Assert.Equal(written, Bep44.GetSignatureBufferSize(default, sequence, value.Length));
+        Assert.Equal(written, ItemRules.GetSignatureBufferSize(default, sequence, value.Length));
     }
 
     [Fact]
     public void WriteSignatureBuffer_LargestFields_FitsMaxBufferSizeExactly()
     {
-        byte[] salt = new byte[Bep44.MaxSaltSize];
-        byte[] value = new byte[Bep44.MaxValueSize];
+        byte[] salt = new byte[ItemRules.MaxSaltSize];
+        byte[] value = new byte[ItemRules.MaxValueSize];
         var output = new ArrayBufferWriter<byte>();
 
-        Bep44.WriteSignatureBuffer(output, salt, long.MinValue, value);
+        ItemRules.WriteSignatureBuffer(output, salt, long.MinValue, value);
 
-        Assert.Equal(Bep44.MaxSignatureBufferSize, output.WrittenCount);
+        Assert.Equal(ItemRules.MaxSignatureBufferSize, output.WrittenCount);
     }
 
     [Theory]
-    [InlineData(Bep44.MaxSaltSize + 1, 3)]
-    [InlineData(0, Bep44.MaxValueSize + 1)]
+    [InlineData(ItemRules.MaxSaltSize + 1, 3)]
+    [InlineData(0, ItemRules.MaxValueSize + 1)]
     [InlineData(0, 0)]
     public void WriteSignatureBuffer_OverLimits_Throws(int saltLength, int valueLength)
     {
         var output = new ArrayBufferWriter<byte>();
 
-        Assert.Throws<ArgumentException>(() => Bep44.WriteSignatureBuffer(output, new byte[saltLength], 1, new byte[valueLength]));
+        Assert.Throws<ArgumentException>(() => ItemRules.WriteSignatureBuffer(output, new byte[saltLength], 1, new byte[valueLength]));
         Assert.Equal(0, output.WrittenCount);
     }
 
@@ -185,19 +185,19 @@ public class Bep44Tests
         byte[] value = Bytes(VectorValue);
         byte[] destination = new byte["3:seqi1e1:v12:Hello World!".Length - 1];
 
-        Assert.Throws<ArgumentException>(() => Bep44.WriteSignatureBuffer(destination, default, 1, value));
+        Assert.Throws<ArgumentException>(() => ItemRules.WriteSignatureBuffer(destination, default, 1, value));
     }
 
     [Theory]
     [InlineData(32, 64, 0, 15)]
     [InlineData(31, 64, 0, 15)]
     [InlineData(32, 63, 0, 15)]
-    [InlineData(32, 64, Bep44.MaxSaltSize + 1, 15)]
-    [InlineData(32, 64, 0, Bep44.MaxValueSize + 1)]
+    [InlineData(32, 64, ItemRules.MaxSaltSize + 1, 15)]
+    [InlineData(32, 64, 0, ItemRules.MaxValueSize + 1)]
     [InlineData(32, 64, 0, 0)]
     public void VerifySignature_MalformedFields_ReturnsFalse(int keyLength, int signatureLength, int saltLength, int valueLength)
     {
-        Assert.False(Bep44.VerifySignature(new byte[keyLength], new byte[saltLength], 1, new byte[valueLength], new byte[signatureLength]));
+        Assert.False(ItemRules.VerifySignature(new byte[keyLength], new byte[saltLength], 1, new byte[valueLength], new byte[signatureLength]));
     }
 
     [Fact]
@@ -209,19 +209,19 @@ public class Bep44Tests
             byte[] seed = new byte[Ed25519KeyPair.SeedSize];
             random.NextBytes(seed);
             var keyPair = Ed25519KeyPair.FromSeed(seed);
-            byte[] salt = new byte[random.Next(0, Bep44.MaxSaltSize + 1)];
+            byte[] salt = new byte[random.Next(0, ItemRules.MaxSaltSize + 1)];
             random.NextBytes(salt);
             byte[] payload = RandomBytes(random, random.Next(1, 900));
             byte[] value = [.. Bytes($"{payload.Length}:"), .. payload];
             long sequence = random.NextInt64(long.MinValue, long.MaxValue);
 
-            byte[] signature = Bep44.Sign(keyPair, salt, sequence, value);
+            byte[] signature = ItemRules.Sign(keyPair, salt, sequence, value);
 
             byte[] publicKey = keyPair.PublicKey.ToArray();
-            Assert.True(Bep44.VerifySignature(publicKey, salt, sequence, value, signature));
-            Assert.False(Bep44.VerifySignature(publicKey, salt, sequence ^ 1, value, signature));
-            Assert.False(Bep44.VerifySignature(publicKey, [.. salt, 0], sequence, value, signature));
-            Assert.False(Bep44.VerifySignature(publicKey, salt, sequence, Flip(value, random.Next(value.Length * 8)), signature));
+            Assert.True(ItemRules.VerifySignature(publicKey, salt, sequence, value, signature));
+            Assert.False(ItemRules.VerifySignature(publicKey, salt, sequence ^ 1, value, signature));
+            Assert.False(ItemRules.VerifySignature(publicKey, [.. salt, 0], sequence, value, signature));
+            Assert.False(ItemRules.VerifySignature(publicKey, salt, sequence, Flip(value, random.Next(value.Length * 8)), signature));
         }
     }
 

@@ -161,4 +161,36 @@ public class Ed25519KeyPairTests
             Assert.False(Ed25519KeyPair.Verify(key, message, signature));
         }
     }
+
+    [Fact]
+    public void Verify_SignatureWithGroupOrderAddedToS_ReturnsFalse()
+    {
+        // RFC 8032 TEST 1 with S replaced by S + L: the same point equation holds, so a verifier that
+        // skips the S < L check would accept a second signature for the message (malleability).
+        byte[] publicKey = Convert.FromHexString("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+        byte[] signature = Convert.FromHexString(
+            "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b");
+        var order = System.Numerics.BigInteger.Pow(2, 252) + System.Numerics.BigInteger.Parse("27742317777372353535851937790883648493");
+        var s = new System.Numerics.BigInteger(signature.AsSpan(32), isUnsigned: true);
+        byte[] malleated = (byte[])signature.Clone();
+        Assert.True((s + order).TryWriteBytes(malleated.AsSpan(32), out int written, isUnsigned: true));
+        Assert.Equal(32, written);
+
+        Assert.True(Ed25519KeyPair.Verify(publicKey, [], signature));
+        Assert.False(Ed25519KeyPair.Verify(publicKey, [], malleated));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("4:salt6:foobar3:seqi1e1:v12:Hello World!")]
+    public void Verify_IdentityKeyWithIdentityRAndZeroS_ReturnsFalse(string message)
+    {
+        // With A = R = the identity point and S = 0, [S]B = R + [k]A holds for every message: a key
+        // of small order would let anyone "sign" anything, so it must be refused.
+        byte[] identity = new byte[32];
+        identity[0] = 1;
+        byte[] signature = [.. identity, .. new byte[32]];
+
+        Assert.False(Ed25519KeyPair.Verify(identity, Encoding.ASCII.GetBytes(message), signature));
+    }
 }

@@ -5,7 +5,7 @@ namespace DhtNet.Tests.Storage;
 public class ItemStoreTests
 {
     private static readonly byte[] Key = Convert.FromHexString("77ff84905a91936367c01360803104f92432fcd904a43511876df5cdf3e7e548");
-    private static readonly byte[] Sig = new byte[ItemStore.SignatureSize];
+    private static readonly byte[] Sig = new byte[ItemRules.SignatureSize];
     private static readonly byte[] Hello = Encoding.ASCII.GetBytes("12:Hello World!");
     private static readonly byte[] Other = Encoding.ASCII.GetBytes("5:other");
 
@@ -15,7 +15,7 @@ public class ItemStoreTests
     [InlineData("77ff84905a91936367c01360803104f92432fcd904a43511876df5cdf3e7e548", "foobar", "411eba73b6f087ca51a3795d9c8c938d365e32c1")]
     public void MutableTarget_Bep44Vectors_MatchesTarget(string keyHex, string salt, string target)
     {
-        Assert.Equal(NodeId.Parse(target), ItemStore.MutableTarget(Convert.FromHexString(keyHex), Encoding.ASCII.GetBytes(salt)));
+        Assert.Equal(NodeId.Parse(target), ItemRules.MutableTarget(Convert.FromHexString(keyHex), Encoding.ASCII.GetBytes(salt)));
 
         var store = new ItemStore(new VirtualTimeProvider());
         var result = store.PutMutable(Convert.FromHexString(keyHex), Encoding.ASCII.GetBytes(salt), 1, Sig, Hello);
@@ -47,15 +47,15 @@ public class ItemStoreTests
     {
         // A key whose bytes, with the salt, are themselves bencode: k + salt = "34:" + 34 bytes.
         byte[] value = Encoding.ASCII.GetBytes("34:" + new string('x', 34));
-        byte[] key = value[..ItemStore.PublicKeySize];
-        byte[] salt = value[ItemStore.PublicKeySize..];
+        byte[] key = value[..ItemRules.PublicKeySize];
+        byte[] salt = value[ItemRules.PublicKeySize..];
         var store = new ItemStore(new VirtualTimeProvider());
         Assert.True(store.PutMutable(key, salt, 1, Sig, Other).IsSuccess);
 
         var put = store.PutImmutable(value);
 
         Assert.Equal(ItemPutStatus.Stored, put.Status);
-        Assert.Equal(ItemStore.MutableTarget(key, salt), put.Target);
+        Assert.Equal(ItemRules.MutableTarget(key, salt), put.Target);
         var stored = store.Get(put.Target).Item;
         Assert.False(stored!.IsMutable);
         Assert.Equal(1, store.Count);

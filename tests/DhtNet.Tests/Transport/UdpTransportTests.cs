@@ -257,29 +257,94 @@ public class UdpTransportTests
         await using var b = new UdpTransport([Loopback4]);
         var inbox = new DatagramInbox();
         b.Start(inbox.Handler);
-        var senders = new List<UdpTransport>();
-        try
-        {
-            for (int i = 0; i < 20; i++)
-            {
-                senders.Add(new UdpTransport([Loopback4]));
-            }
+        await using var senders = new LoopbackSenders(20);
 
-            // Two rounds: the second one hits the source cache.
-            for (int round = 0; round < 2; round++)
+        // Two rounds: the second one hits the source cache.
+        for (int round = 0; round < 2; round++)
+        {
+            foreach (var sender in senders.All)
             {
-                foreach (var sender in senders)
-                {
-                    sender.Send(BitConverter.GetBytes(sender.LocalEndPoints[0].Port), b.LocalEndPoints[0]);
-                    var (data, source) = await inbox.ReceiveAsync();
-                    Assert.Equal(sender.LocalEndPoints[0], source);
-                    Assert.Equal(sender.LocalEndPoints[0].Port, BitConverter.ToInt32(data));
-                }
+                sender.Send(BitConverter.GetBytes(sender.LocalEndPoints[0].Port), b.LocalEndPoints[0]);
+                var (data, source) = await inbox.ReceiveAsync();
+                Assert.Equal(sender.LocalEndPoints[0], source);
+                Assert.Equal(sender.LocalEndPoints[0].Port, BitConverter.ToInt32(data));
             }
         }
-        finally
+    }
+
+    [Fact]
+    public async Task Receive_ReusePortGroupOfFour_DeliversEveryPeersDatagramsInOrder()
+    {
+        await using var server = new UdpTransport(new UdpTransportOptions { BindEndPoints = [Loopback4], ReceiveSockets = 4 });
+        Assert.Equal(OperatingSystem.IsLinux() ? 4 : 1, server.ReceiveSockets);
+        var inbox = new DatagramInbox();
+        server.Start(inbox.Handler);
+        await using var senders = new LoopbackSenders(8);
+        const int PerSender = 50;
+        for (int n = 0; n < PerSender; n++)
         {
-            foreach (var sender in senders)
+            foreach (var sender in senders.All)
+            {
+                Assert.True(sender.Send(BitConverter.GetBytes(n), server.LocalEndPoints[0]));
+            }
+        }
+
+        // The kernel hashes each sender to one socket of the group, so each sender's datagrams
+        // are handled by one thread, in the order they were sent.
+        var next = new Dictionary<IPEndPoint, int>();
+        for (int i = 0; i < PerSender * senders.All.Count; i++)
+        {
+            var (data, source) = await inbox.ReceiveAsync();
+            int expected = next.GetValueOrDefault(source);
+            Assert.Equal(expected, BitConverter.ToInt32(data));
+            next[source] = expected + 1;
+        }
+
+        Assert.Equal(senders.All.Select(s => s.LocalEndPoints[0].Port).Order(), next.Keys.Select(e => e.Port).Order());
+    }
+
+    [Fact]
+    public async Task Constructor_ReusePortGroupOnAPortAnotherGroupHolds_Throws()
+    {
+        await using var first = new UdpTransport(new UdpTransportOptions { BindEndPoints = [Loopback4], ReceiveSockets = 2 });
+        var taken = first.LocalEndPoints[0];
+
+        // SO_REUSEPORT would let a second group share the port; the probe bind refuses it as before.
+        var error = Assert.Throws<SocketException>(() => new UdpTransport(new UdpTransportOptions { BindEndPoints = [taken], ReceiveSockets = 2 }));
+        Assert.Equal(SocketError.AddressAlreadyInUse, error.SocketErrorCode);
+    }
+
+    [Fact]
+    public async Task Constructor_Default_AsksForAFourMebibyteReceiveBuffer()
+    {
+        await using var transport = new UdpTransport([Loopback4]);
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.True(transport.ReceiveBufferSize > 0);
+            return;
+        }
+
+        // Linux grants at most net.core.rmem_max and reports twice what it keeps for the data.
+        int max = int.Parse(File.ReadAllText("/proc/sys/net/core/rmem_max").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(2 * Math.Min(UdpTransportOptions.DefaultSocketReceiveBufferSize, max), transport.ReceiveBufferSize);
+    }
+
+    /// <summary>Transports on 127.0.0.1 that send to the one under test, closed together.</summary>
+    private sealed class LoopbackSenders : IAsyncDisposable
+    {
+        public LoopbackSenders(int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                All.Add(new UdpTransport([Loopback4]));
+            }
+        }
+
+        public List<UdpTransport> All { get; } = [];
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var sender in All)
             {
                 await sender.DisposeAsync();
             }

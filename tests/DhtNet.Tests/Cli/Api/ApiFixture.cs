@@ -31,8 +31,9 @@ public sealed class ApiFixture : IAsyncLifetime
         _swarm = await LocalNetwork.StartAsync(12);
         var activity = new NodeActivity(TimeProvider.System);
         var udp = new UdpTransport([new IPEndPoint(IPAddress.Loopback, 0)]);
-        _node = new DhtNode(new ObservedTransport(udp, activity), new DhtOptions
+        _node = new DhtNode(udp, new DhtOptions
         {
+            MeterFactory = activity.Meters,
             BootstrapNodes = [_swarm.BootstrapAddress],
             RequestTimeout = TimeSpan.FromSeconds(1),
         });

@@ -110,7 +110,7 @@ public sealed class RpcEndpointTests(ApiFixture api)
     public async Task PutThenGet_ImmutableByTarget_ReadFromAnotherNode()
     {
         byte[] value = "immutable value"u8.ToArray();
-        var target = Bep44.ImmutableTarget(ItemValues.Wrap(value));
+        var target = ItemRules.ImmutableTarget(ItemValues.Wrap(value));
         using var form = new MultipartFormDataContent { { new ByteArrayContent(value), "file", "value" } };
 
         var (put, _) = await api.RpcAsync($"/api/v0/dht/put?arg={target}", form);

@@ -1,0 +1,76 @@
+using System.Net;
+using System.Net.Sockets;
+using BenchmarkDotNet.Attributes;
+
+namespace DhtNet.Benchmarks;
+
+/// <summary>
+/// The Kademlia core as the Mainline node runs it (<see cref="NodeInfo"/> contacts, Mainline's
+/// address policy): find-closest from a table of 2,000 offered nodes, an update of a known node, and a
+/// whole lookup on a 1,000-node network that answers at once (so the lookup's own cost is measured,
+/// not the network's). Compare with earlier runs of the same benchmark; none of them may allocate more.
+/// </summary>
+[MemoryDiagnoser]
+public class KademliaCoreBenchmarks
+{
+    private const int TableNodes = 2_000;
+    private const int NetworkNodes = 1_000;
+    private const int K = 8;
+
+    private readonly NodeInfo[] _buffer = new NodeInfo[K];
+    private RoutingTable<NodeId, NodeInfo> _table = null!;
+    private NodeId[] _targets = null!;
+    private NodeInfo[] _known = null!;
+    private Dictionary<NodeId, NodeInfo[]> _answers = null!;
+    private NodeInfo[] _seeds = null!;
+    private int _next;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var random = new Random(42);
+        var localId = NodeId.Random(random);
+        _table = new RoutingTable<NodeId, NodeInfo>(localId, new MainlinePolicy(AddressFamily.InterNetwork), TimeProvider.System, new RoutingTableOptions { Random = new Random(1) });
+        for (int i = 0; i < TableNodes; i++)
+        {
+            // Half uniformly random, half near our id, so that the table is deep as a live one is.
+            var id = i % 2 == 0 ? NodeId.Random(random) : KademliaKey.RandomWithPrefix(localId, random.Next(1, 24), random);
+            _table.AddOrUpdate(new NodeInfo(id, Address(i)), NodeContact.Responded);
+        }
+
+        _known = [.. _table.Export()];
+        _targets = [.. Enumerable.Range(0, 256).Select(_ => NodeId.Random(random))];
+
+        var network = Enumerable.Range(0, NetworkNodes).Select(i => new NodeInfo(NodeId.Random(random), Address(i))).ToArray();
+        _answers = [];
+        foreach (var node in network)
+        {
+            // Each node knows its 16 nearest and 24 random others, and answers with all of them.
+            _answers[node.Id] = network.OrderBy(n => n.Id.Xor(node.Id)).Skip(1).Take(16)
+                .Concat(Enumerable.Range(0, 24).Select(_ => network[random.Next(NetworkNodes)])).Distinct().ToArray();
+        }
+
+        _seeds = network[..3];
+    }
+
+    [Benchmark]
+    public int FindClosest8() => _table.FindClosest(NextTarget(), _buffer);
+
+    [Benchmark]
+    public AddOutcome UpdateKnown() => _table.AddOrUpdate(NextKnown(), NodeContact.Responded).Outcome;
+
+    [Benchmark]
+    public int Lookup1000()
+    {
+        var lookup = new IterativeLookup<NodeId, NodeInfo>(NextTarget(), (node, _) => Task.FromResult(LookupReply<NodeInfo>.From(_answers[node.Id])),
+            new LookupOptions { SoftTimeout = TimeSpan.Zero }, TimeProvider.System, accept: static n => n.EndPoint.Port != 0);
+        lookup.AddCandidates(_seeds);
+        return lookup.RunAsync().GetAwaiter().GetResult().Statistics.Queried;
+    }
+
+    private static IPEndPoint Address(int i) => new(new IPAddress([10, (byte)(i >> 16), (byte)(i >> 8), (byte)i]), 6881);
+
+    private NodeId NextTarget() => _targets[_next++ & 255];
+
+    private NodeInfo NextKnown() => _known[_next++ % _known.Length];
+}

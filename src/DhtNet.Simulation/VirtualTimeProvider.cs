@@ -1,0 +1,254 @@
+namespace DhtNet.Simulation;
+
+/// <summary>
+/// A <see cref="TimeProvider"/> whose time moves only when told to. Timers fire on the thread that
+/// calls <see cref="Advance"/> or <see cref="AdvanceToNextTimer"/>, in due-time order, with the
+/// clock set to each timer's due time, so hours of protocol time run in milliseconds and a run is
+/// repeatable. Code under a virtual clock should complete its tasks inline (no Task.Run) so that
+/// everything a timer starts has happened before the clock moves on.
+/// </summary>
+public sealed class VirtualTimeProvider : TimeProvider
+{
+    private readonly object _lock = new();
+    private readonly PriorityQueue<VirtualTimer, (long Due, long Sequence)> _queue = new();
+    private long _now; // ticks since the epoch below
+    private long _sequence;
+    private int _stale; // queue entries left behind by Change/Dispose, dropped lazily
+    private readonly DateTimeOffset _epoch;
+
+    public VirtualTimeProvider()
+        : this(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero))
+    {
+    }
+
+    public VirtualTimeProvider(DateTimeOffset start) => _epoch = start;
+
+    public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
+
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    public override DateTimeOffset GetUtcNow() => _epoch.AddTicks(Interlocked.Read(ref _now));
+
+    public override long GetTimestamp() => Interlocked.Read(ref _now);
+
+    /// <summary>Time elapsed since the clock was created.</summary>
+    public TimeSpan Elapsed => TimeSpan.FromTicks(Interlocked.Read(ref _now));
+
+    /// <summary>Number of timers waiting to fire.</summary>
+    public int PendingTimers
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _queue.Count - _stale;
+            }
+        }
+    }
+
+    // Queue entries including stale ones; lets tests check the queue stays bounded.
+    internal int QueuedEntries
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _queue.Count;
+            }
+        }
+    }
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        var timer = new VirtualTimer(this, callback, state);
+        timer.Change(dueTime, period);
+        return timer;
+    }
+
+    /// <summary>Moves time forward by <paramref name="delta"/>, firing every timer due on the way.</summary>
+    public void Advance(TimeSpan delta)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(delta, TimeSpan.Zero);
+        long target = Interlocked.Read(ref _now) + delta.Ticks;
+        while (FireNext(target))
+        {
+        }
+
+        Interlocked.Exchange(ref _now, Math.Max(target, Interlocked.Read(ref _now)));
+    }
+
+    /// <summary>
+    /// Jumps to the earliest pending timer and fires it (and any others due at the same instant).
+    /// Returns false when no timer is pending or the next one is beyond <paramref name="limit"/>.
+    /// </summary>
+    public bool AdvanceToNextTimer(TimeSpan? limit = null)
+    {
+        long due;
+        lock (_lock)
+        {
+            if (!TryPeekLive(out var next))
+            {
+                return false;
+            }
+
+            due = next.Due;
+        }
+
+        if (limit is { } l && due > Interlocked.Read(ref _now) + l.Ticks)
+        {
+            return false;
+        }
+
+        while (FireNext(due))
+        {
+        }
+
+        return true;
+    }
+
+    private bool FireNext(long upTo)
+    {
+        VirtualTimer timer;
+        lock (_lock)
+        {
+            if (!TryPeekLive(out var next) || next.Due > upTo)
+            {
+                return false;
+            }
+
+            timer = _queue.Dequeue();
+            if (next.Due > _now)
+            {
+                Interlocked.Exchange(ref _now, next.Due);
+            }
+
+            timer.OnFired();
+        }
+
+        timer.Invoke();
+        return true;
+    }
+
+    // Drops queue entries of timers that were changed or disposed since they were queued.
+    private bool TryPeekLive(out (long Due, long Sequence) priority)
+    {
+        while (_queue.TryPeek(out var timer, out priority))
+        {
+            if (timer.IsCurrent(priority.Sequence))
+            {
+                return true;
+            }
+
+            _queue.Dequeue();
+            _stale--;
+        }
+
+        return false;
+    }
+
+    private void Schedule(VirtualTimer timer, long due, out long sequence)
+    {
+        sequence = ++_sequence;
+        _queue.Enqueue(timer, (due, sequence));
+    }
+
+    // Called under the lock when a queued entry stops being live. A timeout that is pushed back on
+    // every packet would otherwise leave one dead entry per push until its old due time passes.
+    private void OnEntryAbandoned()
+    {
+        _stale++;
+        if (_stale > 64 && _stale > _queue.Count / 2)
+        {
+            var live = new List<(VirtualTimer, (long Due, long Sequence))>(_queue.Count - _stale);
+            foreach (var (timer, priority) in _queue.UnorderedItems)
+            {
+                if (timer.IsCurrent(priority.Sequence))
+                {
+                    live.Add((timer, priority));
+                }
+            }
+
+            _queue.Clear();
+            _queue.EnqueueRange(live);
+            _stale = 0;
+        }
+    }
+
+    private sealed class VirtualTimer(VirtualTimeProvider owner, TimerCallback callback, object? state) : ITimer
+    {
+        private long _sequence = -1; // the queue entry that is live; -1 when not scheduled
+        private long _period;        // ticks; 0 for one-shot
+        private bool _disposed;
+
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            lock (owner._lock)
+            {
+                if (_disposed)
+                {
+                    return false;
+                }
+
+                // Validate before touching state, so a bad call leaves the timer as it was.
+                if (dueTime != Timeout.InfiniteTimeSpan)
+                {
+                    ArgumentOutOfRangeException.ThrowIfLessThan(dueTime, TimeSpan.Zero);
+                }
+
+                if (period != Timeout.InfiniteTimeSpan)
+                {
+                    ArgumentOutOfRangeException.ThrowIfLessThan(period, TimeSpan.Zero);
+                }
+
+                Unschedule();
+                _period = period == Timeout.InfiniteTimeSpan ? 0 : period.Ticks;
+                if (dueTime != Timeout.InfiniteTimeSpan)
+                {
+                    owner.Schedule(this, owner._now + dueTime.Ticks, out _sequence);
+                }
+
+                return true;
+            }
+        }
+
+        public bool IsCurrent(long sequence) => !_disposed && sequence == _sequence;
+
+        // Called under the owner's lock when this timer's entry is dequeued to fire.
+        public void OnFired()
+        {
+            _sequence = -1;
+            if (_period > 0)
+            {
+                owner.Schedule(this, owner._now + _period, out _sequence);
+            }
+        }
+
+        public void Invoke() => callback(state);
+
+        public void Dispose()
+        {
+            lock (owner._lock)
+            {
+                Unschedule();
+                _disposed = true;
+            }
+        }
+
+        // Under the owner's lock: the live queue entry, if any, becomes stale.
+        private void Unschedule()
+        {
+            if (_sequence != -1)
+            {
+                _sequence = -1;
+                owner.OnEntryAbandoned();
+            }
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}

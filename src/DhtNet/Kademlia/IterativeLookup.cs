@@ -1,0 +1,447 @@
+namespace DhtNet.Kademlia;
+
+/// <summary>
+/// The iterative Kademlia lookup every operation shares, independent of the wire protocol: keeps
+/// candidates in XOR order from the target, keeps <see cref="LookupOptions.Alpha"/> requests in
+/// flight (a request past the soft timeout frees its slot), and is done when the
+/// <see cref="LookupOptions.K"/> closest nodes seen have all answered or failed. Callers that
+/// collect something along the way (peers, tokens, items) do it in their <see cref="LookupRequest{TContact}"/>
+/// and may call <see cref="Stop"/> once they have enough.
+/// </summary>
+/// <remarks>
+/// Everything runs inline on the thread that completes a request, so under a virtual clock a lookup
+/// advances deterministically. No lock is held while a request is started.
+/// </remarks>
+public sealed class IterativeLookup<TKey, TContact>
+    where TKey : struct, IKademliaKey<TKey>
+    where TContact : IKademliaContact<TKey>
+{
+    private readonly object _lock = new();
+    private readonly TKey _target;
+    private readonly TKey? _excluded;
+    private readonly LookupRequest<TContact> _request;
+    private readonly Func<TContact, bool>? _prefer;
+    private readonly Func<TContact, bool>? _accept;
+    private readonly LookupOptions _options;
+    private readonly TimeProvider _time;
+    private readonly List<Candidate> _candidates = []; // closest first
+    private readonly Dictionary<TKey, Candidate> _byId = [];
+    private readonly TaskCompletionSource<LookupResult<TContact>> _done = new();
+    private readonly CancellationTokenSource _abort = new();
+
+    private int _slotsInUse;
+    private int _inFlight;
+    private int _queried;
+    private int _answered;
+    private int _failed;
+    private long _startTimestamp;
+    private bool _started;
+    private bool _stopRequested;
+    private bool _finished;
+
+    /// <param name="target">The key the lookup converges on.</param>
+    /// <param name="request">Sends one request; must not throw (a throw counts as no answer).</param>
+    /// <param name="options">K, alpha, soft timeout and bounds.</param>
+    /// <param name="time">The clock for soft timeouts and elapsed time.</param>
+    /// <param name="excluded">A key never to query (our own).</param>
+    /// <param name="prefer">
+    /// For lookups that store data (Mainline, BEP 42: prefer nodes whose ids match their addresses): the
+    /// lookup goes on until the K closest nodes that pass this have answered, or the 2K closest of all
+    /// have, so that the caller can choose among them. Null: every node counts.
+    /// </param>
+    /// <param name="accept">Candidates that fail this are never queried (Mainline: port 0). Null: all are tried.</param>
+    public IterativeLookup(
+        TKey target,
+        LookupRequest<TContact> request,
+        LookupOptions options,
+        TimeProvider time,
+        TKey? excluded = null,
+        Func<TContact, bool>? prefer = null,
+        Func<TContact, bool>? accept = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        options.Validate();
+        _target = target;
+        _request = request;
+        _options = options;
+        _time = time;
+        _excluded = excluded;
+        _prefer = prefer;
+        _accept = accept;
+    }
+
+    /// <summary>The key this lookup converges on.</summary>
+    public TKey Target => _target;
+
+    /// <summary>Adds nodes to try, such as the closest ones in our routing table.</summary>
+    public void AddCandidates(IEnumerable<TContact> nodes)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        lock (_lock)
+        {
+            foreach (var node in nodes)
+            {
+                AddCandidateLocked(node);
+            }
+        }
+    }
+
+    /// <summary>Ends the lookup early with what it has (for example once enough peers were found).</summary>
+    public void Stop()
+    {
+        lock (_lock)
+        {
+            _stopRequested = true;
+        }
+
+        if (_started)
+        {
+            Pump();
+        }
+    }
+
+    /// <summary>
+    /// Ends the lookup once the request now being answered has been counted: for a
+    /// <see cref="LookupRequest{TContact}"/> that finds what the caller wanted, so its answer shows in the
+    /// statistics as answered rather than abandoned. Also ends at the next answer or soft timeout
+    /// when called from elsewhere.
+    /// </summary>
+    public void StopAfterReply()
+    {
+        lock (_lock)
+        {
+            _stopRequested = true;
+        }
+    }
+
+    /// <summary>Runs the lookup to completion. Call once.</summary>
+    public Task<LookupResult<TContact>> RunAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            if (_started)
+            {
+                throw new InvalidOperationException("A lookup runs once.");
+            }
+
+            _started = true;
+            _startTimestamp = _time.GetTimestamp();
+        }
+
+        if (cancellationToken.CanBeCanceled)
+        {
+            var registration = cancellationToken.Register(() => Finish(cancellationToken));
+            _done.Task.ContinueWith(static (_, state) => ((CancellationTokenRegistration)state!).Dispose(), registration,
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        Pump();
+        return _done.Task;
+    }
+
+    private void Pump()
+    {
+        List<Candidate>? toStart = null;
+        bool finish = false;
+        lock (_lock)
+        {
+            if (_finished)
+            {
+                return;
+            }
+
+            if (_stopRequested || IsConvergedLocked())
+            {
+                finish = true;
+            }
+            else
+            {
+                while (_slotsInUse < _options.Alpha && _queried < _options.MaxQueries && NextWaitingLocked() is { } next)
+                {
+                    next.State = CandidateState.InFlight;
+                    next.HoldsSlot = true;
+                    _slotsInUse++;
+                    _inFlight++;
+                    _queried++;
+                    (toStart ??= []).Add(next);
+                }
+
+                finish = _inFlight == 0;
+            }
+        }
+
+        if (finish)
+        {
+            Finish(CancellationToken.None);
+            return;
+        }
+
+        if (toStart is not null)
+        {
+            foreach (var candidate in toStart)
+            {
+                Start(candidate);
+            }
+        }
+    }
+
+    private void Start(Candidate candidate)
+    {
+        if (_options.SoftTimeout > TimeSpan.Zero)
+        {
+            candidate.SoftTimer = _time.CreateTimer(static state => ((Candidate)state!).Owner.OnSoftTimeout((Candidate)state!),
+                candidate, _options.SoftTimeout, Timeout.InfiniteTimeSpan);
+        }
+
+        Task<LookupReply<TContact>> task;
+        try
+        {
+            task = _request(candidate.Node, _abort.Token);
+        }
+        catch (Exception)
+        {
+            // A request that throws is a node that did not answer; the lookup goes on without it.
+            task = Task.FromResult(LookupReply<TContact>.NoAnswer);
+        }
+
+        if (task.IsCompleted)
+        {
+            OnReply(candidate, task);
+        }
+        else
+        {
+            task.ContinueWith(static (t, state) => ((Candidate)state!).Owner.OnReply((Candidate)state!, t),
+                candidate, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private void OnReply(Candidate candidate, Task<LookupReply<TContact>> task)
+    {
+        var reply = task.IsCompletedSuccessfully ? task.Result : LookupReply<TContact>.NoAnswer;
+        lock (_lock)
+        {
+            candidate.SoftTimer?.Dispose();
+            candidate.SoftTimer = null;
+            ReleaseSlotLocked(candidate);
+            _inFlight--;
+            if (_finished)
+            {
+                return;
+            }
+
+            if (reply.Answered)
+            {
+                candidate.State = CandidateState.Answered;
+                _answered++;
+                foreach (var node in reply.Nodes)
+                {
+                    AddCandidateLocked(node);
+                }
+            }
+            else
+            {
+                candidate.State = CandidateState.Failed;
+                _failed++;
+            }
+        }
+
+        Pump();
+    }
+
+    private void OnSoftTimeout(Candidate candidate)
+    {
+        lock (_lock)
+        {
+            if (candidate.State != CandidateState.InFlight || !candidate.HoldsSlot)
+            {
+                return;
+            }
+
+            ReleaseSlotLocked(candidate);
+        }
+
+        Pump();
+    }
+
+    private void ReleaseSlotLocked(Candidate candidate)
+    {
+        if (candidate.HoldsSlot)
+        {
+            candidate.HoldsSlot = false;
+            _slotsInUse--;
+        }
+    }
+
+    private void Finish(CancellationToken cancelled)
+    {
+        LookupResult<TContact>? result = null;
+        lock (_lock)
+        {
+            if (_finished)
+            {
+                return;
+            }
+
+            _finished = true;
+            if (!cancelled.IsCancellationRequested)
+            {
+                var closest = new List<TContact>(_options.K);
+                foreach (var candidate in _candidates)
+                {
+                    if (candidate.State == CandidateState.Answered)
+                    {
+                        closest.Add(candidate.Node);
+                        if (closest.Count == _options.K)
+                        {
+                            break;
+                        }
+                    }
+                }
+
+                var statistics = new LookupStatistics(_queried, _answered, _failed + _inFlight, _time.GetElapsedTime(_startTimestamp)) { Abandoned = _inFlight };
+                result = new LookupResult<TContact>(closest, statistics);
+            }
+
+            foreach (var candidate in _candidates)
+            {
+                candidate.SoftTimer?.Dispose();
+                candidate.SoftTimer = null;
+            }
+        }
+
+        // Requests still out are abandoned: their pending transactions are released at once.
+        _abort.Cancel();
+        if (result is not null)
+        {
+            _done.TrySetResult(result);
+        }
+        else
+        {
+            _done.TrySetCanceled(cancelled);
+        }
+    }
+
+    // Converged when the K closest candidates that have not failed have all answered (with a
+    // preference: the K closest preferred ones, looking no deeper than 2K answered nodes).
+    private bool IsConvergedLocked()
+    {
+        int counted = 0, preferred = 0;
+        var prefer = _prefer;
+        foreach (var candidate in _candidates)
+        {
+            if (candidate.State == CandidateState.Failed)
+            {
+                continue;
+            }
+
+            if (candidate.State != CandidateState.Answered)
+            {
+                return false;
+            }
+
+            counted++;
+            if (prefer is null ? counted == _options.K : (prefer(candidate.Node) && ++preferred == _options.K) || counted == 2 * _options.K)
+            {
+                return true;
+            }
+        }
+
+        return _inFlight == 0 && counted > 0;
+    }
+
+    private Candidate? NextWaitingLocked()
+    {
+        foreach (var candidate in _candidates)
+        {
+            if (candidate.State == CandidateState.Waiting)
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private void AddCandidateLocked(TContact node)
+    {
+        if (_finished || node is null)
+        {
+            return;
+        }
+
+        var id = node.Id;
+        if ((_excluded is { } excluded && id.Equals(excluded)) || _byId.ContainsKey(id) || (_accept is not null && !_accept(node)))
+        {
+            return;
+        }
+
+        var candidate = new Candidate(this, node, id.Xor(_target));
+        int index = BinarySearch(candidate.Distance);
+        if (index >= _options.MaxCandidates)
+        {
+            return; // farther than everything we keep
+        }
+
+        _candidates.Insert(index, candidate);
+        _byId.Add(id, candidate);
+
+        // Over the bound: drop the farthest candidate that is not in use.
+        if (_candidates.Count > _options.MaxCandidates)
+        {
+            for (int i = _candidates.Count - 1; i >= _options.K; i--)
+            {
+                var far = _candidates[i];
+                if (far.State is CandidateState.Waiting or CandidateState.Failed)
+                {
+                    _candidates.RemoveAt(i);
+                    _byId.Remove(far.Node.Id);
+                    break;
+                }
+            }
+        }
+    }
+
+    private int BinarySearch(TKey distance)
+    {
+        int low = 0, high = _candidates.Count;
+        while (low < high)
+        {
+            int mid = (low + high) >>> 1;
+            if (_candidates[mid].Distance.CompareTo(distance) < 0)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return low;
+    }
+
+    private enum CandidateState : byte
+    {
+        Waiting,
+        InFlight,
+        Answered,
+        Failed,
+    }
+
+    private sealed class Candidate(IterativeLookup<TKey, TContact> owner, TContact node, TKey distance)
+    {
+        public IterativeLookup<TKey, TContact> Owner { get; } = owner;
+
+        public TContact Node { get; } = node;
+
+        public TKey Distance { get; } = distance;
+
+        public CandidateState State { get; set; }
+
+        public bool HoldsSlot { get; set; }
+
+        public ITimer? SoftTimer { get; set; }
+    }
+}

@@ -1,0 +1,87 @@
+namespace DhtNet.Persistence;
+
+/// <summary>The file format: one table per kind of entry, all keyed by network first.</summary>
+public sealed partial class SqliteStateStore
+{
+    /// <summary>The format this build writes, kept in <c>PRAGMA user_version</c>; raise it with every change to the tables.</summary>
+    public const int SchemaVersion = 1;
+
+    // WITHOUT ROWID: every table is looked up and replaced by its natural key, so the key is the
+    // row and no second b-tree is kept. Times are Unix milliseconds.
+    private const string CreateSchema = """
+        CREATE TABLE node_ids (network TEXT NOT NULL, slot TEXT NOT NULL, id BLOB NOT NULL,
+            PRIMARY KEY (network, slot)) WITHOUT ROWID;
+        CREATE TABLE contacts (network TEXT NOT NULL, id BLOB NOT NULL, address BLOB NOT NULL, last_seen INTEGER NOT NULL,
+            PRIMARY KEY (network, id)) WITHOUT ROWID;
+        CREATE TABLE peers (network TEXT NOT NULL, info_hash BLOB NOT NULL, address BLOB NOT NULL, seed INTEGER NOT NULL, expires INTEGER NOT NULL,
+            PRIMARY KEY (network, info_hash, address)) WITHOUT ROWID;
+        CREATE INDEX peers_expires ON peers (expires);
+        CREATE TABLE items (network TEXT NOT NULL, target BLOB NOT NULL, item BLOB NOT NULL, expires INTEGER NOT NULL,
+            PRIMARY KEY (network, target)) WITHOUT ROWID;
+        CREATE INDEX items_expires ON items (expires);
+        CREATE TABLE providers (network TEXT NOT NULL, key BLOB NOT NULL, provider BLOB NOT NULL, addresses BLOB NOT NULL, expires INTEGER NOT NULL,
+            PRIMARY KEY (network, key, provider)) WITHOUT ROWID;
+        CREATE INDEX providers_expires ON providers (expires);
+        CREATE TABLE records (network TEXT NOT NULL, key BLOB NOT NULL, value BLOB NOT NULL, received INTEGER NOT NULL, expires INTEGER NOT NULL,
+            PRIMARY KEY (network, key)) WITHOUT ROWID;
+        CREATE INDEX records_expires ON records (expires);
+        CREATE TABLE publications (network TEXT NOT NULL, kind TEXT NOT NULL, key BLOB NOT NULL, payload BLOB NOT NULL, next_due INTEGER NOT NULL,
+            PRIMARY KEY (network, kind, key)) WITHOUT ROWID;
+        """;
+
+    private const string UpsertNodeId = "INSERT OR REPLACE INTO node_ids (network, slot, id) VALUES ($network, $slot, $id)";
+    private const string DeleteNodeId = "DELETE FROM node_ids WHERE network = $network AND slot = $slot";
+    private const string UpsertContact = "INSERT OR REPLACE INTO contacts (network, id, address, last_seen) VALUES ($network, $id, $address, $last_seen)";
+    private const string DeleteContact = "DELETE FROM contacts WHERE network = $network AND id = $id";
+    private const string UpsertPeer = "INSERT OR REPLACE INTO peers (network, info_hash, address, seed, expires) VALUES ($network, $info_hash, $address, $seed, $expires)";
+    private const string DeletePeer = "DELETE FROM peers WHERE network = $network AND info_hash = $info_hash AND address = $address";
+    private const string UpsertItem = "INSERT OR REPLACE INTO items (network, target, item, expires) VALUES ($network, $target, $item, $expires)";
+    private const string DeleteItem = "DELETE FROM items WHERE network = $network AND target = $target";
+    private const string UpsertProvider = "INSERT OR REPLACE INTO providers (network, key, provider, addresses, expires) VALUES ($network, $key, $provider, $addresses, $expires)";
+    private const string DeleteProvider = "DELETE FROM providers WHERE network = $network AND key = $key AND provider = $provider";
+    private const string UpsertRecord = "INSERT OR REPLACE INTO records (network, key, value, received, expires) VALUES ($network, $key, $value, $received, $expires)";
+    private const string DeleteRecord = "DELETE FROM records WHERE network = $network AND key = $key";
+    private const string UpsertPublication = "INSERT OR REPLACE INTO publications (network, kind, key, payload, next_due) VALUES ($network, $kind, $key, $payload, $next_due)";
+    private const string DeletePublication = "DELETE FROM publications WHERE network = $network AND kind = $kind AND key = $key";
+
+    private const string PruneExpired = """
+        DELETE FROM peers WHERE expires <= $now;
+        DELETE FROM items WHERE expires <= $now;
+        DELETE FROM providers WHERE expires <= $now;
+        DELETE FROM records WHERE expires <= $now;
+        """;
+
+    // The caps are applied in SQL so a file holding more than the node keeps is never read whole.
+    // Ties break by key bytes, as InMemoryStateStore breaks them.
+    private const string SelectNodeIds = "SELECT slot, id FROM node_ids WHERE network = $network";
+    private const string SelectContacts = """
+        SELECT id, address, last_seen FROM contacts WHERE network = $network
+        ORDER BY last_seen DESC, id LIMIT $max
+        """;
+    private const string SelectPeers = """
+        SELECT info_hash, address, seed, expires FROM (
+            SELECT info_hash, address, seed, expires,
+                row_number() OVER (PARTITION BY info_hash ORDER BY expires DESC, address) AS rank
+            FROM peers WHERE network = $network AND expires > $now)
+        WHERE rank <= $per_key ORDER BY expires DESC, info_hash, address LIMIT $max
+        """;
+    private const string SelectItems = """
+        SELECT target, item, expires FROM items WHERE network = $network AND expires > $now
+        ORDER BY expires DESC, target LIMIT $max
+        """;
+    private const string SelectProviders = """
+        SELECT key, provider, addresses, expires FROM (
+            SELECT key, provider, addresses, expires,
+                row_number() OVER (PARTITION BY key ORDER BY expires DESC, provider) AS rank
+            FROM providers WHERE network = $network AND expires > $now)
+        WHERE rank <= $per_key ORDER BY expires DESC, key, provider LIMIT $max
+        """;
+    private const string SelectRecords = """
+        SELECT key, value, received, expires FROM records WHERE network = $network AND expires > $now
+        ORDER BY expires DESC, key LIMIT $max
+        """;
+    private const string SelectPublications = """
+        SELECT kind, key, payload, next_due FROM publications WHERE network = $network
+        ORDER BY next_due, kind, key LIMIT $max
+        """;
+}

@@ -1,0 +1,177 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace DhtNet.Tests.Persistence;
+
+/// <summary>The contract, plus what only a file has: format versions, damaged files, key file modes.</summary>
+public sealed class SqliteStateStoreTests : StateStoreContractTests, IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("dhtnet-state-").FullName;
+    private DhtStateStoreOptions _options = new();
+
+    private string DatabasePath => Path.Combine(_directory, SqliteStateStore.FileName);
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task Open_FileFromNewerFormat_ThrowsNamingFileAndVersions()
+    {
+        await Store.DisposeAsync();
+        SetUserVersion(DatabasePath, SqliteStateStore.SchemaVersion + 1);
+
+        var error = Assert.Throws<DhtStateException>(() => SqliteStateStore.Open(_directory));
+
+        Assert.Equal(DatabasePath, error.FilePath);
+        Assert.Equal(SqliteStateStore.SchemaVersion + 1, error.FileVersion);
+        Assert.Equal(SqliteStateStore.SchemaVersion, error.SupportedVersion);
+        Assert.Contains(DatabasePath, error.Message, StringComparison.Ordinal);
+        Assert.Contains($"version {SqliteStateStore.SchemaVersion + 1}", error.Message, StringComparison.Ordinal);
+        Assert.Empty(SetAsideFiles());
+
+        // The newer file is left as it was, for the newer build.
+        SetUserVersion(DatabasePath, SqliteStateStore.SchemaVersion);
+        Store = SqliteStateStore.Open(_directory);
+    }
+
+    public static TheoryData<string> DamagedFiles => ["garbage", "header-only", "foreign-database", "torn-pages"];
+
+    [Theory]
+    [MemberData(nameof(DamagedFiles))]
+    public async Task Open_DamagedFile_SetAsideWithWarningAndFreshStoreWorks(string damage)
+    {
+        Store.RecordPeer(Network, new SavedPeer(Bytes(20, 1), [1], false, DateTimeOffset.MaxValue));
+        await Store.DisposeAsync();
+        byte[] original = await File.ReadAllBytesAsync(DatabasePath);
+        await File.WriteAllBytesAsync(DatabasePath, Damage(damage, original));
+        byte[] damaged = await File.ReadAllBytesAsync(DatabasePath);
+        var logger = new CapturingLogger();
+
+        Store = SqliteStateStore.Open(_directory, logger: logger, timeProvider: Time);
+
+        string aside = Assert.Single(SetAsideFiles());
+        Assert.Equal(damaged, await File.ReadAllBytesAsync(aside));
+        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains(aside, StringComparison.Ordinal));
+        Store.RecordItem(Network, new SavedItem(Bytes(20, 2), [2], DateTimeOffset.MaxValue));
+        DhtState state = await Store.LoadAsync(Network, new DhtStateLimits());
+        Assert.Empty(state.Peers);
+        Assert.Single(state.Items);
+
+        // A second start uses the fresh file; nothing more is set aside (no loop).
+        await Store.DisposeAsync();
+        Store = SqliteStateStore.Open(_directory, logger: logger);
+        Assert.Single((await Store.LoadAsync(Network, new DhtStateLimits())).Items);
+        Assert.Single(SetAsideFiles());
+    }
+
+    [Fact]
+    public async Task SaveIdentityKeyAsync_KeyFile_OwnerOnlyAndOutsideTheDatabase()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // Unix file modes only.
+        }
+
+        await Store.SaveIdentityKeyAsync(Network, "bep44", Bytes(32, 7));
+
+        string file = Path.Combine(_directory, "keys", "mainline.bep44.key");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        Assert.Equal(Bytes(32, 7), await File.ReadAllBytesAsync(file));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(file)!));
+        Assert.Equal(["mainline.bep44.key"], Directory.GetFiles(Path.GetDirectoryName(file)!).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task Open_DatabaseFile_WalModeAndFormatVersion()
+    {
+        Store.RecordNodeId(Network, "ipv4", Bytes(20, 1));
+        await Store.FlushAsync();
+
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        connection.Open();
+        Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode"));
+        Assert.Equal((long)SqliteStateStore.SchemaVersion, Scalar(connection, "PRAGMA user_version"));
+    }
+
+    [Fact]
+    public async Task Write_WalPastCheckpointSize_WalTruncated()
+    {
+        var store = (SqliteStateStore)Store;
+        store.CheckpointBytes = 64 * 1024;
+        for (int i = 0; i < 100; i++)
+        {
+            store.RecordValue(Network, new SavedRecord(BitConverter.GetBytes(i), new byte[2000], Time.GetUtcNow(), DateTimeOffset.MaxValue));
+        }
+
+        long before = store.CheckpointEvents;
+        await store.FlushAsync();
+
+        Assert.Equal(before + 2, store.CheckpointEvents);
+        Assert.Equal(0, new FileInfo(DatabasePath + "-wal").Length);
+        Assert.Equal(100, (await store.LoadAsync(Network, new DhtStateLimits())).Records.Count);
+    }
+
+    private protected override IDhtStateStore Create(DhtStateStoreOptions options, TimeProvider time)
+    {
+        _options = options;
+        return SqliteStateStore.Open(_directory, options, timeProvider: time);
+    }
+
+    private protected override async Task RestartAsync()
+    {
+        await Store.DisposeAsync();
+        Store = SqliteStateStore.Open(_directory, _options, timeProvider: Time);
+    }
+
+    private string[] SetAsideFiles() =>
+        Directory.GetFiles(_directory, SqliteStateStore.FileName + ".damaged-*").Where(f => !f.EndsWith("-wal", StringComparison.Ordinal)).ToArray();
+
+    private static byte[] Damage(string damage, byte[] original)
+    {
+        var random = new Random(15);
+        switch (damage)
+        {
+            case "garbage":
+                byte[] garbage = new byte[8192];
+                random.NextBytes(garbage);
+                return garbage;
+            case "header-only":
+                return original[..100];
+            case "foreign-database":
+                string path = Path.Combine(Path.GetTempPath(), $"dhtnet-foreign-{Guid.NewGuid():N}.db");
+                try
+                {
+                    using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+                    {
+                        connection.Open();
+                        Scalar(connection, "CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('not ours')");
+                    }
+
+                    return File.ReadAllBytes(path);
+                }
+                finally
+                {
+                    File.Delete(path);
+                }
+
+            default:
+                // Keep the header, scribble over every page after the first: the b-trees no longer hold together.
+                byte[] torn = (byte[])original.Clone();
+                random.NextBytes(torn.AsSpan(4096));
+                return torn;
+        }
+    }
+
+    private static void SetUserVersion(string path, int version)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        Scalar(connection, $"PRAGMA user_version = {version}");
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+}
