@@ -15,9 +15,9 @@ public sealed class ServingTests(ApiFixture api)
 
         string text = await api.Http.GetStringAsync("/metrics");
 
-        Assert.Contains("dhtnet_node_routing_table_nodes{", text);
+        Assert.Contains("dhtnet_routing_nodes{", text);
         Assert.Contains("http_server_request_duration_seconds", text);
-        Assert.Matches("dhtnet_node_queries_served_total\\{[^}]*method=\"ping\"[^}]*\\} [1-9]", text);
+        Assert.Matches("dhtnet_krpc_queries_served_total\\{[^}]*method=\"ping\"[^}]*\\} [1-9]", text);
     }
 
     [Fact]
