@@ -2,6 +2,8 @@
 // library folders changes this file only.
 global using DhtNet.Diagnostics;
 global using DhtNet.Kademlia;
+global using DhtNet.LibP2p;
+global using DhtNet.LibP2p.Multiformats;
 global using DhtNet.Mainline;
 global using DhtNet.Mainline.Bencode;
 global using DhtNet.Mainline.Bep33;

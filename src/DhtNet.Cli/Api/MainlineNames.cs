@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using SimpleBase;
 
 namespace DhtNet.Cli.Api;
 
@@ -13,20 +12,11 @@ namespace DhtNet.Cli.Api;
 /// </summary>
 internal static class MainlineNames
 {
-    // CIDv1, libp2p-key (0x72), sha2-256 (0x12), 20 bytes.
-    private static ReadOnlySpan<byte> PeerIdPrefix => [0x01, 0x72, 0x12, 0x14];
-
-    // CIDv1 of a SHA-1 (0x11) multihash of 20 bytes, any codec (one or two varint bytes).
-    private const byte Sha1Code = 0x11;
+    // Longer text is no id of ours; it is refused before any decoding.
+    private const int MaxText = 128;
 
     /// <summary>The peer id text of a Mainline node id.</summary>
-    public static string PeerId(NodeId id)
-    {
-        Span<byte> bytes = stackalloc byte[PeerIdPrefix.Length + NodeId.Size];
-        PeerIdPrefix.CopyTo(bytes);
-        id.WriteTo(bytes[PeerIdPrefix.Length..]);
-        return "b" + Base32.Rfc4648.Encode(bytes, padding: false).ToLowerInvariant();
-    }
+    public static string PeerId(NodeId id) => NodeCid(id).ToString(MultibaseEncoding.Base32Lower);
 
     /// <summary>
     /// A stable peer id for a BitTorrent peer, which has no id of its own: the same wrapping around
@@ -44,7 +34,7 @@ internal static class MainlineNames
 
     /// <summary>
     /// 40 hex digits, or a peer id made by <see cref="PeerId(NodeId)"/> in either text form: the
-    /// CID ("bafz…") or its bare multihash in base58btc (what a PeerId object prints).
+    /// CID ("bafz…", any multibase) or its bare multihash in base58btc (what a PeerId object prints).
     /// </summary>
     public static bool TryParseNode(string text, out NodeId id)
     {
@@ -53,27 +43,40 @@ internal static class MainlineNames
             return true;
         }
 
-        var multihash = PeerIdPrefix[2..];
-        if (TryDecodeCid(text, out var bytes))
+        if (text.Length is < 2 or > MaxText)
         {
-            return bytes.Length == PeerIdPrefix.Length + NodeId.Size && bytes.AsSpan().StartsWith(PeerIdPrefix)
-                && Set(bytes.AsSpan(PeerIdPrefix.Length), out id);
+            return false;
         }
 
-        return TryDecodeBase58(text, out bytes) && bytes.Length == multihash.Length + NodeId.Size
-            && bytes.AsSpan().StartsWith(multihash) && Set(bytes.AsSpan(multihash.Length), out id);
+        Multihash? multihash = null;
+        if (Cid.TryParse(text, out var cid))
+        {
+            multihash = cid.Version == 1 && cid.Codec == Multicodec.Libp2pKey ? cid.Multihash : null;
+        }
+        else
+        {
+            try
+            {
+                multihash = Multihash.FromBytes(Multibase.DecodeRaw(text, MultibaseEncoding.Base58Btc));
+            }
+            catch (LibP2pFormatException)
+            {
+            }
+        }
+
+        return multihash is { Code: Multicodec.Sha2_256 } && TryNodeId(multihash, out id);
     }
 
     /// <summary>
-    /// A peer id in the bare-multihash base58btc form, from its CIDv1 form (libp2p-key, base32):
-    /// the only form the delegated-routing client reads in records. Other text is returned as it is.
+    /// A peer id in the bare-multihash base58btc form, from its CIDv1 form (libp2p-key): the only
+    /// form the delegated-routing client reads in records. Other text is returned as it is.
     /// </summary>
     public static string Base58PeerId(string peerId) =>
-        TryDecodeCid(peerId, out var bytes) && bytes.Length > 2 && bytes[0] == PeerIdPrefix[0] && bytes[1] == PeerIdPrefix[1]
-            ? Base58.Bitcoin.Encode(bytes.AsSpan(2))
+        peerId.Length <= MaxText && Cid.TryParse(peerId, out var cid) && cid.Version == 1 && cid.Codec == Multicodec.Libp2pKey
+            ? Multibase.EncodeRaw(cid.Multihash.Bytes.Span, MultibaseEncoding.Base58Btc)
             : peerId;
 
-    /// <summary>40 hex digits, or a base32 CIDv1 whose multihash is a 20-byte SHA-1 (an infohash).</summary>
+    /// <summary>40 hex digits, or a CIDv1 (any codec) whose multihash is a 20-byte SHA-1 (an infohash).</summary>
     public static bool TryParseInfohash(string text, out NodeId id)
     {
         if (NodeId.TryParse(text, out id))
@@ -81,16 +84,8 @@ internal static class MainlineNames
             return true;
         }
 
-        // version 1, a codec of one or two varint bytes, then 0x11 0x14 and the digest.
-        if (!TryDecodeCid(text, out var bytes) || bytes.Length < 24 || bytes[0] != 0x01)
-        {
-            return false;
-        }
-
-        int codecLength = (bytes[1] & 0x80) == 0 ? 1 : 2;
-        var multihash = bytes.AsSpan(1 + codecLength);
-        return multihash.Length == 2 + NodeId.Size && multihash[0] == Sha1Code && multihash[1] == NodeId.Size
-            && Set(multihash[2..], out id);
+        return text.Length <= MaxText && Cid.TryParse(text, out var cid) && cid.Version == 1
+            && cid.Multihash.Code == Multicodec.Sha1 && TryNodeId(cid.Multihash, out id);
     }
 
     /// <summary>A BitTorrent peer's address as a multiaddr: BEP 5 peers take TCP (and uTP) connections there.</summary>
@@ -98,6 +93,27 @@ internal static class MainlineNames
 
     /// <summary>A DHT node's address as a multiaddr: it answers KRPC over UDP.</summary>
     public static string NodeAddress(IPEndPoint endPoint) => Multiaddr(endPoint, "udp");
+
+    // Node ids travel as a CIDv1 libp2p-key around a sha2-256-coded multihash of 20 bytes: the id
+    // itself, not a hash of it (a libp2p PeerId is 32 bytes, so this is a CID and never a PeerId).
+    private static Cid NodeCid(NodeId id)
+    {
+        Span<byte> digest = stackalloc byte[NodeId.Size];
+        id.WriteTo(digest);
+        return Cid.CreateV1(Multicodec.Libp2pKey, Multihash.Create(Multicodec.Sha2_256, digest));
+    }
+
+    private static bool TryNodeId(Multihash multihash, out NodeId id)
+    {
+        id = default;
+        if (multihash.Digest.Length != NodeId.Size)
+        {
+            return false;
+        }
+
+        id = new NodeId(multihash.Digest.Span);
+        return true;
+    }
 
     private static string Multiaddr(IPEndPoint endPoint, string transport)
     {
@@ -107,57 +123,4 @@ internal static class MainlineNames
     }
 
     private static IPAddress Unmapped(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-
-    private static bool Set(ReadOnlySpan<byte> bytes, out NodeId id)
-    {
-        id = new NodeId(bytes);
-        return true;
-    }
-
-    private static bool TryDecodeBase58(string text, out byte[] bytes)
-    {
-        bytes = [];
-        if (text.Length is < 2 or > 128)
-        {
-            return false;
-        }
-
-        try
-        {
-            bytes = Base58.Bitcoin.Decode(text);
-            return true;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
-
-    // Only base32 lower ("b…"): the form both the JavaScript clients and kubo print CIDv1 in.
-    private static bool TryDecodeCid(string text, out byte[] bytes)
-    {
-        bytes = [];
-        if (text.Length is < 2 or > 128 || text[0] != 'b')
-        {
-            return false;
-        }
-
-        foreach (char c in text.AsSpan(1))
-        {
-            if (c is not ((>= 'a' and <= 'z') or (>= '2' and <= '7')))
-            {
-                return false;
-            }
-        }
-
-        try
-        {
-            bytes = Base32.Rfc4648.Decode(text.AsSpan(1));
-            return true;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
 }
