@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using DhtNet.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using System.Threading.Channels;
