@@ -156,11 +156,12 @@ internal sealed class NodeActivity : IDisposable
         {
             ShouldListenTo = static source => source.Name == DhtActivity.SourceName,
 
-            // Only this node's lookups and their requests are recorded; others' are not created.
+            // Only this node's lookups and their requests are recorded; other nodes' in the same
+            // process are not even created (unless another listener wants them).
             Sample = (ref ActivityCreationOptions<ActivityContext> options) =>
-                options.Name == DhtActivity.RequestName || Tag(options.Tags, DhtActivity.LocalIdTag) == id
-                    ? ActivitySamplingResult.AllData
-                    : ActivitySamplingResult.PropagationData,
+                options.Name == DhtActivity.RequestName
+                    ? (options.Parent.TraceFlags & ActivityTraceFlags.Recorded) != 0 ? ActivitySamplingResult.AllData : ActivitySamplingResult.None
+                    : Tag(options.Tags, DhtActivity.LocalIdTag) == id ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.None,
             ActivityStarted = a =>
             {
                 if (a.OperationName == DhtActivity.RequestName && Mine(a.Parent, id))
