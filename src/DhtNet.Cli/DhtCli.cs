@@ -36,6 +36,7 @@ internal static class DhtCli
         SimulateCommand.Create(console),
         KeygenCommand.Create(console),
         SwarmCommand.Create(console),
+        StatsCommand.Create(console),
     };
 
     /// <summary>

@@ -1,5 +1,9 @@
 // The library's namespaces, named once for the whole project so that moving a type between
 // library folders changes this file only.
+global using DhtNet.Diagnostics;
+global using DhtNet.Kademlia;
+global using DhtNet.LibP2p;
+global using DhtNet.LibP2p.Multiformats;
 global using DhtNet.Mainline;
 global using DhtNet.Mainline.Bencode;
 global using DhtNet.Mainline.Bep33;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DhtNet.Cli.Api;
 using DhtNet.Cli.Hosting;
 using DhtNet.Cli.Input;
 using DhtNet.Cli.Output;
@@ -14,10 +15,14 @@ internal static class FindPeerCommand
         var options = new ClientOptions();
         var command = new Command("findpeer", "Find the address of a node by its id") { id };
         options.AddTo(command);
+        command.Options.Add(options.Api);
         command.SetAction((parse, cancellationToken) =>
         {
             var nodeId = Inputs.Hex20("node-id", parse.GetValue(id));
-            return ClientSession.RunAsync(console, options.Read(parse), session => RunAsync(session, nodeId), cancellationToken);
+            var settings = options.Read(parse);
+            return settings.Api is not null
+                ? ApiCommands.FindPeerAsync(console, settings, nodeId, cancellationToken)
+                : ClientSession.RunAsync(console, settings, session => RunAsync(session, nodeId), cancellationToken);
         });
         return command;
     }

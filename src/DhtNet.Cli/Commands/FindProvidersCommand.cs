@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DhtNet.Cli.Api;
 using DhtNet.Cli.Hosting;
 using DhtNet.Cli.Input;
 using DhtNet.Cli.Output;
@@ -15,11 +16,15 @@ internal static class FindProvidersCommand
         var options = new ClientOptions();
         var command = new Command("findprovs", "Find peers that provide (announced) an infohash") { infoHash, max };
         options.AddTo(command);
+        command.Options.Add(options.Api);
         command.SetAction((parse, cancellationToken) =>
         {
             var hash = Inputs.Hex20("infohash", parse.GetValue(infoHash));
             int limit = Inputs.AtLeast("--max", parse.GetValue(max), 1);
-            return ClientSession.RunAsync(console, options.Read(parse), session => RunAsync(session, hash, limit), cancellationToken);
+            var settings = options.Read(parse);
+            return settings.Api is not null
+                ? ApiCommands.FindProvidersAsync(console, settings, hash, limit, cancellationToken)
+                : ClientSession.RunAsync(console, settings, session => RunAsync(session, hash, limit), cancellationToken);
         });
         return command;
     }

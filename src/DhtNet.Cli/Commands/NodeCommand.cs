@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
+using DhtNet.Cli.Api;
 using DhtNet.Cli.Hosting;
 using DhtNet.Cli.Input;
 using DhtNet.Cli.Output;
@@ -21,7 +22,8 @@ internal static class NodeCommand
         string? DataDirectory,
         bool ReadOnly,
         bool Json,
-        LogLevel LogLevel)
+        LogLevel LogLevel,
+        ApiSettings? Api)
     {
         /// <summary>Infohashes to keep announcing (--provide).</summary>
         public IReadOnlyList<NodeId> Provide { get; init; } = [];
@@ -40,7 +42,14 @@ internal static class NodeCommand
         var readOnly = new Option<bool>("--read-only") { Description = "Answer no queries (BEP 43)" };
         var logLevel = SharedOptions.LogLevel(LogLevel.Information);
         var json = SharedOptions.Json();
-        var command = new Command("node", "Run a DHT node until Ctrl+C or SIGTERM") { port, bind, bootstrap, id, dataDirectory, readOnly, logLevel, json };
+        var api = new Option<string>("--api")
+        {
+            Description = $"Serve the HTTP API and dashboard on this address (port 0 picks a free one), or none",
+            HelpName = "host:port|none",
+            DefaultValueFactory = _ => ApiSettings.DefaultAddress,
+        };
+        var apiToken = new Option<string>("--api-token") { Description = "Bearer token every API request must carry (required when --api is not loopback)", HelpName = "token" };
+        var command = new Command("node", "Run a DHT node until Ctrl+C or SIGTERM") { port, bind, bootstrap, id, dataDirectory, readOnly, logLevel, json, api, apiToken };
 
         // Keeping state and providing: their own block, so other option blocks merge beside it.
         var provide = new Option<string[]>("--provide") { Description = "Infohashes to announce and keep announcing every 15 minutes (kept in --data-dir across restarts)", HelpName = "infohash", AllowMultipleArgumentsPerToken = true };
@@ -57,7 +66,8 @@ internal static class NodeCommand
                 parse.GetValue(dataDirectory),
                 parse.GetValue(readOnly),
                 parse.GetValue(json),
-                parse.GetValue(logLevel))
+                parse.GetValue(logLevel),
+                ApiSettings.Parse("--api", parse.GetValue(api) ?? ApiSettings.DefaultAddress, "--api-token", parse.GetValue(apiToken)))
             {
                 Provide = [.. (parse.GetValue(provide) ?? []).Select(h => Inputs.Hex20("--provide", h))],
                 FlushInterval = Inputs.Seconds("--flush-interval", parse.GetValue(flushInterval)),
@@ -75,9 +85,12 @@ internal static class NodeCommand
         await using var store = directory is null ? null : StateDirectory.Open(directory, settings.FlushInterval, loggers);
 
         // The sockets are bound before the node starts, so the listening line comes before any event.
+        // The API's dashboard and metrics read the node's traces and meters (its own meter factory).
+        using var activity = settings.Api is null ? null : new NodeActivity(TimeProvider.System);
         var transport = Bind(settings, loggers);
         await using var node = new DhtNode(transport, new DhtOptions
         {
+            MeterFactory = activity?.Meters,
             Port = settings.Port,
             BootstrapNodes = settings.Bootstrap,
             NodeId = settings.Id,
@@ -95,13 +108,40 @@ internal static class NodeCommand
         PrintListening(output, node.Id, transport.LocalEndPoints);
         Subscribe(output, node);
 
+        using var apiNode = settings.Api is null ? null : new ApiNode(node, activity!);
+        ApiServer? server = null;
         try
         {
-            await node.StartAsync(stop);
+            // The node binds and answers before its bootstrap is over, so the API can serve from then on.
+            var starting = node.StartAsync(stop);
+            if (settings.Api is { } api)
+            {
+                try
+                {
+                    server = await StartApiAsync(api, apiNode!, loggers, stop);
+                }
+                catch
+                {
+                    // The node is left to its disposal; its start must not fault unobserved.
+                    _ = starting.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                    throw;
+                }
+
+                PrintApi(output, server.Url);
+            }
+
+            await starting;
             await KeepRunningAsync(node, logger, stop);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
+        }
+        finally
+        {
+            if (server is not null)
+            {
+                await server.DisposeAsync();
+            }
         }
 
         Log.ShuttingDown(logger);
@@ -137,6 +177,24 @@ internal static class NodeCommand
         {
             throw CliException.BadInput($"--port {settings.Port}: cannot bind the UDP port ({e.Message})");
         }
+    }
+
+    private static async Task<ApiServer> StartApiAsync(ApiSettings api, ApiNode node, ILoggerFactory loggers, CancellationToken stop)
+    {
+        try
+        {
+            return await ApiServer.StartAsync(api, node, loggers, stop);
+        }
+        catch (IOException e)
+        {
+            throw CliException.BadInput($"--api {api.EndPoint}: cannot listen there ({e.Message})");
+        }
+    }
+
+    private static void PrintApi(CliOutput output, string url)
+    {
+        output.Json("api", w => w.WriteString("url", url));
+        output.Line($"HTTP API and dashboard on [bold]{Display.Escape(url)}[/]");
     }
 
     private static void PrintListening(CliOutput output, NodeId id, IReadOnlyList<IPEndPoint> endPoints)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DhtNet.Cli.Api;
 using DhtNet.Cli.Hosting;
 using DhtNet.Cli.Input;
 using DhtNet.Cli.Output;
@@ -20,11 +21,21 @@ internal static class ProvideCommand
         var options = new ClientOptions(bindPort: false);
         var command = new Command("provide", "Announce that we have one or more infohashes") { infoHashes, peerPort };
         options.AddTo(command);
+        command.Options.Add(options.Api);
         command.SetAction((parse, cancellationToken) =>
         {
             var hashes = (parse.GetValue(infoHashes) ?? []).Select(h => Inputs.Hex20("infohash", h)).ToList();
             int? port = parse.GetValue(peerPort) is { } p ? Inputs.Port("--port", p) : null;
-            return ClientSession.RunAsync(console, options.Read(parse), session => RunAsync(session, hashes, port), cancellationToken);
+            var settings = options.Read(parse);
+            if (settings.Api is not null)
+            {
+                // The running node announces the port it listens on, and renews nothing it was not asked to keep.
+                return port is not null
+                    ? throw CliException.BadInput("--port cannot be used with --api: the node announces the port it listens on")
+                    : ApiCommands.ProvideAsync(console, settings, hashes, cancellationToken);
+            }
+
+            return ClientSession.RunAsync(console, settings, session => RunAsync(session, hashes, port), cancellationToken);
         });
         return command;
     }

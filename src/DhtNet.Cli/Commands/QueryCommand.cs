@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DhtNet.Cli.Api;
 using DhtNet.Cli.Hosting;
 using DhtNet.Cli.Input;
 using DhtNet.Cli.Output;
@@ -15,10 +16,14 @@ internal static class QueryCommand
         var options = new ClientOptions();
         var command = new Command("query", "Find the nodes closest to a key") { key };
         options.AddTo(command);
+        command.Options.Add(options.Api);
         command.SetAction((parse, cancellationToken) =>
         {
             var target = Inputs.Hex20("key", parse.GetValue(key));
-            return ClientSession.RunAsync(console, options.Read(parse), session => RunAsync(session, target), cancellationToken);
+            var settings = options.Read(parse);
+            return settings.Api is not null
+                ? ApiCommands.QueryAsync(console, settings, target, cancellationToken)
+                : ClientSession.RunAsync(console, settings, session => RunAsync(session, target), cancellationToken);
         });
         return command;
     }

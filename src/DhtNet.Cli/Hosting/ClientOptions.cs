@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace DhtNet.Cli.Hosting;
 
 /// <summary>What a one-shot command's node runs with.</summary>
-internal sealed record ClientSettings(IReadOnlyList<string> Bootstrap, int Port, TimeSpan Timeout, bool Json, LogLevel LogLevel);
+internal sealed record ClientSettings(IReadOnlyList<string> Bootstrap, int Port, TimeSpan Timeout, bool Json, LogLevel LogLevel, string? Api = null);
 
 /// <summary>The options of every one-shot command: --bootstrap, --port, --timeout, --json, --log-level.</summary>
 internal sealed class ClientOptions
@@ -29,6 +29,9 @@ internal sealed class ClientOptions
 
     public Option<bool> Json { get; } = SharedOptions.Json();
 
+    /// <summary>--api URL: run through a running `dht node --api` instead of a temporary node (commands that support it add it).</summary>
+    public Option<string> Api { get; } = new("--api") { Description = "Run through the HTTP API of a running `dht node` (e.g. http://127.0.0.1:5001) instead of a temporary node; token from DHT_API_TOKEN", HelpName = "url" };
+
     public Option<LogLevel> LogLevel { get; } = SharedOptions.LogLevel(Microsoft.Extensions.Logging.LogLevel.Warning);
 
     public void AddTo(Command command)
@@ -50,5 +53,6 @@ internal sealed class ClientOptions
         Port is null ? 0 : Inputs.BindPort("--port", parse.GetValue(Port)),
         Inputs.Seconds("--timeout", parse.GetValue(Timeout)),
         parse.GetValue(Json),
-        parse.GetValue(LogLevel));
+        parse.GetValue(LogLevel),
+        parse.GetValue(Api));
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using DhtNet.Diagnostics;
 using DhtNet.Kademlia;
 using DhtNet.Mainline.Krpc;
 
@@ -28,6 +30,21 @@ internal sealed class Lookups(DualStackTables tables, IRoutingNetwork<NodeId, No
         CancellationToken cancellationToken = default)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, shutdown);
+
+        // Null unless a listener samples the source: then the requests below become its children.
+        // The tags are given at creation, so a sampler can choose by them (one node's lookups).
+        using var activity = DhtActivity.Source.HasListeners()
+            ? DhtActivity.Source.StartActivity(
+                DhtActivity.LookupName,
+                ActivityKind.Internal,
+                default(ActivityContext),
+                [
+                    new(DhtActivity.OperationTag, operation),
+                    new(DhtActivity.TargetTag, target.ToString()),
+                    new(DhtActivity.LocalIdTag, tables.Id.ToString()),
+                ])
+            : null;
+
         var runs = new List<Task<LookupResult<NodeInfo>>>();
         foreach (var table in tables.All)
         {

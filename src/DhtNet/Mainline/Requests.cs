@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using DhtNet.Diagnostics;
 using DhtNet.Kademlia;
 using DhtNet.Mainline.Krpc;
 using DhtNet.Mainline.Storage;
@@ -42,9 +44,61 @@ internal sealed class Requests(KrpcDispatcher dispatcher, DualStackTables tables
     /// </param>
     public async Task<KrpcResult> AskAsync(KrpcQuery query, IPEndPoint endPoint, CancellationToken cancellationToken, NodeInfo? known = null)
     {
+        // A request of a lookup someone traces is a child activity: started as the query goes out,
+        // stopped with what came back. Outside a traced lookup (pings, announces) nothing is made.
+        using var activity = Activity.Current?.Source == DhtActivity.Source
+            ? DhtActivity.Source.StartActivity(
+                DhtActivity.RequestName,
+                ActivityKind.Client,
+                default(ActivityContext),
+                known is { } node
+                    ? [new(DhtActivity.PeerAddressTag, endPoint.ToString()), new(DhtActivity.PeerIdTag, node.Id.ToString())]
+                    : [new(DhtActivity.PeerAddressTag, endPoint.ToString())])
+            : null;
+
         var result = await AskCopiesAsync(query, endPoint, cancellationToken).ConfigureAwait(false);
+        if (activity is not null)
+        {
+            Trace(activity, endPoint, result);
+        }
+
         Report(endPoint, known, result);
         return result;
+    }
+
+    private static void Trace(Activity activity, IPEndPoint endPoint, in KrpcResult result)
+    {
+        if (result.Response is { } response)
+        {
+            activity.SetTag(DhtActivity.PeerIdTag, response.SenderId.ToString());
+            activity.SetTag(DhtActivity.OutcomeTag, "answered");
+            var (nodes, nodes6) = response switch
+            {
+                FindNodeResponse f => (f.Nodes, f.Nodes6),
+                GetPeersResponse g => (g.Nodes, g.Nodes6),
+                GetResponse g => (g.Nodes, g.Nodes6),
+                SampleInfohashesResponse s => (s.Nodes, s.Nodes6),
+                _ => ([], []),
+            };
+            var named = NodesFor(endPoint, nodes, nodes6);
+            var tags = new string[named.Length];
+            for (int i = 0; i < named.Length; i++)
+            {
+                tags[i] = $"{named[i].Id}@{named[i].EndPoint}";
+            }
+
+            activity.SetTag(DhtActivity.NodesTag, tags);
+        }
+        else
+        {
+            activity.SetTag(DhtActivity.OutcomeTag, result.Status switch
+            {
+                KrpcResultStatus.Timeout => "timeout",
+                KrpcResultStatus.Error or KrpcResultStatus.InvalidResponse => "error",
+                _ => "failed",
+            });
+            activity.SetStatus(ActivityStatusCode.Error, result.Status.ToString());
+        }
     }
 
     private async Task<KrpcResult> AskCopiesAsync(KrpcQuery query, IPEndPoint endPoint, CancellationToken cancellationToken)

@@ -400,8 +400,18 @@ public class KrpcDispatcherTests
                 l.EnableMeasurementEvents(instrument);
             }
         };
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
-            totals[instrument.Name] = totals.GetValueOrDefault(instrument.Name) + value);
+        var served = new Dictionary<string, long>();
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            totals[instrument.Name] = totals.GetValueOrDefault(instrument.Name) + value;
+            foreach (var tag in tags)
+            {
+                if (instrument.Name == "dhtnet.krpc.queries.served" && tag.Key == "method")
+                {
+                    served[(string)tag.Value!] = served.GetValueOrDefault((string)tag.Value!) + value;
+                }
+            }
+        });
         listener.Start();
 
         var (ta, tb) = FakeTransport.Pair();
@@ -416,6 +426,8 @@ public class KrpcDispatcherTests
 
         Assert.Equal(2, totals["dhtnet.krpc.queries.sent"]);
         Assert.Equal(2, totals["dhtnet.krpc.queries.received"]);
+        Assert.Equal(2, served["ping"]);
+        Assert.Equal(0, served["find_node"]);
         Assert.Equal(2, totals["dhtnet.krpc.responses.matched"]);
     }
 

@@ -32,6 +32,7 @@ internal sealed class KrpcDispatcher : IDisposable
     private bool _disposed;
 
     private long _queriesReceived;
+    private readonly long[] _queriesServed = new long[Enum.GetValues<KrpcMethod>().Length];
     private long _queriesSent;
     private long _responsesSent;
     private long _errorsSent;
@@ -78,6 +79,9 @@ internal sealed class KrpcDispatcher : IDisposable
 
     /// <summary>Queries received (valid or not).</summary>
     public long QueriesReceived => Interlocked.Read(ref _queriesReceived);
+
+    /// <summary>Valid queries of <paramref name="method"/> received and handed to the handler.</summary>
+    public long QueriesServed(KrpcMethod method) => Interlocked.Read(ref _queriesServed[(int)method]);
 
     /// <summary>Queries handed to the transport.</summary>
     public long QueriesSent => Interlocked.Read(ref _queriesSent);
@@ -318,6 +322,7 @@ internal sealed class KrpcDispatcher : IDisposable
         }
 
         var query = (KrpcQuery)decoded.Message;
+        Interlocked.Increment(ref _queriesServed[(int)query.Method]);
         RaiseNodeSeen(new KrpcNodeSeen(query.SenderId, source, query.ReadOnly, IsResponse: false, query));
 
         KrpcMessage? reply;

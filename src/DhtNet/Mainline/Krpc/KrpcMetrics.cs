@@ -14,6 +14,7 @@ internal static class KrpcMetrics
     {
         var meter = factory.Create(MeterName);
         Counter(meter, dispatcher, "dhtnet.krpc.queries.received", "Queries received", static d => d.QueriesReceived);
+        QueriesServed(meter, dispatcher);
         Counter(meter, dispatcher, "dhtnet.krpc.queries.sent", "Queries sent", static d => d.QueriesSent);
         Counter(meter, dispatcher, "dhtnet.krpc.responses.sent", "Responses sent", static d => d.ResponsesSent);
         Counter(meter, dispatcher, "dhtnet.krpc.errors.sent", "Errors sent", static d => d.ErrorsSent);
@@ -26,6 +27,31 @@ internal static class KrpcMetrics
         Counter(meter, dispatcher, "dhtnet.krpc.send_failures", "Datagrams the transport refused", static d => d.SendFailures);
         Counter(meter, dispatcher, "dhtnet.krpc.rejected", "Queries refused because the pending table was full", static d => d.Rejected);
         Counter(meter, dispatcher, "dhtnet.krpc.handler_failures", "Handler exceptions and unencodable replies", static d => d.HandlerFailures);
+    }
+
+    /// <summary>The wire name of each method, as the <c>method</c> tag of the served-queries counter gives it.</summary>
+    public static string MethodName(KrpcMethod method) => method switch
+    {
+        KrpcMethod.Ping => "ping",
+        KrpcMethod.FindNode => "find_node",
+        KrpcMethod.GetPeers => "get_peers",
+        KrpcMethod.AnnouncePeer => "announce_peer",
+        KrpcMethod.Get => "get",
+        KrpcMethod.Put => "put",
+        KrpcMethod.SampleInfohashes => "sample_infohashes",
+        _ => method.ToString(),
+    };
+
+    private static void QueriesServed(Meter meter, KrpcDispatcher dispatcher)
+    {
+        var weak = new WeakReference<KrpcDispatcher>(dispatcher);
+        var methods = Enum.GetValues<KrpcMethod>();
+        meter.CreateObservableCounter(
+            "dhtnet.krpc.queries.served",
+            () => weak.TryGetTarget(out var d)
+                ? methods.Select(m => new Measurement<long>(d.QueriesServed(m), new KeyValuePair<string, object?>("method", MethodName(m))))
+                : [],
+            description: "Valid queries received and handled, by method");
     }
 
     // A disposed dispatcher is not kept alive by the meter: the instrument holds it weakly.

@@ -1,0 +1,46 @@
+using System.Diagnostics;
+
+namespace DhtNet.Diagnostics;
+
+/// <summary>
+/// The library's traces on the "DhtNet" <see cref="ActivitySource"/>: one <c>dht.lookup</c> activity per
+/// lookup (tags: operation, target, the local node's id) and under it one <c>dht.request</c> activity per
+/// node asked, started when the query is sent and stopped with its outcome, round trip and the nodes
+/// the answer named. Listen with an <see cref="ActivityListener"/> or OpenTelemetry's
+/// <c>AddSource(DhtActivity.SourceName)</c>; nothing is recorded while nobody samples.
+/// </summary>
+public static class DhtActivity
+{
+    /// <summary>The name of the <see cref="ActivitySource"/>.</summary>
+    public const string SourceName = "DhtNet";
+
+    /// <summary>The operation name of a lookup's activity.</summary>
+    public const string LookupName = "dht.lookup";
+
+    /// <summary>The operation name of one request's activity (a child of its lookup's).</summary>
+    public const string RequestName = "dht.request";
+
+    /// <summary>Lookup tag: the operation ("get_peers", "find_node", "get", ...).</summary>
+    public const string OperationTag = "dht.operation";
+
+    /// <summary>Lookup tag: the target key, lowercase hex.</summary>
+    public const string TargetTag = "dht.target";
+
+    /// <summary>Lookup tag: the id of the node running the lookup, lowercase hex (several nodes may share a process).</summary>
+    public const string LocalIdTag = "dht.local_id";
+
+    /// <summary>Request tag: the id of the node asked, lowercase hex.</summary>
+    public const string PeerIdTag = "dht.peer.id";
+
+    /// <summary>Request tag: the address of the node asked (<c>address:port</c>).</summary>
+    public const string PeerAddressTag = "dht.peer.address";
+
+    /// <summary>Request tag, set when it ends: "answered", "no_answer" (timed out, error reply, other id) or "cancelled".</summary>
+    public const string OutcomeTag = "dht.outcome";
+
+    /// <summary>Request tag: the nodes an answer named, each as <c>hexid@address:port</c> (a string array).</summary>
+    public const string NodesTag = "dht.nodes";
+
+    /// <summary>The source the library's activities come from.</summary>
+    public static ActivitySource Source { get; } = new(SourceName);
+}
