@@ -42,7 +42,8 @@ public sealed class NodeCrashTests(LoopbackSwarm swarm) : IClassFixture<Loopback
 
             // Announced to the swarm: a swarm node finds this node as a provider.
             await WaitUntilAsync(async () => await swarm.Nodes[1].FindProvidersAsync(provided, timeout: TimeSpan.FromSeconds(5)).AnyAsync(p => p.Port == endPoint.Port));
-            await Task.Delay(5 * FlushInterval);
+            // Killed once a flush holds all of it: read from a copy, so the running node's files are never touched.
+            await WaitUntilAsync(async () => await LoadCopyAsync(_dataDirectory) is { } flushed && Holds(flushed));
             await KillAsync(node);
         }
 
@@ -78,6 +79,13 @@ public sealed class NodeCrashTests(LoopbackSwarm swarm) : IClassFixture<Loopback
             Assert.Equal(key, saved.IdentityKey);
             AssertHolds(saved);
         }
+
+        bool Holds(NodeStateFile state) =>
+            state.Contacts.Count > 0
+            && state.Contacts.All(c => swarm.Nodes.Any(s => s.Id == c.Id))
+            && state.Peers.Any(p => p.InfoHash == id && p.Peer.Port == 7000)
+            && state.Items.Contains(target)
+            && state.Provided.SequenceEqual([provided]);
 
         void AssertHolds(NodeStateFile state)
         {
@@ -123,6 +131,29 @@ public sealed class NodeCrashTests(LoopbackSwarm swarm) : IClassFixture<Loopback
             {
                 return value;
             }
+        }
+    }
+
+    // The database and its WAL copied while the node writes them: a torn copy reads as nothing yet.
+    private static async Task<NodeStateFile?> LoadCopyAsync(string directory)
+    {
+        string copy = Directory.CreateTempSubdirectory("dht-cli-crash-copy-").FullName;
+        try
+        {
+            foreach (var file in Directory.GetFiles(directory, "dht-state.db*").Where(f => !f.EndsWith("-shm", StringComparison.Ordinal)))
+            {
+                File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+            }
+
+            return await NodeStateFile.LoadAsync(copy);
+        }
+        catch (Exception e) when (e is IOException or DhtStateException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            return null;
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
         }
     }
 
