@@ -47,7 +47,7 @@ internal sealed class LookupTrace : IDisposable
             return ActivitySamplingResult.None;
         }
 
-        if (Tag(options.Tags, DhtActivity.LocalIdTag) is { } id)
+        if (options.Tags?.FirstOrDefault(t => t.Key == DhtActivity.LocalIdTag).Value is string id)
         {
             return IsMine(id) ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.None;
         }
@@ -66,16 +66,7 @@ internal sealed class LookupTrace : IDisposable
 
         if (activity.OperationName == DhtActivity.LookupName)
         {
-            string operation = Text(activity, DhtActivity.OperationTag);
-            string target = Text(activity, DhtActivity.TargetTag);
-            Emit(
-                $"lookup {operation} {target}",
-                w =>
-                {
-                    w.WriteString("event", "lookup");
-                    w.WriteString("operation", operation);
-                    w.WriteString("target", target);
-                });
+            EmitLookup(activity, ended: false);
             return;
         }
 
@@ -105,23 +96,13 @@ internal sealed class LookupTrace : IDisposable
             return;
         }
 
-        var elapsed = activity.Duration;
         if (activity.OperationName == DhtActivity.LookupName)
         {
-            string operation = Text(activity, DhtActivity.OperationTag);
-            string target = Text(activity, DhtActivity.TargetTag);
-            Emit(
-                $"lookup {operation} {target} ended after {Display.Duration(elapsed)}",
-                w =>
-                {
-                    w.WriteString("event", "lookup-end");
-                    w.WriteString("operation", operation);
-                    w.WriteString("target", target);
-                    w.WriteNumber("elapsedMs", Display.Milliseconds(elapsed));
-                });
+            EmitLookup(activity, ended: true);
             return;
         }
 
+        var elapsed = activity.Duration;
         string query = Text(activity, DhtActivity.QueryTag);
         string address = Text(activity, DhtActivity.PeerAddressTag);
         string outcome = activity.GetTagItem(DhtActivity.OutcomeTag) as string ?? "failed";
@@ -170,6 +151,24 @@ internal sealed class LookupTrace : IDisposable
 
                 w.WriteNumber("elapsedMs", Display.Milliseconds(elapsed));
                 WriteLookup(w, activity.Parent);
+            });
+    }
+
+    private void EmitLookup(Activity lookup, bool ended)
+    {
+        string operation = Text(lookup, DhtActivity.OperationTag);
+        string target = Text(lookup, DhtActivity.TargetTag);
+        Emit(
+            ended ? $"lookup {operation} {target} ended after {Display.Duration(lookup.Duration)}" : $"lookup {operation} {target}",
+            w =>
+            {
+                w.WriteString("event", ended ? "lookup-end" : "lookup");
+                w.WriteString("operation", operation);
+                w.WriteString("target", target);
+                if (ended)
+                {
+                    w.WriteNumber("elapsedMs", Display.Milliseconds(lookup.Duration));
+                }
             });
     }
 
@@ -236,19 +235,4 @@ internal sealed class LookupTrace : IDisposable
     // The first 12 hex digits tell nodes apart in a trace; JSON keeps the whole id.
     private static string Short(string id) => id.Length > 12 ? id[..12] : id;
 
-    private static string? Tag(IEnumerable<KeyValuePair<string, object?>>? tags, string key)
-    {
-        if (tags is not null)
-        {
-            foreach (var tag in tags)
-            {
-                if (tag.Key == key)
-                {
-                    return tag.Value as string;
-                }
-            }
-        }
-
-        return null;
-    }
 }
