@@ -30,8 +30,8 @@ internal sealed class LookupTrace : IDisposable
         {
             ShouldListenTo = static source => source.Name == DhtActivity.SourceName,
             Sample = Sample,
-            ActivityStarted = Started,
-            ActivityStopped = Stopped,
+            ActivityStarted = activity => OnActivity(activity, ended: false),
+            ActivityStopped = activity => OnActivity(activity, ended: true),
         };
         ActivitySource.AddActivityListener(_listener);
     }
@@ -57,7 +57,7 @@ internal sealed class LookupTrace : IDisposable
             : ActivitySamplingResult.None;
     }
 
-    private void Started(Activity activity)
+    private void OnActivity(Activity activity, bool ended)
     {
         if (!IsMine(activity))
         {
@@ -66,47 +66,39 @@ internal sealed class LookupTrace : IDisposable
 
         if (activity.OperationName == DhtActivity.LookupName)
         {
-            EmitLookup(activity, ended: false);
+            EmitLookup(activity, ended);
             return;
         }
 
         string query = Text(activity, DhtActivity.QueryTag);
         string address = Text(activity, DhtActivity.PeerAddressTag);
         string? id = activity.GetTagItem(DhtActivity.PeerIdTag) as string;
+        if (ended)
+        {
+            EmitAnswer(activity, query, address, id);
+        }
+        else
+        {
+            EmitQuery(activity, query, address, id);
+        }
+    }
+
+    private void EmitQuery(Activity activity, string query, string address, string? id)
+    {
         Emit(
             $"  -> {address}{(id is null ? "" : $" {Short(id)}")} {query}",
             w =>
             {
-                w.WriteString("event", "query");
-                w.WriteString("query", query);
-                w.WriteString("address", address);
-                if (id is not null)
-                {
-                    w.WriteString("id", id);
-                }
+                WriteRequest(w, "query", query, address, id);
 
                 WriteLookup(w, activity.Parent);
             });
     }
 
-    private void Stopped(Activity activity)
+    private void EmitAnswer(Activity activity, string query, string address, string? id)
     {
-        if (!IsMine(activity))
-        {
-            return;
-        }
-
-        if (activity.OperationName == DhtActivity.LookupName)
-        {
-            EmitLookup(activity, ended: true);
-            return;
-        }
-
         var elapsed = activity.Duration;
-        string query = Text(activity, DhtActivity.QueryTag);
-        string address = Text(activity, DhtActivity.PeerAddressTag);
         string outcome = activity.GetTagItem(DhtActivity.OutcomeTag) as string ?? "failed";
-        string? id = activity.GetTagItem(DhtActivity.PeerIdTag) as string;
         int nodes = (activity.GetTagItem(DhtActivity.NodesTag) as string[])?.Length ?? 0;
         int? peers = activity.GetTagItem(DhtActivity.PeersTag) as int?;
         int? valueBytes = activity.GetTagItem(DhtActivity.ValueBytesTag) as int?;
@@ -121,13 +113,7 @@ internal sealed class LookupTrace : IDisposable
             $"  <- {address}{(id is null ? "" : $" {Short(id)}")} {query} {outcome} after {Display.Duration(elapsed)}{(what.Length == 0 ? "" : $": {what}")}",
             w =>
             {
-                w.WriteString("event", "answer");
-                w.WriteString("query", query);
-                w.WriteString("address", address);
-                if (id is not null)
-                {
-                    w.WriteString("id", id);
-                }
+                WriteRequest(w, "answer", query, address, id);
 
                 w.WriteString("outcome", outcome);
                 if (outcome == "answered")
@@ -183,6 +169,17 @@ internal sealed class LookupTrace : IDisposable
         if (valueBytes is { } v)
         {
             yield return $"a value of {Display.Count(v, "byte")}";
+        }
+    }
+
+    private static void WriteRequest(Utf8JsonWriter writer, string name, string query, string address, string? id)
+    {
+        writer.WriteString("event", name);
+        writer.WriteString("query", query);
+        writer.WriteString("address", address);
+        if (id is not null)
+        {
+            writer.WriteString("id", id);
         }
     }
 
