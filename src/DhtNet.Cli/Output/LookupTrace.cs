@@ -99,7 +99,7 @@ internal sealed class LookupTrace : IDisposable
     {
         var elapsed = activity.Duration;
         string outcome = activity.GetTagItem(DhtActivity.OutcomeTag) as string ?? "failed";
-        int nodes = (activity.GetTagItem(DhtActivity.NodesTag) as string[])?.Length ?? 0;
+        int? nodes = (activity.GetTagItem(DhtActivity.NodesTag) as string[])?.Length;
         int? peers = activity.GetTagItem(DhtActivity.PeersTag) as int?;
         int? valueBytes = activity.GetTagItem(DhtActivity.ValueBytesTag) as int?;
         string? error = activity.GetTagItem(DhtActivity.ErrorTag) as string;
@@ -118,7 +118,11 @@ internal sealed class LookupTrace : IDisposable
                 w.WriteString("outcome", outcome);
                 if (outcome == "answered")
                 {
-                    w.WriteNumber("nodes", nodes);
+                    if (nodes is { } n)
+                    {
+                        w.WriteNumber("nodes", n);
+                    }
+
                     if (peers is { } p)
                     {
                         w.WriteNumber("peers", p);
@@ -158,9 +162,13 @@ internal sealed class LookupTrace : IDisposable
             });
     }
 
-    private static IEnumerable<string> Parts(int nodes, int? peers, int? valueBytes)
+    private static IEnumerable<string> Parts(int? nodes, int? peers, int? valueBytes)
     {
-        yield return Display.Count(nodes, "node");
+        if (nodes is { } n)
+        {
+            yield return Display.Count(n, "node");
+        }
+
         if (peers is { } p)
         {
             yield return Display.Count(p, "peer");

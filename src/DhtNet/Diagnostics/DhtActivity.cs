@@ -45,15 +45,19 @@ public static class DhtActivity
 
     /// <summary>
     /// Request tag, set when it ends: "answered", "timeout", "error" (an error reply or an answer that
-    /// did not decode: see <see cref="ErrorTag"/>) or "failed" (not sent: full query table, closed
-    /// socket, or the node shutting down).
+    /// did not decode: see <see cref="ErrorTag"/>), "cancelled" (the lookup no longer needed the answer,
+    /// or the caller gave up) or "failed" (not sent: full query table, closed socket, or the node
+    /// shutting down).
     /// </summary>
     public const string OutcomeTag = "dht.outcome";
 
     /// <summary>Request tag of an "error" outcome: the node's KRPC error ("203 bad token") or why its answer was refused.</summary>
     public const string ErrorTag = "dht.error";
 
-    /// <summary>Request tag: the nodes an answer named, each as <c>hexid@address:port</c> (a string array).</summary>
+    /// <summary>
+    /// Request tag: the nodes an answer named, each as <c>hexid@address:port</c> (a string array); set
+    /// on answers of the kinds that carry nodes (find_node, get_peers, get, sample_infohashes).
+    /// </summary>
     public const string NodesTag = "dht.nodes";
 
     /// <summary>Request tag: how many peers an answer gave (the values of a get_peers answer), when it gave any.</summary>

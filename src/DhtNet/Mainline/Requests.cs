@@ -51,7 +51,18 @@ internal sealed class Requests(KrpcDispatcher dispatcher, DualStackTables tables
         // listener nothing is made.
         using var activity = DhtActivity.Source.HasListeners() ? StartActivity(query, endPoint, known) : null;
 
-        var result = await AskCopiesAsync(query, endPoint, cancellationToken).ConfigureAwait(false);
+        KrpcResult result;
+        try
+        {
+            result = await AskCopiesAsync(query, endPoint, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (activity is not null)
+        {
+            // The lookup had what it needed (or the caller gave up): not a failure of the node asked.
+            activity.SetTag(DhtActivity.OutcomeTag, "cancelled");
+            throw;
+        }
+
         if (activity is not null)
         {
             Trace(activity, endPoint, result);
@@ -90,22 +101,25 @@ internal sealed class Requests(KrpcDispatcher dispatcher, DualStackTables tables
         {
             activity.SetTag(DhtActivity.PeerIdTag, response.SenderId.ToString());
             activity.SetTag(DhtActivity.OutcomeTag, "answered");
-            var (nodes, nodes6) = response switch
+            (NodeInfo[] Nodes, NodeInfo[] Nodes6)? carried = response switch
             {
                 FindNodeResponse f => (f.Nodes, f.Nodes6),
                 GetPeersResponse g => (g.Nodes, g.Nodes6),
                 GetResponse g => (g.Nodes, g.Nodes6),
                 SampleInfohashesResponse s => (s.Nodes, s.Nodes6),
-                _ => ([], []),
+                _ => null, // ping, announce_peer, put: answers that name no nodes
             };
-            var named = NodesFor(endPoint, nodes, nodes6);
-            var tags = new string[named.Length];
-            for (int i = 0; i < named.Length; i++)
+            if (carried is var (nodes, nodes6))
             {
-                tags[i] = $"{named[i].Id}@{named[i].EndPoint}";
-            }
+                var named = NodesFor(endPoint, nodes, nodes6);
+                var tags = new string[named.Length];
+                for (int i = 0; i < named.Length; i++)
+                {
+                    tags[i] = $"{named[i].Id}@{named[i].EndPoint}";
+                }
 
-            activity.SetTag(DhtActivity.NodesTag, tags);
+                activity.SetTag(DhtActivity.NodesTag, tags);
+            }
             if (response is GetPeersResponse { Values.Length: > 0 } peers)
             {
                 activity.SetTag(DhtActivity.PeersTag, peers.Values.Length);

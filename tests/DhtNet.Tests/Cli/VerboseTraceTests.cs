@@ -30,6 +30,7 @@ public sealed class VerboseTraceTests(LoopbackSwarm swarm) : IClassFixture<Loopb
         Assert.Equal(
             queries.Select(Key).Order(StringComparer.Ordinal),
             answers.Select(Key).Order(StringComparer.Ordinal));
+        Assert.All(answers, a => Assert.Contains(a.GetProperty("outcome").GetString(), new[] { "answered", "timeout", "error", "cancelled", "failed" }));
 
         // The lookup's get_peers: who answered is named by id, with what it gave and how long it took.
         var lookupAnswers = answers.Where(a => a.GetProperty("query").GetString() == "get_peers" && a.TryGetProperty("lookup", out _)).ToList();
@@ -85,6 +86,7 @@ public sealed class VerboseTraceTests(LoopbackSwarm swarm) : IClassFixture<Loopb
         var answer = Assert.Single(result.Json("trace"), e => Event(e) == "answer");
         Assert.Equal("answered", answer.GetProperty("outcome").GetString());
         Assert.Equal(target.Id.ToString(), answer.GetProperty("id").GetString());
+        Assert.False(answer.TryGetProperty("nodes", out _)); // a pong names no nodes
         Assert.Single(result.Json("pong"));
     }
 
