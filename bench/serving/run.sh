@@ -11,6 +11,12 @@
 #
 # --server-cpus 0,1 gives the server both cores (the load generator then shares one with it).
 # Needs gcc, taskset, and the interop peers (bash scripts/install-peers.sh).
+#
+# Allocations per served query (DhtNet): after its measured runs, each round runs the first level
+# once more with dotnet-counters attached (when installed: dotnet tool install -g dotnet-counters),
+# samples the GC's allocated bytes per second idle and under load, and records
+# (load - idle) / queries per second. That run's rate is not used in the throughput tables: the
+# counter session shares the load generator's CPU.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -80,6 +86,22 @@ start_server() { # name port
   server_pid=$!
 }
 
+counters=""
+if [[ ",$servers," == *",dhtnet,"* ]]; then
+  counters=$(PATH="$PATH:$HOME/.dotnet/tools" command -v dotnet-counters || true)
+  [ -n "$counters" ] || echo "run.sh: dotnet-counters not found: no allocation figures (dotnet tool install -g dotnet-counters)" >&2
+  [ "$duration" -ge 5 ] || { counters=""; echo "run.sh: --duration under 5 s: no allocation figures" >&2; }
+fi
+
+alloc_rate() { # pid seconds: mean bytes allocated per second by the process over that window
+  local csv="$bin/alloc-$$.csv"
+  rm -f "$csv"
+  taskset -c "$loadgen_cpu" "$counters" collect -p "$1" --counters 'System.Runtime[dotnet.gc.heap.total_allocated]' \
+    --refresh-interval 1 --format csv -o "$csv" --duration "$(printf '00:00:00:%02d' "$2")" >/dev/null 2>&1 || true
+  awk -F, 'NR > 1 && $3 ~ /total_allocated/ { s += $5; n++ } END { if (n) printf "%.0f", s / n; else print -1 }' "$csv" 2>/dev/null || echo -1
+  rm -f "$csv"
+}
+
 load() { # name port outstanding warmup duration label contacts
   local echo_flag=()
   [ "$1" = echo ] && echo_flag=(--echo)
@@ -102,6 +124,18 @@ for round in $(seq 1 "$rounds"); do
       line=$(load "$name" "$port" "$n" 1 "$duration" "$name" 0)
       echo "round=$round $line" | tee -a "$out" >&2
     done
+    if [ "$name" = dhtnet ] && [ -n "$counters" ]; then
+      idle=$(alloc_rate "$server_pid" 3)
+      load "$name" "$port" "${levels[0]}" 1 "$duration" "alloc" 0 >"$bin/alloc-load-$$.txt" &
+      load_pid=$!
+      sleep 1
+      busy=$(alloc_rate "$server_pid" $((duration - 3)))
+      wait "$load_pid"
+      qps=$(sed -n 's/.* qps=\([0-9]*\).*/\1/p' "$bin/alloc-load-$$.txt")
+      rm -f "$bin/alloc-load-$$.txt"
+      per_query=$(awk -v b="$busy" -v i="$idle" -v q="${qps:-0}" 'BEGIN { if (b < 0 || i < 0 || q <= 0) print -1; else printf "%.2f", (b - i) / q }')
+      echo "round=$round alloc label=$name outstanding=${levels[0]} alloc_idle_bytes_per_s=$idle alloc_load_bytes_per_s=$busy alloc_qps=${qps:-0} alloc_bytes_per_query=$per_query" | tee -a "$out" >&2
+    fi
     stop_server
   done
 done
