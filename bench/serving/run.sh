@@ -7,7 +7,10 @@
 #
 #   bash bench/serving/run.sh [--rounds 3] [--duration 10] [--warmup 5] [--outstanding 64,8]
 #                             [--servers echo,libtorrent,bittorrent-dht,dhtnet] [--server-cpus 0]
-#                             [--loadgen-cpu 1] [--contacts 32] [--out FILE] [--no-build]
+#                             [--loadgen-cpu 1] [--contacts 32] [--out FILE] [--no-build] [--dht-dll PATH]
+#
+# --dht-dll runs another build of the CLI as DhtNet (to compare two builds in one run, name the
+# second one with --servers dhtnet,dhtnet-b --dht-dll-b PATH).
 #
 # --server-cpus 0,1 gives the server both cores (the load generator then shares one with it).
 # Needs gcc, taskset, and the interop peers (bash scripts/install-peers.sh).
@@ -22,7 +25,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 
 rounds=3 duration=10 warmup=5 outstanding=64,8 servers=echo,libtorrent,bittorrent-dht,dhtnet
-server_cpus=0 loadgen_cpu=1 contacts=32 out="" build=1 port=47100
+server_cpus=0 loadgen_cpu=1 contacts=32 out="" build=1 port=47100 dht_dll="" dht_dll_b=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
@@ -36,6 +39,8 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift 2 ;;
     --port) port=$2; shift 2 ;;
     --no-build) build=0; shift ;;
+    --dht-dll) dht_dll=$2; shift 2 ;;
+    --dht-dll-b) dht_dll_b=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set /{/^#/p}' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 1 ;;
   esac
@@ -48,7 +53,14 @@ mkdir -p "$bin"
 
 gcc -O2 -Wall -Wextra -Werror -o "$bin/echo" "$here/echo.c"
 gcc -O2 -Wall -Wextra -Werror -o "$bin/loadgen" "$here/loadgen.c"
-dht_dll="$root/src/DhtNet.Cli/bin/Release/net10.0/dht.dll"
+if [ -z "$dht_dll" ]; then
+  dht_dll="$root/src/DhtNet.Cli/bin/Release/net10.0/dht.dll"
+else
+  build=0
+fi
+if [[ ",$servers," == *",dhtnet-b,"* ]] && [ ! -f "$dht_dll_b" ]; then
+  echo "run.sh: --servers dhtnet-b needs --dht-dll-b PATH" >&2; exit 1
+fi
 if [[ ",$servers," == *",dhtnet,"* ]]; then
   if [ "$build" = 1 ]; then
     dotnet build "$root/src/DhtNet.Cli" -c Release -nologo -v q >&2
@@ -81,6 +93,7 @@ start_server() { # name port
     libtorrent) taskset -c "$server_cpus" /usr/bin/python3 "$here/libtorrent-server.py" 127.0.0.1 "$p" >"$log" 2>&1 & ;;
     bittorrent-dht) BITTORRENT_DHT_MODULES="$modules" taskset -c "$server_cpus" node "$here/bittorrent-dht-server.mjs" 127.0.0.1 "$p" >"$log" 2>&1 & ;;
     dhtnet) taskset -c "$server_cpus" dotnet "$dht_dll" node --port "$p" --bind 127.0.0.1 --bootstrap none --log-level warning >"$log" 2>&1 & ;;
+    dhtnet-b) taskset -c "$server_cpus" dotnet "$dht_dll_b" node --port "$p" --bind 127.0.0.1 --bootstrap none --log-level warning >"$log" 2>&1 & ;;
     *) echo "run.sh: unknown server $name" >&2; exit 1 ;;
   esac
   server_pid=$!
