@@ -62,7 +62,7 @@ public sealed class UdpTransport : IDatagramTransport
     // The batch of the receive thread running now, while it hands a batch of datagrams to the
     // handler: replies sent from inside the handler wait in it for one sendmmsg.
     [ThreadStatic]
-    private static ReceiveThreadBatch? t_batch;
+    private static ReceiveThreadBatch? _currentBatch;
 
     /// <summary>Binds 0.0.0.0:<paramref name="port"/> and [::]:<paramref name="port"/> (IPv6 if available).</summary>
     public UdpTransport(int port = 0, ILogger? logger = null)
@@ -234,7 +234,7 @@ public sealed class UdpTransport : IDatagramTransport
             return false;
         }
 
-        if (t_batch is { } batch && batch.Owner == this && batch.Socket.AddressFamily == socket.AddressFamily)
+        if (_currentBatch is { } batch && batch.Owner == this && batch.Socket.AddressFamily == socket.AddressFamily)
         {
             // A reply written on a receive thread: it leaves with the others of its batch. Whatever
             // does not fit goes now, after what was queued before it, so one peer's order holds.
@@ -646,7 +646,7 @@ public sealed class UdpTransport : IDatagramTransport
             }
 
             consecutiveErrors = 0;
-            t_batch = batch;
+            _currentBatch = batch;
             try
             {
                 for (int i = 0; i < received && Volatile.Read(ref _state) != Disposed; i++)
@@ -679,7 +679,7 @@ public sealed class UdpTransport : IDatagramTransport
             }
             finally
             {
-                t_batch = null;
+                _currentBatch = null;
                 Flush(batch);
             }
         }
