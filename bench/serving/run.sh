@@ -146,7 +146,7 @@ for round in $(seq 1 "$rounds"); do
       wait "$load_pid"
       qps=$(sed -n 's/.* qps=\([0-9]*\).*/\1/p' "$bin/alloc-load-$$.txt")
       rm -f "$bin/alloc-load-$$.txt"
-      per_query=$(awk -v b="$busy" -v i="$idle" -v q="${qps:-0}" 'BEGIN { if (b < 0 || i < 0 || q <= 0) print -1; else printf "%.2f", (b - i) / q }')
+      per_query=$(awk -v b="$busy" -v i="$idle" -v q="${qps:-0}" 'BEGIN { if (b < 0 || i < 0 || q <= 0) print "na"; else printf "%.2f", (b - i) / q }')
       echo "round=$round alloc label=$name outstanding=${levels[0]} alloc_idle_bytes_per_s=$idle alloc_load_bytes_per_s=$busy alloc_qps=${qps:-0} alloc_bytes_per_query=$per_query" | tee -a "$out" >&2
     fi
     stop_server

@@ -30,7 +30,7 @@ def main():
         sys.exit(__doc__)
     parsed = parse(sys.argv[1])
     rows = [r for r in parsed if "qps" in r]
-    allocs = [r for r in parsed if "alloc_bytes_per_query" in r and float(r["alloc_bytes_per_query"]) >= 0]
+    allocs = [r for r in parsed if r.get("alloc_bytes_per_query", "na") != "na"]
     cpus = sys.argv[2] if len(sys.argv) > 2 else "0"
     loadgen_cpu = sys.argv[3] if len(sys.argv) > 3 else "1"
     levels = sorted({int(r["outstanding"]) for r in rows}, reverse=True)
@@ -90,7 +90,7 @@ def main():
                 print(f"| {NAMES.get(s, s)} | {n} | {r} | {e} | {i} | {lost} | {nodes:.1f} |")
     if allocs:
         print("\nallocations per served query (GC bytes allocated per second under load minus idle, over queries per second;"
-              " dotnet-counters, one extra run per round)\n")
+              " dotnet-counters, one extra run per round; at or below 0: nothing allocated beyond what the idle node does)\n")
         print("| server | outstanding | rounds | bytes per query (median) | allocated/s under load (median) | allocated/s idle (median) |")
         print("|---|---|---|---|---|---|")
         for s in sorted({r["label"] for r in allocs}):
