@@ -80,11 +80,13 @@ public sealed partial class RoutingTable<TKey, TContact>
     private bool Collect(int index, TKey target, Span<TContact> destination, ref int filled, ClosestNodeFilter filter, long now)
     {
         int bucketStart = filled;
-        foreach (var entry in _buckets[index].Nodes)
+        var nodes = _buckets[index].Nodes.AsSpan();
+        for (int i = 0; i < nodes.Length; i++)
         {
-            if (Eligible(entry, filter, now))
+            ref var entry = ref nodes[i];
+            if (Eligible(ref entry, filter, now))
             {
-                filled = InsertByDistance(destination, bucketStart, filled, entry, target);
+                filled = InsertByDistance(destination, bucketStart, filled, ref entry, target);
             }
         }
 
@@ -93,10 +95,11 @@ public sealed partial class RoutingTable<TKey, TContact>
 
     // Inserts into the sorted run [start, filled) of destination; everything before start is from nearer
     // buckets and already final. Returns the new fill.
-    private static int InsertByDistance(Span<TContact> destination, int start, int filled, RoutingEntry<TKey, TContact> entry, TKey target)
+    private static int InsertByDistance(Span<TContact> destination, int start, int filled, ref RoutingEntry<TKey, TContact> entry, TKey target)
     {
+        var id = entry.Id;
         int position = filled;
-        while (position > start && TKey.CompareDistance(entry.Id, destination[position - 1].Id, target) < 0)
+        while (position > start && TKey.CompareDistance(id, destination[position - 1].Id, target) < 0)
         {
             position--;
         }
@@ -112,9 +115,9 @@ public sealed partial class RoutingTable<TKey, TContact>
         return Math.Min(filled + 1, destination.Length);
     }
 
-    private bool Eligible(RoutingEntry<TKey, TContact> entry, ClosestNodeFilter filter, long now)
+    private bool Eligible(ref RoutingEntry<TKey, TContact> entry, ClosestNodeFilter filter, long now)
     {
-        var state = StateOf(entry, now);
+        var state = StateOf(ref entry, now);
         return state != NodeState.Bad
             && ((filter & ClosestNodeFilter.Verified) == 0 || entry.HasResponded)
             && ((filter & ClosestNodeFilter.Good) == 0 || state == NodeState.Good)
