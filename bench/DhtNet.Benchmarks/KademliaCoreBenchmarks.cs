@@ -110,7 +110,7 @@ public class KademliaCoreBenchmarks
     }
 #endif
 
-    private static IPEndPoint Address(int i) => new(new IPAddress([10, (byte)(i >> 16), (byte)(i >> 8), (byte)i]), 6881);
+    internal static IPEndPoint Address(int i) => new(new IPAddress([10, (byte)(i >> 16), (byte)(i >> 8), (byte)i]), 6881);
 
     private NodeId NextTarget() => _targets[_next++ & 255];
 

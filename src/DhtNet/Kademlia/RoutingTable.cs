@@ -367,9 +367,8 @@ public sealed partial class RoutingTable<TKey, TContact>
         {
             long now = _timeProvider.GetTimestamp();
             var sameId = Find(id);
-            if (sameId.Bucket is not null && (_byAddress is null || _byAddress.Comparer.Equals(EntryAt(sameId).Contact, contact)))
+            if (sameId.Bucket is not null && IsSameAddress(ref EntryAt(sameId), contact))
             {
-                Refresh(ref EntryAt(sameId), contact);
                 return Update(sameId, how, now, roundTrip);
             }
 
@@ -399,23 +398,30 @@ public sealed partial class RoutingTable<TKey, TContact>
         }
     }
 
-    // A newer sighting of a known node at the same address. An equal contact is kept as it is, so the
-    // entry and the address index go on sharing one copy; one that differs (fresher details) replaces
-    // it in both.
-    private void Refresh(ref RoutingEntry<TKey, TContact> entry, TContact contact)
+    // Whether a contact for a known key is at the entry's address; if so it is a newer sighting, and one
+    // that differs (fresher details) replaces the entry's contact. An equal contact is kept as it is, so
+    // the entry and the address index go on sharing one copy (equal contacts have equal addresses, so
+    // the common case costs one comparison).
+    private bool IsSameAddress(ref RoutingEntry<TKey, TContact> entry, TContact contact)
     {
         if (EqualityComparer<TContact>.Default.Equals(entry.Contact, contact))
         {
-            return;
+            return true;
         }
 
         if (_byAddress is not null)
         {
+            if (!_byAddress.Comparer.Equals(entry.Contact, contact))
+            {
+                return false;
+            }
+
             _byAddress.Remove(entry.Contact);
             _byAddress.Add(contact);
         }
 
         entry.Contact = contact;
+        return true;
     }
 
     private AddResult<TContact> Update(EntrySlot slot, NodeContact how, long now, long roundTrip)
