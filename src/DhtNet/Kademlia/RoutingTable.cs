@@ -204,7 +204,7 @@ public sealed partial class RoutingTable<TKey, TContact>
                 return new(FailureOutcome.Bad);
             }
 
-            // The replacement takes the bad node's place in the bucket (its index stays in the address index).
+            // The replacement takes the bad node's place in the bucket; its contact is in the address index already.
             var replacement = bucket.Replacements[best];
             bucket.Replacements.RemoveAt(best);
             _cached--;
