@@ -24,17 +24,19 @@ internal sealed class AddressRateLimiter
     /// <summary>The default table size: 65,536 buckets of 24 bytes, 1.5 MiB.</summary>
     public const int DefaultSlots = 65536;
 
-    // Direct-mapped table of known good addresses; a newer contact replaces an older one in its slot.
-    private const int ResponsiveSlots = 4096;
 
     private readonly TimeProvider _time;
     private readonly double _ratePerSecond;
     private readonly double _burst;
     private readonly Lock _lock = new();
     private readonly Bucket[] _buckets;
-    private readonly Bucket[] _responsiveBuckets = new Bucket[ResponsiveSlots];
-    private readonly UInt128[] _responsiveAddresses = new UInt128[ResponsiveSlots];
+
+    // Direct-mapped table of known good addresses, a sixteenth of the strangers' table (4,096 at
+    // the default size); a newer contact replaces an older one in its slot.
+    private readonly Bucket[] _responsiveBuckets;
+    private readonly UInt128[] _responsiveAddresses;
     private readonly int _mask;
+    private readonly int _responsiveMask;
     private readonly int _seed1 = RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
     private readonly int _seed2 = RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
     private long _refused;
@@ -42,7 +44,7 @@ internal sealed class AddressRateLimiter
     public AddressRateLimiter(TimeProvider time, double ratePerSecond, double burst, int slots = DefaultSlots)
     {
         ArgumentNullException.ThrowIfNull(time);
-        if (slots <= 0 || (slots & (slots - 1)) != 0)
+        if (!int.IsPow2(slots))
         {
             throw new ArgumentOutOfRangeException(nameof(slots), slots, "Slots must be a power of two.");
         }
@@ -50,11 +52,16 @@ internal sealed class AddressRateLimiter
         _time = time;
         _ratePerSecond = ratePerSecond;
         _burst = burst;
-        _buckets = new Bucket[slots];
+        // With the limit off nothing is ever looked up: take no memory for it.
+        int responsiveSlots = Math.Max(1, slots / 16);
+        _buckets = ratePerSecond > 0 ? new Bucket[slots] : [];
+        _responsiveBuckets = ratePerSecond > 0 ? new Bucket[responsiveSlots] : [];
+        _responsiveAddresses = ratePerSecond > 0 ? new UInt128[responsiveSlots] : [];
         _mask = slots - 1;
+        _responsiveMask = responsiveSlots - 1;
     }
 
-    /// <summary>Buckets in the table (fixed; the memory never grows).</summary>
+    /// <summary>Buckets in the table (fixed; the memory never grows; none while the limit is off).</summary>
     public int Slots => _buckets.Length;
 
     /// <summary>Queries refused so far.</summary>
@@ -74,7 +81,7 @@ internal sealed class AddressRateLimiter
         long now = _time.GetTimestamp();
         lock (_lock)
         {
-            int responsive = hash1 & (ResponsiveSlots - 1);
+            int responsive = hash1 & _responsiveMask;
             if (_responsiveAddresses[responsive] == key && _responsiveBuckets[responsive].Used)
             {
                 return TakeOwn(ref _responsiveBuckets[responsive], now);
@@ -108,7 +115,7 @@ internal sealed class AddressRateLimiter
         }
 
         var key = Key(address);
-        int slot = HashCode.Combine(key, _seed1) & (ResponsiveSlots - 1);
+        int slot = HashCode.Combine(key, _seed1) & _responsiveMask;
         long now = _time.GetTimestamp();
         lock (_lock)
         {

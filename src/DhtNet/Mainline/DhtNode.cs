@@ -95,7 +95,7 @@ public sealed partial class DhtNode : IAsyncDisposable
         _tokens = new TokenManager(_time);
         _voter = new ExternalAddressVoter(_time);
         _recentTokens = new RecentTokens(_time);
-        _queryLimiter = new AddressRateLimiter(_time, _options.MaxQueriesPerSecondPerAddress, 2.0 * _options.MaxQueriesPerSecondPerAddress);
+        _queryLimiter = new AddressRateLimiter(_time, _options.MaxQueriesPerSecondPerAddress, 2.0 * _options.MaxQueriesPerSecondPerAddress, _options.RateLimiterSlots);
         _events = new NodeEvents(this, _logger);
         _metrics = _options.MeterFactory is { } meters ? new NodeMetrics(meters, this) : null;
         _persisted = _options.StateStore is { } store ? new MainlineState(store, _time, _options.PeerTimeToLive, _items.Options.ItemLifetime) : null;

@@ -87,6 +87,14 @@ public sealed record DhtOptions
     /// </summary>
     public int MaxQueriesPerSecondPerAddress { get; init; } = 100;
 
+    /// <summary>
+    /// Token buckets in the per-address query limiter: a power of two, fixed at start, 24 bytes
+    /// each (the default, 65,536, takes 1.5 MiB). A public node facing floods from many addresses
+    /// wants the default; a node that serves few peers (a simulated one, an embedded client) can
+    /// take far fewer. Unused when <see cref="MaxQueriesPerSecondPerAddress"/> is 0.
+    /// </summary>
+    public int RateLimiterSlots { get; init; } = 65536;
+
     /// <summary>The clock for every timer and timestamp.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -127,6 +135,11 @@ public sealed record DhtOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingQueries, 1, nameof(MaxPendingQueries));
         ArgumentOutOfRangeException.ThrowIfLessThan(QueryAttempts, 1, nameof(QueryAttempts));
         ArgumentOutOfRangeException.ThrowIfNegative(MaxQueriesPerSecondPerAddress, nameof(MaxQueriesPerSecondPerAddress));
+        if (!int.IsPow2(RateLimiterSlots))
+        {
+            throw new ArgumentOutOfRangeException(nameof(RateLimiterSlots), RateLimiterSlots, "RateLimiterSlots must be a power of two.");
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(SoftTimeout, TimeSpan.Zero, nameof(SoftTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PeerTimeToLive, TimeSpan.Zero, nameof(PeerTimeToLive));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPeersPerInfohash, 1, nameof(MaxPeersPerInfohash));

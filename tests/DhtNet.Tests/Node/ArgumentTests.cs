@@ -29,6 +29,8 @@ public class ArgumentTests
         { nameof(DhtOptions.RequestTimeout), new DhtOptions { RequestTimeout = TimeSpan.Zero } },
         { nameof(DhtOptions.QueryAttempts), new DhtOptions { QueryAttempts = 0 } },
         { nameof(DhtOptions.MaxQueriesPerSecondPerAddress), new DhtOptions { MaxQueriesPerSecondPerAddress = -1 } },
+        { nameof(DhtOptions.RateLimiterSlots), new DhtOptions { RateLimiterSlots = 1000 } },
+        { nameof(DhtOptions.RateLimiterSlots), new DhtOptions { RateLimiterSlots = 0 } },
         { nameof(DhtOptions.SoftTimeout), new DhtOptions { SoftTimeout = TimeSpan.FromSeconds(-1) } },
         { nameof(DhtOptions.MaxPendingQueries), new DhtOptions { MaxPendingQueries = 0 } },
         { nameof(DhtOptions.PeerTimeToLive), new DhtOptions { PeerTimeToLive = TimeSpan.Zero } },

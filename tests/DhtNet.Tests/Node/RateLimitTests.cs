@@ -104,5 +104,28 @@ public class RateLimitTests
         var limiter = new AddressRateLimiter(new VirtualTimeProvider(), ratePerSecond: 0, burst: 0);
         Assert.All(Enumerable.Range(0, 1000), _ => Assert.True(limiter.TryTake(IPAddress.Parse("192.0.2.7"))));
         Assert.Equal(0, limiter.Refused);
+        Assert.Equal(0, limiter.Slots); // no limit, no table
+    }
+
+    [Fact]
+    public async Task RateLimiterSlots_SmallTable_StillLimitsEachAddress()
+    {
+        var options = new DhtOptions { RateLimiterSlots = 16 };
+        await using var swarm = SimulatedSwarm.Create(3, seed: 91, template: options);
+        var target = swarm.Nodes[1].LocalEndPoints[0];
+        var flooder = swarm.Network.CreateTransport();
+        int answered = 0;
+        flooder.Start((_, _) => answered++);
+        byte[] ping = new byte[64];
+        int length = KrpcCodec.Encode(new PingQuery(NodeId.Random(swarm.Random)) { TransactionId = "pp"u8.ToArray() }, ping);
+
+        for (int i = 0; i < 500; i++)
+        {
+            flooder.Send(ping.AsSpan(0, length), target);
+        }
+
+        swarm.Advance(TimeSpan.FromMilliseconds(100));
+
+        Assert.InRange(answered, 200, 215);
     }
 }
