@@ -105,13 +105,13 @@ internal sealed class PeerStore
     /// </summary>
     public bool Announce(NodeId infoHash, IPEndPoint peer, bool seed)
     {
-        if (!AnnounceAt(infoHash, peer, seed, announcedAt: null))
+        if (!AnnounceAt(infoHash, peer, seed, announcedAt: null, out var stored, out long at))
         {
             return false;
         }
 
-        // Outside the lock: the observer (the state store) takes its own.
-        Observer?.PeerAnnounced(infoHash, peer, seed);
+        // Outside the lock: the observer (the state store's journal) needs none of ours.
+        Observer?.PeerAnnounced(infoHash, stored, at);
         return true;
     }
 
@@ -124,22 +124,25 @@ internal sealed class PeerStore
     /// serving starts, so that the least-recently-announced order holds; every bound applies.
     /// </summary>
     public bool Restore(NodeId infoHash, IPEndPoint peer, bool seed, long announcedAt) =>
-        AnnounceAt(infoHash, peer, seed, announcedAt);
+        AnnounceAt(infoHash, peer, seed, announcedAt, out _, out _);
 
-    private bool AnnounceAt(NodeId infoHash, IPEndPoint peer, bool seed, long? announcedAt)
+    private bool AnnounceAt(NodeId infoHash, IPEndPoint peer, bool seed, long? announcedAt, out StoredPeer stored, out long at)
     {
         ArgumentNullException.ThrowIfNull(peer);
+        stored = default;
+        at = 0;
         if (peer.Port == 0 || !StoredPeer.TryGetKey(peer.Address, out ulong high, out ulong low))
         {
             return false;
         }
 
-        var stored = new StoredPeer(high, low, (ushort)peer.Port, seed);
+        stored = new StoredPeer(high, low, (ushort)peer.Port, seed);
         lock (_lock)
         {
             // Taken under the lock so announce times, and with them the least-recently-announced
             // order, never go backwards.
             var entry = new PeerEntry(stored, announcedAt ?? _timeProvider.GetTimestamp());
+            at = entry.Timestamp;
             long cutoff = entry.Timestamp - _lifetimeTimestampTicks;
             DropExpiredSwarms(cutoff);
             var swarm = GetOrAddSwarm(infoHash);
