@@ -8,7 +8,12 @@
 #   bash bench/serving/run.sh [--rounds 3] [--duration 10] [--warmup 5] [--outstanding 64,8]
 #                             [--servers echo,libtorrent,bittorrent-dht,dhtnet] [--server-cpus 0]
 #                             [--loadgen-cpu 1] [--contacts 32] [--out FILE] [--no-build]
+#                             [--announce PERCENT]
 #
+# --announce 25 puts announce_peer in the mix (a quarter of the queries, each storing a new
+# infohash); server "dhtnet-state" is DhtNet keeping its state (--data-dir in a fresh temporary
+# directory per round, SQLite, 5 s flushes), so `--servers dhtnet,dhtnet-state --announce 25`
+# measures what persistence costs the served rate.
 # --server-cpus 0,1 gives the server both cores (the load generator then shares one with it).
 # Needs gcc, taskset, and the interop peers (bash scripts/install-peers.sh).
 set -euo pipefail
@@ -16,7 +21,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 
 rounds=3 duration=10 warmup=5 outstanding=64,8 servers=echo,libtorrent,bittorrent-dht,dhtnet
-server_cpus=0 loadgen_cpu=1 contacts=32 out="" build=1 port=47100
+server_cpus=0 loadgen_cpu=1 contacts=32 out="" build=1 port=47100 announce=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
@@ -30,6 +35,7 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift 2 ;;
     --port) port=$2; shift 2 ;;
     --no-build) build=0; shift ;;
+    --announce) announce=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set /{/^#/p}' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 1 ;;
   esac
@@ -43,7 +49,7 @@ mkdir -p "$bin"
 gcc -O2 -Wall -Wextra -Werror -o "$bin/echo" "$here/echo.c"
 gcc -O2 -Wall -Wextra -Werror -o "$bin/loadgen" "$here/loadgen.c"
 dht_dll="$root/src/DhtNet.Cli/bin/Release/net10.0/dht.dll"
-if [[ ",$servers," == *",dhtnet,"* ]]; then
+if [[ ",$servers," == *",dhtnet"* ]]; then
   if [ "$build" = 1 ]; then
     dotnet build "$root/src/DhtNet.Cli" -c Release -nologo -v q >&2
   fi
@@ -57,12 +63,16 @@ if [[ ",$servers," == *",bittorrent-dht,"* ]] && [ ! -f "$modules/bittorrent-dht
   echo "run.sh: bittorrent-dht missing: bash scripts/install-peers.sh" >&2; exit 1
 fi
 
-server_pid=""
+server_pid="" state_dir=""
 stop_server() {
   if [ -n "$server_pid" ]; then
     kill "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
     server_pid=""
+  fi
+  if [ -n "$state_dir" ]; then
+    rm -rf "$state_dir"
+    state_dir=""
   fi
 }
 trap stop_server EXIT
@@ -75,6 +85,10 @@ start_server() { # name port
     libtorrent) taskset -c "$server_cpus" /usr/bin/python3 "$here/libtorrent-server.py" 127.0.0.1 "$p" >"$log" 2>&1 & ;;
     bittorrent-dht) BITTORRENT_DHT_MODULES="$modules" taskset -c "$server_cpus" node "$here/bittorrent-dht-server.mjs" 127.0.0.1 "$p" >"$log" 2>&1 & ;;
     dhtnet) taskset -c "$server_cpus" dotnet "$dht_dll" node --port "$p" --bind 127.0.0.1 --bootstrap none --log-level warning >"$log" 2>&1 & ;;
+    dhtnet-state)
+      state_dir=$(mktemp -d "${TMPDIR:-/tmp}/dhtnet-serving-state-XXXXXX")
+      taskset -c "$server_cpus" dotnet "$dht_dll" node --port "$p" --bind 127.0.0.1 --bootstrap none --log-level warning \
+        --data-dir "$state_dir" >"$log" 2>&1 & ;;
     *) echo "run.sh: unknown server $name" >&2; exit 1 ;;
   esac
   server_pid=$!
@@ -84,10 +98,10 @@ load() { # name port outstanding warmup duration label contacts
   local echo_flag=()
   [ "$1" = echo ] && echo_flag=(--echo)
   taskset -c "$loadgen_cpu" "$bin/loadgen" --server "127.0.0.1:$2" --outstanding "$3" --warmup "$4" \
-    --duration "$5" --contacts "$7" --label "$6" --server-pid "$server_pid" "${echo_flag[@]}"
+    --duration "$5" --contacts "$7" --label "$6" --server-pid "$server_pid" --announce "$announce" "${echo_flag[@]}"
 }
 
-echo "serving benchmark: rounds=$rounds duration=${duration}s warmup=${warmup}s outstanding=$outstanding server-cpus=$server_cpus loadgen-cpu=$loadgen_cpu" >&2
+echo "serving benchmark: rounds=$rounds duration=${duration}s warmup=${warmup}s outstanding=$outstanding server-cpus=$server_cpus loadgen-cpu=$loadgen_cpu announce=$announce%" >&2
 IFS=, read -r -a server_list <<<"$servers"
 IFS=, read -r -a levels <<<"$outstanding"
 for round in $(seq 1 "$rounds"); do
