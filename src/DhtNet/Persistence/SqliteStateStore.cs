@@ -28,6 +28,8 @@ public sealed partial class SqliteStateStore : DhtStateStore
     private const string KeyFolder = "keys";
     private const int SqliteCorrupt = 11;
     private const int SqliteNotADatabase = 26;
+    private const int PageSize = 1024;
+    private const int CacheKibibytes = 32 * 1024;
 
     // Expired rows are never loaded; deleting them now and then keeps the file to what is live.
     private static readonly TimeSpan PruneInterval = TimeSpan.FromMinutes(1);
@@ -79,9 +81,10 @@ public sealed partial class SqliteStateStore : DhtStateStore
 
     /// <summary>
     /// The WAL size past which a flush folds it back into the database and truncates it, so the WAL
-    /// stays bounded. 4 MiB by default; tests lower it to make checkpoints frequent.
+    /// stays bounded. 64 MiB by default (a checkpoint writes each page changed since the last one
+    /// once, and fsyncs: rarer checkpoints cost a busy node far less); tests lower it to make them frequent.
     /// </summary>
-    internal long CheckpointBytes { get; set; } = 4 * 1024 * 1024;
+    internal long CheckpointBytes { get; set; } = 64 * 1024 * 1024;
 
     /// <summary>Counts each start and each end of a checkpoint, so a test can tell whether one overlapped what it did.</summary>
     internal long CheckpointEvents => Interlocked.Read(ref _checkpointEvents);
@@ -266,6 +269,14 @@ public sealed partial class SqliteStateStore : DhtStateStore
                 throw new DamagedFileException("it holds tables but no DhtNet format version, so it is not a DhtNet state file");
             }
 
+            if (version == 0)
+            {
+                // Rows are some 60 bytes and land at random places in their tables (keyed by
+                // infohash), so each one written costs a page in the WAL: small pages keep that
+                // write amplification down. Only a fresh file can take it, before WAL mode.
+                Execute(connection, $"PRAGMA page_size = {PageSize}");
+            }
+
             string mode = Convert.ToString(Scalar(connection, "PRAGMA journal_mode = WAL"), CultureInfo.InvariantCulture) ?? "none";
             if (!mode.Equals("wal", StringComparison.OrdinalIgnoreCase))
             {
@@ -273,7 +284,9 @@ public sealed partial class SqliteStateStore : DhtStateStore
             }
 
             // Checkpoints run after flushes, by size (see CheckpointIfLarge), so the WAL stays bounded.
-            Execute(connection, "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0;");
+            // A batch touches pages all over the tables; a cache that holds them keeps a page that
+            // takes many rows of one batch from being spilled to the WAL more than once.
+            Execute(connection, $"PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -{CacheKibibytes};");
             if (version == 0)
             {
                 CreateTables(connection);
