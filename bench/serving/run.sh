@@ -84,10 +84,10 @@ start_server() { # name port
     echo) taskset -c "$server_cpus" "$bin/echo" 127.0.0.1 "$p" >"$log" 2>&1 & ;;
     libtorrent) taskset -c "$server_cpus" /usr/bin/python3 "$here/libtorrent-server.py" 127.0.0.1 "$p" >"$log" 2>&1 & ;;
     bittorrent-dht) BITTORRENT_DHT_MODULES="$modules" taskset -c "$server_cpus" node "$here/bittorrent-dht-server.mjs" 127.0.0.1 "$p" >"$log" 2>&1 & ;;
-    dhtnet) taskset -c "$server_cpus" dotnet "$dht_dll" node --port "$p" --bind 127.0.0.1 --bootstrap none --log-level warning >"$log" 2>&1 & ;;
+    dhtnet) taskset -c "$server_cpus" dotnet "$dht_dll" node --port "$p" --bind 127.0.0.1 --bootstrap none --api none --log-level warning >"$log" 2>&1 & ;;
     dhtnet-state)
       state_dir=$(mktemp -d "${TMPDIR:-/tmp}/dhtnet-serving-state-XXXXXX")
-      taskset -c "$server_cpus" dotnet "$dht_dll" node --port "$p" --bind 127.0.0.1 --bootstrap none --log-level warning \
+      taskset -c "$server_cpus" dotnet "$dht_dll" node --port "$p" --bind 127.0.0.1 --bootstrap none --api none --log-level warning \
         --data-dir "$state_dir" >"$log" 2>&1 & ;;
     *) echo "run.sh: unknown server $name" >&2; exit 1 ;;
   esac

@@ -287,9 +287,9 @@ public sealed partial class SqliteStateStore : DhtStateStore
             // A batch touches pages all over the tables; a cache that holds them keeps a page that
             // takes many rows of one batch from being spilled to the WAL more than once.
             Execute(connection, $"PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -{CacheKibibytes};");
-            if (version == 0)
+            if (version < SchemaVersion)
             {
-                CreateTables(connection);
+                CreateTables(connection, version == 0 ? CreateSchema : MigrateFrom1);
             }
 
             return connection;
@@ -311,13 +311,14 @@ public sealed partial class SqliteStateStore : DhtStateStore
         }
     }
 
-    private static void CreateTables(SqliteConnection connection)
+    /// <summary>Creates the tables of a fresh file, or moves an older format's to this one, in one transaction.</summary>
+    private static void CreateTables(SqliteConnection connection, string sql)
     {
         using SqliteTransaction transaction = connection.BeginTransaction();
         using (SqliteCommand command = connection.CreateCommand())
         {
             command.Transaction = transaction;
-            command.CommandText = CreateSchema + $"PRAGMA user_version = {SchemaVersion};";
+            command.CommandText = sql + $"PRAGMA user_version = {SchemaVersion};";
             command.ExecuteNonQuery();
         }
 
