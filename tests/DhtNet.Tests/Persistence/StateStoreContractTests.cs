@@ -24,6 +24,28 @@ public abstract class StateStoreContractTests : IAsyncLifetime
     public async Task DisposeAsync() => await Store.DisposeAsync();
 
     [Fact]
+    public async Task LoadAsync_ManyPeersRecordedTwiceOverTwoBatches_EachOnceWithItsLatestRecord()
+    {
+        // More than one multi-row statement of peers a batch, and a second batch renewing half of them.
+        for (int i = 0; i < 150; i++)
+        {
+            Store.RecordPeer(Network, new SavedPeer(Bytes(20, i % 3), [10, 0, (byte)(i >> 8), (byte)i, 0x1A, 0xE1], true, DateTimeOffset.MaxValue));
+        }
+
+        await Store.FlushAsync();
+        for (int i = 0; i < 150; i += 2)
+        {
+            Store.RecordPeer(Network, new SavedPeer(Bytes(20, i % 3), [10, 0, (byte)(i >> 8), (byte)i, 0x1A, 0xE1], false, DateTimeOffset.MaxValue));
+        }
+
+        DhtState state = await Store.LoadAsync(Network, new DhtStateLimits());
+
+        Assert.Equal(150, state.Peers.Count);
+        Assert.Equal(75, state.Peers.Count(p => !p.Seed));
+        Assert.All(state.Peers, p => Assert.Equal(p.Address[3] % 2 == 1, p.Seed));
+    }
+
+    [Fact]
     public async Task LoadAsync_EveryKindRecorded_ComesBackAfterRestart()
     {
         DateTimeOffset later = Start.AddMinutes(30);
