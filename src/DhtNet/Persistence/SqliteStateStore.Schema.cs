@@ -55,8 +55,6 @@ public sealed partial class SqliteStateStore
     // Removing a logged entry reads the whole log (no key index is kept, see above); nodes let
     // peers and items expire rather than remove them.
     private const string DeletePeer = "DELETE FROM peers WHERE network = $network AND info_hash = $info_hash AND address = $address";
-    private const string AppendPeers = "INSERT INTO peers (network, info_hash, address, seed, expires) VALUES";
-    private const string AppendItems = "INSERT INTO items (network, target, item, expires) VALUES";
     private const string UpsertItem = "INSERT INTO items (network, target, item, expires) VALUES ($network, $target, $item, $expires)";
     private const string DeleteItem = "DELETE FROM items WHERE network = $network AND target = $target";
     private const string UpsertProvider = "INSERT OR REPLACE INTO providers (network, key, provider, addresses, expires) VALUES ($network, $key, $provider, $addresses, $expires)";

@@ -38,8 +38,6 @@ public sealed partial class SqliteStateStore : DhtStateStore
     private readonly Statement[] _upserts;
     private readonly Statement[] _deletes;
     private readonly Statement _prune;
-    private readonly RowBatch _peerRows;
-    private readonly RowBatch _itemRows;
     private readonly string _walPath;
     private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
     private long _checkpointEvents;
@@ -72,8 +70,6 @@ public sealed partial class SqliteStateStore : DhtStateStore
             new(connection, DeletePublication),
         ];
         _prune = new(connection, PruneExpired);
-        _peerRows = new(connection, AppendPeers, _upserts[(int)StateKind.Peer]);
-        _itemRows = new(connection, AppendItems, _upserts[(int)StateKind.Item]);
         StartFlushing();
     }
 
@@ -133,9 +129,6 @@ public sealed partial class SqliteStateStore : DhtStateStore
 
     private protected override void Write(Dictionary<StateKey, object?> batch, DateTimeOffset now)
     {
-        // Rows left waiting by a batch that failed went back with it, to be written again.
-        _peerRows.Discard();
-        _itemRows.Discard();
         using (SqliteTransaction transaction = _connection.BeginTransaction())
         {
             foreach ((StateKey key, object? value) in batch)
@@ -150,8 +143,6 @@ public sealed partial class SqliteStateStore : DhtStateStore
                 }
             }
 
-            _peerRows.Finish(transaction);
-            _itemRows.Finish(transaction);
             if (now - _lastPrune >= PruneInterval)
             {
                 _prune.Run(transaction, now.ToUnixTimeMilliseconds());
@@ -238,9 +229,6 @@ public sealed partial class SqliteStateStore : DhtStateStore
         {
             statement.Dispose();
         }
-
-        _peerRows.Dispose();
-        _itemRows.Dispose();
 
         _connection.Dispose();
     }
@@ -389,10 +377,10 @@ public sealed partial class SqliteStateStore : DhtStateStore
                 statement.Run(transaction, key.Network, c.Id, c.Address, c.LastSeen.ToUnixTimeMilliseconds());
                 break;
             case SavedPeer p:
-                _peerRows.Add(transaction, key.Network, p.InfoHash, p.Address, p.Seed ? 1L : 0L, p.Expires.ToUnixTimeMilliseconds());
+                statement.Run(transaction, key.Network, p.InfoHash, p.Address, p.Seed ? 1L : 0L, p.Expires.ToUnixTimeMilliseconds());
                 break;
             case SavedItem i:
-                _itemRows.Add(transaction, key.Network, i.Target, i.Item, i.Expires.ToUnixTimeMilliseconds());
+                statement.Run(transaction, key.Network, i.Target, i.Item, i.Expires.ToUnixTimeMilliseconds());
                 break;
             case SavedProviderRecord p:
                 statement.Run(transaction, key.Network, p.Key, p.ProviderId, p.Addresses, p.Expires.ToUnixTimeMilliseconds());
@@ -505,85 +493,6 @@ public sealed partial class SqliteStateStore : DhtStateStore
             }
 
             _command.ExecuteNonQuery();
-        }
-
-        public void Dispose() => _command.Dispose();
-    }
-
-    /// <summary>
-    /// Rows appended to a log table many to a statement: a busy node appends thousands of peers a
-    /// flush, and one statement run per row costs more than the row. Rows wait in the batch until
-    /// <see cref="RowsPerStatement"/> are there; <see cref="Finish"/> writes the rest one by one.
-    /// </summary>
-    private sealed class RowBatch : IDisposable
-    {
-        private const int RowsPerStatement = 64;
-
-        private readonly SqliteCommand _command;
-        private readonly Statement _single;
-        private readonly object[] _values;
-        private readonly int _columns;
-        private int _count;
-
-        /// <param name="connection">The store's connection.</param>
-        /// <param name="insertPrefix">"INSERT INTO table (columns) VALUES"; the rows' placeholders follow.</param>
-        /// <param name="single">The same insert for one row, for the rows left over at the end of a batch.</param>
-        public RowBatch(SqliteConnection connection, string insertPrefix, Statement single)
-        {
-            _single = single;
-            _columns = insertPrefix.Split(',').Length;
-            _values = new object[_columns * RowsPerStatement];
-            _command = connection.CreateCommand();
-            var sql = new System.Text.StringBuilder(insertPrefix);
-            for (int row = 0; row < RowsPerStatement; row++)
-            {
-                sql.Append(row == 0 ? " (" : ", (");
-                for (int column = 0; column < _columns; column++)
-                {
-                    string name = string.Create(CultureInfo.InvariantCulture, $"$v{(row * _columns) + column}");
-                    sql.Append(column == 0 ? name : ", " + name);
-                    _command.Parameters.Add(new SqliteParameter(name, null));
-                }
-
-                sql.Append(')');
-            }
-
-            _command.CommandText = sql.ToString();
-            _command.Prepare();
-        }
-
-        public void Add(SqliteTransaction transaction, params ReadOnlySpan<object> values)
-        {
-            values.CopyTo(_values.AsSpan(_count * _columns));
-            if (++_count < RowsPerStatement)
-            {
-                return;
-            }
-
-            _command.Transaction = transaction;
-            for (int i = 0; i < _values.Length; i++)
-            {
-                _command.Parameters[i].Value = _values[i];
-            }
-
-            _command.ExecuteNonQuery();
-            _count = 0;
-        }
-
-        public void Finish(SqliteTransaction transaction)
-        {
-            for (int row = 0; row < _count; row++)
-            {
-                _single.Run(transaction, _values.AsSpan(row * _columns, _columns));
-            }
-
-            Discard();
-        }
-
-        public void Discard()
-        {
-            Array.Clear(_values);
-            _count = 0;
         }
 
         public void Dispose() => _command.Dispose();
