@@ -38,6 +38,8 @@ public sealed partial class SqliteStateStore : DhtStateStore
     private readonly Statement[] _upserts;
     private readonly Statement[] _deletes;
     private readonly Statement _prune;
+    private readonly RawInsert _appendPeer;
+    private readonly RawInsert _appendItem;
     private readonly string _walPath;
     private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
     private long _checkpointEvents;
@@ -70,6 +72,8 @@ public sealed partial class SqliteStateStore : DhtStateStore
             new(connection, DeletePublication),
         ];
         _prune = new(connection, PruneExpired);
+        _appendPeer = new(connection, UpsertPeer);
+        _appendItem = new(connection, UpsertItem);
         StartFlushing();
     }
 
@@ -230,6 +234,9 @@ public sealed partial class SqliteStateStore : DhtStateStore
             statement.Dispose();
         }
 
+        _appendPeer.Dispose();
+        _appendItem.Dispose();
+
         _connection.Dispose();
     }
 
@@ -377,10 +384,10 @@ public sealed partial class SqliteStateStore : DhtStateStore
                 statement.Run(transaction, key.Network, c.Id, c.Address, c.LastSeen.ToUnixTimeMilliseconds());
                 break;
             case SavedPeer p:
-                statement.Run(transaction, key.Network, p.InfoHash, p.Address, p.Seed ? 1L : 0L, p.Expires.ToUnixTimeMilliseconds());
+                _appendPeer.Run(key.Network, p.InfoHash, p.Address, p.Seed ? 1L : 0L, p.Expires.ToUnixTimeMilliseconds());
                 break;
             case SavedItem i:
-                statement.Run(transaction, key.Network, i.Target, i.Item, i.Expires.ToUnixTimeMilliseconds());
+                _appendItem.Run(key.Network, i.Target, i.Item, i.Expires.ToUnixTimeMilliseconds());
                 break;
             case SavedProviderRecord p:
                 statement.Run(transaction, key.Network, p.Key, p.ProviderId, p.Addresses, p.Expires.ToUnixTimeMilliseconds());
@@ -496,6 +503,59 @@ public sealed partial class SqliteStateStore : DhtStateStore
         }
 
         public void Dispose() => _command.Dispose();
+    }
+
+    /// <summary>
+    /// An append to a log table (peers, items) through SQLite's own statement API, inside the
+    /// transaction open on the connection: a busy node appends thousands of rows a flush, and
+    /// binding by index without boxing costs a fraction of a command run per row.
+    /// </summary>
+    private sealed class RawInsert : IDisposable
+    {
+        private readonly SQLitePCL.sqlite3 _db;
+        private readonly SQLitePCL.sqlite3_stmt _statement;
+
+        public RawInsert(SqliteConnection connection, string sql)
+        {
+            _db = connection.Handle!;
+            Check(SQLitePCL.raw.sqlite3_prepare_v2(_db, sql, out _statement), SQLitePCL.raw.SQLITE_OK);
+        }
+
+        /// <summary>Appends (text, blob, blob, integer[, integer]): the columns of the peers and items tables.</summary>
+        public void Run(string network, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, long third, long? fourth = null)
+        {
+            try
+            {
+                Check(SQLitePCL.raw.sqlite3_bind_text(_statement, 1, network), SQLitePCL.raw.SQLITE_OK);
+                Bind(2, first);
+                Bind(3, second);
+                Check(SQLitePCL.raw.sqlite3_bind_int64(_statement, 4, third), SQLitePCL.raw.SQLITE_OK);
+                if (fourth is { } value)
+                {
+                    Check(SQLitePCL.raw.sqlite3_bind_int64(_statement, 5, value), SQLitePCL.raw.SQLITE_OK);
+                }
+
+                Check(SQLitePCL.raw.sqlite3_step(_statement), SQLitePCL.raw.SQLITE_DONE);
+            }
+            finally
+            {
+                SQLitePCL.raw.sqlite3_reset(_statement);
+            }
+        }
+
+        public void Dispose() => _statement.Dispose();
+
+        // An empty span would bind NULL, which the NOT NULL columns refuse.
+        private void Bind(int index, ReadOnlySpan<byte> blob) =>
+            Check(blob.IsEmpty ? SQLitePCL.raw.sqlite3_bind_zeroblob(_statement, index, 0) : SQLitePCL.raw.sqlite3_bind_blob(_statement, index, blob), SQLitePCL.raw.SQLITE_OK);
+
+        private void Check(int result, int expected)
+        {
+            if (result != expected)
+            {
+                throw new SqliteException(SQLitePCL.raw.sqlite3_errmsg(_db).utf8_to_string(), result);
+            }
+        }
     }
 
     [System.Text.RegularExpressions.GeneratedRegex(@"\$[a-z_]+")]

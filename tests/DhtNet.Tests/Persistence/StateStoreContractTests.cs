@@ -259,6 +259,34 @@ public abstract class StateStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreateJournal_PastPendingBound_ExtraDroppedAndCountedRestRecordedAtFlush()
+    {
+        await Store.DisposeAsync();
+        Store = Create(new DhtStateStoreOptions { MaxPendingChanges = 3 }, Time);
+        var recorded = new List<int>();
+        var journal = Store.CreateJournal<int>(i =>
+        {
+            recorded.Add(i);
+            Store.RecordPeer(Network, new SavedPeer(Bytes(20, i), [10, 0, 0, (byte)i, 0x1A, 0xE1], false, Start.AddMinutes(30)));
+        });
+
+        for (int i = 1; i <= 5; i++)
+        {
+            Assert.Equal(i <= 3, journal.Append(i));
+        }
+
+        Assert.Equal(3, journal.Count);
+        Assert.Empty(recorded); // nothing is turned into records before the flush drains the journal
+        Assert.Equal(2, Store.DroppedChanges);
+        DhtState state = await Store.LoadAsync(Network, new DhtStateLimits());
+
+        Assert.Equal([1, 2, 3], recorded);
+        Assert.Equal(0, journal.Count);
+        Assert.Equal([1, 2, 3], state.Peers.Select(p => (int)p.InfoHash[0]).Order());
+        Assert.True(journal.Append(6)); // drained, the journal takes changes again
+    }
+
+    [Fact]
     public async Task IdentityKey_Saved_LoadsAfterRestart()
     {
         byte[] seed = Bytes(32, 42);
