@@ -27,6 +27,13 @@ internal static class Program
             return;
         }
 
+        // "churn" is the peer store's memory under churning swarms against its byte cap.
+        if (args.Length > 0 && args[0] == "churn")
+        {
+            PeerStoreChurn.Run(args[1..]);
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

@@ -1,7 +1,8 @@
 /* Closed-loop KRPC load generator for the serving harness.
  *
  * One UDP socket keeps N queries outstanding against one server: a mix of ping, find_node and
- * get_peers, each with its own transaction id (2 bytes of slot, 2 bytes of sequence). A reply is
+ * get_peers (and with --announce P, P % announce_peer, each with the token and infohash of the
+ * slot's last get_peers answer, so every announce stores a new infohash), each with its own transaction id (2 bytes of slot, 2 bytes of sequence). A reply is
  * counted only when it is a well-formed KRPC "r" message whose "t" is the slot's current id and
  * whose body fits the query (id of 20 bytes; nodes in whole 26-byte entries for find_node; a token
  * and nodes or values for get_peers). "e" replies, malformed replies and late replies are counted
@@ -31,6 +32,7 @@
 #define MAX_OUTSTANDING 4096
 #define MAX_CONTACTS 256
 #define BATCH 64
+#define Q_ANNOUNCE Q_KINDS /* after the three kinds of the base mix, chosen by --announce */
 #define DGRAM 65536 /* bittorrent-dht answers with its whole routing table: replies can pass 2 KB */
 
 typedef struct {
@@ -38,17 +40,21 @@ typedef struct {
     uint8_t kind;
     uint8_t busy;
     uint64_t sent;
-    uint8_t query[160];
+    uint8_t query[256];
     size_t query_len;
+    uint8_t target[20];    /* of the query in flight */
+    uint8_t ih[20], token[64];
+    uint8_t token_len;     /* 0: no get_peers answer to announce with yet */
 } slot_t;
 
 static slot_t slots[MAX_OUTSTANDING];
 static uint8_t my_id[20];
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
 static int echo_mode;
+static int announce_pct;
 
 static struct {
-    uint64_t answered, kinds[Q_KINDS], errors, invalid, late, lost, queries_in, sent, nodes, nodes_replies;
+    uint64_t answered, kinds[Q_KINDS + 1], errors, invalid, late, lost, queries_in, sent, nodes, nodes_replies;
 } st;
 
 /* CPU time (user + system, all threads) the server process has used, in seconds; -1 when unknown.
@@ -79,6 +85,22 @@ static void die(const char *what)
     exit(2);
 }
 
+/* announce_peer for the infohash of the slot's last get_peers answer, with its token. */
+static size_t announce_query(slot_t *s, const uint8_t tid[4])
+{
+    uint8_t *o = s->query;
+    o += sprintf((char *)o, "d1:ad2:id20:");
+    memcpy(o, my_id, 20), o += 20;
+    o += sprintf((char *)o, "9:info_hash20:");
+    memcpy(o, s->ih, 20), o += 20;
+    o += sprintf((char *)o, "4:porti6881e5:token%u:", s->token_len);
+    memcpy(o, s->token, s->token_len), o += s->token_len;
+    o += sprintf((char *)o, "e1:q13:announce_peer1:t4:");
+    memcpy(o, tid, 4), o += 4;
+    o += sprintf((char *)o, "1:y1:qe");
+    return (size_t)(o - s->query);
+}
+
 /* Fills slot i with a fresh query; the caller sends slots[i].query. */
 static void next_query(int i, uint64_t now)
 {
@@ -89,9 +111,16 @@ static void next_query(int i, uint64_t now)
     tid[1] = (uint8_t)i;
     tid[2] = (uint8_t)(s->seq >> 8);
     tid[3] = (uint8_t)s->seq;
-    s->kind = (uint8_t)(rng_next(&rng) % Q_KINDS);
-    rng_fill(&rng, target, 20);
-    s->query_len = krpc_query(s->query, s->kind, my_id, target, tid);
+    if (announce_pct > 0 && s->token_len > 0 && (int)(rng_next(&rng) % 100) < announce_pct) {
+        s->kind = Q_ANNOUNCE;
+        s->query_len = announce_query(s, tid);
+        s->token_len = 0;
+    } else {
+        s->kind = (uint8_t)(rng_next(&rng) % Q_KINDS);
+        rng_fill(&rng, target, 20);
+        memcpy(s->target, target, 20);
+        s->query_len = krpc_query(s->query, s->kind, my_id, target, tid);
+    }
     s->busy = 1;
     s->sent = now;
     st.sent++;
@@ -196,6 +225,11 @@ static int check_reply(const uint8_t *buf, size_t n, int outstanding)
                 invalid(buf, n, "get_peers without token or nodes/values");
                 return i;
             }
+            if (tok.n <= sizeof s->token) {
+                memcpy(s->ih, s->target, 20);
+                memcpy(s->token, tok.p, tok.n);
+                s->token_len = (uint8_t)tok.n;
+            }
         }
     }
     st.answered++;
@@ -216,7 +250,8 @@ static void contact_introduce(contact_t *c, int k, const struct sockaddr_in *ser
 static void usage(void)
 {
     fprintf(stderr, "usage: loadgen --server IP:PORT [--outstanding N] [--duration S] [--warmup S] [--timeout-ms MS]\n"
-                    "               [--contacts K] [--bind IP] [--ready-timeout S] [--echo] [--label TEXT] [--server-pid PID]\n");
+                    "               [--contacts K] [--bind IP] [--ready-timeout S] [--echo] [--label TEXT] [--server-pid PID]\n"
+                    "               [--announce PERCENT]\n");
     exit(1);
 }
 
@@ -257,11 +292,13 @@ int main(int argc, char **argv)
             label = val;
         else if (!strcmp(o, "--server-pid"))
             server_pid = atoi(val);
+        else if (!strcmp(o, "--announce"))
+            announce_pct = atoi(val);
         else
             usage();
     }
     if (!server_s || parse_endpoint(server_s, &server) || outstanding < 1 || outstanding > MAX_OUTSTANDING || ncontacts < 0
-        || ncontacts > MAX_CONTACTS || duration <= 0 || warmup < 0 || timeout_ms < 1)
+        || ncontacts > MAX_CONTACTS || duration <= 0 || warmup < 0 || timeout_ms < 1 || announce_pct < 0 || announce_pct > 100)
         usage();
     if (echo_mode)
         ncontacts = 0;
@@ -415,9 +452,9 @@ int main(int argc, char **argv)
 
     double secs = duration, cpu_end = process_cpu_seconds(server_pid);
     double cpu = cpu_start >= 0 && cpu_end >= 0 ? cpu_end - cpu_start : -1;
-    printf("result label=%s outstanding=%d seconds=%.1f qps=%.0f answered=%llu ping=%llu find_node=%llu get_peers=%llu errors=%llu invalid=%llu late=%llu lost=%llu queries_in=%llu nodes_per_find_node=%.2f server_cpu_s=%.2f queries_per_cpu_s=%.0f\n",
+    printf("result label=%s outstanding=%d seconds=%.1f qps=%.0f answered=%llu ping=%llu find_node=%llu get_peers=%llu announce_peer=%llu errors=%llu invalid=%llu late=%llu lost=%llu queries_in=%llu nodes_per_find_node=%.2f server_cpu_s=%.2f queries_per_cpu_s=%.0f\n",
            label, outstanding, secs, (double)st.answered / secs, (unsigned long long)st.answered, (unsigned long long)st.kinds[Q_PING],
-           (unsigned long long)st.kinds[Q_FIND_NODE], (unsigned long long)st.kinds[Q_GET_PEERS], (unsigned long long)st.errors,
+           (unsigned long long)st.kinds[Q_FIND_NODE], (unsigned long long)st.kinds[Q_GET_PEERS], (unsigned long long)st.kinds[Q_ANNOUNCE], (unsigned long long)st.errors,
            (unsigned long long)st.invalid, (unsigned long long)st.late, (unsigned long long)st.lost, (unsigned long long)st.queries_in,
            st.nodes_replies ? (double)st.nodes / (double)st.nodes_replies : 0.0, cpu, cpu > 0 ? (double)st.answered / cpu : -1.0);
     return 0;

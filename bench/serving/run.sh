@@ -8,10 +8,15 @@
 #   bash bench/serving/run.sh [--rounds 3] [--duration 10] [--warmup 5] [--outstanding 64,8]
 #                             [--servers echo,libtorrent,bittorrent-dht,dhtnet] [--server-cpus 0]
 #                             [--loadgen-cpu 1] [--contacts 32] [--out FILE] [--no-build] [--dht-dll PATH]
+#                             [--announce PERCENT]
 #
 # --dht-dll runs another build of the CLI as DhtNet (to compare two builds in one run, name the
 # second one with --servers dhtnet,dhtnet-b --dht-dll-b PATH).
 #
+# --announce 25 puts announce_peer in the mix (a quarter of the queries, each storing a new
+# infohash); server "dhtnet-state" is DhtNet keeping its state (--data-dir in a fresh temporary
+# directory per round, SQLite, 5 s flushes), so `--servers dhtnet,dhtnet-state --announce 25`
+# measures what persistence costs the served rate.
 # --server-cpus 0,1 gives the server both cores (the load generator then shares one with it).
 # Needs gcc, taskset, and the interop peers (bash scripts/install-peers.sh).
 #
@@ -25,7 +30,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 
 rounds=3 duration=10 warmup=5 outstanding=64,8 servers=echo,libtorrent,bittorrent-dht,dhtnet
-server_cpus=0 loadgen_cpu=1 contacts=32 out="" build=1 port=47100 dht_dll="" dht_dll_b=""
+server_cpus=0 loadgen_cpu=1 contacts=32 out="" build=1 port=47100 dht_dll="" dht_dll_b="" announce=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
@@ -41,6 +46,7 @@ while [ $# -gt 0 ]; do
     --no-build) build=0; shift ;;
     --dht-dll) dht_dll=$2; shift 2 ;;
     --dht-dll-b) dht_dll_b=$2; shift 2 ;;
+    --announce) announce=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set /{/^#/p}' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 1 ;;
   esac
@@ -61,7 +67,7 @@ fi
 if [[ ",$servers," == *",dhtnet-b,"* ]] && [ ! -f "$dht_dll_b" ]; then
   echo "run.sh: --servers dhtnet-b needs --dht-dll-b PATH" >&2; exit 1
 fi
-if [[ ",$servers," == *",dhtnet,"* ]]; then
+if [[ ",$servers," == *",dhtnet"* ]]; then
   if [ "$build" = 1 ]; then
     dotnet build "$root/src/DhtNet.Cli" -c Release -nologo -v q >&2
   fi
@@ -75,12 +81,16 @@ if [[ ",$servers," == *",bittorrent-dht,"* ]] && [ ! -f "$modules/bittorrent-dht
   echo "run.sh: bittorrent-dht missing: bash scripts/install-peers.sh" >&2; exit 1
 fi
 
-server_pid=""
+server_pid="" state_dir=""
 stop_server() {
   if [ -n "$server_pid" ]; then
     kill "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
     server_pid=""
+  fi
+  if [ -n "$state_dir" ]; then
+    rm -rf "$state_dir"
+    state_dir=""
   fi
 }
 trap stop_server EXIT
@@ -92,8 +102,12 @@ start_server() { # name port
     echo) taskset -c "$server_cpus" "$bin/echo" 127.0.0.1 "$p" >"$log" 2>&1 & ;;
     libtorrent) taskset -c "$server_cpus" /usr/bin/python3 "$here/libtorrent-server.py" 127.0.0.1 "$p" >"$log" 2>&1 & ;;
     bittorrent-dht) BITTORRENT_DHT_MODULES="$modules" taskset -c "$server_cpus" node "$here/bittorrent-dht-server.mjs" 127.0.0.1 "$p" >"$log" 2>&1 & ;;
-    dhtnet) taskset -c "$server_cpus" dotnet "$dht_dll" node --port "$p" --bind 127.0.0.1 --bootstrap none --log-level warning >"$log" 2>&1 & ;;
-    dhtnet-b) taskset -c "$server_cpus" dotnet "$dht_dll_b" node --port "$p" --bind 127.0.0.1 --bootstrap none --log-level warning >"$log" 2>&1 & ;;
+    dhtnet) taskset -c "$server_cpus" dotnet "$dht_dll" node --port "$p" --bind 127.0.0.1 --bootstrap none --api none --log-level warning >"$log" 2>&1 & ;;
+    dhtnet-b) taskset -c "$server_cpus" dotnet "$dht_dll_b" node --port "$p" --bind 127.0.0.1 --bootstrap none --api none --log-level warning >"$log" 2>&1 & ;;
+    dhtnet-state)
+      state_dir=$(mktemp -d "${TMPDIR:-/tmp}/dhtnet-serving-state-XXXXXX")
+      taskset -c "$server_cpus" dotnet "$dht_dll" node --port "$p" --bind 127.0.0.1 --bootstrap none --api none --log-level warning \
+        --data-dir "$state_dir" >"$log" 2>&1 & ;;
     *) echo "run.sh: unknown server $name" >&2; exit 1 ;;
   esac
   server_pid=$!
@@ -119,10 +133,10 @@ load() { # name port outstanding warmup duration label contacts
   local echo_flag=()
   [ "$1" = echo ] && echo_flag=(--echo)
   taskset -c "$loadgen_cpu" "$bin/loadgen" --server "127.0.0.1:$2" --outstanding "$3" --warmup "$4" \
-    --duration "$5" --contacts "$7" --label "$6" --server-pid "$server_pid" "${echo_flag[@]}"
+    --duration "$5" --contacts "$7" --label "$6" --server-pid "$server_pid" --announce "$announce" "${echo_flag[@]}"
 }
 
-echo "serving benchmark: rounds=$rounds duration=${duration}s warmup=${warmup}s outstanding=$outstanding server-cpus=$server_cpus loadgen-cpu=$loadgen_cpu" >&2
+echo "serving benchmark: rounds=$rounds duration=${duration}s warmup=${warmup}s outstanding=$outstanding server-cpus=$server_cpus loadgen-cpu=$loadgen_cpu announce=$announce%" >&2
 IFS=, read -r -a server_list <<<"$servers"
 IFS=, read -r -a levels <<<"$outstanding"
 for round in $(seq 1 "$rounds"); do

@@ -6,11 +6,12 @@ usage: summarize.py RESULTS [SERVER_CPUS [LOADGEN_CPU]]"""
 import statistics
 import sys
 
-ORDER = ["echo", "libtorrent", "dhtnet", "bittorrent-dht"]
+ORDER = ["echo", "libtorrent", "dhtnet", "dhtnet-state", "bittorrent-dht"]
 NAMES = {
     "echo": "C UDP echo (the floor)",
     "libtorrent": "libtorrent 2.0.8",
     "dhtnet": "DhtNet",
+    "dhtnet-state": "DhtNet keeping state (--data-dir)",
     "bittorrent-dht": "bittorrent-dht 11",
 }
 
@@ -99,6 +100,17 @@ def main():
                 med = lambda k: statistics.median(float(r[k]) for r in these)
                 print(f"| {NAMES.get(s, s)} | {n} | {len(these)} | {med('alloc_bytes_per_query'):.2f} |"
                       f" {med('alloc_load_bytes_per_s'):,.0f} | {med('alloc_idle_bytes_per_s'):,.0f} |")
+    announces = sum(int(r.get("announce_peer", "0")) for r in rows)
+    if any(s == "dhtnet-state" for s in servers) and "dhtnet" in servers:
+        print(f"\nwhat keeping state costs (dhtnet-state / dhtnet, medians; {announces:,} announce_peer answered in all rounds)\n")
+        print("| outstanding | served/s on | served/s off | ratio | per CPU s on | per CPU s off | ratio |")
+        print("|---|---|---|---|---|---|---|")
+        for n in levels:
+            if ("dhtnet", n) in median and ("dhtnet-state", n) in median:
+                on, off = median["dhtnet-state", n], median["dhtnet", n]
+                cpu_on, cpu_off = per_cpu.get(("dhtnet-state", n)), per_cpu.get(("dhtnet", n))
+                cpu = f"{cpu_on:,.0f} | {cpu_off:,.0f} | {cpu_on / cpu_off:.3f}" if cpu_on and cpu_off else "– | – | –"
+                print(f"| {n} | {on:,.0f} | {off:,.0f} | {on / off:.3f} | {cpu} |")
 
 
 if __name__ == "__main__":

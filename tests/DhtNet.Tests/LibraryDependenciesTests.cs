@@ -15,6 +15,7 @@ public class LibraryDependenciesTests
         "Microsoft.Extensions.Logging.Abstractions",
         "NSec.Cryptography",
         "Microsoft.Data.Sqlite",
+        "SQLitePCLRaw.core", // Microsoft.Data.Sqlite's own; the state store appends rows through it
         "BouncyCastle.Cryptography",
         "SimpleBase",
         "System.Formats.Cbor",

@@ -18,6 +18,7 @@ public abstract partial class DhtStateStore : IDhtStateStore
     private readonly CancellationTokenSource _stopping = new();
     private Dictionary<StateKey, object?> _pending = [];
     private Dictionary<StateKey, object?>? _spare;
+    private IStateJournal[] _journals = [];
     private long _dropped;
     private long _droppedReported;
     private Task _flushLoop = Task.CompletedTask;
@@ -32,7 +33,19 @@ public abstract partial class DhtStateStore : IDhtStateStore
     }
 
     /// <inheritdoc/>
-    public long DroppedChanges => Interlocked.Read(ref _dropped);
+    public long DroppedChanges
+    {
+        get
+        {
+            long dropped = Interlocked.Read(ref _dropped);
+            foreach (IStateJournal journal in Volatile.Read(ref _journals))
+            {
+                dropped += journal.Dropped;
+            }
+
+            return dropped;
+        }
+    }
 
     private protected ILogger Logger { get; }
 
@@ -48,6 +61,18 @@ public abstract partial class DhtStateStore : IDhtStateStore
                 return _pending.Count;
             }
         }
+    }
+
+    public StateJournal<T> CreateJournal<T>(Action<T> record)
+        where T : struct
+    {
+        var journal = new StateJournal<T>(_options.MaxPendingChanges, record);
+        lock (_pendingLock)
+        {
+            _journals = [.. _journals, journal];
+        }
+
+        return journal;
     }
 
     public void RecordNodeId(string network, string slot, byte[] id)
@@ -210,6 +235,12 @@ public abstract partial class DhtStateStore : IDhtStateStore
 
     private void FlushHoldingGate()
     {
+        // Journaled changes join the batch here, on the flushing thread, not on the path that recorded them.
+        foreach (IStateJournal journal in Volatile.Read(ref _journals))
+        {
+            journal.Drain();
+        }
+
         Dictionary<StateKey, object?> batch;
         lock (_pendingLock)
         {
@@ -266,7 +297,7 @@ public abstract partial class DhtStateStore : IDhtStateStore
 
     private void ReportDropped()
     {
-        long dropped = Interlocked.Read(ref _dropped);
+        long dropped = DroppedChanges;
         if (dropped != _droppedReported)
         {
             Log.ChangesDropped(Logger, dropped - _droppedReported, _options.MaxPendingChanges);

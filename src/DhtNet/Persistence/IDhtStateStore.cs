@@ -11,6 +11,16 @@ public interface IDhtStateStore : IAsyncDisposable
     /// <summary>Changes that could not wait because too many distinct entries were already waiting (see <see cref="DhtStateStoreOptions.MaxPendingChanges"/>).</summary>
     long DroppedChanges { get; }
 
+    /// <summary>
+    /// A journal for changes recorded on a hot path (an announce or a put being served): appending
+    /// is lock-free and allocation-free, and this store drains it on its flushing thread just
+    /// before each write, calling <paramref name="record"/> there for every change. It holds at
+    /// most <see cref="DhtStateStoreOptions.MaxPendingChanges"/> changes; its drops count in
+    /// <see cref="DroppedChanges"/>.
+    /// </summary>
+    StateJournal<T> CreateJournal<T>(Action<T> record)
+        where T : struct;
+
     /// <summary>Records the node id kept in <paramref name="slot"/> (for example "ipv4" or "ipv6").</summary>
     void RecordNodeId(string network, string slot, byte[] id);
 

@@ -33,6 +33,56 @@ public sealed class SqliteStateStoreTests : StateStoreContractTests, IDisposable
         Store = SqliteStateStore.Open(_directory);
     }
 
+    [Fact]
+    public async Task Open_FileOfFormat1_PeersAndItemsMovedToLogsAndLoaded()
+    {
+        await Store.DisposeAsync();
+        File.Delete(DatabasePath);
+        using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            // Format 1 as it was written: peers and items keyed by their natural keys.
+            connection.Open();
+            Scalar(connection, """
+                CREATE TABLE node_ids (network TEXT NOT NULL, slot TEXT NOT NULL, id BLOB NOT NULL, PRIMARY KEY (network, slot)) WITHOUT ROWID;
+                CREATE TABLE peers (network TEXT NOT NULL, info_hash BLOB NOT NULL, address BLOB NOT NULL, seed INTEGER NOT NULL, expires INTEGER NOT NULL,
+                    PRIMARY KEY (network, info_hash, address)) WITHOUT ROWID;
+                CREATE INDEX peers_expires ON peers (expires);
+                CREATE TABLE items (network TEXT NOT NULL, target BLOB NOT NULL, item BLOB NOT NULL, expires INTEGER NOT NULL,
+                    PRIMARY KEY (network, target)) WITHOUT ROWID;
+                CREATE INDEX items_expires ON items (expires);
+                CREATE TABLE contacts (network TEXT NOT NULL, id BLOB NOT NULL, address BLOB NOT NULL, last_seen INTEGER NOT NULL,
+                    PRIMARY KEY (network, id)) WITHOUT ROWID;
+                CREATE TABLE providers (network TEXT NOT NULL, key BLOB NOT NULL, provider BLOB NOT NULL, addresses BLOB NOT NULL, expires INTEGER NOT NULL,
+                    PRIMARY KEY (network, key, provider)) WITHOUT ROWID;
+                CREATE INDEX providers_expires ON providers (expires);
+                CREATE TABLE records (network TEXT NOT NULL, key BLOB NOT NULL, value BLOB NOT NULL, received INTEGER NOT NULL, expires INTEGER NOT NULL,
+                    PRIMARY KEY (network, key)) WITHOUT ROWID;
+                CREATE INDEX records_expires ON records (expires);
+                CREATE TABLE publications (network TEXT NOT NULL, kind TEXT NOT NULL, key BLOB NOT NULL, payload BLOB NOT NULL, next_due INTEGER NOT NULL,
+                    PRIMARY KEY (network, kind, key)) WITHOUT ROWID;
+                INSERT INTO peers VALUES ('mainline', x'0101010101010101010101010101010101010101', x'0a000001', 1, 9000000000000);
+                INSERT INTO items VALUES ('mainline', x'0202020202020202020202020202020202020202', x'02', 9000000000000);
+                PRAGMA user_version = 1;
+                """);
+        }
+
+        Store = SqliteStateStore.Open(_directory, timeProvider: Time);
+        Store.RecordPeer(Network, new SavedPeer(Bytes(20, 1), [10, 0, 0, 1], false, DateTimeOffset.FromUnixTimeMilliseconds(9_000_000_000_001)));
+        DhtState state = await Store.LoadAsync(Network, new DhtStateLimits());
+
+        var peer = Assert.Single(state.Peers); // the newer row of the same peer wins
+        Assert.False(peer.Seed);
+        Assert.Equal(Bytes(20, 2), Assert.Single(state.Items).Target);
+        await Store.DisposeAsync();
+        using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            connection.Open();
+            Assert.Equal((long)SqliteStateStore.SchemaVersion, Scalar(connection, "PRAGMA user_version"));
+        }
+
+        Store = SqliteStateStore.Open(_directory, timeProvider: Time);
+    }
+
     public static TheoryData<string> DamagedFiles => ["garbage", "header-only", "foreign-database", "torn-pages"];
 
     [Theory]
@@ -154,9 +204,10 @@ public sealed class SqliteStateStoreTests : StateStoreContractTests, IDisposable
                 }
 
             default:
-                // Keep the header, scribble over every page after the first: the b-trees no longer hold together.
+                // Keep the first page (its size is in the header), scribble over every page after
+                // it: the b-trees no longer hold together.
                 byte[] torn = (byte[])original.Clone();
-                random.NextBytes(torn.AsSpan(4096));
+                random.NextBytes(torn.AsSpan(System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(original.AsSpan(16))));
                 return torn;
         }
     }

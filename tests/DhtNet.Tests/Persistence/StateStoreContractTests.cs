@@ -24,6 +24,28 @@ public abstract class StateStoreContractTests : IAsyncLifetime
     public async Task DisposeAsync() => await Store.DisposeAsync();
 
     [Fact]
+    public async Task LoadAsync_ManyPeersRecordedTwiceOverTwoBatches_EachOnceWithItsLatestRecord()
+    {
+        // More than one multi-row statement of peers a batch, and a second batch renewing half of them.
+        for (int i = 0; i < 150; i++)
+        {
+            Store.RecordPeer(Network, new SavedPeer(Bytes(20, i % 3), [10, 0, (byte)(i >> 8), (byte)i, 0x1A, 0xE1], true, DateTimeOffset.MaxValue));
+        }
+
+        await Store.FlushAsync();
+        for (int i = 0; i < 150; i += 2)
+        {
+            Store.RecordPeer(Network, new SavedPeer(Bytes(20, i % 3), [10, 0, (byte)(i >> 8), (byte)i, 0x1A, 0xE1], false, DateTimeOffset.MaxValue));
+        }
+
+        DhtState state = await Store.LoadAsync(Network, new DhtStateLimits());
+
+        Assert.Equal(150, state.Peers.Count);
+        Assert.Equal(75, state.Peers.Count(p => !p.Seed));
+        Assert.All(state.Peers, p => Assert.Equal(p.Address[3] % 2 == 1, p.Seed));
+    }
+
+    [Fact]
     public async Task LoadAsync_EveryKindRecorded_ComesBackAfterRestart()
     {
         DateTimeOffset later = Start.AddMinutes(30);
@@ -234,6 +256,34 @@ public abstract class StateStoreContractTests : IAsyncLifetime
         Store.RecordItem(Network, new SavedItem(Bytes(20, 4), [1], Start.AddMinutes(30)));
         Assert.Equal(4, (await Store.LoadAsync(Network, new DhtStateLimits())).Items.Count);
         Assert.Equal(2, Store.DroppedChanges);
+    }
+
+    [Fact]
+    public async Task CreateJournal_PastPendingBound_ExtraDroppedAndCountedRestRecordedAtFlush()
+    {
+        await Store.DisposeAsync();
+        Store = Create(new DhtStateStoreOptions { MaxPendingChanges = 3 }, Time);
+        var recorded = new List<int>();
+        var journal = Store.CreateJournal<int>(i =>
+        {
+            recorded.Add(i);
+            Store.RecordPeer(Network, new SavedPeer(Bytes(20, i), [10, 0, 0, (byte)i, 0x1A, 0xE1], false, Start.AddMinutes(30)));
+        });
+
+        for (int i = 1; i <= 5; i++)
+        {
+            Assert.Equal(i <= 3, journal.Append(i));
+        }
+
+        Assert.Equal(3, journal.Count);
+        Assert.Empty(recorded); // nothing is turned into records before the flush drains the journal
+        Assert.Equal(2, Store.DroppedChanges);
+        DhtState state = await Store.LoadAsync(Network, new DhtStateLimits());
+
+        Assert.Equal([1, 2, 3], recorded);
+        Assert.Equal(0, journal.Count);
+        Assert.Equal([1, 2, 3], state.Peers.Select(p => (int)p.InfoHash[0]).Order());
+        Assert.True(journal.Append(6)); // drained, the journal takes changes again
     }
 
     [Fact]

@@ -172,7 +172,40 @@ public class PeerStoreTests
 
         Assert.Equal(1990, store.Purge()); // the 10 new announces already replaced the 10 oldest
         Assert.Equal(10, store.Count);
-        Assert.True(store.EstimatedBytes < full / 10, $"{store.EstimatedBytes} of {full}");
+        Assert.Equal(2048, PeerBlocks.Capacity(PeerBlocks.ClassFor(2000)));
+        Assert.Equal(32, store.PeerSlots(InfoHash)); // halved while 10 peers used at most a quarter
+        Assert.True(store.EstimatedBytes <= full, $"{store.EstimatedBytes} of {full}");
+    }
+
+    [Fact]
+    public void Announce_SwarmsChurn_SlabsOfExpiredSwarmsReused()
+    {
+        var clock = new VirtualTimeProvider();
+        var store = new PeerStore(clock);
+        var random = new Random(7);
+        long[] bytes = new long[6];
+        for (int round = 0; round < bytes.Length; round++)
+        {
+            // A new population every 16 minutes, of small and large swarms: from the third round on
+            // the store holds two populations, the one before them having expired.
+            for (int i = 0; i < 3000; i++)
+            {
+                var infoHash = NodeId.Random(random);
+                for (int p = 0; p < 1 + (i % 40 == 0 ? 300 : i % 5); p++)
+                {
+                    store.Announce(infoHash, Peer($"10.{p / 256}.{p % 256}.{i % 250}", 1), seed: false);
+                }
+            }
+
+            bytes[round] = store.EstimatedBytes;
+            clock.Advance(TimeSpan.FromMinutes(16));
+        }
+
+        Assert.All(bytes[3..], b => Assert.InRange(b, 1, bytes[2]));
+        clock.Advance(TimeSpan.FromMinutes(30));
+        store.Purge();
+        Assert.Equal(0, store.Count);
+        Assert.Equal(0, store.EstimatedBytes);
     }
 
     [Fact]

@@ -101,7 +101,7 @@ internal sealed class ItemStore
 
             var item = CreateItem(target, isMutable: false, value, publicKey: default, salt: default, sequence: 0, signature: default);
             Add(item, now);
-            Observer?.ItemStored(item);
+            Observer?.ItemStored(item, now);
             return new ItemPutResult(ItemPutStatus.Stored, target);
         }
     }
@@ -176,7 +176,7 @@ internal sealed class ItemStore
 
             var item = CreateItem(target, isMutable: true, value, publicKey, salt, sequence, signature);
             Add(item, now);
-            Observer?.ItemStored(item);
+            Observer?.ItemStored(item, now);
             return new ItemPutResult(status, target);
         }
     }
@@ -287,7 +287,7 @@ internal sealed class ItemStore
     {
         entry.LastPut = now;
         _byPutTime.MoveToNewest(entry);
-        Observer?.ItemStored(entry.Item);
+        Observer?.ItemStored(entry.Item, now);
     }
 
     // Entries are in put order, so the expired ones are all at the old end.

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
-using DhtNet.Internal;
 using DhtNet.Mainline.Bep33;
 using DhtNet.Mainline.Krpc;
 
@@ -10,30 +8,37 @@ namespace DhtNet.Mainline.Storage;
 /// <summary>
 /// The announce_peer database (BEP 5, BEP 33 seeds, BEP 51 samples): per infohash a set of peers
 /// unique by IP address. Every bound holds at all times: peers per infohash (the oldest peer makes
-/// room), infohashes and estimated memory (the least recently announced infohash makes room).
+/// room), infohashes and memory (the least recently announced infohash makes room).
 /// Peers expire <see cref="PeerStoreOptions.PeerLifetime"/> after their last announce; expired
 /// entries are dropped lazily on access and by <see cref="Purge"/>, which the node calls from a
 /// timer — the store runs no timers or threads of its own. Thread-safe.
 /// </summary>
+/// <remarks>
+/// The layout is compact and pooled so that the process's memory follows the byte cap even while
+/// swarms churn: infohashes are structs in one dense array (which is also the BEP 51 sampling list)
+/// linked by index in announce order, and peers are 32-byte entries in blocks of
+/// <see cref="PeerBlocks"/> slabs that are reused rather than left to the GC. Nothing is allocated
+/// per infohash or per peer once the arrays have grown to the working size.
+/// </remarks>
 internal sealed class PeerStore
 {
-    // Estimated bytes of one infohash besides its peer slots, rounded up: the Swarm object (80),
-    // its Dictionary entry and bucket at up to twice the count after a resize (2 x 44), its slot in
-    // the sampling list at up to twice the count (2 x 8) and the peer array's header (24) = 208.
-    private const int SwarmOverheadBytes = 224;
-
-    private static readonly int EntryBytes = Unsafe.SizeOf<PeerEntry>();
+    // Estimated bytes of one infohash besides its peer block, rounded up: its Swarm struct (56)
+    // and its Dictionary entry and bucket (36), each at up to twice the count after a resize.
+    private const int SwarmOverheadBytes = 192;
+    private const int None = -1;
 
     private readonly PeerStoreOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly Random _random;
     private readonly long _lifetimeTimestampTicks;
     private readonly object _lock = new();
-    private readonly Dictionary<NodeId, Swarm> _swarms = [];
-    private readonly List<Swarm> _sampling = [];
-    private readonly RecencyList<Swarm> _byAnnounce = new();
+    private readonly Dictionary<NodeId, int> _index = [];
+    private readonly PeerBlocks _blocks;
+    private Swarm[] _swarms = new Swarm[16];
+    private int _swarmCount;
+    private int _oldest = None;
+    private int _newest = None;
     private int _peerCount;
-    private long _bytes;
 
     public PeerStore(TimeProvider timeProvider)
         : this(new PeerStoreOptions(), timeProvider)
@@ -52,6 +57,7 @@ internal sealed class PeerStore
         _timeProvider = timeProvider;
         _random = random ?? new Random();
         _lifetimeTimestampTicks = (long)Math.Ceiling(options.PeerLifetime.TotalSeconds * timeProvider.TimestampFrequency);
+        _blocks = new PeerBlocks(options.MaxPeersPerInfohash);
     }
 
     /// <summary>The options the store was built with.</summary>
@@ -81,22 +87,30 @@ internal sealed class PeerStore
             lock (_lock)
             {
                 DropExpiredSwarms(Cutoff());
-                return _swarms.Count;
+                return _swarmCount;
             }
         }
     }
 
-    /// <summary>Conservative estimate of the managed memory the store holds, in bytes; never above <see cref="PeerStoreOptions.MaxBytes"/>.</summary>
+    /// <summary>
+    /// Conservative estimate of the managed memory the store holds, in bytes: its peer slabs (in
+    /// use or kept for reuse) and a fixed cost per infohash; never above <see cref="PeerStoreOptions.MaxBytes"/>.
+    /// </summary>
     public long EstimatedBytes
     {
         get
         {
             lock (_lock)
             {
-                return _bytes;
+                return Bytes;
             }
         }
     }
+
+    /// <summary>Is told of every stored or renewed announce (not of restores, expiry or eviction); null for none.</summary>
+    public IStoreObserver? Observer { get; set; }
+
+    private long Bytes => _blocks.Bytes + ((long)_swarmCount * SwarmOverheadBytes);
 
     /// <summary>
     /// Records that <paramref name="peer"/> has <paramref name="infoHash"/>. A re-announce from the
@@ -105,18 +119,15 @@ internal sealed class PeerStore
     /// </summary>
     public bool Announce(NodeId infoHash, IPEndPoint peer, bool seed)
     {
-        if (!AnnounceAt(infoHash, peer, seed, announcedAt: null))
+        if (!AnnounceAt(infoHash, peer, seed, announcedAt: null, out var stored, out long at))
         {
             return false;
         }
 
-        // Outside the lock: the observer (the state store) takes its own.
-        Observer?.PeerAnnounced(infoHash, peer, seed);
+        // Outside the lock: the observer (the state store's journal) needs none of ours.
+        Observer?.PeerAnnounced(infoHash, stored, at);
         return true;
     }
-
-    /// <summary>Is told of every stored or renewed announce (not of restores, expiry or eviction); null for none.</summary>
-    public IStoreObserver? Observer { get; set; }
 
     /// <summary>
     /// Puts back a peer restored from saved state as if announced at <paramref name="announcedAt"/>
@@ -124,54 +135,62 @@ internal sealed class PeerStore
     /// serving starts, so that the least-recently-announced order holds; every bound applies.
     /// </summary>
     public bool Restore(NodeId infoHash, IPEndPoint peer, bool seed, long announcedAt) =>
-        AnnounceAt(infoHash, peer, seed, announcedAt);
+        AnnounceAt(infoHash, peer, seed, announcedAt, out _, out _);
 
-    private bool AnnounceAt(NodeId infoHash, IPEndPoint peer, bool seed, long? announcedAt)
+    private bool AnnounceAt(NodeId infoHash, IPEndPoint peer, bool seed, long? announcedAt, out StoredPeer stored, out long at)
     {
         ArgumentNullException.ThrowIfNull(peer);
+        stored = default;
+        at = 0;
         if (peer.Port == 0 || !StoredPeer.TryGetKey(peer.Address, out ulong high, out ulong low))
         {
             return false;
         }
 
-        var stored = new StoredPeer(high, low, (ushort)peer.Port, seed);
+        stored = new StoredPeer(high, low, (ushort)peer.Port, seed);
         lock (_lock)
         {
             // Taken under the lock so announce times, and with them the least-recently-announced
             // order, never go backwards.
             var entry = new PeerEntry(stored, announcedAt ?? _timeProvider.GetTimestamp());
+            at = entry.Timestamp;
             long cutoff = entry.Timestamp - _lifetimeTimestampTicks;
             DropExpiredSwarms(cutoff);
-            var swarm = GetOrAddSwarm(infoHash);
-            _byAnnounce.MoveToNewest(swarm);
-            swarm.LastAnnounce = entry.Timestamp;
+            int slot = GetOrAddSwarm(infoHash);
+            MoveToNewest(slot);
+            _swarms[slot].LastAnnounce = entry.Timestamp;
 
-            int index = swarm.Find(high, low);
+            int index = SwarmPeers.Find(Peers(slot), high, low);
             if (index >= 0)
             {
-                swarm[index] = entry;
+                Block(slot)[index] = entry;
                 return true;
             }
 
+            ref var swarm = ref _swarms[slot];
             if (swarm.Count >= _options.MaxPeersPerInfohash)
             {
-                RemoveExpiredPeers(swarm, cutoff);
+                RemoveExpiredPeers(slot, cutoff);
                 if (swarm.Count >= _options.MaxPeersPerInfohash)
                 {
-                    swarm.RemoveAt(swarm.IndexOfOldest());
+                    SwarmPeers.RemoveAt(Block(slot), swarm.Count, SwarmPeers.IndexOfOldest(Peers(slot)));
+                    swarm.Count--;
                     _peerCount--;
                 }
 
-                index = swarm.Find(high, low);
+                index = SwarmPeers.Find(Peers(slot), high, low);
             }
 
             if (swarm.Count == swarm.Capacity)
             {
-                Grow(swarm);
-                index = swarm.Find(high, low);
+                // Growing may evict other swarms, which moves slots: look this one up again.
+                slot = Grow(slot);
+                index = SwarmPeers.Find(Peers(slot), high, low);
             }
 
-            swarm.InsertAt(~index, entry);
+            ref var grown = ref _swarms[slot];
+            SwarmPeers.InsertAt(Block(slot), grown.Count, ~index, entry);
+            grown.Count++;
             _peerCount++;
             return true;
         }
@@ -187,15 +206,17 @@ internal sealed class PeerStore
     {
         lock (_lock)
         {
-            var swarm = GetLiveSwarm(infoHash);
-            if (swarm is null || destination.IsEmpty)
+            int slot = GetLiveSwarm(infoHash);
+            if (slot == None || destination.IsEmpty)
             {
                 return 0;
             }
 
+            var swarm = Peers(slot);
+
             // Reservoir sampling: one pass, no allocation, every matching peer equally likely.
             int seen = 0;
-            for (int i = 0; i < swarm.Count; i++)
+            for (int i = 0; i < swarm.Length; i++)
             {
                 ref readonly var peer = ref swarm[i].Peer;
                 if ((noSeed && peer.IsSeed) || (family is { } f && peer.AddressFamily != f))
@@ -209,10 +230,10 @@ internal sealed class PeerStore
                 }
                 else
                 {
-                    int slot = _random.Next(seen + 1);
-                    if (slot < destination.Length)
+                    int at = _random.Next(seen + 1);
+                    if (at < destination.Length)
                     {
-                        destination[slot] = peer;
+                        destination[at] = peer;
                     }
                 }
 
@@ -237,7 +258,8 @@ internal sealed class PeerStore
     {
         lock (_lock)
         {
-            return GetLiveSwarm(infoHash)?.Count ?? 0;
+            int slot = GetLiveSwarm(infoHash);
+            return slot == None ? 0 : _swarms[slot].Count;
         }
     }
 
@@ -253,13 +275,14 @@ internal sealed class PeerStore
         Span<byte> address = stackalloc byte[CompactEncoding.MaxAddressSize];
         lock (_lock)
         {
-            var swarm = GetLiveSwarm(infoHash);
-            if (swarm is null)
+            int slot = GetLiveSwarm(infoHash);
+            if (slot == None)
             {
                 return false;
             }
 
-            for (int i = 0; i < swarm.Count; i++)
+            var swarm = Peers(slot);
+            for (int i = 0; i < swarm.Length; i++)
             {
                 ref readonly var peer = ref swarm[i].Peer;
                 int length = peer.WriteAddress(address);
@@ -288,21 +311,35 @@ internal sealed class PeerStore
         lock (_lock)
         {
             DropExpiredSwarms(Cutoff());
-            int count = Math.Min(destination.Length, _sampling.Count);
+            int count = Math.Min(destination.Length, _swarmCount);
 
-            // A partial Fisher-Yates shuffle of the sampling list itself: its order carries no
-            // meaning, so shuffling in place costs O(count) and allocates nothing.
-            for (int i = 0; i < count; i++)
+            if (count * 2 > _swarmCount)
             {
-                int j = random.Next(i, _sampling.Count);
-                if (j != i)
+                // Most of them asked for: one pass of reservoir sampling over all slots.
+                for (int slot = 0; slot < _swarmCount; slot++)
                 {
-                    (_sampling[i], _sampling[j]) = (_sampling[j], _sampling[i]);
-                    _sampling[i].Index = i;
-                    _sampling[j].Index = j;
+                    int at = slot < count ? slot : random.Next(slot + 1);
+                    if (at < count)
+                    {
+                        destination[at] = _swarms[slot].InfoHash;
+                    }
                 }
 
-                destination[i] = _sampling[i].InfoHash;
+                return count;
+            }
+
+            // A few of many: distinct random slots, each draw repeated while it hits one already
+            // taken (under half are taken, so under two draws each), no allocation.
+            for (int i = 0; i < count; i++)
+            {
+                NodeId pick;
+                do
+                {
+                    pick = _swarms[random.Next(_swarmCount)].InfoHash;
+                }
+                while (destination[..i].Contains(pick));
+
+                destination[i] = pick;
             }
 
             return count;
@@ -319,8 +356,9 @@ internal sealed class PeerStore
     }
 
     /// <summary>
-    /// Drops every expired peer and empty infohash and gives back unused peer slots; returns the
-    /// number of peers dropped. O(stored peers): call it from a timer every few minutes.
+    /// Drops every expired peer and empty infohash, gives back unused peer slots and releases peer
+    /// slabs no longer needed; returns the number of peers dropped. O(stored peers): call it from a
+    /// timer every few minutes.
     /// </summary>
     public int Purge()
     {
@@ -331,129 +369,262 @@ internal sealed class PeerStore
             DropExpiredSwarms(cutoff);
 
             // Backwards, because removing a swarm moves the last one into its slot.
-            for (int i = _sampling.Count - 1; i >= 0; i--)
+            for (int slot = _swarmCount - 1; slot >= 0; slot--)
             {
-                var swarm = _sampling[i];
-                if (GetLiveCount(swarm, cutoff) > 0)
+                if (GetLiveCount(slot, cutoff) > 0)
                 {
-                    Shrink(swarm);
+                    Shrink(slot);
                 }
             }
 
+            _blocks.ReleaseEmpty(SpareSlabs());
             return before - _peerCount;
         }
     }
 
     /// <summary>Estimated bytes of one infohash holding <paramref name="peerSlots"/> peer slots.</summary>
-    internal static long EstimateSwarmBytes(int peerSlots) => SwarmOverheadBytes + ((long)peerSlots * EntryBytes);
+    internal static long EstimateSwarmBytes(int peerSlots) =>
+        SwarmOverheadBytes + ((long)PeerBlocks.Capacity(PeerBlocks.ClassFor(peerSlots)) * PeerBlocks.EntryBytes);
+
+    /// <summary>Peer slots held for <paramref name="infoHash"/> (0 when it is not stored); for tests of the layout.</summary>
+    internal int PeerSlots(NodeId infoHash)
+    {
+        lock (_lock)
+        {
+            return _index.TryGetValue(infoHash, out int slot) ? _swarms[slot].Capacity : 0;
+        }
+    }
+
+    // Empty slabs kept for reuse: one in sixteen of those in use, so that churn reuses slabs rather
+    // than releasing and allocating them, and an emptied store gives its memory back.
+    private int SpareSlabs() => _blocks.SlabsInUse / 16;
 
     private long Cutoff() => _timeProvider.GetTimestamp() - _lifetimeTimestampTicks;
 
-    // The swarm of an infohash with its expired peers dropped, or null when none are left.
-    private Swarm? GetLiveSwarm(NodeId infoHash)
+    private Span<PeerEntry> Block(int slot) => _blocks.Get(_swarms[slot].Block, _swarms[slot].SizeClass);
+
+    private ReadOnlySpan<PeerEntry> Peers(int slot) => Block(slot)[.._swarms[slot].Count];
+
+    // The slot of an infohash with its expired peers dropped, or -1 when none are left.
+    private int GetLiveSwarm(NodeId infoHash)
     {
         long cutoff = Cutoff();
         DropExpiredSwarms(cutoff);
-        return _swarms.TryGetValue(infoHash, out var swarm) && GetLiveCount(swarm, cutoff) > 0 ? swarm : null;
+        return _index.TryGetValue(infoHash, out int slot) && GetLiveCount(slot, cutoff) > 0 ? slot : None;
     }
 
-    private int GetLiveCount(Swarm swarm, long cutoff)
+    // Drops the expired peers of a swarm, and the swarm when none are left; returns the peers left.
+    private int GetLiveCount(int slot, long cutoff)
     {
-        RemoveExpiredPeers(swarm, cutoff);
-        if (swarm.Count == 0)
+        RemoveExpiredPeers(slot, cutoff);
+        int count = _swarms[slot].Count;
+        if (count == 0)
         {
-            RemoveSwarm(swarm);
+            RemoveSwarm(slot);
         }
 
-        return swarm.Count;
+        return count;
     }
 
-    private void RemoveExpiredPeers(Swarm swarm, long cutoff) => _peerCount -= swarm.RemoveExpired(cutoff);
+    private void RemoveExpiredPeers(int slot, long cutoff)
+    {
+        ref var swarm = ref _swarms[slot];
+        int kept = SwarmPeers.RemoveExpired(Block(slot), swarm.Count, cutoff);
+        _peerCount -= swarm.Count - kept;
+        swarm.Count = kept;
+    }
 
     // The least recently announced swarm's newest peer is older than every other swarm's newest,
     // so once it has expired the whole swarm has, and the walk from the old end stops at the first
     // live one: O(1) amortised per access.
     private void DropExpiredSwarms(long cutoff)
     {
-        while (_byAnnounce.Oldest is { } oldest && oldest.LastAnnounce <= cutoff)
+        while (_oldest != None && _swarms[_oldest].LastAnnounce <= cutoff)
         {
-            RemoveSwarm(oldest);
+            RemoveSwarm(_oldest);
         }
     }
 
-    private Swarm GetOrAddSwarm(NodeId infoHash)
+    private int GetOrAddSwarm(NodeId infoHash)
     {
-        if (_swarms.TryGetValue(infoHash, out var swarm))
+        if (_index.TryGetValue(infoHash, out int slot))
         {
-            return swarm;
+            return slot;
         }
 
-        if (_swarms.Count >= _options.MaxInfohashes)
+        if (_swarmCount >= _options.MaxInfohashes)
         {
-            RemoveSwarm(_byAnnounce.Oldest!);
+            RemoveSwarm(_oldest);
         }
 
-        long bytes = EstimateSwarmBytes(1);
-        while (_bytes + bytes > _options.MaxBytes && _byAnnounce.Oldest is { } oldest)
+        // A new swarm needs its fixed cost and a one-peer block; the oldest swarms make room.
+        while (_oldest != None && Bytes + SwarmOverheadBytes + (_blocks.HasFree(0) ? 0 : _blocks.SlabBytes) > _options.MaxBytes)
         {
-            RemoveSwarm(oldest);
+            RemoveSwarm(_oldest);
         }
 
-        swarm = new Swarm(infoHash, 1) { Index = _sampling.Count };
-        _swarms.Add(infoHash, swarm);
-        _sampling.Add(swarm);
-        _bytes += bytes;
-        return swarm;
+        if (_swarmCount == _swarms.Length)
+        {
+            Array.Resize(ref _swarms, (int)Math.Min(_swarms.Length * 2L, Math.Max(_options.MaxInfohashes, 16)));
+        }
+
+        slot = _swarmCount++;
+        _swarms[slot] = new Swarm
+        {
+            InfoHash = infoHash,
+            Block = _blocks.Allocate(0),
+            SizeClass = 0,
+            Older = None,
+            Newer = None,
+        };
+        _index.Add(infoHash, slot);
+        return slot;
     }
 
     // Doubles the peer slots of a full swarm (up to the per-infohash cap), dropping least recently
-    // announced swarms to pay for it. Validation guarantees one full swarm fits in MaxBytes, so
-    // when this swarm is the only one left the growth always fits.
-    private void Grow(Swarm swarm)
+    // announced swarms when a new slab would pass the cap. Validation guarantees one full swarm
+    // fits in MaxBytes, so when this swarm is the only one left the growth always fits. Returns
+    // the swarm's slot, which evictions may have moved.
+    private int Grow(int slot)
     {
-        int capacity = (int)Math.Min((long)swarm.Capacity * 2, _options.MaxPeersPerInfohash);
-        long bytes = (long)(capacity - swarm.Capacity) * EntryBytes;
-        while (_bytes + bytes > _options.MaxBytes && _byAnnounce.Oldest is { } oldest && oldest != swarm)
+        var infoHash = _swarms[slot].InfoHash;
+        int sizeClass = _swarms[slot].SizeClass + 1;
+        while (!_blocks.HasFree(sizeClass) && Bytes + _blocks.SlabBytes > _options.MaxBytes && _oldest != None && _oldest != slot)
         {
-            RemoveSwarm(oldest);
+            RemoveSwarm(_oldest);
+            slot = _index[infoHash];
         }
 
-        swarm.Resize(capacity);
-        _bytes += bytes;
+        MoveTo(slot, sizeClass);
+        if (Bytes > _options.MaxBytes)
+        {
+            // The swarm alone outgrew its slab: the one it left is empty now, and goes.
+            _blocks.ReleaseEmpty(0);
+        }
+
+        return slot;
     }
 
     // Halves the slots of a swarm that uses under a quarter of them, so that a swarm that was once
-    // large does not hold its peak memory forever.
-    private void Shrink(Swarm swarm)
+    // large does not hold its peak memory forever; only into a block that needs no new slab.
+    private void Shrink(int slot)
     {
-        int capacity = swarm.Capacity;
-        while (capacity > 1 && swarm.Count <= capacity / 4)
+        ref var swarm = ref _swarms[slot];
+        int sizeClass = swarm.SizeClass;
+        while (sizeClass > 0 && swarm.Count <= PeerBlocks.Capacity(sizeClass) / 4)
         {
-            capacity /= 2;
+            sizeClass--;
         }
 
-        if (capacity != swarm.Capacity)
+        if (sizeClass != swarm.SizeClass && (_blocks.HasFree(sizeClass) || Bytes + _blocks.SlabBytes <= _options.MaxBytes))
         {
-            _bytes -= (long)(swarm.Capacity - capacity) * EntryBytes;
-            swarm.Resize(capacity);
+            MoveTo(slot, sizeClass);
         }
     }
 
-    private void RemoveSwarm(Swarm swarm)
+    private void MoveTo(int slot, int sizeClass)
     {
-        _swarms.Remove(swarm.InfoHash);
+        ref var swarm = ref _swarms[slot];
+        int block = _blocks.Allocate(sizeClass);
+        Peers(slot).CopyTo(_blocks.Get(block, sizeClass));
+        _blocks.Free(swarm.Block, swarm.SizeClass);
+        swarm.Block = block;
+        swarm.SizeClass = sizeClass;
+    }
 
-        int last = _sampling.Count - 1;
-        if (swarm.Index != last)
+    // Frees the swarm's block and moves the last swarm into its slot, so slots stay dense.
+    private void RemoveSwarm(int slot)
+    {
+        ref var swarm = ref _swarms[slot];
+        _index.Remove(swarm.InfoHash);
+        Unlink(slot);
+        _blocks.Free(swarm.Block, swarm.SizeClass);
+        _peerCount -= swarm.Count;
+
+        int last = --_swarmCount;
+        if (slot != last)
         {
-            var moved = _sampling[last];
-            _sampling[swarm.Index] = moved;
-            moved.Index = swarm.Index;
+            ref var moved = ref _swarms[last];
+            _swarms[slot] = moved;
+            _index[moved.InfoHash] = slot;
+            Relink(last, slot);
         }
 
-        _sampling.RemoveAt(last);
-        _byAnnounce.Remove(swarm);
-        _peerCount -= swarm.Count;
-        _bytes -= EstimateSwarmBytes(swarm.Capacity);
+        _swarms[last] = default;
+        if (_swarmCount == 0)
+        {
+            _blocks.ReleaseEmpty(0);
+        }
+    }
+
+    private void MoveToNewest(int slot)
+    {
+        if (_newest == slot)
+        {
+            return;
+        }
+
+        Unlink(slot);
+        ref var swarm = ref _swarms[slot];
+        swarm.Older = _newest;
+        swarm.Newer = None;
+        if (_newest != None)
+        {
+            _swarms[_newest].Newer = slot;
+        }
+
+        _newest = slot;
+        if (_oldest == None)
+        {
+            _oldest = slot;
+        }
+    }
+
+    private void Unlink(int slot)
+    {
+        ref var swarm = ref _swarms[slot];
+        if (swarm.Older != None)
+        {
+            _swarms[swarm.Older].Newer = swarm.Newer;
+        }
+        else if (_oldest == slot)
+        {
+            _oldest = swarm.Newer;
+        }
+
+        if (swarm.Newer != None)
+        {
+            _swarms[swarm.Newer].Older = swarm.Older;
+        }
+        else if (_newest == slot)
+        {
+            _newest = swarm.Older;
+        }
+
+        swarm.Older = None;
+        swarm.Newer = None;
+    }
+
+    // The swarm at `from` now lives at `to` (its fields copied already): its neighbours point there.
+    private void Relink(int from, int to)
+    {
+        ref var swarm = ref _swarms[to];
+        if (swarm.Older != None)
+        {
+            _swarms[swarm.Older].Newer = to;
+        }
+        else if (_oldest == from)
+        {
+            _oldest = to;
+        }
+
+        if (swarm.Newer != None)
+        {
+            _swarms[swarm.Newer].Older = to;
+        }
+        else if (_newest == from)
+        {
+            _newest = to;
+        }
     }
 }

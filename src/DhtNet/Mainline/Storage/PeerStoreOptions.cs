@@ -35,6 +35,8 @@ internal sealed class PeerStoreOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PeerLifetime, TimeSpan.Zero, nameof(PeerLifetime));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPeersPerInfohash, 1, nameof(MaxPeersPerInfohash));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxInfohashes, 1, nameof(MaxInfohashes));
+        // Peer blocks are addressed by a 32-bit entry offset.
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxBytes, (long)int.MaxValue * PeerBlocks.EntryBytes, nameof(MaxBytes));
         long oneFullSwarm = PeerStore.EstimateSwarmBytes(MaxPeersPerInfohash);
         if (MaxBytes < oneFullSwarm)
         {

@@ -1,44 +1,44 @@
-using DhtNet.Internal;
-
 namespace DhtNet.Mainline.Storage;
 
 /// <summary>
-/// The peers of one infohash, kept in an array sorted by address so that a re-announce finds its
-/// entry by binary search and no per-peer index or object is needed. Not thread-safe: the owning
-/// <see cref="PeerStore"/> locks.
+/// One infohash in the <see cref="PeerStore"/>: where its peers are (a block of
+/// <see cref="PeerBlocks"/>, sorted by address so a re-announce finds its entry by binary search),
+/// how many, and its place in the least-recently-announced order. A struct in one array of the
+/// store, linked by index: no object per infohash.
 /// </summary>
-internal sealed class Swarm : RecencyNode<Swarm>
+internal struct Swarm
 {
-    private PeerEntry[] _peers;
-
-    public Swarm(NodeId infoHash, int capacity)
-    {
-        InfoHash = infoHash;
-        _peers = new PeerEntry[capacity];
-    }
-
-    public NodeId InfoHash { get; }
-
-    public int Count { get; private set; }
-
-    public int Capacity => _peers.Length;
-
-    /// <summary>Position in the store's sampling list (BEP 51), kept so removal is O(1).</summary>
-    public int Index { get; set; }
+    public NodeId InfoHash;
 
     /// <summary>Timestamp of the newest announce; no peer here is newer.</summary>
-    public long LastAnnounce { get; set; }
+    public long LastAnnounce;
 
-    public ref PeerEntry this[int index] => ref _peers[index];
+    /// <summary>The block handle in <see cref="PeerBlocks"/>.</summary>
+    public int Block;
 
+    public int Count;
+
+    public int SizeClass;
+
+    /// <summary>The next older and newer infohash by last announce (slot indices, -1 for none).</summary>
+    public int Older;
+
+    public int Newer;
+
+    public readonly int Capacity => PeerBlocks.Capacity(SizeClass);
+}
+
+/// <summary>What <see cref="PeerStore"/> does to the peers of one infohash, sorted by address in a span of its block.</summary>
+internal static class SwarmPeers
+{
     /// <summary>The index of the address, or the bitwise complement of where it would be inserted.</summary>
-    public int Find(ulong high, ulong low)
+    public static int Find(ReadOnlySpan<PeerEntry> peers, ulong high, ulong low)
     {
-        int lo = 0, hi = Count - 1;
+        int lo = 0, hi = peers.Length - 1;
         while (lo <= hi)
         {
             int mid = lo + ((hi - lo) >> 1);
-            ref readonly var peer = ref _peers[mid].Peer;
+            ref readonly var peer = ref peers[mid].Peer;
             int c = peer.High != high ? peer.High.CompareTo(high) : peer.Low.CompareTo(low);
             if (c == 0)
             {
@@ -58,34 +58,25 @@ internal sealed class Swarm : RecencyNode<Swarm>
         return ~lo;
     }
 
-    public void InsertAt(int index, in PeerEntry entry)
+    /// <summary>Inserts at <paramref name="index"/> into the first <paramref name="count"/> entries (the span has room for one more).</summary>
+    public static void InsertAt(Span<PeerEntry> block, int count, int index, in PeerEntry entry)
     {
-        if (index < Count)
-        {
-            Array.Copy(_peers, index, _peers, index + 1, Count - index);
-        }
-
-        _peers[index] = entry;
-        Count++;
+        block[index..count].CopyTo(block[(index + 1)..]);
+        block[index] = entry;
     }
 
-    public void RemoveAt(int index)
+    public static void RemoveAt(Span<PeerEntry> block, int count, int index)
     {
-        Count--;
-        if (index < Count)
-        {
-            Array.Copy(_peers, index + 1, _peers, index, Count - index);
-        }
-
-        _peers[Count] = default;
+        block[(index + 1)..count].CopyTo(block[index..]);
+        block[count - 1] = default;
     }
 
-    public int IndexOfOldest()
+    public static int IndexOfOldest(ReadOnlySpan<PeerEntry> peers)
     {
         int oldest = 0;
-        for (int i = 1; i < Count; i++)
+        for (int i = 1; i < peers.Length; i++)
         {
-            if (_peers[i].Timestamp < _peers[oldest].Timestamp)
+            if (peers[i].Timestamp < peers[oldest].Timestamp)
             {
                 oldest = i;
             }
@@ -94,25 +85,21 @@ internal sealed class Swarm : RecencyNode<Swarm>
         return oldest;
     }
 
-    /// <summary>Removes, in one pass keeping the order, every peer announced at or before <paramref name="cutoff"/>.</summary>
-    public int RemoveExpired(long cutoff)
+    /// <summary>Removes, in one pass keeping the order, every peer announced at or before <paramref name="cutoff"/>; returns the number left.</summary>
+    public static int RemoveExpired(Span<PeerEntry> block, int count, long cutoff)
     {
         int kept = 0;
-        for (int i = 0; i < Count; i++)
+        for (int i = 0; i < count; i++)
         {
-            if (_peers[i].Timestamp > cutoff)
+            if (block[i].Timestamp > cutoff)
             {
-                _peers[kept++] = _peers[i];
+                block[kept++] = block[i];
             }
         }
 
-        int removed = Count - kept;
-        Array.Clear(_peers, kept, removed);
-        Count = kept;
-        return removed;
+        block[kept..count].Clear();
+        return kept;
     }
-
-    public void Resize(int capacity) => Array.Resize(ref _peers, capacity);
 }
 
 /// <summary>A stored peer and the time of its latest announce (32 bytes).</summary>
