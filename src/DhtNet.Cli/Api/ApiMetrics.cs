@@ -16,14 +16,17 @@ internal static class ApiMetrics
     /// <summary>The API's own meter: what it has in flight.</summary>
     public const string MeterName = "DhtNet.Api";
 
-    /// <summary>Created on first use of this class, so before the exporter starts listening.</summary>
+    /// <summary>Touched by <see cref="Add"/>, so it exists before the exporter starts listening.</summary>
     public static Meter Meter { get; } = CreateMeter();
 
-    public static void Add(IServiceCollection services) =>
+    public static void Add(IServiceCollection services)
+    {
+        GC.KeepAlive(Meter);
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter("DhtNet.*", MeterName)
             .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
             .AddPrometheusExporter());
+    }
 
     public static void Map(WebApplication app) => app.MapPrometheusScrapingEndpoint(Path);
 

@@ -182,6 +182,7 @@ internal static class IpfsEndpoints
     private static async Task ResolveAsync(HttpContext context, IpfsNetwork ipfs)
     {
         var request = context.Request;
+        bool recursive = ApiArguments.Flag(request, "recursive", true);
         string text = ApiArguments.OptionalArg(request) ?? ipfs.Node.PeerId.ToString();
         string bare = text.StartsWith(IpnsRecord.Namespace, StringComparison.Ordinal) ? text[IpnsRecord.Namespace.Length..] : text;
         string[] parts = bare.Split('/', 2);
@@ -190,7 +191,6 @@ internal static class IpfsEndpoints
             throw new ApiArgumentException("arg", $"'{parts[0]}' is not a peer id (this node resolves IPNS keys, not DNSLink names)");
         }
 
-        bool recursive = ApiArguments.Flag(request, "recursive", true);
         using var timeout = Deadline(context);
         string path = await ipfs.ResolveAsync(name, recursive, timeout.Token);
         if (parts.Length == 2)
