@@ -136,13 +136,7 @@ internal sealed class ApiNode : IDisposable
 
         w.WriteEndArray();
 
-        w.WriteStartObject("served"u8);
-        foreach (string method in Methods)
-        {
-            w.WriteNumber(method, measured.GetValueOrDefault($"dhtnet.krpc.queries.served/{method}"));
-        }
-
-        w.WriteEndObject();
+        WriteServed(w, Methods, "dhtnet.krpc.queries.served", measured);
 
         w.WriteStartObject("traffic"u8);
         foreach (var (key, instrument) in Traffic)
@@ -197,13 +191,7 @@ internal sealed class ApiNode : IDisposable
         WriteTable(w, "kad", buckets, static n => n.State == NodeState.Good);
         w.WriteEndArray();
 
-        w.WriteStartObject("served"u8);
-        foreach (string type in KadTypes)
-        {
-            w.WriteNumber(type, measured.GetValueOrDefault($"dhtnet.ipfs.queries.served/{type}"));
-        }
-
-        w.WriteEndObject();
+        WriteServed(w, KadTypes, "dhtnet.ipfs.queries.served", measured);
 
         w.WriteStartObject("traffic"u8);
         w.WriteNumber("lookups"u8, measured.GetValueOrDefault("dhtnet.ipfs.lookups"));
@@ -233,6 +221,18 @@ internal sealed class ApiNode : IDisposable
         }
 
         w.WriteEndArray();
+    }
+
+    /// <summary>Queries served by type, from the counter <paramref name="instrument"/> tagged with the type.</summary>
+    private static void WriteServed(Utf8JsonWriter w, string[] types, string instrument, IReadOnlyDictionary<string, long> measured)
+    {
+        w.WriteStartObject("served"u8);
+        foreach (string type in types)
+        {
+            w.WriteNumber(type, measured.GetValueOrDefault($"{instrument}/{type}"));
+        }
+
+        w.WriteEndObject();
     }
 
     private static void WriteTable<TKey, TContact>(Utf8JsonWriter w, string family, IReadOnlyList<BucketInfo<TKey, TContact>> buckets, Func<RoutingNode<TContact>, bool> good)

@@ -91,15 +91,8 @@ internal static class DelegatedRoutingEndpoints
     /// <summary>The record of an IPNS name, with the spec's caching headers from its TTL and validity.</summary>
     private static async Task GetIpnsAsync(HttpContext context, IpfsNetwork ipfs, string name)
     {
-        if (!AcceptsIpnsRecord(context.Request))
+        if (await RefusedAsync(context, name, AcceptsIpnsRecord(context.Request), $"retry with Accept: {IpnsRecordType}") is not { } peer)
         {
-            await Text(context, StatusCodes.Status406NotAcceptable, $"retry with Accept: {IpnsRecordType}");
-            return;
-        }
-
-        if (!TryIpnsName(name, out var peer))
-        {
-            await Text(context, StatusCodes.Status400BadRequest, "name: expected an IPNS name, a CIDv1 with the libp2p-key codec (k51…, bafz…) or a peer id");
             return;
         }
 
@@ -139,15 +132,9 @@ internal static class DelegatedRoutingEndpoints
     /// <summary>Publishes a record made elsewhere: 400 unless it is a valid record of that name.</summary>
     private static async Task PutIpnsAsync(HttpContext context, IpfsNetwork ipfs, string name)
     {
-        if (context.Request.ContentType is not { } type || !type.StartsWith(IpnsRecordType, StringComparison.OrdinalIgnoreCase))
+        bool typed = context.Request.ContentType is { } type && type.StartsWith(IpnsRecordType, StringComparison.OrdinalIgnoreCase);
+        if (await RefusedAsync(context, name, typed, $"retry with Content-Type: {IpnsRecordType}") is not { } peer)
         {
-            await Text(context, StatusCodes.Status406NotAcceptable, $"retry with Content-Type: {IpnsRecordType}");
-            return;
-        }
-
-        if (!TryIpnsName(name, out var peer))
-        {
-            await Text(context, StatusCodes.Status400BadRequest, "name: expected an IPNS name, a CIDv1 with the libp2p-key codec (k51…, bafz…) or a peer id");
             return;
         }
 
@@ -175,7 +162,23 @@ internal static class DelegatedRoutingEndpoints
         request.Headers.Accept.Count == 0
         || request.Headers.Accept.Any(a => a is not null && (a.Contains(IpnsRecordType, StringComparison.OrdinalIgnoreCase) || a.Contains("*/*", StringComparison.Ordinal)));
 
-    private static bool TryIpnsName(string name, out PeerId peer) => PeerId.TryParse(name, out peer);
+    /// <summary>The peer an IPNS request names, or null once it has been answered 406 (wrong content type) or 400 (not a name).</summary>
+    private static async Task<PeerId?> RefusedAsync(HttpContext context, string name, bool acceptable, string retry)
+    {
+        if (!acceptable)
+        {
+            await Text(context, StatusCodes.Status406NotAcceptable, retry);
+            return null;
+        }
+
+        if (!PeerId.TryParse(name, out var peer))
+        {
+            await Text(context, StatusCodes.Status400BadRequest, "name: expected an IPNS name, a CIDv1 with the libp2p-key codec (k51…, bafz…) or a peer id");
+            return null;
+        }
+
+        return peer;
+    }
 
     private static (IRoutingNetwork, RoutingKey) Resolve(RoutingNetworks networks, string argument, string text, KeyKind kind)
     {

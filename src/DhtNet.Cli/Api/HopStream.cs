@@ -14,10 +14,10 @@ internal static class HopStream
     /// <summary>Hop events one request streams at most (a lookup asks tens of peers; a stuck one no more).</summary>
     public const int MaxHopEvents = 2000;
 
-    private static long s_pending;
+    private static long _pending;
 
     /// <summary>Operations running now, over every network (the dhtnet.api.queries.pending gauge).</summary>
-    public static long Pending => Volatile.Read(ref s_pending);
+    public static long Pending => Volatile.Read(ref _pending);
 
     /// <param name="follow">Subscribes a sink to the hops of the operation's lookup; null when hops are not observed.</param>
     /// <param name="run">The operation's own events; failures end the stream with the same exception.</param>
@@ -36,7 +36,7 @@ internal static class HopStream
             }
         });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Interlocked.Increment(ref s_pending);
+        Interlocked.Increment(ref _pending);
         var work = Task.Run(
             async () =>
             {
@@ -55,7 +55,7 @@ internal static class HopStream
                 }
                 finally
                 {
-                    Interlocked.Decrement(ref s_pending);
+                    Interlocked.Decrement(ref _pending);
                 }
             },
             CancellationToken.None);

@@ -125,7 +125,7 @@ internal static class RpcEndpoints
             IpfsEndpoints.Map(app, ipfs);
         }
 
-                // kubo answers other methods with 405; so do we, rather than falling through to "no such command".
+        // kubo answers other methods with 405; so do we, rather than falling through to "no such command".
         foreach (var endpoint in app.DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>().ToList())
         {
             string? path = endpoint.RoutePattern.RawText;

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using DhtNet.Internal;
 using DhtNet.Ipfs.Messages;
 
 namespace DhtNet.Ipfs;
@@ -28,11 +29,11 @@ internal sealed class IpfsDhtMetrics
         var weak = new WeakReference<IpfsDhtNode>(node);
         meter.CreateObservableCounter("dhtnet.ipfs.queries.served", Served, description: "Kad requests answered, by message type");
         meter.CreateObservableCounter("dhtnet.ipfs.lookups", () => Volatile.Read(ref _lookups), description: "Iterative lookups started");
-        Gauge(meter, weak, "dhtnet.ipfs.routing.peers", null, "Peers in the routing table", static n => n.Table.Count);
-        Gauge(meter, weak, "dhtnet.ipfs.providers.keys", null, "Keys with provider records", static n => n.Providers.KeyCount);
-        Gauge(meter, weak, "dhtnet.ipfs.providers.bytes", "By", "Estimated memory of the provider store", static n => n.Providers.Bytes);
-        Gauge(meter, weak, "dhtnet.ipfs.records.stored", null, "Value records stored", static n => n.Records.Count);
-        Gauge(meter, weak, "dhtnet.ipfs.records.bytes", "By", "Bytes of the record store", static n => n.Records.Bytes);
+        WeakGauge.Create(meter, weak, "dhtnet.ipfs.routing.peers", null, "Peers in the routing table", static n => n.Table.Count);
+        WeakGauge.Create(meter, weak, "dhtnet.ipfs.providers.keys", null, "Keys with provider records", static n => n.Providers.KeyCount);
+        WeakGauge.Create(meter, weak, "dhtnet.ipfs.providers.bytes", "By", "Estimated memory of the provider store", static n => n.Providers.Bytes);
+        WeakGauge.Create(meter, weak, "dhtnet.ipfs.records.stored", null, "Value records stored", static n => n.Records.Count);
+        WeakGauge.Create(meter, weak, "dhtnet.ipfs.records.bytes", "By", "Bytes of the record store", static n => n.Records.Bytes);
     }
 
     public void RequestServed(KadMessageType type)
@@ -55,12 +56,4 @@ internal sealed class IpfsDhtMetrics
 
         return measurements;
     }
-
-    private static void Gauge<T>(Meter meter, WeakReference<IpfsDhtNode> weak, string name, string? unit, string description, Func<IpfsDhtNode, T> read)
-        where T : struct =>
-        meter.CreateObservableGauge(
-            name,
-            () => weak.TryGetTarget(out var n) ? [new Measurement<T>(read(n))] : Array.Empty<Measurement<T>>(),
-            unit,
-            description);
 }

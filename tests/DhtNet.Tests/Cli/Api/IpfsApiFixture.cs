@@ -1,6 +1,5 @@
 using System.Net;
 using DhtNet.Cli.Api;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DhtNet.Tests.Cli.Api;
 
@@ -19,8 +18,7 @@ public sealed class IpfsApiFixture : IAsyncLifetime
     private readonly List<(LibP2pHost Host, IpfsDhtNode Node, PrivateKey Key)> _peers = [];
     private LibP2pHost? _host;
     private IpfsDhtNode? _node;
-    private ApiNode? _apiNode;
-    private ApiServer? _server;
+    private ApiHost? _api;
 
     /// <summary>The other nodes of the network.</summary>
     public IReadOnlyList<(LibP2pHost Host, IpfsDhtNode Node, PrivateKey Key)> Peers => _peers;
@@ -31,13 +29,11 @@ public sealed class IpfsApiFixture : IAsyncLifetime
 
     public PrivateKey Key { get; } = Ed25519PrivateKey.Generate();
 
-    internal ApiNode ApiNode => _apiNode!;
+    internal IpfsNetwork Network => _api!.Node.Ipfs!;
 
-    internal IpfsNetwork Network => _apiNode!.Ipfs!;
+    public string Url => _api!.Url;
 
-    public string Url => _server!.Url;
-
-    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
+    public HttpClient Http => _api!.Http;
 
     public async Task InitializeAsync()
     {
@@ -73,20 +69,16 @@ public sealed class IpfsApiFixture : IAsyncLifetime
         }
 
         var network = new IpfsNetwork(_node, _host, Key, (KadObserver)observer);
-        _apiNode = new ApiNode(null, activity, network);
-        _server = await ApiServer.StartAsync(new ApiSettings(new IPEndPoint(IPAddress.Loopback, 0), null), _apiNode, NullLoggerFactory.Instance);
-        Http.BaseAddress = new Uri(Url);
+        _api = await ApiHost.StartAsync(new ApiNode(null, activity, network));
     }
 
     public async Task DisposeAsync()
     {
-        Http.Dispose();
-        if (_server is not null)
+        if (_api is not null)
         {
-            await _server.DisposeAsync();
+            await _api.DisposeAsync();
         }
 
-        _apiNode?.Dispose();
         _node?.Dispose();
         if (_host is not null)
         {
@@ -101,12 +93,8 @@ public sealed class IpfsApiFixture : IAsyncLifetime
     }
 
     /// <summary>POSTs an RPC command and returns the status and the body's lines.</summary>
-    public async Task<(HttpStatusCode Status, IReadOnlyList<string> Lines)> RpcAsync(string pathAndQuery, HttpContent? body = null)
-    {
-        using var response = await Http.PostAsync(pathAndQuery, body);
-        string text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-    }
+    public Task<(HttpStatusCode Status, IReadOnlyList<string> Lines)> RpcAsync(string pathAndQuery, HttpContent? body = null) =>
+        _api!.RpcAsync(pathAndQuery, body);
 
     /// <summary>A multipart body of one file, as the JavaScript clients send one.</summary>
     public static MultipartFormDataContent File(byte[] data, string name = "file")
