@@ -194,6 +194,12 @@ internal sealed class ApiNode : IDisposable
         WriteServed(w, KadTypes, "dhtnet.ipfs.queries.served", measured);
 
         w.WriteStartObject("traffic"u8);
+        if (ipfs.Observer is { } sent)
+        {
+            w.WriteNumber("queriesSent"u8, sent.Sent);
+            w.WriteNumber("timeouts"u8, sent.Unanswered);
+        }
+
         w.WriteNumber("lookups"u8, measured.GetValueOrDefault("dhtnet.ipfs.lookups"));
         w.WriteNumber("connections"u8, ipfs.Host.ConnectionCount);
         w.WriteNumber("pending"u8, HopStream.Pending);

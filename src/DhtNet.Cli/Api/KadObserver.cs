@@ -19,12 +19,20 @@ internal sealed class KadObserver(IKadMessenger inner, NodeActivity? activity = 
     private readonly Followers<string> _followers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lookup> _lookups = new(StringComparer.Ordinal);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private long _sent;
+    private long _unanswered;
 
     public PeerId Self => inner.Self;
 
     public IReadOnlyList<Multiaddr> SelfAddresses => inner.SelfAddresses;
 
     public DateTimeOffset Now => _time.GetUtcNow();
+
+    /// <summary>Requests sent through this messenger.</summary>
+    public long Sent => Interlocked.Read(ref _sent);
+
+    /// <summary>Requests that got no answer (unreachable, reset, malformed, or timed out).</summary>
+    public long Unanswered => Interlocked.Read(ref _unanswered);
 
     /// <summary>The most recent lookups, newest activity first.</summary>
     public IReadOnlyList<Lookup> Lookups => [.. _lookups.Values.OrderByDescending(l => l.LastActivity)];
@@ -54,10 +62,12 @@ internal sealed class KadObserver(IKadMessenger inner, NodeActivity? activity = 
         string peerText = peer.Id.ToString();
         Followers<string>.Notify(followers, new QueryEvent(QueryEventType.SendingQuery, peerText));
         lookup?.Update(peerText, "sent", this);
+        Interlocked.Increment(ref _sent);
 
         var reply = await inner.SendRequestAsync(peer, request, cancellationToken).ConfigureAwait(false);
         if (reply is null)
         {
+            Interlocked.Increment(ref _unanswered);
             Followers<string>.Notify(followers, new QueryEvent(QueryEventType.QueryError, peerText, Extra: "no answer"));
             lookup?.Update(peerText, "error", this);
             return null;
