@@ -34,7 +34,83 @@ internal static class ApiArguments
             throw new ApiArgumentException("arg", count == 1 ? "argument \"key\" is required (exactly one arg)" : $"expected {count} values, got {values.Count}");
         }
 
-        string value = values[index] ?? "";
+        return Checked(values[index]);
+    }
+
+    /// <summary>Every <c>arg</c>, at least <paramref name="min"/> and at most <see cref="MaxArgs"/>.</summary>
+    public static IReadOnlyList<string> Args(HttpRequest request, int min)
+    {
+        var values = request.Query["arg"];
+        if (values.Count > MaxArgs)
+        {
+            throw new ApiArgumentException("arg", $"at most {MaxArgs} values, got {values.Count}");
+        }
+
+        if (values.Count < min)
+        {
+            throw new ApiArgumentException("arg", $"argument is required (at least {min})");
+        }
+
+        return [.. values.Select(Checked)];
+    }
+
+    /// <summary>The single <c>arg</c> of a command where it is optional; null when absent.</summary>
+    public static string? OptionalArg(HttpRequest request) =>
+        request.Query["arg"].Count == 0 ? null : Arg(request, 1);
+
+    /// <summary>A text option given at most once, or null.</summary>
+    public static string? Option(HttpRequest request, string name)
+    {
+        string? value = Single(request, name);
+        return value is { Length: > MaxArgLength }
+            ? throw new ApiArgumentException(name, $"at most {MaxArgLength} characters, got {value.Length}")
+            : value;
+    }
+
+    /// <summary>A boolean option as Go's strconv.ParseBool reads it (kubo's flags); <paramref name="fallback"/> when absent.</summary>
+    public static bool Flag(HttpRequest request, string name, bool fallback)
+    {
+        string? text = Single(request, name);
+        return text switch
+        {
+            null => fallback,
+            "" or "1" or "t" or "T" or "true" or "TRUE" or "True" => true,
+            "0" or "f" or "F" or "false" or "FALSE" or "False" => false,
+            _ => throw new ApiArgumentException(name, $"expected true or false; got '{Shorten(text)}'"),
+        };
+    }
+
+    /// <summary>A whole-number option within [<paramref name="min"/>, <paramref name="max"/>]; <paramref name="fallback"/> when absent.</summary>
+    public static int Number(HttpRequest request, string name, int fallback, int min, int max)
+    {
+        string? text = Single(request, name);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        return int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value) && value >= min && value <= max
+            ? value
+            : throw new ApiArgumentException(name, $"expected a whole number from {min} to {max}; got '{Shorten(text)}'");
+    }
+
+    /// <summary>A duration option (see <see cref="TryParseDuration"/>), above zero and at most <paramref name="max"/>.</summary>
+    public static TimeSpan Duration(HttpRequest request, string name, TimeSpan fallback, TimeSpan max)
+    {
+        string? text = Single(request, name);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        return TryParseDuration(text, out var value) && value > TimeSpan.Zero && value <= max
+            ? value
+            : throw new ApiArgumentException(name, $"expected a duration such as 30s or 24h, above zero and at most {max.TotalHours:0} h; got '{Shorten(text)}'");
+    }
+
+    private static string Checked(string? value)
+    {
+        value ??= "";
         if (value.Length == 0)
         {
             throw new ApiArgumentException("arg", "must not be empty");

@@ -25,88 +25,68 @@ internal sealed class ApiNode : IDisposable
         ("rateLimited", "dhtnet.queries.rate_limited"),
     ];
 
-    /// <param name="node">The node, made with <c>MeterFactory = activity.Meters</c>.</param>
-    /// <param name="activity">What the node does; attached to the node here.</param>
-    public ApiNode(DhtNode node, NodeActivity activity)
+    /// <summary>The kad message types, in the order the dashboard lists IPFS queries served (the library's tag values).</summary>
+    public static readonly string[] KadTypes = ["find_node", "get_providers", "add_provider", "get_value", "put_value", "ping"];
+
+    /// <param name="node">The Mainline node, made with <c>MeterFactory = activity.Meters</c>; null when the node runs IPFS only.</param>
+    /// <param name="activity">What the nodes do; attached to them here.</param>
+    /// <param name="ipfs">The IPFS network, its node made with <c>MeterFactory = activity.Meters</c>; null when the node runs Mainline only.</param>
+    public ApiNode(DhtNode? node, NodeActivity activity, IpfsNetwork? ipfs = null)
     {
-        Network = new MainlineNetwork(node, activity);
-        Node = node;
+        var networks = new List<IRoutingNetwork>();
         Activity = activity;
-        activity.Attach(node.Id);
-        node.Warning += (_, e) => activity.Warn(e.ToString());
-        node.LookupCompleted += (_, e) => activity.LookupCompleted(e);
+        if (node is not null)
+        {
+            Mainline = new MainlineNetwork(node, activity);
+            networks.Add(Mainline);
+            activity.Attach(node.Id);
+            node.Warning += (_, e) => activity.Warn(e.ToString());
+            node.LookupCompleted += (_, e) => activity.LookupCompleted(e);
+        }
+
+        if (ipfs is not null)
+        {
+            Ipfs = ipfs;
+            networks.Add(ipfs);
+            activity.ListenToMeters();
+        }
+
+        Networks = new RoutingNetworks(networks);
     }
 
-    public IRoutingNetwork Network { get; }
+    /// <summary>Every network the node runs, and which one a request argument belongs to.</summary>
+    public RoutingNetworks Networks { get; }
 
-    public DhtNode Node { get; }
+    /// <summary>The network /api/v0/id describes.</summary>
+    public IRoutingNetwork Network => Networks.Primary;
+
+    public MainlineNetwork? Mainline { get; }
+
+    public IpfsNetwork? Ipfs { get; }
+
+    /// <summary>The Mainline node, or null when the node runs IPFS only.</summary>
+    public DhtNode? Node => Mainline?.Node;
 
     public NodeActivity Activity { get; }
 
-    private IEnumerable<AddressFamily> Families => Node.LocalEndPoints.Select(e => e.AddressFamily).Distinct();
-
-    /// <summary>Everything the dashboard shows at one instant, as one JSON object.</summary>
+    /// <summary>
+    /// Everything the dashboard shows at one instant, as one JSON object: <c>networks</c> holds one
+    /// entry per network, and the first network's fields are also at the top level (the page's
+    /// default view, and what `dht stats` reads).
+    /// </summary>
     public void WriteSnapshot(Utf8JsonWriter w)
     {
-        var node = Node;
-        w.WriteString("network"u8, Network.Name);
-        w.WriteString("id"u8, node.Id.ToString());
-        w.WriteString("peerId"u8, Network.Self.Id);
-        w.WriteStartArray("addresses"u8);
-        foreach (string address in Network.Self.Addrs)
-        {
-            w.WriteStringValue(address);
-        }
-
-        w.WriteEndArray();
-        w.WriteNumber("k"u8, node.Options.K);
+        var measured = Activity.Measure();
         w.WriteNumber("now"u8, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-
-        w.WriteStartArray("tables"u8);
-        foreach (var family in Families)
+        WriteNetwork(w, Networks.All[0], measured);
+        w.WriteStartArray("networks"u8);
+        foreach (var network in Networks.All)
         {
             w.WriteStartObject();
-            w.WriteString("family"u8, FamilyName(family));
-            w.WriteStartArray("buckets"u8);
-            foreach (var bucket in node.GetBuckets(family))
-            {
-                w.WriteStartObject();
-                w.WriteNumber("depth"u8, bucket.Depth);
-                w.WriteString("prefix"u8, bucket.Prefix.ToString()[..Math.Max(1, (bucket.Depth + 3) / 4)]);
-                w.WriteNumber("nodes"u8, bucket.Nodes.Count);
-                w.WriteNumber("good"u8, bucket.Nodes.Count(n => n.State == NodeState.Good));
-                w.WriteNumber("replacements"u8, bucket.Replacements.Count);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
+            WriteNetwork(w, network, measured);
             w.WriteEndObject();
         }
 
-        w.WriteEndArray();
-
-        var measured = Activity.Measure();
-        w.WriteStartObject("served"u8);
-        foreach (string method in Methods)
-        {
-            w.WriteNumber(method, measured.GetValueOrDefault($"dhtnet.krpc.queries.served/{method}"));
-        }
-
-        w.WriteEndObject();
-
-        w.WriteStartObject("traffic"u8);
-        foreach (var (key, instrument) in Traffic)
-        {
-            w.WriteNumber(key, measured.GetValueOrDefault(instrument));
-        }
-
-        w.WriteEndObject();
-
-        // Sizes from the library's gauges; a store whose gauge is not reported shows null.
-        w.WriteStartArray("stores"u8);
-        WriteStore(w, "peer store (infohashes)", node.Options.MaxInfohashes, measured.TryGetValue("dhtnet.peers.infohashes", out long infohashes) ? infohashes : null);
-        WriteStore(w, "peer store (bytes)", node.Options.MaxPeerStoreBytes, measured.TryGetValue("dhtnet.peers.bytes", out long bytes) ? bytes : null);
-        WriteStore(w, "routing table (nodes)", node.Options.K * 160L * Families.Count(), node.RoutingTableSize);
         w.WriteEndArray();
 
         w.WriteStartArray("warnings"u8);
@@ -118,6 +98,60 @@ internal sealed class ApiNode : IDisposable
             w.WriteEndObject();
         }
 
+        w.WriteEndArray();
+    }
+
+    private void WriteNetwork(Utf8JsonWriter w, IRoutingNetwork network, IReadOnlyDictionary<string, long> measured)
+    {
+        var self = network.Self;
+        w.WriteString("network"u8, network.Name);
+        w.WriteString("peerId"u8, self.Id);
+        w.WriteStartArray("addresses"u8);
+        foreach (string address in self.Addrs)
+        {
+            w.WriteStringValue(address);
+        }
+
+        w.WriteEndArray();
+        if (network is MainlineNetwork mainline)
+        {
+            WriteMainline(w, mainline.Node, measured);
+        }
+        else if (network is IpfsNetwork ipfs)
+        {
+            WriteIpfs(w, ipfs, measured);
+        }
+    }
+
+    private void WriteMainline(Utf8JsonWriter w, DhtNode node, IReadOnlyDictionary<string, long> measured)
+    {
+        var families = node.LocalEndPoints.Select(e => e.AddressFamily).Distinct().ToList();
+        w.WriteString("id"u8, node.Id.ToString());
+        w.WriteNumber("k"u8, node.Options.K);
+        w.WriteStartArray("tables"u8);
+        foreach (var family in families)
+        {
+            WriteTable(w, FamilyName(family), node.GetBuckets(family), static n => n.State == NodeState.Good);
+        }
+
+        w.WriteEndArray();
+
+        WriteServed(w, Methods, "dhtnet.krpc.queries.served", measured);
+
+        w.WriteStartObject("traffic"u8);
+        foreach (var (key, instrument) in Traffic)
+        {
+            w.WriteNumber(key, measured.GetValueOrDefault(instrument));
+        }
+
+        w.WriteNumber("pending"u8, HopStream.Pending);
+        w.WriteEndObject();
+
+        // Sizes from the library's gauges; a store whose gauge is not reported shows null.
+        w.WriteStartArray("stores"u8);
+        WriteStore(w, "peer store (infohashes)", node.Options.MaxInfohashes, measured.TryGetValue("dhtnet.peers.infohashes", out long infohashes) ? infohashes : null);
+        WriteStore(w, "peer store (bytes)", node.Options.MaxPeerStoreBytes, measured.TryGetValue("dhtnet.peers.bytes", out long bytes) ? bytes : null);
+        WriteStore(w, "routing table (nodes)", node.Options.K * 160L * families.Count, node.RoutingTableSize);
         w.WriteEndArray();
 
         w.WriteStartArray("lookups"u8);
@@ -145,6 +179,88 @@ internal sealed class ApiNode : IDisposable
         }
 
         w.WriteEndArray();
+    }
+
+    private static void WriteIpfs(Utf8JsonWriter w, IpfsNetwork ipfs, IReadOnlyDictionary<string, long> measured)
+    {
+        var node = ipfs.Node;
+        var buckets = node.Table.Buckets;
+        w.WriteString("id"u8, node.PeerId.ToString());
+        w.WriteNumber("k"u8, node.Options.BucketSize);
+        w.WriteStartArray("tables"u8);
+        WriteTable(w, "kad", buckets, static n => n.State == NodeState.Good);
+        w.WriteEndArray();
+
+        WriteServed(w, KadTypes, "dhtnet.ipfs.queries.served", measured);
+
+        w.WriteStartObject("traffic"u8);
+        if (ipfs.Observer is { } sent)
+        {
+            w.WriteNumber("queriesSent"u8, sent.Sent);
+            w.WriteNumber("timeouts"u8, sent.Unanswered);
+        }
+
+        w.WriteNumber("lookups"u8, measured.GetValueOrDefault("dhtnet.ipfs.lookups"));
+        w.WriteNumber("connections"u8, ipfs.Host.ConnectionCount);
+        w.WriteNumber("pending"u8, HopStream.Pending);
+        w.WriteEndObject();
+
+        var providers = node.Providers.Options;
+        var records = node.Records.Options;
+        var blocks = ipfs.Blocks.Options;
+        w.WriteStartArray("stores"u8);
+        WriteStore(w, "provider records (keys)", providers.MaxKeys, node.Providers.KeyCount);
+        WriteStore(w, "provider records (bytes)", providers.MaxBytes, node.Providers.Bytes);
+        WriteStore(w, "value records", records.MaxRecords, node.Records.Count);
+        WriteStore(w, "value records (bytes)", records.MaxBytes, node.Records.Bytes);
+        WriteStore(w, "blocks", blocks.MaxBlocks, ipfs.Blocks.Count);
+        WriteStore(w, "blocks (bytes)", blocks.MaxBytes, ipfs.Blocks.Bytes);
+        w.WriteEndArray();
+
+        w.WriteStartArray("lookups"u8);
+        if (ipfs.Observer is { } observer)
+        {
+            foreach (var lookup in observer.Lookups.Take(16))
+            {
+                lookup.WriteTo(w, observer.Now);
+            }
+        }
+
+        w.WriteEndArray();
+    }
+
+    /// <summary>Queries served by type, from the counter <paramref name="instrument"/> tagged with the type.</summary>
+    private static void WriteServed(Utf8JsonWriter w, string[] types, string instrument, IReadOnlyDictionary<string, long> measured)
+    {
+        w.WriteStartObject("served"u8);
+        foreach (string type in types)
+        {
+            w.WriteNumber(type, measured.GetValueOrDefault($"{instrument}/{type}"));
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static void WriteTable<TKey, TContact>(Utf8JsonWriter w, string family, IReadOnlyList<BucketInfo<TKey, TContact>> buckets, Func<RoutingNode<TContact>, bool> good)
+        where TKey : struct, IKademliaKey<TKey>
+    {
+        w.WriteStartObject();
+        w.WriteString("family"u8, family);
+        w.WriteStartArray("buckets"u8);
+        foreach (var bucket in buckets)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("depth"u8, bucket.Depth);
+            string prefix = bucket.Prefix.ToString() ?? "";
+            w.WriteString("prefix"u8, prefix[..Math.Min(prefix.Length, Math.Max(1, (bucket.Depth + 3) / 4))]);
+            w.WriteNumber("nodes"u8, bucket.Nodes.Count);
+            w.WriteNumber("good"u8, bucket.Nodes.Count(good));
+            w.WriteNumber("replacements"u8, bucket.Replacements.Count);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
     }
 
     public void Dispose() => Activity.Dispose();

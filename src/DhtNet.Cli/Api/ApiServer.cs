@@ -64,8 +64,8 @@ internal sealed class ApiServer : IAsyncDisposable
             app.Use((context, next) => CheckTokenAsync(context, next, token, logger));
         }
 
-        DelegatedRoutingEndpoints.Map(app, node.Network);
-        RpcEndpoints.Map(app, node.Network);
+        DelegatedRoutingEndpoints.Map(app, node.Networks);
+        RpcEndpoints.Map(app, node.Networks);
         ApiMetrics.Map(app);
         DashboardEndpoints.Map(app, node);
         app.MapFallback((HttpContext c) => c.Request.Path.StartsWithSegments("/api/v0")
@@ -117,6 +117,11 @@ internal sealed class ApiServer : IAsyncDisposable
         {
             ApiLog.Refused(logger, context.Request.Path, e.Message);
             await ApiResponses.WriteErrorAsync(context, StatusCodes.Status400BadRequest, e.Message, ApiResponses.ClientError);
+        }
+        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // A deadline of the request's own (timeout=) ran out: kubo's words, so clients raise their timeout error.
+            await ApiResponses.WriteErrorAsync(context, StatusCodes.Status500InternalServerError, ApiOperationException.DeadlineExceeded, ApiResponses.NormalError);
         }
         catch (ApiOperationException e)
         {

@@ -26,13 +26,13 @@ internal static class DelegatedRoutingEndpoints
     public static readonly TimeSpan LookupTimeout = TimeSpan.FromSeconds(30);
 
     private const string Ndjson = "application/x-ndjson";
-    private const string IpnsRecord = "application/vnd.ipfs.ipns-record";
+    private const string IpnsRecordType = "application/vnd.ipfs.ipns-record";
 
     // The spec's cache windows: 5 min for answers with results, 15 s without, 48 h stale window.
     private const string CacheFound = "public, max-age=300, public, stale-while-revalidate=172800, stale-if-error=172800";
     private const string CacheEmpty = "public, max-age=15, public, stale-while-revalidate=172800, stale-if-error=172800";
 
-    public static void Map(IEndpointRouteBuilder app, IRoutingNetwork network)
+    public static void Map(IEndpointRouteBuilder app, RoutingNetworks networks)
     {
         var group = app.MapGroup("/routing/v1");
         group.AddEndpointFilter(async (context, next) =>
@@ -43,7 +43,7 @@ internal static class DelegatedRoutingEndpoints
 
         group.MapGet("/providers/{cid}", (HttpContext c, string cid) =>
         {
-            if (!TryResolve(() => network.ResolveKey("cid", cid), out var key, out var refusal))
+            if (!TryResolve(() => Resolve(networks, "cid", cid, KeyKind.Content), out var key, out var refusal, out var network))
             {
                 return Text(c, StatusCodes.Status422UnprocessableEntity, refusal);
             }
@@ -53,7 +53,7 @@ internal static class DelegatedRoutingEndpoints
 
         group.MapGet("/peers/{peerId}", (HttpContext c, string peerId) =>
         {
-            if (!TryResolve(() => network.ResolvePeer("peer-id", peerId), out var key, out var refusal))
+            if (!TryResolve(() => Resolve(networks, "peer-id", peerId, KeyKind.Peer), out var key, out var refusal, out var network))
             {
                 return Text(c, StatusCodes.Status422UnprocessableEntity, refusal);
             }
@@ -63,8 +63,8 @@ internal static class DelegatedRoutingEndpoints
 
         group.MapGet("/dht/closest/peers/{key}", (HttpContext c, string key) =>
         {
-            if (!TryResolve(() => network.ResolvePeer("key", key), out var resolved, out _)
-                && !TryResolve(() => network.ResolveKey("key", key), out resolved, out string refusal))
+            if (!TryResolve(() => Resolve(networks, "key", key, KeyKind.Peer), out var resolved, out _, out var network)
+                && !TryResolve(() => Resolve(networks, "key", key, KeyKind.Content), out resolved, out string refusal, out network))
             {
                 return Text(c, StatusCodes.Status422UnprocessableEntity, refusal);
             }
@@ -72,8 +72,8 @@ internal static class DelegatedRoutingEndpoints
             return WriteRecordsAsync(c, "Peers", ct => ClosestAsync(network, resolved, ct));
         });
 
-        group.MapGet("/ipns/{name}", (HttpContext c, string name) => Ipns(c, network));
-        group.MapPut("/ipns/{name}", (HttpContext c, string name) => Ipns(c, network));
+        group.MapGet("/ipns/{name}", (HttpContext c, string name) => networks.Ipns is IpfsNetwork ipfs ? GetIpnsAsync(c, ipfs, name) : NoIpns(c, networks));
+        group.MapPut("/ipns/{name}", (HttpContext c, string name) => networks.Ipns is IpfsNetwork ipfs ? PutIpnsAsync(c, ipfs, name) : NoIpns(c, networks));
 
         group.MapMethods("/{**rest}", ["OPTIONS"], (HttpContext c) =>
         {
@@ -85,10 +85,106 @@ internal static class DelegatedRoutingEndpoints
         group.MapGet("/{**rest}", (HttpContext c) => Text(c, StatusCodes.Status400BadRequest, $"unknown path {c.Request.Path}"));
     }
 
-    private static Task Ipns(HttpContext context, IRoutingNetwork network) =>
-        network.SupportsIpns
-            ? Text(context, StatusCodes.Status501NotImplemented, "IPNS is not built yet")
-            : Text(context, StatusCodes.Status501NotImplemented, $"IPNS names do not resolve on the {network.Name} DHT (it stores BEP 44 items, not IPNS records; use the IPFS network)");
+    private static Task NoIpns(HttpContext context, RoutingNetworks networks) =>
+        Text(context, StatusCodes.Status501NotImplemented, $"IPNS names do not resolve on the {networks.All[0].Name} DHT (it stores BEP 44 items, not IPNS records; run the node with the IPFS network)");
+
+    /// <summary>The record of an IPNS name, with the spec's caching headers from its TTL and validity.</summary>
+    private static async Task GetIpnsAsync(HttpContext context, IpfsNetwork ipfs, string name)
+    {
+        if (await RefusedAsync(context, name, AcceptsIpnsRecord(context.Request), $"retry with Accept: {IpnsRecordType}") is not { } peer)
+        {
+            return;
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        deadline.CancelAfter(LookupTimeout);
+        byte[]? record;
+        try
+        {
+            record = await ipfs.GetIpnsAsync(peer, deadline.Token);
+        }
+        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            record = null;
+        }
+
+        var response = context.Response;
+        response.Headers.Vary = "Accept";
+        response.Headers.LastModified = DateTimeOffset.UtcNow.ToString("R");
+        if (record is null)
+        {
+            // The spec asks for no 404, but clients read any other content type as "no record" and older ones read 404 so.
+            response.Headers.CacheControl = CacheEmpty;
+            await Text(context, StatusCodes.Status404NotFound, $"no IPNS record found for {name}");
+            return;
+        }
+
+        var parsed = IpnsRecord.Parse(record);
+        long ttl = (long)(parsed.TtlNanoseconds / 1_000_000_000);
+        long remaining = Math.Max(0, (long)(parsed.Validity - DateTimeOffset.UtcNow).TotalSeconds);
+        response.ContentType = IpnsRecordType;
+        response.Headers.ETag = $"\"{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(record))}\"";
+        response.Headers.CacheControl = $"public, max-age={(ttl > 0 ? ttl : 60)}, public, stale-while-revalidate={remaining}, stale-if-error={remaining}";
+        response.Headers.Expires = parsed.Validity.ToString("R");
+        await response.Body.WriteAsync(record, context.RequestAborted);
+    }
+
+    /// <summary>Publishes a record made elsewhere: 400 unless it is a valid record of that name.</summary>
+    private static async Task PutIpnsAsync(HttpContext context, IpfsNetwork ipfs, string name)
+    {
+        bool typed = context.Request.ContentType is { } type && type.StartsWith(IpnsRecordType, StringComparison.OrdinalIgnoreCase);
+        if (await RefusedAsync(context, name, typed, $"retry with Content-Type: {IpnsRecordType}") is not { } peer)
+        {
+            return;
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        deadline.CancelAfter(LookupTimeout);
+        try
+        {
+            var record = await RequestBodies.ReadFileAsync(context.Request, "record", IpnsRecord.MaxSize);
+            await ipfs.PutIpnsAsync(peer, record.Data, deadline.Token);
+        }
+        catch (ApiArgumentException e)
+        {
+            await Text(context, StatusCodes.Status400BadRequest, e.Message);
+            return;
+        }
+        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // Stored here and sent to whoever answered in time: published, if not everywhere.
+        }
+
+        context.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    private static bool AcceptsIpnsRecord(HttpRequest request) =>
+        request.Headers.Accept.Count == 0
+        || request.Headers.Accept.Any(a => a is not null && (a.Contains(IpnsRecordType, StringComparison.OrdinalIgnoreCase) || a.Contains("*/*", StringComparison.Ordinal)));
+
+    /// <summary>The peer an IPNS request names, or null once it has been answered 406 (wrong content type) or 400 (not a name).</summary>
+    private static async Task<PeerId?> RefusedAsync(HttpContext context, string name, bool acceptable, string retry)
+    {
+        if (!acceptable)
+        {
+            await Text(context, StatusCodes.Status406NotAcceptable, retry);
+            return null;
+        }
+
+        if (!PeerId.TryParse(name, out var peer))
+        {
+            await Text(context, StatusCodes.Status400BadRequest, "name: expected an IPNS name, a CIDv1 with the libp2p-key codec (k51…, bafz…) or a peer id");
+            return null;
+        }
+
+        return peer;
+    }
+
+    private static (IRoutingNetwork, RoutingKey) Resolve(RoutingNetworks networks, string argument, string text, KeyKind kind)
+    {
+        var network = networks.For(argument, text, null, kind);
+        return (network, kind == KeyKind.Peer ? network.ResolvePeer(argument, text) : network.ResolveKey(argument, text));
+    }
 
     private static void AddCors(HttpResponse response)
     {
@@ -98,17 +194,18 @@ internal static class DelegatedRoutingEndpoints
         response.Headers.Vary = "Accept";
     }
 
-    private static bool TryResolve(Func<RoutingKey> resolve, out RoutingKey key, out string refusal)
+    private static bool TryResolve(Func<(IRoutingNetwork, RoutingKey)> resolve, out RoutingKey key, out string refusal, out IRoutingNetwork network)
     {
         try
         {
-            key = resolve();
+            (network, key) = resolve();
             refusal = "";
             return true;
         }
         catch (ApiArgumentException e)
         {
             key = default;
+            network = null!;
             refusal = e.Message;
             return false;
         }

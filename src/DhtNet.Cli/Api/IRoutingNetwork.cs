@@ -3,6 +3,25 @@ namespace DhtNet.Cli.Api;
 /// <summary>A key a network resolved from request text: its binary form and how to print it.</summary>
 internal readonly record struct RoutingKey(ReadOnlyMemory<byte> Bytes, string Text);
 
+/// <summary>What an argument names: content (infohash, CID), a peer, or a record.</summary>
+internal enum KeyKind
+{
+    Content,
+    Peer,
+    Record,
+}
+
+/// <summary>How well a network reads an argument: a node running several picks the best reader.</summary>
+internal enum KeyMatch
+{
+    None,
+
+    /// <summary>Readable, but more likely another network's (a SHA-1 CID on IPFS, any text as a Mainline item name).</summary>
+    Fallback,
+
+    Exact,
+}
+
 /// <summary>
 /// One DHT behind the HTTP endpoints. The RPC (/api/v0) and delegated routing (/routing/v1)
 /// endpoints speak only to this interface, so the IPFS DHT plugs in beside the Mainline one.
@@ -19,6 +38,9 @@ internal interface IRoutingNetwork
 
     /// <summary>Whether IPNS names (/routing/v1/ipns) resolve on this network.</summary>
     bool SupportsIpns { get; }
+
+    /// <summary>Whether <paramref name="text"/> is a key of <paramref name="kind"/> on this network.</summary>
+    KeyMatch Match(KeyKind kind, string text);
 
     /// <summary>A content key (infohash, CID) from request text.</summary>
     RoutingKey ResolveKey(string argument, string text);

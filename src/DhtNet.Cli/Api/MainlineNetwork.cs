@@ -1,6 +1,5 @@
 using System.Net;
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 
 namespace DhtNet.Cli.Api;
 
@@ -11,9 +10,6 @@ namespace DhtNet.Cli.Api;
 /// </summary>
 internal sealed class MainlineNetwork(DhtNode node, NodeActivity? activity = null) : IRoutingNetwork
 {
-    /// <summary>Hop events one request streams at most (a lookup asks tens of nodes; a stuck one no more).</summary>
-    public const int MaxHopEvents = 2000;
-
     public string Name => "mainline";
 
     public DhtNode Node => node;
@@ -21,6 +17,16 @@ internal sealed class MainlineNetwork(DhtNode node, NodeActivity? activity = nul
     public ApiPeer Self => new(MainlineNames.PeerId(node.Id), [.. node.LocalEndPoints.Select(MainlineNames.NodeAddress)]);
 
     public bool SupportsIpns => false;
+
+    public KeyMatch Match(KeyKind kind, string text) => kind switch
+    {
+        KeyKind.Content => MainlineNames.TryParseInfohash(text, out _) ? KeyMatch.Exact : KeyMatch.None,
+        KeyKind.Peer => MainlineNames.TryParseNode(text, out _) ? KeyMatch.Exact : KeyMatch.None,
+
+        // Any short text names one of this node's mutable items, so only an infohash-shaped target is surely ours.
+        _ => MainlineNames.TryParseInfohash(text, out _) ? KeyMatch.Exact
+            : text.Length > 0 && System.Text.Encoding.UTF8.GetByteCount(text) <= ItemRules.MaxSaltSize ? KeyMatch.Fallback : KeyMatch.None,
+    };
 
     public RoutingKey ResolveKey(string argument, string text) =>
         MainlineNames.TryParseInfohash(text, out var id)
@@ -143,59 +149,8 @@ internal sealed class MainlineNetwork(DhtNode node, NodeActivity? activity = nul
     public IReadOnlyList<ApiPeer> Peers(int max) =>
         [.. node.ExportNodes().Take(max).Select(n => new ApiPeer(MainlineNames.PeerId(n.Id), [MainlineNames.NodeAddress(n.EndPoint)]))];
 
-    /// <summary>
-    /// The events of <paramref name="run"/> with the hops of its lookup toward <paramref name="target"/>
-    /// interleaved as they happen (sending-query and peer-response events read off the wire), so a
-    /// client sees the lookup progress, not only its outcome. Failures of the operation end the
-    /// stream with the same exception.
-    /// </summary>
-    private async IAsyncEnumerable<QueryEvent> WithHopsAsync(
-        NodeId target,
-        Func<CancellationToken, IAsyncEnumerable<QueryEvent>> run,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var events = Channel.CreateUnbounded<QueryEvent>(new UnboundedChannelOptions { SingleReader = true });
-        int hops = 0;
-        using var follow = activity?.Follow(target, e =>
-        {
-            if (Interlocked.Increment(ref hops) <= MaxHopEvents)
-            {
-                events.Writer.TryWrite(e);
-            }
-        });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var work = Task.Run(
-            async () =>
-            {
-                try
-                {
-                    await foreach (var e in run(stop.Token).ConfigureAwait(false))
-                    {
-                        events.Writer.TryWrite(e);
-                    }
-
-                    events.Writer.TryComplete();
-                }
-                catch (Exception e)
-                {
-                    events.Writer.TryComplete(e);
-                }
-            },
-            CancellationToken.None);
-        try
-        {
-            await foreach (var e in events.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                yield return e;
-            }
-        }
-        finally
-        {
-            // A reader that leaves early (client gone, enough found) ends the operation too.
-            await stop.CancelAsync().ConfigureAwait(false);
-            await work.ConfigureAwait(false);
-        }
-    }
+    private IAsyncEnumerable<QueryEvent> WithHopsAsync(NodeId target, Func<CancellationToken, IAsyncEnumerable<QueryEvent>> run, CancellationToken cancellationToken) =>
+        HopStream.RunAsync(sink => activity?.Follow(target, sink), run, cancellationToken);
 
     /// <summary>Where a get or put of <paramref name="key"/> looks: the key itself, or the node's named item.</summary>
     private NodeId ItemTarget(string argument, string key) =>

@@ -32,9 +32,10 @@ internal sealed class NodeActivity : IDisposable
     private readonly ConcurrentDictionary<NodeId, LiveLookup> _lookups = new();
     private readonly ConcurrentQueue<Warning> _warnings = new();
     private readonly ConcurrentDictionary<Channel<string>, byte> _watchers = new();
-    private readonly ConcurrentDictionary<NodeId, Action<QueryEvent>[]> _followers = new();
+    private readonly Followers<NodeId> _followers = new();
     private readonly TimeProvider _time;
     private ActivityListener? _listener;
+    private int _listeningToMeters;
 
     public NodeActivity(TimeProvider time)
     {
@@ -60,8 +61,7 @@ internal sealed class NodeActivity : IDisposable
     /// </summary>
     public IDisposable Follow(NodeId target, Action<QueryEvent> onEvent)
     {
-        _followers.AddOrUpdate(target, [onEvent], (_, existing) => [.. existing, onEvent]);
-        return new Unfollow(this, target, onEvent);
+        return _followers.Add(target, onEvent);
     }
 
     /// <summary>Subscribes a watcher; null when <see cref="MaxWatchers"/> already watch.</summary>
@@ -179,6 +179,17 @@ internal sealed class NodeActivity : IDisposable
         };
         ActivitySource.AddActivityListener(_listener);
 
+        ListenToMeters();
+    }
+
+    /// <summary>Starts reading the counters and gauges of the nodes made with <see cref="Meters"/> (once; later calls do nothing).</summary>
+    public void ListenToMeters()
+    {
+        if (Interlocked.Exchange(ref _listeningToMeters, 1) == 1)
+        {
+            return;
+        }
+
         _meterListener.InstrumentPublished = (instrument, listener) =>
         {
             if (instrument.Meter.Scope == Meters)
@@ -251,10 +262,10 @@ internal sealed class NodeActivity : IDisposable
             PublishHop(lookup, hop, "sent");
         }
 
-        if (_followers.TryGetValue(target, out var followers))
+        if (_followers.Of(target) is { } followers)
         {
             var id = lookup?.IdOf(address);
-            Notify(followers, new QueryEvent(QueryEventType.SendingQuery, id is { } known ? MainlineNames.PeerId(known) : ""));
+            Followers<NodeId>.Notify(followers, new QueryEvent(QueryEventType.SendingQuery, id is { } known ? MainlineNames.PeerId(known) : ""));
         }
     }
 
@@ -276,12 +287,12 @@ internal sealed class NodeActivity : IDisposable
             PublishHop(lookup, hop, responder is null ? "error" : "answered");
         }
 
-        if (responder is { } peer && _followers.TryGetValue(target, out var followers))
+        if (responder is { } peer && _followers.Of(target) is { } followers)
         {
             var closer = named.Take(MaxCloserPerEvent)
                 .Select(n => new ApiPeer(MainlineNames.PeerId(n.Id), [MainlineNames.NodeAddress(n.EndPoint)]))
                 .ToArray();
-            Notify(followers, new QueryEvent(QueryEventType.PeerResponse, MainlineNames.PeerId(peer), closer));
+            Followers<NodeId>.Notify(followers, new QueryEvent(QueryEventType.PeerResponse, MainlineNames.PeerId(peer), closer));
         }
     }
 
@@ -340,31 +351,6 @@ internal sealed class NodeActivity : IDisposable
         w.WriteString("state"u8, state);
         w.WriteNumber("named"u8, hop.Named);
     });
-
-    private static void Notify(Action<QueryEvent>[] followers, QueryEvent e)
-    {
-        foreach (var follower in followers)
-        {
-            follower(e);
-        }
-    }
-
-    private sealed class Unfollow(NodeActivity activity, NodeId target, Action<QueryEvent> onEvent) : IDisposable
-    {
-        public void Dispose()
-        {
-            while (activity._followers.TryGetValue(target, out var existing))
-            {
-                var rest = existing.Where(f => f != onEvent).ToArray();
-                if (rest.Length == 0
-                    ? activity._followers.TryRemove(KeyValuePair.Create(target, existing))
-                    : activity._followers.TryUpdate(target, rest, existing))
-                {
-                    return;
-                }
-            }
-        }
-    }
 
     public sealed record Warning(DateTimeOffset At, string Message);
 

@@ -3,8 +3,6 @@ using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Net.Http.Headers;
 
 namespace DhtNet.Cli.Api;
 
@@ -15,49 +13,77 @@ namespace DhtNet.Cli.Api;
 /// </summary>
 internal static class RpcEndpoints
 {
-    /// <summary>Largest record body accepted by put (a BEP 44 value is at most 1000 bytes; multipart framing adds a little).</summary>
-    public const int MaxPutBody = 8 * 1024;
+    /// <summary>Largest record value accepted by put (an IPNS record is at most 10 KiB; a BEP 44 value 1000 bytes).</summary>
+    public const int MaxPutBody = IpnsRecord.MaxSize;
 
     public static string Version { get; } =
         typeof(RpcEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    public static void Map(IEndpointRouteBuilder app, IRoutingNetwork network)
+    public static void Map(IEndpointRouteBuilder app, RoutingNetworks networks)
     {
         foreach (string family in new[] { "dht", "routing" })
         {
-            app.MapPost($"/api/v0/{family}/findprovs", (HttpContext c) => Run(c, network.FindProvidersAsync(
-                network.ResolveKey("arg", ApiArguments.Arg(c.Request, 1)), ApiArguments.Providers(c.Request), c.RequestAborted)));
-            app.MapPost($"/api/v0/{family}/findpeer", (HttpContext c) => Run(c, network.FindPeerAsync(
-                network.ResolvePeer("arg", ApiArguments.Arg(c.Request, 1)), c.RequestAborted)));
-            app.MapPost($"/api/v0/{family}/get", (HttpContext c) => Run(c, network.GetAsync("arg", ApiArguments.Arg(c.Request, 1), c.RequestAborted)));
+            app.MapPost($"/api/v0/{family}/findprovs", (HttpContext c) =>
+            {
+                var (network, arg) = For(c, KeyKind.Content);
+                return Run(c, network.FindProvidersAsync(network.ResolveKey("arg", arg), ApiArguments.Providers(c.Request), c.RequestAborted));
+            });
+            app.MapPost($"/api/v0/{family}/findpeer", (HttpContext c) =>
+            {
+                var (network, arg) = For(c, KeyKind.Peer);
+                return Run(c, network.FindPeerAsync(network.ResolvePeer("arg", arg), c.RequestAborted));
+            });
+            app.MapPost($"/api/v0/{family}/get", (HttpContext c) =>
+            {
+                var (network, arg) = For(c, KeyKind.Record);
+                return Run(c, network.GetAsync("arg", arg, c.RequestAborted));
+            });
             app.MapPost($"/api/v0/{family}/put", PutAsync);
-            app.MapPost($"/api/v0/{family}/provide", (HttpContext c) => Run(c, network.ProvideAsync(
-                network.ResolveKey("arg", ApiArguments.Arg(c.Request, 1)), c.RequestAborted)));
+            app.MapPost($"/api/v0/{family}/provide", (HttpContext c) =>
+            {
+                var (network, arg) = For(c, KeyKind.Content);
+                return Run(c, network.ProvideAsync(network.ResolveKey("arg", arg), c.RequestAborted));
+            });
         }
 
-        // Both clients query through /dht (kubo has no routing/query).
-        app.MapPost("/api/v0/dht/query", (HttpContext c) => ApiResponses.WriteEventsAsync(
-            c,
-            network.QueryAsync(network.ResolvePeer("arg", ApiArguments.Arg(c.Request, 1)), c.RequestAborted),
-            ApiArguments.Timeout(c.Request),
-            holdHops: false));
+        // Both clients query through /dht (kubo has no routing/query). A peer id or, on IPFS, a CID.
+        app.MapPost("/api/v0/dht/query", (HttpContext c) =>
+        {
+            var (network, arg) = For(c, KeyKind.Peer, KeyKind.Content);
+            var key = network.Match(KeyKind.Peer, arg) != KeyMatch.None || network.Match(KeyKind.Content, arg) == KeyMatch.None
+                ? network.ResolvePeer("arg", arg)
+                : network.ResolveKey("arg", arg);
+            return ApiResponses.WriteEventsAsync(c, network.QueryAsync(key, c.RequestAborted), ApiArguments.Timeout(c.Request), holdHops: false);
+        });
 
         app.MapPost("/api/v0/id", (HttpContext c) => ApiResponses.WriteJsonAsync(c, w =>
         {
-            var self = network.Self;
+            var primary = networks.Primary;
+            var self = primary.Self;
             w.WriteStartObject();
             w.WriteString("ID"u8, self.Id);
-            w.WriteString("PublicKey"u8, "");
+            w.WriteString("PublicKey"u8, primary is IpfsNetwork ipfs ? Convert.ToBase64String(ipfs.PublicKey.Marshal()) : "");
             w.WriteStartArray("Addresses"u8);
-            foreach (string address in self.Addrs)
+            foreach (var network in networks.All)
             {
-                w.WriteStringValue(address);
+                foreach (string address in network.Self.Addrs)
+                {
+                    w.WriteStringValue(address);
+                }
             }
 
             w.WriteEndArray();
             w.WriteString("AgentVersion"u8, $"dhtnet/{Version}");
-            w.WriteString("ProtocolVersion"u8, network.Name);
+            w.WriteString("ProtocolVersion"u8, string.Join('+', networks.All.Select(n => n.Name)));
             w.WriteStartArray("Protocols"u8);
+            if (primary is IpfsNetwork served)
+            {
+                foreach (string protocol in served.Host.Protocols)
+                {
+                    w.WriteStringValue(protocol);
+                }
+            }
+
             w.WriteEndArray();
             w.WriteEndObject();
         }));
@@ -78,7 +104,7 @@ internal static class RpcEndpoints
         {
             w.WriteStartObject();
             w.WriteStartArray("Peers"u8);
-            foreach (var peer in network.Peers(MaxSwarmPeers))
+            foreach (var peer in networks.All.SelectMany(n => n.Peers(MaxSwarmPeers)).Take(MaxSwarmPeers))
             {
                 w.WriteStartObject();
                 w.WriteString("Addr"u8, peer.Addrs.Count > 0 ? peer.Addrs[0] : "");
@@ -93,6 +119,11 @@ internal static class RpcEndpoints
             w.WriteEndArray();
             w.WriteEndObject();
         }));
+
+        if (networks.Find("ipfs") is IpfsNetwork ipfs)
+        {
+            IpfsEndpoints.Map(app, ipfs);
+        }
 
         // kubo answers other methods with 405; so do we, rather than falling through to "no such command".
         foreach (var endpoint in app.DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>().ToList())
@@ -110,81 +141,18 @@ internal static class RpcEndpoints
 
         async Task PutAsync(HttpContext context)
         {
-            string key = ApiArguments.Arg(context.Request, 1);
+            var (network, key) = For(context, KeyKind.Record);
             var timeout = ApiArguments.Timeout(context.Request);
-            byte[] value = await ReadValueAsync(context.Request);
-            await ApiResponses.WriteEventsAsync(context, network.PutAsync("arg", key, value, context.RequestAborted), timeout);
+            var value = await RequestBodies.ReadFileAsync(context.Request, "value", MaxPutBody);
+            await ApiResponses.WriteEventsAsync(context, network.PutAsync("arg", key, value.Data, context.RequestAborted), timeout);
+        }
+
+        (IRoutingNetwork Network, string Arg) For(HttpContext context, params KeyKind[] kinds)
+        {
+            string arg = ApiArguments.Arg(context.Request, 1);
+            return (networks.For("arg", arg, ApiArguments.Option(context.Request, "network"), kinds), arg);
         }
     }
 
     private const int MaxSwarmPeers = 1000;
-
-    /// <summary>
-    /// The record value: the first file of a multipart/form-data body (how both clients send it),
-    /// or the raw body otherwise.
-    /// </summary>
-    private static async Task<byte[]> ReadValueAsync(HttpRequest request)
-    {
-        // The clients send one multipart part, with or without a file name; its bytes are the value.
-        if (request.ContentType is { } contentType && contentType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
-        {
-            string? boundary = MediaTypeHeaderValue.TryParse(contentType, out var media)
-                ? HeaderUtilities.RemoveQuotes(media.Boundary).Value
-                : null;
-            if (string.IsNullOrEmpty(boundary) || boundary.Length > 200)
-            {
-                throw new ApiArgumentException("value", "multipart body without a usable boundary");
-            }
-
-            MultipartSection? section;
-            try
-            {
-                section = await new MultipartReader(boundary, request.Body) { HeadersCountLimit = 8, HeadersLengthLimit = 4096 }
-                    .ReadNextSectionAsync(request.HttpContext.RequestAborted);
-            }
-            catch (Exception e) when (e is InvalidDataException or (IOException and not BadHttpRequestException) && !request.HttpContext.RequestAborted.IsCancellationRequested)
-            {
-                throw new ApiArgumentException("value", $"malformed multipart body ({e.Message})");
-            }
-
-            if (section is null)
-            {
-                throw new ApiArgumentException("value", "the multipart body has no part");
-            }
-
-            return await ReadBoundedAsync(section.Body, request.HttpContext.RequestAborted);
-        }
-
-        return await ReadBoundedAsync(request.Body, request.HttpContext.RequestAborted);
-    }
-
-    private static async Task<byte[]> ReadBoundedAsync(Stream stream, CancellationToken cancellationToken)
-    {
-        using var body = new MemoryStream();
-        var buffer = new byte[4096];
-        int read;
-        try
-        {
-            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
-            {
-                if (body.Length + read > MaxPutBody)
-                {
-                    throw new ApiArgumentException("value", $"at most {MaxPutBody} bytes");
-                }
-
-                body.Write(buffer, 0, read);
-            }
-        }
-        catch (Exception e) when (e is InvalidDataException or (IOException and not BadHttpRequestException) && !cancellationToken.IsCancellationRequested)
-        {
-            throw new ApiArgumentException("value", $"malformed body ({e.Message})");
-        }
-
-        if (body.Length == 0)
-        {
-            throw new ApiArgumentException("value", "empty: send the value as a multipart file");
-        }
-
-        return body.ToArray();
-    }
 }

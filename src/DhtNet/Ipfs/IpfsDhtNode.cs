@@ -39,6 +39,7 @@ public sealed class IpfsDhtNode : IDisposable
     private readonly Key256 _selfKey;
     private readonly Random _random;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly IpfsDhtMetrics _metrics;
     private ITimer? _housekeeping;
 
     /// <param name="messenger">How requests reach other peers.</param>
@@ -69,10 +70,14 @@ public sealed class IpfsDhtNode : IDisposable
         _addressBook = new AddressBook(_time);
         _reprovide = new ReprovideSchedule(_time, _options.ReprovideInterval);
         _handler = new KadRequestHandler(messenger.Self, () => messenger.SelfAddresses, ClosestPeers, _providers, _records, _addressBook, _options.BucketSize);
+        _metrics = new IpfsDhtMetrics(_options.MeterFactory, this);
     }
 
     /// <summary>This node's peer id.</summary>
     public PeerId PeerId => _messenger.Self;
+
+    /// <summary>The parameters this node runs with.</summary>
+    public IpfsDhtNodeOptions Options => _options;
 
     /// <summary>This node's place in the keyspace.</summary>
     public Key256 Key => _selfKey;
@@ -125,6 +130,7 @@ public sealed class IpfsDhtNode : IDisposable
             }
         }
 
+        _metrics.RequestServed(request.Type);
         return _handler.Handle(request, sender, senderAddresses);
     }
 
@@ -457,6 +463,7 @@ public sealed class IpfsDhtNode : IDisposable
     {
         var target = Key256.Sha256(key.Span);
         var request = new KadMessage { Type = type, Key = key };
+        _metrics.LookupStarted();
         IterativeLookup<Key256, IpfsContact>? lookup = null;
         lookup = new IterativeLookup<Key256, IpfsContact>(target, async (contact, ct) =>
         {

@@ -44,6 +44,9 @@ public sealed class IpfsDhtNodeOptions
     /// <summary>Bucket refresh, ping timeout and failures before a peer is bad.</summary>
     public TimeSpan FreshnessInterval { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Where the node's instruments (meter "DhtNet.Ipfs") are created; null for none.</summary>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; init; }
+
     /// <summary>Seed for bucket refresh targets and ids of refresh lookups (null: unpredictable).</summary>
     public Random? Random { get; init; }
 

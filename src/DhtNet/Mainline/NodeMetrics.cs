@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net.Sockets;
+using DhtNet.Internal;
 using DhtNet.Kademlia;
 
 namespace DhtNet.Mainline;
@@ -26,11 +27,11 @@ internal sealed class NodeMetrics
                 ? [Family(t, AddressFamily.InterNetwork, "ipv4"), Family(t, AddressFamily.InterNetworkV6, "ipv6")]
                 : Array.Empty<Measurement<int>>(),
             description: "Nodes in the routing table of each address family");
-        Gauge(meter, weak, "dhtnet.peers.infohashes", null, "Infohashes with stored peers", static n => n.Peers.InfohashCount);
-        Gauge(meter, weak, "dhtnet.peers.stored", null, "Peers stored for all infohashes", static n => n.Peers.Count);
-        Gauge(meter, weak, "dhtnet.peers.bytes", "By", "Estimated memory of the peer store", static n => n.Peers.EstimatedBytes);
-        Gauge(meter, weak, "dhtnet.items.stored", null, "BEP 44 items stored", static n => n.Items.Count);
-        Gauge(meter, weak, "dhtnet.items.bytes", "By", "Estimated memory of the item store", static n => n.Items.EstimatedBytes);
+        WeakGauge.Create(meter, weak, "dhtnet.peers.infohashes", null, "Infohashes with stored peers", static n => n.Peers.InfohashCount);
+        WeakGauge.Create(meter, weak, "dhtnet.peers.stored", null, "Peers stored for all infohashes", static n => n.Peers.Count);
+        WeakGauge.Create(meter, weak, "dhtnet.peers.bytes", "By", "Estimated memory of the peer store", static n => n.Peers.EstimatedBytes);
+        WeakGauge.Create(meter, weak, "dhtnet.items.stored", null, "BEP 44 items stored", static n => n.Items.Count);
+        WeakGauge.Create(meter, weak, "dhtnet.items.bytes", "By", "Estimated memory of the item store", static n => n.Items.EstimatedBytes);
         meter.CreateObservableCounter(
             "dhtnet.queries.rate_limited",
             () => weak.TryGetTarget(out var n) ? [new Measurement<long>(n.QueriesRateLimited)] : Array.Empty<Measurement<long>>(),
@@ -40,14 +41,6 @@ internal sealed class NodeMetrics
 
     public void LookupCompleted(string operation, LookupStatistics statistics) =>
         _lookupDuration.Record(statistics.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("operation", operation));
-
-    private static void Gauge<T>(Meter meter, WeakReference<DhtNode> weak, string name, string? unit, string description, Func<DhtNode, T> read)
-        where T : struct =>
-        meter.CreateObservableGauge(
-            name,
-            () => weak.TryGetTarget(out var n) ? [new Measurement<T>(read(n))] : Array.Empty<Measurement<T>>(),
-            unit,
-            description);
 
     private static Measurement<int> Family(DualStackTables tables, AddressFamily family, string name) =>
         new(tables.CountOf(family), new KeyValuePair<string, object?>("family", name));

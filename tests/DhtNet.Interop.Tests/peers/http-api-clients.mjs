@@ -2,13 +2,17 @@
 // what each call returned (or the error it raised), for the C# tests to check.
 //   node --import ./polyfill.mjs http-api-clients.mjs <client> <plan-json>
 // client: ipfs-http-client | kubo-rpc-client | delegated-routing
-// plan: {"url","provideKey","providedKey","peer","missingPeer","queryKey","missingKey","name","value","immutableKey","immutableValue"}
+// plan (Mainline): {"url","provideKey","providedKey","peer","missingPeer","queryKey","missingKey","name","value","immutableKey","immutableValue"}
 // (keys and ids as 40 hex digits, values base64)
+// plan (IPFS, "network":"ipfs"): {"url","network","providedCid","missingCid","peer","peerCid","peerAddr","missingPeer","queryKey",
+// "pkKey","pkValue","missingRecord","publishPath","self","ipnsName","ipnsRecord","missingName","connectAddr"} (peer ids as text, CIDs as text, values base64)
 import { create as createIpfs } from 'ipfs-http-client'
 import { create as createKubo } from 'kubo-rpc-client'
 import { delegatedRoutingV1HttpApiClient } from '@helia/delegated-routing-v1-http-api-client'
 import { defaultLogger } from '@libp2p/logger'
 import { CID } from 'multiformats/cid'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import * as Digest from 'multiformats/hashes/digest'
 
 const [client, planText] = process.argv.slice(2)
@@ -76,12 +80,74 @@ async function rpc (api, routing) {
   await record('badKey', async () => (await collect(routing.findProvs('not-a-key'))).map(e => e.name))
 }
 
+// The IPFS network: every DHT operation, and the commands around it (add, block, name, swarm, object).
+async function rpcIpfs (api, routing) {
+  await record('id', async () => {
+    const id = await api.id()
+    return { id: id.id.toString(), addresses: id.addresses.map(String), protocols: id.protocols ?? [] }
+  })
+  await record('add', async () => {
+    const added = await api.add(Buffer.from('hello world\n'))
+    return { cid: added.cid.toString(), size: added.size }
+  })
+  await record('addV1', async () => (await api.add(Buffer.from('hello world'), { cidVersion: 1 })).cid.toString())
+  const unique = Buffer.from(`provided through the API ${plan.url} ${Date.now()}`)
+  await record('addUnique', async () => (await api.add(unique)).cid.toString())
+  await record('blockPut', async () => (await api.block.put(Buffer.from('a raw block ' + plan.url))).toString())
+  await record('blockGet', async () => Buffer.from(await api.block.get(CID.parse(results.blockPut.value))).toString())
+  await record('provide', async () => (await collect(routing.provide(CID.parse(results.addUnique.value)))).map(e => e.name))
+  await record('provideMissing', async () => (await collect(routing.provide(CID.parse(plan.missingCid)))).map(e => e.name))
+  await record('findProvs', async () => (await collect(routing.findProvs(CID.parse(plan.providedCid), { numProviders: 1 })))
+    .filter(e => e.name === 'PROVIDER').flatMap(e => e.providers.map(peerInfo)))
+  await record('findPeer', async () => (await collect(routing.findPeer(peerIdFromString(plan.peer))))
+    .filter(e => e.name === 'FINAL_PEER').map(e => peerInfo(e.peer)))
+  await record('findPeerMissing', async () => (await collect(routing.findPeer(peerIdFromString(plan.missingPeer)))).map(e => e.name))
+  await record('query', async () => {
+    const events = await collect(api.dht.query(peerIdFromString(plan.queryKey)))
+    return {
+      names: [...new Set(events.map(e => e.name))],
+      final: events.filter(e => e.name === 'FINAL_PEER').map(e => peerInfo(e.peer)),
+      closer: events.filter(e => e.name === 'PEER_RESPONSE').flatMap(e => e.closer.map(peerInfo))
+    }
+  })
+  await record('put', async () => (await collect(routing.put(plan.pkKey, Buffer.from(plan.pkValue, 'base64')))).map(e => e.name))
+  await record('get', async () => {
+    const value = (await collect(routing.get(plan.pkKey))).find(e => e.name === 'VALUE')?.value
+    return value == null ? null : Buffer.from(value).toString('base64')
+  })
+  await record('getMissing', async () => (await collect(routing.get(plan.missingRecord))).map(e => e.name))
+  await record('publish', async () => {
+    const published = await api.name.publish(plan.publishPath, { lifetime: '2h' })
+    return { name: String(published.name), value: String(published.value) }
+  })
+  await record('resolve', async () => (await collect(api.name.resolve(`/ipns/${plan.self}`))).map(String))
+  await record('connect', async () => { await api.swarm.connect(multiaddr(plan.connectAddr)); return true })
+  await record('peers', async () => (await api.swarm.peers()).map(p => p.peer.toString()))
+  if (api.object?.new != null) {
+    await record('objectNew', async () => (await api.object.new({ template: 'unixfs-dir' })).toString())
+  }
+  await record('timeout', async () => (await collect(routing.findProvs(CID.parse(plan.missingCid), { timeout: 0.001 }))).map(e => e.name))
+  await record('badKey', async () => (await collect(routing.findProvs('not-a-key'))).map(e => e.name))
+}
+
 if (client === 'ipfs-http-client') {
   const api = createIpfs({ url: plan.url })
-  await rpc(api, api.dht)
+  await (plan.network === 'ipfs' ? rpcIpfs(api, api.dht) : rpc(api, api.dht))
 } else if (client === 'kubo-rpc-client') {
   const api = createKubo({ url: plan.url })
-  await rpc(api, api.routing)
+  await (plan.network === 'ipfs' ? rpcIpfs(api, api.routing) : rpc(api, api.routing))
+} else if (client === 'delegated-routing' && plan.network === 'ipfs') {
+  const routing = delegatedRoutingV1HttpApiClient({ url: plan.url, timeout: 30000 })({ logger: defaultLogger() })
+  await routing.start()
+  const peerRecord = r => ({ id: r.ID.toString(), addrs: r.Addrs.map(String) })
+  await record('getProviders', async () => (await collect(routing.getProviders(CID.parse(plan.providedCid)))).map(peerRecord))
+  await record('getProvidersNone', async () => (await collect(routing.getProviders(CID.parse(plan.missingCid)))).map(peerRecord))
+  await record('getPeers', async () => (await collect(routing.getPeers(CID.parse(plan.peerCid)))).map(peerRecord))
+  await record('getClosestPeers', async () => (await collect(routing.getClosestPeers(CID.parse(plan.peerCid)))).map(peerRecord))
+  await record('putIPNS', async () => { await routing.putIPNS(CID.parse(plan.ipnsName), Buffer.from(plan.ipnsRecord, 'base64')); return true })
+  await record('getIPNS', async () => Buffer.from(await routing.getIPNS(CID.parse(plan.ipnsName))).toString('base64'))
+  await record('getIPNSMissing', async () => Buffer.from(await routing.getIPNS(CID.parse(plan.missingName))).toString('base64'))
+  await routing.stop()
 } else if (client === 'delegated-routing') {
   const routing = delegatedRoutingV1HttpApiClient({ url: plan.url, timeout: 30000 })({ logger: defaultLogger() })
   await routing.start()

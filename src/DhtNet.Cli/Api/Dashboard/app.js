@@ -9,7 +9,28 @@ const short = hex => hex ? `${hex.slice(0, 6)}…${hex.slice(-4)}` : '';
 const COLORS = ['--accent', '--good', '--warn', '--violet', '--teal', '--bad', '--muted'];
 const HISTORY = 60;
 
-const model = { state: null, lookups: new Map(), selected: null, served: [], lastServed: null, lastAt: 0, warnings: [] };
+const model = { state: null, network: null, lookups: new Map(), selected: null, served: [], lastServed: null, lastAt: 0, warnings: [] };
+
+// A node running several DHTs sends each one's view in s.networks; the page shows one at a time.
+function chooseNetwork(name) {
+  if (model.network === name) return;
+  model.network = name;
+  model.lookups.clear(); model.selected = null;
+  model.served = []; model.lastServed = null; model.lastAt = 0;
+  if (model.state) onState(model.state);
+}
+
+function renderNetworks(s) {
+  const host = $('network');
+  const names = (s.networks || []).map(n => n.network);
+  if (names.length <= 1) { host.textContent = names[0] || s.network; return; }
+  host.replaceChildren(...names.map(name => {
+    const b = el('button', `net${name === model.network ? ' active' : ''}`, name);
+    b.type = 'button';
+    b.addEventListener('click', () => chooseNetwork(name));
+    return b;
+  }));
+}
 
 // Theme: the system's unless the visitor chose one.
 const savedTheme = localStorage.getItem('dht-theme');
@@ -38,9 +59,12 @@ function svg(tag, attrs) {
 
 function cssVar(name) { return getComputedStyle(document.documentElement).getPropertyValue(name).trim(); }
 
-function onState(s) {
-  model.state = s;
-  $('network').textContent = s.network;
+function onState(full) {
+  model.state = full;
+  if (!model.network) model.network = full.network;
+  const s = { ...full, ...((full.networks || []).find(n => n.network === model.network) || {}) };
+  model.view = s;
+  renderNetworks(full);
   $('node-id').textContent = s.id;
   $('addresses').textContent = s.addresses.join('  ');
   $('k-label').textContent = `K = ${s.k}`;
@@ -56,7 +80,7 @@ function onState(s) {
   renderTraffic(s);
   sampleServed(s);
   for (const l of s.lookups) mergeLookup(l);
-  for (const w of s.warnings) addWarning(w);
+  for (const w of full.warnings) addWarning(w);
   renderLookups();
 }
 
@@ -127,7 +151,7 @@ function sampleServed(s) {
 
 function drawChart() {
   const canvas = $('served-chart');
-  const s = model.state;
+  const s = model.view;
   if (!s) return;
   const dpr = window.devicePixelRatio || 1;
   const w = canvas.clientWidth, h = canvas.clientHeight;
@@ -181,6 +205,7 @@ function mergeLookup(l) {
 }
 
 function onHop(e) {
+  if ((e.network || 'mainline') !== model.network) return;
   mergeLookup({ target: e.target, method: e.method, hops: [{ node: e.node, id: e.id, parent: e.parent, state: e.state }] });
   const m = model.lookups.get(e.target);
   if (!model.selected || (model.lookups.get(model.selected)?.done && !m.done)) model.selected = e.target;

@@ -38,6 +38,9 @@ public sealed class RecordStore
     /// <summary>The validator records are checked with (the handler validates PUT_VALUE with it).</summary>
     public IRecordValidator Validator => _validator;
 
+    /// <summary>The bounds this store keeps to.</summary>
+    public RecordStoreOptions Options => _options;
+
     public int Count
     {
         get

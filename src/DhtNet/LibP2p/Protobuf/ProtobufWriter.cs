@@ -14,6 +14,12 @@ internal readonly struct ProtobufWriter(IBufferWriter<byte> destination)
         destination.Write(value);
     }
 
+    public void WriteVarint(int fieldNumber, ulong value)
+    {
+        Varint.Write(destination, ((ulong)fieldNumber << 3) | (ulong)WireType.Varint);
+        Varint.Write(destination, value);
+    }
+
     public void WriteString(int fieldNumber, string value)
     {
         int length = Encoding.UTF8.GetByteCount(value);

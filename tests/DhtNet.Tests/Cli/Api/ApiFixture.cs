@@ -1,7 +1,6 @@
 using System.Net;
 using DhtNet.Cli.Api;
 using DhtNet.Cli.Swarm;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DhtNet.Tests.Cli.Api;
 
@@ -13,18 +12,17 @@ public sealed class ApiFixture : IAsyncLifetime
 {
     private LocalNetwork? _swarm;
     private DhtNode? _node;
-    private ApiNode? _apiNode;
-    private ApiServer? _server;
+    private ApiHost? _api;
 
     public IReadOnlyList<DhtNode> Swarm => _swarm!.Nodes;
 
     public DhtNode Node => _node!;
 
-    internal ApiNode ApiNode => _apiNode!;
+    internal ApiNode ApiNode => _api!.Node;
 
-    public string Url => _server!.Url;
+    public string Url => _api!.Url;
 
-    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
+    public HttpClient Http => _api!.Http;
 
     public async Task InitializeAsync()
     {
@@ -37,21 +35,18 @@ public sealed class ApiFixture : IAsyncLifetime
             BootstrapNodes = [_swarm.BootstrapAddress],
             RequestTimeout = TimeSpan.FromSeconds(1),
         });
-        _apiNode = new ApiNode(_node, activity);
+        var apiNode = new ApiNode(_node, activity);
         await _node.StartAsync();
-        _server = await ApiServer.StartAsync(new ApiSettings(new IPEndPoint(IPAddress.Loopback, 0), null), _apiNode, NullLoggerFactory.Instance);
-        Http.BaseAddress = new Uri(Url);
+        _api = await ApiHost.StartAsync(apiNode);
     }
 
     public async Task DisposeAsync()
     {
-        Http.Dispose();
-        if (_server is not null)
+        if (_api is not null)
         {
-            await _server.DisposeAsync();
+            await _api.DisposeAsync();
         }
 
-        _apiNode?.Dispose();
         if (_node is not null)
         {
             await _node.DisposeAsync();
@@ -64,12 +59,8 @@ public sealed class ApiFixture : IAsyncLifetime
     }
 
     /// <summary>POSTs an RPC command and returns the status and the body's lines.</summary>
-    public async Task<(HttpStatusCode Status, IReadOnlyList<string> Lines)> RpcAsync(string pathAndQuery, HttpContent? body = null)
-    {
-        using var response = await Http.PostAsync(pathAndQuery, body);
-        string text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-    }
+    public Task<(HttpStatusCode Status, IReadOnlyList<string> Lines)> RpcAsync(string pathAndQuery, HttpContent? body = null) =>
+        _api!.RpcAsync(pathAndQuery, body);
 
     public static string RandomKey() => NodeId.Random().ToString();
 }

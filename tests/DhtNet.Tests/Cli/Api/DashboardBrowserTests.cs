@@ -1,5 +1,3 @@
-using Microsoft.Playwright;
-
 namespace DhtNet.Tests.Cli.Api;
 
 /// <summary>
@@ -9,39 +7,13 @@ namespace DhtNet.Tests.Cli.Api;
 [Collection(ApiCollection.Name)]
 public sealed class DashboardBrowserTests(ApiFixture api)
 {
-    private const string Chromium = "/usr/bin/chromium";
-
-    private static readonly string[] ChromiumArgs =
-    [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync",
-    ];
-
     [Theory]
     [InlineData("dark")]
     [InlineData("light")]
     public async Task Dashboard_KnownSwarm_ShowsTableServedQueriesLookupsAndWarnings(string theme)
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install -y chromium (scripts/install-peers.sh does it)");
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Args = ChromiumArgs, Headless = true });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions
-        {
-            ViewportSize = new ViewportSize { Width = 1440, Height = 1180 },
-            ColorScheme = theme == "dark" ? ColorScheme.Dark : ColorScheme.Light,
-        });
-        var errors = new List<string>();
-        page.PageError += (_, e) => errors.Add(e);
-        page.Console += (_, m) =>
-        {
-            if (m.Type == "error")
-            {
-                errors.Add($"{m.Text} {m.Location}");
-            }
-        };
-
-        await page.GotoAsync(api.Url);
-        await page.WaitForSelectorAsync(".live.on");
+        await using var browser = await DashboardBrowser.OpenAsync(api.Url, theme);
+        var page = browser.Page;
 
         // Known activity: five pings served, a lookup run through the API, one warning.
         foreach (var node in api.Swarm.Take(5))
@@ -71,28 +43,7 @@ public sealed class DashboardBrowserTests(ApiFixture api)
         Assert.True(await page.Locator("#tree circle.answered").CountAsync() >= 3);
         Assert.True(await page.Locator("#lookup-tabs .tab").CountAsync() >= 1);
         Assert.Equal(3, await page.Locator("#stores .store").CountAsync());
-        Assert.Empty(errors);
-
-        Directory.CreateDirectory(ResultsDirectory);
-        string path = Path.Combine(ResultsDirectory, $"dashboard-{theme}.png");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
-        Assert.True(new FileInfo(path).Length > 10_000);
-    }
-
-    /// <summary>TestResults/ at the repository root (where scripts/test.sh collects results).</summary>
-    private static string ResultsDirectory
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "DhtNet.slnx")))
-                {
-                    return Path.Combine(dir.FullName, "TestResults");
-                }
-            }
-
-            return Path.Combine(AppContext.BaseDirectory, "TestResults");
-        }
+        Assert.Empty(browser.Errors);
+        await browser.ScreenshotAsync($"dashboard-{theme}.png");
     }
 }
