@@ -2,3 +2,4 @@
 // library folders changes this file only.
 global using DhtNet.Mainline;
 global using DhtNet.Mainline.Transport;
+global using DhtNet.Mainline.Bencode;

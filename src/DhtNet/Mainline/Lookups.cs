@@ -10,7 +10,7 @@ namespace DhtNet.Mainline;
 /// that family's routing table, merged into one result; reports each finished lookup (event and
 /// duration histogram). The operations differ only in the <see cref="LookupRequest{TContact}"/> they pass.
 /// </summary>
-internal sealed class Lookups(DualStackTables tables, IRoutingNetwork<NodeId, NodeInfo> network, DhtOptions options, NodeEvents events, NodeMetrics? metrics, CancellationToken shutdown)
+internal sealed class Lookups(DualStackTables tables, Requests network, DhtOptions options, NodeEvents events, NodeMetrics? metrics, CancellationToken shutdown)
 {
     /// <summary>Runs one lookup per address family at once and merges what they found.</summary>
     /// <param name="operation">The operation's name, as <see cref="LookupCompletedEventArgs.Operation"/> gives it.</param>
@@ -108,8 +108,16 @@ internal sealed class Lookups(DualStackTables tables, IRoutingNetwork<NodeId, No
         Func<NodeInfo, bool>? prefer,
         CancellationToken cancellationToken)
     {
+        // Timeouts start from what this node's requests measured, so a dead node among the first
+        // candidates is given up after a few round trips, not after the first answer comes in.
+        var lookupOptions = options.LookupOptions;
+        if (network.LookupTimeouts() is { } timeouts)
+        {
+            lookupOptions = lookupOptions with { Adaptive = timeouts };
+        }
+
         var lookup = new IterativeLookup<NodeId, NodeInfo>(
-            target, request, options.LookupOptions, options.TimeProvider, tables.Id, prefer, accept: network.CanQuery);
+            target, request, lookupOptions, options.TimeProvider, tables.Id, prefer, accept: network.CanQuery);
         lookup.AddCandidates(table.FindClosest(target, options.K * 2));
         lookup.AddCandidates(seeds);
         if (started is not null)
