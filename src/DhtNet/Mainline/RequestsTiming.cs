@@ -25,6 +25,16 @@ internal sealed class RequestsTiming(TimeSpan floor)
     /// <summary>The least retransmission interval and lookup timeout, whatever was measured.</summary>
     public TimeSpan Floor => floor;
 
+    private delegate T Reader<T>(in RoundTripEstimator estimator, TimeSpan floor);
+
+    private T Read<T>(Reader<T> read)
+    {
+        lock (_lock)
+        {
+            return read(in _roundTrips, floor);
+        }
+    }
+
     /// <summary>One request was answered: on copy <paramref name="copy"/> (0: the first), in <paramref name="roundTrip"/> from that copy's send.</summary>
     public void Answered(int copy, TimeSpan roundTrip)
     {
@@ -36,28 +46,10 @@ internal sealed class RequestsTiming(TimeSpan floor)
     }
 
     /// <summary>SRTT + 4 RTTVAR (at least <see cref="Floor"/>), or null before the first answer.</summary>
-    public TimeSpan? Timeout
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _roundTrips.HasEstimate ? _roundTrips.Timeout(floor) : null;
-            }
-        }
-    }
+    public TimeSpan? Timeout => Estimate is null ? null : Read(static (in RoundTripEstimator e, TimeSpan floor) => e.Timeout(floor));
 
     /// <summary>The estimate a new lookup starts from, or null before the first answer.</summary>
-    public (TimeSpan Smoothed, TimeSpan Variation)? Estimate
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _roundTrips.HasEstimate ? (_roundTrips.Smoothed, _roundTrips.Variation) : null;
-            }
-        }
-    }
+    public (TimeSpan Smoothed, TimeSpan Variation)? Estimate => Read(static (in RoundTripEstimator e, TimeSpan _) => e.Estimate);
 
     /// <summary>The share of copies lost on the way to or from a node that answers (0 to 1).</summary>
     public double CopyLoss
