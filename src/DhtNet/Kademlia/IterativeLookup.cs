@@ -398,7 +398,11 @@ public sealed class IterativeLookup<TKey, TContact>
                     }
                 }
 
-                var statistics = new LookupStatistics(_queried, _answered, _failed + _inFlight, _time.GetElapsedTime(_startTimestamp)) { Abandoned = _inFlight };
+                // A request given up and still out did not answer in its time: failed, not abandoned.
+                var statistics = new LookupStatistics(_queried, _answered, _failed + _inFlight, _time.GetElapsedTime(_startTimestamp))
+                {
+                    Abandoned = _inFlight - _givenUp,
+                };
                 result = new LookupResult<TContact>(closest, statistics);
             }
 

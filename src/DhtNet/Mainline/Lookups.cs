@@ -109,9 +109,16 @@ internal sealed class Lookups(DualStackTables tables, Requests network, DhtOptio
         CancellationToken cancellationToken)
     {
         // Timeouts start from what this node's requests measured, so a dead node among the first
-        // candidates is given up after a few round trips, not after the first answer comes in.
+        // candidates is given up after a round trip or two, not after the first answer comes in.
+        // A lookup that stores (prefer: put, announce) waits for every request's own outcome
+        // instead: a slow live node given up there is a closest node that never gets the data
+        // (a busy peer on loopback answering after the 150 ms floor did just that).
         var lookupOptions = options.LookupOptions;
-        if (network.LookupTimeouts() is { } timeouts)
+        if (prefer is not null)
+        {
+            lookupOptions = lookupOptions with { Adaptive = null, ExtraPerFailure = 0 };
+        }
+        else if (network.LookupTimeouts() is { } timeouts)
         {
             lookupOptions = lookupOptions with { Adaptive = timeouts };
         }
