@@ -102,14 +102,7 @@ public sealed class DhtSimulation : IAsyncDisposable
     /// </summary>
     public IReadOnlyList<DhtNode> SetOffline(double fraction, DhtNode? except = null)
     {
-        if (fraction is not (>= 0 and <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "A fraction is between 0 and 1.");
-        }
-
-        var candidates = _nodes.Where(n => n != except && IsOnline(n)).ToArray();
-        Random.Shuffle(candidates);
-        var dead = candidates.Take((int)Math.Round(fraction * candidates.Length)).ToArray();
+        var dead = VirtualRun.Share(_nodes.Where(n => n != except && IsOnline(n)), fraction, Random);
         foreach (var node in dead)
         {
             TransportOf(node).IsOnline = false;
@@ -126,14 +119,7 @@ public sealed class DhtSimulation : IAsyncDisposable
     /// </summary>
     public IReadOnlyList<DhtNode> SetLiars(double fraction, Liar behaviour, DhtNode? except = null)
     {
-        if (fraction is not (>= 0 and <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "A fraction is between 0 and 1.");
-        }
-
-        var candidates = _nodes.Where(n => n != except && IsOnline(n) && !_liars.ContainsKey(n)).ToArray();
-        Random.Shuffle(candidates);
-        var liars = candidates.Take((int)Math.Round(fraction * candidates.Length)).ToArray();
+        var liars = VirtualRun.Share(_nodes.Where(n => n != except && IsOnline(n) && !_liars.ContainsKey(n)), fraction, Random);
         foreach (var node in liars)
         {
             _liars[node] = behaviour;
@@ -385,30 +371,7 @@ public sealed class DhtSimulation : IAsyncDisposable
     }
 
     /// <summary>Advances the virtual clock until <paramref name="task"/> completes (rethrowing its exception).</summary>
-    public void Run(Task task)
-    {
-        ArgumentNullException.ThrowIfNull(task);
-        // A synchronization context (a test framework's, a UI's) would move completions elsewhere;
-        // the virtual clock needs everything a timer starts to happen inline, before it moves on.
-        var context = SynchronizationContext.Current;
-        SynchronizationContext.SetSynchronizationContext(null);
-        try
-        {
-            while (!task.IsCompleted)
-            {
-                if (!Clock.AdvanceToNextTimer())
-                {
-                    throw new InvalidOperationException("The clock has no timers left but the task is not complete.");
-                }
-            }
-        }
-        finally
-        {
-            SynchronizationContext.SetSynchronizationContext(context);
-        }
-
-        task.GetAwaiter().GetResult();
-    }
+    public void Run(Task task) => VirtualRun.Until(Clock, task);
 
     /// <summary>Advances the virtual clock by <paramref name="delta"/>, running everything due on the way.</summary>
     public void Advance(TimeSpan delta)
