@@ -136,7 +136,12 @@ public sealed record DhtOptions
     // No timeout from measured round trips is shorter (TCP's minimum RTO plays the same part).
     internal static TimeSpan RoundTripFloor => TimeSpan.FromMilliseconds(150);
 
-    internal void Validate()
+    /// <summary>
+    /// Checks every setting as the node's constructor does, so a host can fail at start rather than at
+    /// first use. Throws <see cref="ArgumentException"/> (or its subtypes) whose
+    /// <see cref="ArgumentException.ParamName"/> is the setting's property name ("Port", "BootstrapNodes").
+    /// </summary>
+    public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegative(Port, nameof(Port));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(Port, IPEndPoint.MaxPort, nameof(Port));
