@@ -12,17 +12,22 @@ public sealed class DhtSimulation : IAsyncDisposable
 {
     private readonly DhtSimulationOptions _options;
     private readonly List<DhtNode> _nodes = [];
+    private readonly Dictionary<DhtNode, Liar> _liars = [];
+    private readonly Random _liarRandom;
 
     public DhtSimulation(DhtSimulationOptions? options = null)
     {
         _options = options ?? new DhtSimulationOptions();
         _options.Validate();
         Random = new Random(_options.Seed);
+        // Liars draw from their own source, so adding them does not change the rest of a seeded run.
+        _liarRandom = new Random(_options.Seed ^ 0x11A2);
         Network = new InMemoryNetwork(Clock, new InMemoryNetworkOptions
         {
             Latency = _options.Latency,
             Jitter = _options.Jitter,
             LossRate = _options.LossRate,
+            LinkLatency = _options.LinkLatency,
             Seed = _options.Seed,
         });
         Template = (_options.NodeTemplate ?? new DhtOptions { RequestTimeout = TimeSpan.FromSeconds(2) }) with
@@ -97,14 +102,7 @@ public sealed class DhtSimulation : IAsyncDisposable
     /// </summary>
     public IReadOnlyList<DhtNode> SetOffline(double fraction, DhtNode? except = null)
     {
-        if (fraction is not (>= 0 and <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "A fraction is between 0 and 1.");
-        }
-
-        var candidates = _nodes.Where(n => n != except && IsOnline(n)).ToArray();
-        Random.Shuffle(candidates);
-        var dead = candidates.Take((int)Math.Round(fraction * candidates.Length)).ToArray();
+        var dead = VirtualRun.Share(_nodes.Where(n => n != except && IsOnline(n)), fraction, Random);
         foreach (var node in dead)
         {
             TransportOf(node).IsOnline = false;
@@ -112,6 +110,151 @@ public sealed class DhtSimulation : IAsyncDisposable
 
         return dead;
     }
+
+    /// <summary>
+    /// Makes a random <paramref name="fraction"/> of the online honest nodes (never
+    /// <paramref name="except"/>) lie as <paramref name="behaviour"/> says, from now on; the lie is
+    /// made on the wire (their transport's <see cref="InMemoryTransport.SendFilter"/>), the node
+    /// itself is unchanged. Returns them.
+    /// </summary>
+    public IReadOnlyList<DhtNode> SetLiars(double fraction, Liar behaviour, DhtNode? except = null)
+    {
+        var liars = VirtualRun.Share(_nodes.Where(n => n != except && IsOnline(n) && !_liars.ContainsKey(n)), fraction, Random);
+        foreach (var node in liars)
+        {
+            _liars[node] = behaviour;
+            TransportOf(node).SendFilter = behaviour switch
+            {
+                Liar.DropQueries => static (datagram, _) => KrpcKind(datagram) is "r" or "e" ? null : datagram,
+                Liar.RandomFarNodes => (datagram, _) => WithRandomNodes(datagram),
+                _ => throw new ArgumentOutOfRangeException(nameof(behaviour), behaviour, "Unknown liar."),
+            };
+        }
+
+        return liars;
+    }
+
+    /// <summary>Whether <paramref name="node"/> answers queries: online, and not a liar that drops them.</summary>
+    public bool Answers(DhtNode node) => IsOnline(node) && !(_liars.TryGetValue(node, out var liar) && liar == Liar.DropQueries);
+
+    /// <summary>
+    /// Nodes leave and join at the rates of <paramref name="churn"/> (never <paramref name="except"/>,
+    /// which stays): leaving ones go off the network unannounced, joining ones start the ordinary way,
+    /// bootstrapping from three online nodes. Reports the virtual seconds passed to <paramref name="progress"/>.
+    /// </summary>
+    /// <returns>How many nodes left and joined.</returns>
+    public (int Left, int Joined) Churn(ChurnOptions churn, DhtNode? except = null, IProgress<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(churn);
+        churn.Validate();
+        int online = _nodes.Count(IsOnline);
+        double minutes = churn.Duration.TotalMinutes;
+        int leaves = (int)Math.Round(churn.LeavesPerMinute * minutes * online);
+        int joins = (int)Math.Round(churn.JoinsPerMinute * minutes * online);
+        int left = 0, joined = 0;
+        long start = Clock.GetTimestamp();
+        while (true)
+        {
+            // The events due by now, spread evenly over the duration (all of them at once without refresh).
+            var elapsed = Clock.GetElapsedTime(start);
+            double share = !churn.Refresh || churn.Duration <= TimeSpan.Zero ? 1 : Math.Min(1, elapsed / churn.Duration);
+            for (; left < (int)Math.Round(share * leaves); left++)
+            {
+                LeaveOne(except);
+            }
+
+            for (; joined < (int)Math.Round(share * joins); joined++)
+            {
+                AddNode(Template with { BootstrapNodes = PickOnline(_options.BootstrapNodes) });
+            }
+
+            progress?.Report((int)elapsed.TotalSeconds);
+            if (share >= 1)
+            {
+                return (left, joined);
+            }
+
+            Advance(TimeSpan.FromSeconds(1));
+        }
+    }
+
+    private void LeaveOne(DhtNode? except)
+    {
+        // Draw until an online node comes up (most are online: the draw is short).
+        for (int tries = 0; tries < 64 * Math.Max(1, _nodes.Count); tries++)
+        {
+            var node = _nodes[Random.Next(_nodes.Count)];
+            if (node != except && IsOnline(node))
+            {
+                TransportOf(node).IsOnline = false;
+                return;
+            }
+        }
+    }
+
+    private List<string> PickOnline(int count)
+    {
+        var online = _nodes.Where(IsOnline).ToArray();
+        var picked = new List<string>(count);
+        for (int i = 0; i < count * 8 && picked.Count < Math.Min(count, online.Length); i++)
+        {
+            string endPoint = online[Random.Next(online.Length)].LocalEndPoints[0].ToString();
+            if (!picked.Contains(endPoint))
+            {
+                picked.Add(endPoint);
+            }
+        }
+
+        return picked;
+    }
+
+    // "y" of a KRPC message: "q", "r", "e", or null when it is not one.
+    private static string? KrpcKind(byte[] datagram)
+    {
+        try
+        {
+            return BencodeValue.Parse(datagram) is BencodeDictionary message && message["y"] is BencodeString kind ? kind.TryGetText() : null;
+        }
+        catch (BencodeException)
+        {
+            return null;
+        }
+    }
+
+    // A response with its "nodes" replaced by as many random nodes of the network, compact-encoded.
+    private byte[] WithRandomNodes(byte[] datagram)
+    {
+        BencodeDictionary? message;
+        try
+        {
+            message = BencodeValue.Parse(datagram) as BencodeDictionary;
+        }
+        catch (BencodeException)
+        {
+            return datagram;
+        }
+
+        if (message?["r"] is not BencodeDictionary reply || reply["nodes"] is not BencodeString nodes)
+        {
+            return datagram;
+        }
+
+        const int entry = NodeId.Size + 6;
+        var lies = new byte[nodes.Bytes.Length / entry * entry];
+        for (int at = 0; at < lies.Length; at += entry)
+        {
+            var other = _nodes[_liarRandom.Next(_nodes.Count)];
+            other.Id.WriteTo(lies.AsSpan(at));
+            var endPoint = other.LocalEndPoints[0];
+            endPoint.Address.TryWriteBytes(lies.AsSpan(at + NodeId.Size, 4), out _);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(lies.AsSpan(at + NodeId.Size + 4), (ushort)endPoint.Port);
+        }
+
+        var forged = new BencodeDictionary(reply.Entries.Select(e => KeyIs(e.Key, "nodes") ? new(e.Key, new BencodeString(lies)) : e));
+        return new BencodeDictionary(message.Entries.Select(e => KeyIs(e.Key, "r") ? new KeyValuePair<byte[], BencodeValue>(e.Key, forged) : e)).Encode();
+    }
+
+    private static bool KeyIs(byte[] key, string name) => key.AsSpan().SequenceEqual(System.Text.Encoding.ASCII.GetBytes(name));
 
     /// <summary>Whether <paramref name="node"/> is reachable (not taken off by <see cref="SetOffline"/>).</summary>
     public bool IsOnline(DhtNode node)
@@ -228,30 +371,7 @@ public sealed class DhtSimulation : IAsyncDisposable
     }
 
     /// <summary>Advances the virtual clock until <paramref name="task"/> completes (rethrowing its exception).</summary>
-    public void Run(Task task)
-    {
-        ArgumentNullException.ThrowIfNull(task);
-        // A synchronization context (a test framework's, a UI's) would move completions elsewhere;
-        // the virtual clock needs everything a timer starts to happen inline, before it moves on.
-        var context = SynchronizationContext.Current;
-        SynchronizationContext.SetSynchronizationContext(null);
-        try
-        {
-            while (!task.IsCompleted)
-            {
-                if (!Clock.AdvanceToNextTimer())
-                {
-                    throw new InvalidOperationException("The clock has no timers left but the task is not complete.");
-                }
-            }
-        }
-        finally
-        {
-            SynchronizationContext.SetSynchronizationContext(context);
-        }
-
-        task.GetAwaiter().GetResult();
-    }
+    public void Run(Task task) => VirtualRun.Until(Clock, task);
 
     /// <summary>Advances the virtual clock by <paramref name="delta"/>, running everything due on the way.</summary>
     public void Advance(TimeSpan delta)

@@ -12,6 +12,9 @@ public sealed record DhtSimulationOptions
     /// <summary>Up to this much extra delay, drawn per datagram.</summary>
     public TimeSpan Jitter { get; init; } = TimeSpan.FromMilliseconds(30);
 
+    /// <summary>Extra one-way delay per link from a distribution (see <see cref="InMemoryNetworkOptions.LinkLatency"/>); null: none.</summary>
+    public Func<double, TimeSpan>? LinkLatency { get; init; }
+
     /// <summary>Share of datagrams lost (0 to 1).</summary>
     public double LossRate { get; init; }
 

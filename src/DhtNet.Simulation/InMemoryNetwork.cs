@@ -28,6 +28,8 @@ public sealed class InMemoryNetwork : IDisposable
     private readonly int _maxDatagramSize;
     private readonly int _maxInFlight;
     private readonly int _defaultPort;
+    private readonly int _seed;
+    private readonly Func<double, TimeSpan>? _linkLatency;
     private long _latencyTicks;
     private long _jitterTicks;
     private double _lossRate;
@@ -58,6 +60,8 @@ public sealed class InMemoryNetwork : IDisposable
         _buffers = ArrayPool<byte>.Create(Math.Max(16, options.MaxDatagramSize), BuffersPerSize);
         _maxInFlight = options.MaxInFlight;
         _defaultPort = options.DefaultPort;
+        _seed = options.Seed;
+        _linkLatency = options.LinkLatency;
         Latency = options.Latency;
         Jitter = options.Jitter;
         LossRate = options.LossRate;
@@ -285,6 +289,11 @@ public sealed class InMemoryNetwork : IDisposable
                 due += _random.NextInt64(jitter + 1);
             }
 
+            if (_linkLatency is not null)
+            {
+                due += Math.Max(0, _linkLatency(LinkLatency.Quantile(_seed, KeyOf(source), KeyOf(destination))).Ticks);
+            }
+
             // Copy: the sender's span may be a pooled buffer it reuses as soon as Send returns.
             byte[] buffer = _buffers.Rent(datagram.Length);
             datagram.CopyTo(buffer);
@@ -474,6 +483,20 @@ public sealed class InMemoryNetwork : IDisposable
                 return candidate;
             }
         }
+    }
+
+    // 64 bits that tell endpoints apart for the per-link delay: the address folded, and the port.
+    private static ulong KeyOf(IPEndPoint endPoint)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        endPoint.Address.TryWriteBytes(bytes, out int length);
+        ulong key = (ulong)endPoint.Port;
+        for (int i = 0; i < length; i += 4)
+        {
+            key = LinkLatency.Mix(key ^ System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes[i..]));
+        }
+
+        return key;
     }
 
     private static void ValidateRate(double rate)

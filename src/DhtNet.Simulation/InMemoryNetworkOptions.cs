@@ -9,6 +9,12 @@ public sealed class InMemoryNetworkOptions
     /// <summary>Extra delay drawn uniformly from [0, Jitter] per datagram; non-zero jitter reorders datagrams.</summary>
     public TimeSpan Jitter { get; set; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// Extra one-way delay per link, from a quantile drawn once per pair of endpoints (see
+    /// <see cref="Simulation.LinkLatency"/>); added to <see cref="Latency"/> and the jitter. Null: every link alike.
+    /// </summary>
+    public Func<double, TimeSpan>? LinkLatency { get; set; }
+
     /// <summary>Probability in [0, 1] that a datagram is lost.</summary>
     public double LossRate { get; set; }
 

@@ -40,6 +40,13 @@ public sealed class InMemoryTransport : IDatagramTransport
         set => _online = value;
     }
 
+    /// <summary>
+    /// Sees every datagram this node sends, with its destination, and returns what goes out instead:
+    /// the same array to send it unchanged, another to send that, null to drop it (a misbehaving node,
+    /// see <see cref="DhtSimulation.SetLiars"/>). Null: everything goes out as sent.
+    /// </summary>
+    public Func<byte[], IPEndPoint, byte[]?>? SendFilter { get; set; }
+
     /// <summary>True once disposed; the endpoints are then free for a new transport.</summary>
     public bool IsDisposed => _disposed;
 
@@ -74,6 +81,18 @@ public sealed class InMemoryTransport : IDatagramTransport
         {
             Counters.OnSendFailure();
             return false;
+        }
+
+        if (SendFilter is { } filter)
+        {
+            // The node believes it sent what it sent; what the network carries is the filter's.
+            Counters.OnSent(datagram.Length);
+            if (filter(datagram.ToArray(), destination) is { } replaced)
+            {
+                Network.Enqueue(replaced, source, destination);
+            }
+
+            return true;
         }
 
         Counters.OnSent(datagram.Length);

@@ -13,7 +13,7 @@ public readonly record struct SurveyedLookup(NodeId Target, TimeSpan Elapsed, in
 /// <summary>
 /// Runs lookups (find_node through <see cref="DhtNode.QueryAsync"/>) from one probe node of a
 /// <see cref="DhtSimulation"/> to random targets, one at a time so each lookup's datagrams are its
-/// own, and checks each result against the true K closest online nodes.
+/// own, and checks each result against the true K closest nodes that answer (online, and not liars that drop queries).
 /// </summary>
 public static class LookupSurvey
 {
@@ -23,7 +23,7 @@ public static class LookupSurvey
         ArgumentNullException.ThrowIfNull(simulation);
         ArgumentNullException.ThrowIfNull(probe);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        var online = simulation.Nodes.Where(n => n != probe && simulation.IsOnline(n)).Select(n => n.Id).ToArray();
+        var online = simulation.Nodes.Where(n => n != probe && simulation.Answers(n)).Select(n => n.Id).ToArray();
         var counters = simulation.TransportOf(probe).Counters;
         int k = probe.Options.K;
         var results = new List<SurveyedLookup>(count);

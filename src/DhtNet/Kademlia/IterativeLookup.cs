@@ -208,7 +208,15 @@ public sealed class IterativeLookup<TKey, TContact>
         }
 
         var timeout = _roundTrips.Timeout(adaptive.Floor);
-        var soft = _options.SoftTimeout > TimeSpan.Zero && timeout < _options.SoftTimeout ? timeout : _options.SoftTimeout;
+        // The slot is freed when an answer is merely late (SRTT + SoftVariations RTTVAR), the request
+        // given up when it is overdue.
+        var tuned = _roundTrips.Timeout(TimeSpan.Zero, adaptive.SoftVariations);
+        if (tuned > timeout)
+        {
+            tuned = timeout;
+        }
+
+        var soft = _options.SoftTimeout > TimeSpan.Zero && tuned < _options.SoftTimeout ? tuned : _options.SoftTimeout;
         return (soft, timeout * adaptive.GiveUpFactor);
     }
 
@@ -390,7 +398,11 @@ public sealed class IterativeLookup<TKey, TContact>
                     }
                 }
 
-                var statistics = new LookupStatistics(_queried, _answered, _failed + _inFlight, _time.GetElapsedTime(_startTimestamp)) { Abandoned = _inFlight };
+                // A request given up and still out did not answer in its time: failed, not abandoned.
+                var statistics = new LookupStatistics(_queried, _answered, _failed + _inFlight, _time.GetElapsedTime(_startTimestamp))
+                {
+                    Abandoned = _inFlight - _givenUp,
+                };
                 result = new LookupResult<TContact>(closest, statistics);
             }
 

@@ -23,8 +23,12 @@ internal struct RoundTripEstimator
 
     public readonly TimeSpan Variation => TimeSpan.FromTicks((long)_variation);
 
-    /// <summary>SRTT + 4 RTTVAR, at least <paramref name="floor"/>.</summary>
-    public readonly TimeSpan Timeout(TimeSpan floor) => TimeSpan.FromTicks(Math.Max(floor.Ticks, (long)(_smoothed + (4 * _variation))));
+    /// <summary>SRTT and RTTVAR, or null before the first sample.</summary>
+    public readonly (TimeSpan Smoothed, TimeSpan Variation)? Estimate => HasEstimate ? (Smoothed, Variation) : null;
+
+    /// <summary>SRTT + <paramref name="variations"/> RTTVAR (RFC 6298: 4), at least <paramref name="floor"/>.</summary>
+    public readonly TimeSpan Timeout(TimeSpan floor, double variations = 4) =>
+        TimeSpan.FromTicks(Math.Max(floor.Ticks, (long)(_smoothed + (variations * _variation))));
 
     public void Sample(TimeSpan roundTrip)
     {

@@ -10,7 +10,7 @@ namespace DhtNet.Mainline;
 /// that family's routing table, merged into one result; reports each finished lookup (event and
 /// duration histogram). The operations differ only in the <see cref="LookupRequest{TContact}"/> they pass.
 /// </summary>
-internal sealed class Lookups(DualStackTables tables, IRoutingNetwork<NodeId, NodeInfo> network, DhtOptions options, NodeEvents events, NodeMetrics? metrics, CancellationToken shutdown)
+internal sealed class Lookups(DualStackTables tables, Requests network, DhtOptions options, NodeEvents events, NodeMetrics? metrics, CancellationToken shutdown)
 {
     /// <summary>Runs one lookup per address family at once and merges what they found.</summary>
     /// <param name="operation">The operation's name, as <see cref="LookupCompletedEventArgs.Operation"/> gives it.</param>
@@ -108,8 +108,23 @@ internal sealed class Lookups(DualStackTables tables, IRoutingNetwork<NodeId, No
         Func<NodeInfo, bool>? prefer,
         CancellationToken cancellationToken)
     {
+        // Timeouts start from what this node's requests measured, so a dead node among the first
+        // candidates is given up after a round trip or two, not after the first answer comes in.
+        // A lookup that stores (prefer: put, announce) waits for every request's own outcome
+        // instead: a slow live node given up there is a closest node that never gets the data
+        // (a busy peer on loopback answering after the 150 ms floor did just that).
+        var lookupOptions = options.LookupOptions;
+        if (prefer is not null)
+        {
+            lookupOptions = lookupOptions with { Adaptive = null, ExtraPerFailure = 0 };
+        }
+        else if (network.LookupTimeouts() is { } timeouts)
+        {
+            lookupOptions = lookupOptions with { Adaptive = timeouts };
+        }
+
         var lookup = new IterativeLookup<NodeId, NodeInfo>(
-            target, request, options.LookupOptions, options.TimeProvider, tables.Id, prefer, accept: network.CanQuery);
+            target, request, lookupOptions, options.TimeProvider, tables.Id, prefer, accept: network.CanQuery);
         lookup.AddCandidates(table.FindClosest(target, options.K * 2));
         lookup.AddCandidates(seeds);
         if (started is not null)

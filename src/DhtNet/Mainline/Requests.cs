@@ -21,6 +21,9 @@ internal sealed class Requests(KrpcDispatcher dispatcher, DualStackTables tables
 {
     private readonly TimeProvider _time = options.TimeProvider;
 
+    /// <summary>The network's round-trip time and loss as this node's requests measured them.</summary>
+    public RequestsTiming Timing { get; } = new(DhtOptions.RoundTripFloor);
+
     public KrpcDispatcher Dispatcher => dispatcher;
 
     /// <summary>
@@ -152,11 +155,14 @@ internal sealed class Requests(KrpcDispatcher dispatcher, DualStackTables tables
         int attempts = options.QueryAttempts;
         if (attempts == 1)
         {
-            return await dispatcher.SendQueryAsync(query, endPoint, timeout, cancellationToken).ConfigureAwait(false);
+            var only = await dispatcher.SendQueryAsync(query, endPoint, timeout, cancellationToken).ConfigureAwait(false);
+            Measure(only, 0);
+            return only;
         }
 
-        var interval = timeout / attempts;
+        var interval = RetransmitInterval(timeout, attempts);
         using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var copies = new List<Task<KrpcResult>>(attempts); // every copy sent, by number
         var outstanding = new List<Task<KrpcResult>>(attempts);
         var lastFailure = KrpcResult.Failed(KrpcResultStatus.Timeout);
         long start = _time.GetTimestamp();
@@ -170,7 +176,9 @@ internal sealed class Requests(KrpcDispatcher dispatcher, DualStackTables tables
                     break;
                 }
 
-                outstanding.Add(dispatcher.SendQueryAsync(query, endPoint, remaining, abandon.Token));
+                var sent = dispatcher.SendQueryAsync(query, endPoint, remaining, abandon.Token);
+                copies.Add(sent);
+                outstanding.Add(sent);
                 bool last = attempt == attempts - 1;
                 Task? nextCopy = last ? null : Task.Delay(interval, _time, abandon.Token);
 
@@ -192,6 +200,7 @@ internal sealed class Requests(KrpcDispatcher dispatcher, DualStackTables tables
                     // will not do better next time.
                     if (result.NodeAnswered || result.Status is KrpcResultStatus.SendFailed or KrpcResultStatus.TooManyPending or KrpcResultStatus.Disposed)
                     {
+                        Measure(result, copies.IndexOf(copy));
                         return result;
                     }
 
@@ -212,6 +221,46 @@ internal sealed class Requests(KrpcDispatcher dispatcher, DualStackTables tables
             // CancelAsync: the latter runs callbacks on the thread pool, out of step with a virtual clock.)
             abandon.Cancel();
         }
+    }
+
+    // Copies go out one measured timeout apart (SRTT + 4 RTTVAR, as TCP retransmits), so a lost
+    // copy costs about one round trip and the lookups' give-up time, counted in the same unit,
+    // covers the copies the measured loss calls for. Never wider than the even spacing of the
+    // request window, which is also the spacing before anything was measured or with adaptive timeouts off.
+    private TimeSpan RetransmitInterval(TimeSpan timeout, int attempts)
+    {
+        var even = timeout / attempts;
+        return options.AdaptiveTimeouts && Timing.Timeout is { } measured && measured < even ? measured : even;
+    }
+
+    private void Measure(in KrpcResult result, int copy)
+    {
+        if (result.Status == KrpcResultStatus.Response)
+        {
+            Timing.Answered(copy, result.RoundTripTime);
+        }
+    }
+
+    /// <summary>
+    /// How a lookup starting now times its requests: from this node's measured round trip, giving a
+    /// request up after as many retransmission intervals as the measured loss needs
+    /// (<see cref="RequestsTiming.CopiesToCover"/>); null with <see cref="DhtOptions.AdaptiveTimeouts"/> off.
+    /// </summary>
+    public RoundTripTimeouts? LookupTimeouts()
+    {
+        if (!options.AdaptiveTimeouts)
+        {
+            return null;
+        }
+
+        var estimate = Timing.Estimate;
+        return new RoundTripTimeouts
+        {
+            InitialRoundTrip = estimate?.Smoothed,
+            InitialVariation = estimate?.Variation,
+            Floor = Timing.Floor,
+            GiveUpFactor = Timing.CopiesToCover(options.QueryAttempts),
+        };
     }
 
     /// <summary>Asks a node we know by id; a timeout counts against it in the routing table.</summary>

@@ -34,6 +34,37 @@ public sealed class SimulateCommandTests
     }
 
     [Fact]
+    public async Task Simulate_IpfsNetwork_FindsEveryProviderAndReportsTimeToFirst()
+    {
+        var result = (await CliProcess.RunAsync(TimeSpan.FromSeconds(120),
+            "simulate", "--network", "ipfs", "--nodes", "200", "--lookups", "10", "--json")).AssertSuccess();
+
+        var simulation = Assert.Single(result.Json("simulation"));
+        Assert.Equal("ipfs", simulation.GetProperty("network").GetString());
+        Assert.Equal(1, simulation.GetProperty("found").GetDouble());
+        Assert.Equal(1, simulation.GetProperty("exactK").GetDouble());
+        double p50 = simulation.GetProperty("p50").GetDouble(), rtt = simulation.GetProperty("rttP50").GetDouble();
+        // A search takes at least one round trip (30-70 ms each way by default) and, with nobody dead, a few at most.
+        Assert.InRange(rtt, 60, 140);
+        Assert.InRange(p50, rtt, 10 * rtt);
+        Assert.True(simulation.GetProperty("afterNeighbourhoodRtts").GetDouble() >= 0);
+    }
+
+    [Fact]
+    public async Task Simulate_LiarsAndChurn_ReportedInTheObject()
+    {
+        var result = (await CliProcess.RunAsync(TimeSpan.FromSeconds(120),
+            "simulate", "--nodes", "300", "--lookups", "10", "--liars", "0.1", "--lie", "drop", "--churn", "0.01", "--churn-minutes", "2", "--no-refresh", "--json")).AssertSuccess();
+
+        var simulation = Assert.Single(result.Json("simulation"));
+        Assert.Equal("DropQueries", simulation.GetProperty("lie").GetString());
+        Assert.Equal(6, simulation.GetProperty("left").GetInt32());
+        Assert.Equal(6, simulation.GetProperty("joined").GetInt32());
+        Assert.False(simulation.GetProperty("refresh").GetBoolean());
+        Assert.InRange(simulation.GetProperty("exactK").GetDouble(), 0.5, 1);
+    }
+
+    [Fact]
     public async Task Simulate_DeadAboveOne_BadInput()
     {
         var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "simulate", "--dead", "1.5");

@@ -4,19 +4,30 @@ namespace DhtNet.Tests.Node;
 public class LookupStatisticsTests
 {
     [Theory]
-    [InlineData(3)]
-    [InlineData(8)]
-    public async Task QueryAsync_NoLoss_EveryUnansweredRequestWasAbandoned(int alpha)
+    [InlineData(3, false)]
+    [InlineData(8, false)]
+    [InlineData(3, true)]
+    [InlineData(8, true)]
+    public async Task QueryAsync_NoLoss_EveryUnansweredRequestWasAbandoned(int alpha, bool adaptive)
     {
         await using var swarm = SimulatedSwarm.Create(150, seed: 81);
-        var node = swarm.StartNode(swarm.Template with { Alpha = alpha, NodeId = NodeId.Random(swarm.Random), BootstrapNodes = swarm.PickBootstrap() });
+        var node = swarm.StartNode(swarm.Template with
+        {
+            Alpha = alpha,
+            AdaptiveTimeouts = adaptive,
+            NodeId = NodeId.Random(swarm.Random),
+            BootstrapNodes = swarm.PickBootstrap(),
+        });
+        // With fixed timeouts no request frees its slot in time to add to the alpha out at the end;
+        // adaptive ones free it once later than SRTT + 2 RTTVAR, so a few more can be out (still abandoned).
+        int most = adaptive ? 2 * alpha : alpha - 1;
         int abandoned = 0;
         for (int i = 0; i < 20; i++)
         {
             var statistics = swarm.Run(node.QueryAsync(NodeId.Random(swarm.Random))).Statistics;
             Assert.Equal(statistics.Queried, statistics.Answered + statistics.TimedOut);
             Assert.Equal(statistics.TimedOut, statistics.Abandoned);
-            Assert.True(statistics.Abandoned < alpha);
+            Assert.True(statistics.Abandoned <= most, statistics.ToString());
             abandoned += statistics.Abandoned;
         }
 
