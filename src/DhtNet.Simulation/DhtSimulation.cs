@@ -30,7 +30,9 @@ public sealed class DhtSimulation : IAsyncDisposable
             LinkLatency = _options.LinkLatency,
             Seed = _options.Seed,
         });
-        Template = (_options.NodeTemplate ?? new DhtOptions { RequestTimeout = TimeSpan.FromSeconds(2) }) with
+        // A simulated node hears from a few thousand peers at most: a 1,024-bucket query limiter (24 KiB)
+        // keeps the per-address limit without the public default's 1.5 MiB a node.
+        Template = (_options.NodeTemplate ?? new DhtOptions { RequestTimeout = TimeSpan.FromSeconds(2), RateLimiterSlots = 1024 }) with
         {
             TimeProvider = Clock,
             BootstrapNodes = [],
