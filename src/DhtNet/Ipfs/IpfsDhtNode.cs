@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using DhtNet.Internal;
@@ -37,7 +36,7 @@ public sealed class IpfsDhtNode : IDisposable
     private readonly ReprovideSchedule _reprovide;
     private readonly LookupOptions _lookupOptions;
     private readonly Key256 _selfKey;
-    private readonly Random _random;
+    private readonly RefreshTargets _refreshTargets;
     private readonly CancellationTokenSource _stopping = new();
     private ITimer? _housekeeping;
 
@@ -53,8 +52,8 @@ public sealed class IpfsDhtNode : IDisposable
         _messenger = messenger;
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
-        _random = _options.Random ?? new Random();
         _selfKey = IpfsContact.KeyOf(messenger.Self);
+        _refreshTargets = new RefreshTargets(_selfKey, _options.Random ?? new Random());
         _lookupOptions = _options.Lookup;
         _table = new RoutingTable<Key256, IpfsContact>(_selfKey, new IpfsRoutingPolicy(messenger), _time, new RoutingTableOptions
         {
@@ -118,7 +117,8 @@ public sealed class IpfsDhtNode : IDisposable
 
         if (senderAddresses.Count > 0)
         {
-            _addressBook.Add(sender, senderAddresses);
+            // The sender's own listen addresses: they replace whatever others said of it.
+            _addressBook.Replace(sender, senderAddresses);
             if (_messenger.IsDhtServer(sender))
             {
                 _upkeep.ReportQuery(IpfsContact.From(new PeerInfo(sender, senderAddresses)));
@@ -140,7 +140,7 @@ public sealed class IpfsDhtNode : IDisposable
             return false;
         }
 
-        _addressBook.Add(peer.Id, peer.Multiaddrs);
+        _addressBook.Replace(peer.Id, peer.Multiaddrs);
         _upkeep.ReportQuery(IpfsContact.From(peer));
         return _table.Contains(IpfsContact.KeyOf(peer.Id));
     }
@@ -185,7 +185,7 @@ public sealed class IpfsDhtNode : IDisposable
         {
             if (known.Id == key && known.Peer.Multiaddrs.Count > 0)
             {
-                return known.Peer;
+                return Current(known).Peer;
             }
         }
 
@@ -473,7 +473,7 @@ public sealed class IpfsDhtNode : IDisposable
 
             return LookupReply<IpfsContact>.From(CloserContacts(reply));
         }, _lookupOptions, _time, excluded: _selfKey);
-        lookup.AddCandidates(_table.FindClosest(target, _options.BucketSize * 2));
+        lookup.AddCandidates(_table.FindClosest(target, _options.BucketSize * 2).Select(Current));
         return RunLinkedAsync(lookup, cancellationToken);
     }
 
@@ -483,14 +483,28 @@ public sealed class IpfsDhtNode : IDisposable
         return await lookup.RunAsync(linked.Token).ConfigureAwait(false);
     }
 
-    /// <summary>Sends one request and reports its outcome through the funnel, exactly once.</summary>
+    /// <summary>
+    /// Sends one request, tried again after a growing wait when no answer comes (up to
+    /// <see cref="IpfsDhtNodeOptions.RequestAttempts"/> tries), and reports its outcome through the funnel, exactly once.
+    /// </summary>
     private async Task<KadMessage?> RequestAsync(IpfsContact contact, KadMessage request, CancellationToken cancellationToken)
     {
-        long started = _time.GetTimestamp();
-        KadMessage? reply;
+        KadMessage? reply = null;
+        long started = 0;
+        var backoff = _options.RetryBackoff;
         try
         {
-            reply = await _messenger.SendRequestAsync(contact.Peer, request, cancellationToken).ConfigureAwait(false);
+            for (int attempt = 0; attempt < _options.RequestAttempts && reply is null; attempt++)
+            {
+                if (attempt > 0)
+                {
+                    await Task.Delay(backoff, _time, cancellationToken).ConfigureAwait(false);
+                    backoff *= 2;
+                }
+
+                started = _time.GetTimestamp();
+                reply = await _messenger.SendRequestAsync(contact.Peer, request, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -518,7 +532,7 @@ public sealed class IpfsDhtNode : IDisposable
             {
                 var info = WithoutPeerIds(peer);
                 _addressBook.Add(info.Id, info.Multiaddrs);
-                contacts.Add(IpfsContact.From(info));
+                contacts.Add(Current(IpfsContact.From(info)));
             }
         }
 
@@ -531,10 +545,38 @@ public sealed class IpfsDhtNode : IDisposable
         var peers = new PeerInfo[closest.Length];
         for (int i = 0; i < peers.Length; i++)
         {
-            peers[i] = closest[i].Peer;
+            peers[i] = Current(closest[i]).Peer;
         }
 
         return peers;
+    }
+
+    /// <summary>
+    /// The contact with the addresses the address book holds for it now (the peer's own list while fresh, else
+    /// what others reported, each until it expires); as the table has it when the book knows none.
+    /// </summary>
+    private IpfsContact Current(IpfsContact contact)
+    {
+        var addresses = _addressBook.Get(contact.Peer.Id);
+        return addresses.Count == 0 || SameAddresses(addresses, contact.Peer.Multiaddrs) ? contact : contact with { Peer = contact.Peer with { Multiaddrs = addresses } };
+    }
+
+    private static bool SameAddresses(IReadOnlyList<Multiaddr> a, IReadOnlyList<Multiaddr> b)
+    {
+        if (a.Count != b.Count)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < a.Count; i++)
+        {
+            if (a[i] != b[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void Housekeeping()
@@ -634,34 +676,8 @@ public sealed class IpfsDhtNode : IDisposable
 
     /// <summary>
     /// The key bytes a FIND_NODE sends for a Kademlia target: our own id for our own key; for a refresh target
-    /// (the wire carries a preimage, not a hash) a random multihash whose SHA-256 shares the target's first 16
-    /// bits, which puts it in the bucket being refreshed for any table shallower than that.
+    /// (the wire carries a preimage, not a hash) a multihash from the prefix table whose SHA-256 lies in the
+    /// bucket being refreshed.
     /// </summary>
-    private byte[] KeyFor(Key256 target)
-    {
-        if (target == _selfKey)
-        {
-            return _messenger.Self.Bytes.ToArray();
-        }
-
-        var candidate = new byte[34];
-        candidate[0] = 0x12; // sha2-256 multihash
-        candidate[1] = 32;
-        Span<byte> random = candidate.AsSpan(2);
-        for (int attempt = 0; attempt < 1 << 20; attempt++)
-        {
-            lock (_random)
-            {
-                _random.NextBytes(random);
-            }
-
-            if (Key256.Sha256(candidate).CommonPrefixLength(target) >= 16)
-            {
-                break;
-            }
-        }
-
-        Debug.Assert(candidate[0] == 0x12);
-        return candidate;
-    }
+    private byte[] KeyFor(Key256 target) => target == _selfKey ? _messenger.Self.Bytes.ToArray() : _refreshTargets.KeyFor(target);
 }
