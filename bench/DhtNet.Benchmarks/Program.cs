@@ -20,6 +20,13 @@ internal static class Program
             return;
         }
 
+        // "ipfs" is the side-by-side against js kad-dht on one mixed network: findProviders and getClosestPeers times.
+        if (args.Length > 0 && args[0] == "ipfs")
+        {
+            IpfsDhtComparison.Run(args[1..]);
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

@@ -88,6 +88,9 @@ public sealed class IpfsDhtNode : IDisposable
     /// <summary>Value records this node keeps.</summary>
     public RecordStore Records => _records;
 
+    /// <summary>Peers' addresses as this node knows them now (tests look at what aged out).</summary>
+    internal AddressBook Addresses => _addressBook;
+
     /// <summary>A peer took a slot in the routing table.</summary>
     public event Action<IpfsContact>? PeerAdded
     {
@@ -176,39 +179,38 @@ public sealed class IpfsDhtNode : IDisposable
     public Task<IReadOnlyList<PeerInfo>> QueryAsync(PeerId peer, CancellationToken cancellationToken = default) =>
         QueryAsync(NonEmpty(peer).Bytes, cancellationToken);
 
-    /// <summary>The addresses of <paramref name="peer"/>, from the table or a lookup; null when no peer knows them.</summary>
+    /// <summary>
+    /// The addresses of <paramref name="peer"/>: those it gave us itself when still fresh (it asked us something, or
+    /// identify or an answer of its own named them), else from a lookup that ends when the peer itself answers (its reply names its own addresses,
+    /// which outrank what others say of it); when it never answers, the addresses others reported. Null when no peer
+    /// knows any.
+    /// </summary>
     public async Task<PeerInfo?> FindPeerAsync(PeerId peer, CancellationToken cancellationToken = default)
     {
         NonEmpty(peer);
-        var key = IpfsContact.KeyOf(peer);
-        foreach (var known in _table.FindClosest(key, 1))
+        if (_addressBook.GetOwn(peer) is { Count: > 0 } own)
         {
-            if (known.Id == key && known.Peer.Multiaddrs.Count > 0)
-            {
-                return Current(known).Peer;
-            }
+            return new PeerInfo(peer, own);
         }
 
         PeerInfo? found = null;
         await LookupAsync(peer.Bytes, KadMessageType.FindNode, (contact, reply) =>
         {
-            if (contact.Peer.Id == peer)
+            if (contact.Peer.Id != peer)
             {
-                found = contact.Peer;
-                return true;
+                return false;
             }
 
-            foreach (var closer in reply.CloserPeers)
-            {
-                if (closer.Id.Span.SequenceEqual(peer.Bytes.Span) && closer.TryToPeerInfo(out var info) && info.Multiaddrs.Count > 0)
-                {
-                    found = WithoutPeerIds(info);
-                    return true;
-                }
-            }
-
-            return false;
+            // CloserContacts took the peer's own entry in its reply as first-hand; the book now holds those addresses.
+            var own = _addressBook.GetOwn(peer);
+            found = own.Count > 0 ? new PeerInfo(peer, own) : contact.Peer;
+            return true;
         }, cancellationToken).ConfigureAwait(false);
+        if (found is null && _addressBook.Get(peer) is { Count: > 0 } reported)
+        {
+            found = new PeerInfo(peer, reported);
+        }
+
         return found;
     }
 
@@ -466,12 +468,14 @@ public sealed class IpfsDhtNode : IDisposable
                 return LookupReply<IpfsContact>.NoAnswer;
             }
 
+            // The closer peers' addresses reach the address book before onReply looks.
+            var closer = CloserContacts(contact.Peer.Id, reply);
             if (onReply is not null && onReply(contact, reply))
             {
                 lookup!.StopAfterReply();
             }
 
-            return LookupReply<IpfsContact>.From(CloserContacts(reply));
+            return LookupReply<IpfsContact>.From(closer);
         }, _lookupOptions, _time, excluded: _selfKey);
         lookup.AddCandidates(_table.FindClosest(target, _options.BucketSize * 2).Select(Current));
         return RunLinkedAsync(lookup, cancellationToken);
@@ -492,6 +496,7 @@ public sealed class IpfsDhtNode : IDisposable
         KadMessage? reply = null;
         long started = 0;
         var backoff = _options.RetryBackoff;
+        var to = contact;
         try
         {
             for (int attempt = 0; attempt < _options.RequestAttempts && reply is null; attempt++)
@@ -502,8 +507,10 @@ public sealed class IpfsDhtNode : IDisposable
                     backoff *= 2;
                 }
 
+                // A retry goes to the addresses known by then: a lookup may meanwhile have heard where the peer moved.
+                to = attempt == 0 ? contact : Current(contact);
                 started = _time.GetTimestamp();
-                reply = await _messenger.SendRequestAsync(contact.Peer, request, cancellationToken).ConfigureAwait(false);
+                reply = await _messenger.SendRequestAsync(to.Peer, request, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -518,11 +525,12 @@ public sealed class IpfsDhtNode : IDisposable
             return null;
         }
 
-        _upkeep.Report(contact, RequestOutcome.Answered(_time.GetElapsedTime(started)));
+        // The table keeps the addresses that answered.
+        _upkeep.Report(to, RequestOutcome.Answered(_time.GetElapsedTime(started)));
         return reply;
     }
 
-    private List<IpfsContact> CloserContacts(KadMessage reply)
+    private List<IpfsContact> CloserContacts(PeerId from, KadMessage reply)
     {
         var contacts = new List<IpfsContact>(reply.CloserPeers.Count);
         foreach (var closer in reply.CloserPeers)
@@ -531,7 +539,16 @@ public sealed class IpfsDhtNode : IDisposable
             if (closer.TryToPeerInfo(out var peer) && peer.Multiaddrs.Count > 0 && peer.Id != _messenger.Self)
             {
                 var info = WithoutPeerIds(peer);
-                _addressBook.Add(info.Id, info.Multiaddrs);
+                if (info.Id == from)
+                {
+                    // The responder naming itself (it does when asked for its own id): first-hand addresses.
+                    _addressBook.Replace(info.Id, info.Multiaddrs);
+                }
+                else
+                {
+                    _addressBook.Add(info.Id, info.Multiaddrs);
+                }
+
                 contacts.Add(Current(IpfsContact.From(info)));
             }
         }
@@ -652,7 +669,7 @@ public sealed class IpfsDhtNode : IDisposable
             return async (contact, ct) =>
             {
                 var reply = await node.RequestAsync(contact, request, ct).ConfigureAwait(false);
-                return reply is null ? LookupReply<IpfsContact>.NoAnswer : LookupReply<IpfsContact>.From(node.CloserContacts(reply));
+                return reply is null ? LookupReply<IpfsContact>.NoAnswer : LookupReply<IpfsContact>.From(node.CloserContacts(contact.Peer.Id, reply));
             };
         }
 

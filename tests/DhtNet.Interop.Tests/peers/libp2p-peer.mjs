@@ -301,15 +301,20 @@ function peerJson (p) {
   return { peerId: p.id.toString(), addrs: (p.multiaddrs ?? []).map(a => a.toString()) }
 }
 
+// elapsedMs: the whole query; firstProviderMs: until the first PROVIDER event (null without one). Both are
+// timed in this process, so the side-by-side harness compares query times without the driver's pipe.
 async function runQuery (events) {
-  const out = { providers: [], values: [], peers: [], errors: [], responses: [] }
+  const out = { providers: [], values: [], peers: [], errors: [], responses: [], elapsedMs: 0, firstProviderMs: null }
+  const started = performance.now()
   for await (const e of events) {
+    if (e.name === 'PROVIDER' && out.firstProviderMs == null && e.providers.length > 0) out.firstProviderMs = performance.now() - started
     if (e.name === 'PROVIDER') out.providers.push(...e.providers.map(peerJson))
     else if (e.name === 'VALUE') out.values.push({ from: e.from.toString(), value: Buffer.from(e.value).toString('base64') })
     else if (e.name === 'FINAL_PEER') out.peers.push(peerJson(e.peer))
     else if (e.name === 'QUERY_ERROR') out.errors.push({ from: e.from?.toString() ?? null, error: String(e.error?.message ?? e.error) })
     else if (e.name === 'PEER_RESPONSE') out.responses.push({ from: e.from.toString(), type: e.messageName ?? String(e.messageType) })
   }
+  out.elapsedMs = performance.now() - started
   return out
 }
 

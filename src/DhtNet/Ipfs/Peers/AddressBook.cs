@@ -143,7 +143,12 @@ public sealed class AddressBook
     }
 
     /// <summary>The unexpired addresses of <paramref name="peer"/>; empty when none are known.</summary>
-    public IReadOnlyList<Multiaddr> Get(PeerId peer)
+    public IReadOnlyList<Multiaddr> Get(PeerId peer) => Get(peer, firstHandOnly: false);
+
+    /// <summary>The unexpired addresses <paramref name="peer"/> itself gave (<see cref="Replace"/>); empty when its own list is stale or unknown.</summary>
+    internal IReadOnlyList<Multiaddr> GetOwn(PeerId peer) => Get(peer, firstHandOnly: true);
+
+    private IReadOnlyList<Multiaddr> Get(PeerId peer, bool firstHandOnly)
     {
         var now = _timeProvider.GetUtcNow();
         lock (_lock)
@@ -164,10 +169,13 @@ public sealed class AddressBook
                 _peers.Set(peer, list, SizeOf(peer, list));
             }
 
-            var result = new Multiaddr[list.Count];
-            for (var i = 0; i < result.Length; i++)
+            var result = new List<Multiaddr>(list.Count);
+            foreach (var entry in list)
             {
-                result[i] = list[i].Addr;
+                if (entry.FirstHand || !firstHandOnly)
+                {
+                    result.Add(entry.Addr);
+                }
             }
 
             return result;
