@@ -29,8 +29,8 @@ internal sealed class InMemoryKadNetwork
     /// <summary>Nodes whose replies name k random peers of the network (mostly far from any key) instead of their closest.</summary>
     public HashSet<PeerId> Liars { get; } = [];
 
-    /// <summary>Options for the node of a given index (null: the defaults used here); ClientMode is set by <see cref="Add"/>.</summary>
-    public Func<int, IpfsDhtNodeOptions>? Options { get; init; }
+    /// <summary>Options for the node of a given index and client mode (null: the defaults used here).</summary>
+    public Func<int, bool, IpfsDhtNodeOptions>? Options { get; init; }
 
     public TimeSpan Latency { get; init; } = TimeSpan.FromMilliseconds(20);
 
@@ -47,8 +47,9 @@ internal sealed class InMemoryKadNetwork
         var peer = PeerId.FromPublicKey(key.PublicKey);
         var address = Multiaddr.Parse($"/ip4/10.{(index >> 16) & 255}.{(index >> 8) & 255}.{index & 255}/tcp/4001");
         var messenger = new Messenger(this, peer, [address]);
-        var options = Options?.Invoke(index) ?? new IpfsDhtNodeOptions { Random = new Random(index), LookupSoftTimeout = TimeSpan.FromSeconds(1) };
-        var node = new IpfsDhtNode(messenger, clientMode ? WithClientMode(options) : options, _clock);
+        var options = Options?.Invoke(index, clientMode) ?? new IpfsDhtNodeOptions { ClientMode = clientMode, Random = new Random(index), LookupSoftTimeout = TimeSpan.FromSeconds(1) };
+        Assert.Equal(clientMode, options.ClientMode);
+        var node = new IpfsDhtNode(messenger, options, _clock);
         _nodes.Add(peer, node);
         _messengers.Add(peer, messenger);
         if (!clientMode)
@@ -78,17 +79,6 @@ internal sealed class InMemoryKadNetwork
         _everyone[at] = new PeerInfo(node.PeerId, [address]);
         return address;
     }
-
-    private static IpfsDhtNodeOptions WithClientMode(IpfsDhtNodeOptions options) => new()
-    {
-        ClientMode = true,
-        Random = options.Random,
-        LookupSoftTimeout = options.LookupSoftTimeout,
-        RequestAttempts = options.RequestAttempts,
-        RetryBackoff = options.RetryBackoff,
-        FreshnessInterval = options.FreshnessInterval,
-        HousekeepingInterval = options.HousekeepingInterval,
-    };
 
     private bool Drop()
     {

@@ -1,4 +1,5 @@
 using DhtNet.Kademlia;
+using Xunit.Abstractions;
 
 namespace DhtNet.Tests.Ipfs;
 
@@ -8,7 +9,7 @@ namespace DhtNet.Tests.Ipfs;
 /// <c>/pk/</c> and <c>/ipns/</c> records — against the truth computed from all nodes, with and without
 /// message loss.
 /// </summary>
-public class IpfsDhtNetworkTests
+public class IpfsDhtNetworkTests(ITestOutputHelper output)
 {
     private const int K = KadTestNetwork.K;
     private VirtualTimeProvider _clock = null!;
@@ -38,7 +39,7 @@ public class IpfsDhtNetworkTests
             Assert.DoesNotContain(node.Table.Export(), c => clientIds.Contains(c.Peer.Id));
         }
 
-        // Closest peers: the true K closest (all of them without loss; a lost reply drops a peer from the answer).
+        // Closest peers: the true K closest, with or without loss (a lost request or reply is tried again).
         int exact = 0, overlapTotal = 0;
         for (int i = 0; i < 30; i++)
         {
@@ -56,9 +57,10 @@ public class IpfsDhtNetworkTests
             }
         }
 
-        // Under loss a peer whose reply was lost counts as failed for that lookup, and a lossy join leaves some
-        // tables thinner: most of the true closest are still found.
-        Assert.True(overlapTotal >= 30 * (K - 3), $"{overlapTotal / 30.0:0.0} of the true {K} closest on average, {exact} of 30 exact");
+        // A lossy join leaves some tables thinner, and a peer can lose all three tries: nine in ten lookups or more are
+        // exact (28 of 30 with this seed; IpfsLookupRobustnessTests shows 40 of 40 at 5 % loss on a network built whole).
+        output.WriteLine($"{exact} of 30 lookups exact, {overlapTotal / 30.0:0.0} of the true {K} closest on average");
+        Assert.True(exact >= 27, $"{overlapTotal / 30.0:0.0} of the true {K} closest on average, {exact} of 30 exact");
 
         // Find peer: every target found with its address, clients included through their queries? No: clients are in no table, so only servers.
         for (int i = 0; i < 30; i++)

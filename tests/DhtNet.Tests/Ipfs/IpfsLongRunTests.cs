@@ -9,8 +9,9 @@ public class IpfsLongRunTests
     private const int K = KadTestNetwork.K;
 
     private static KadTestNetwork Build(int servers, int seed) =>
-        KadTestNetwork.Build(servers, 0, loss: 0, seed, options: i => new IpfsDhtNodeOptions
+        KadTestNetwork.Build(servers, 0, loss: 0, seed, options: (i, client) => new IpfsDhtNodeOptions
         {
+            ClientMode = client,
             Random = new Random(i),
             LookupSoftTimeout = TimeSpan.FromSeconds(1),
             // Fewer refresh lookups over two days of virtual time; reprovide and purge keep their IPFS timing.

@@ -12,8 +12,9 @@ public sealed class RobustnessNetwork
 
     public RobustnessNetwork()
     {
-        Net = KadTestNetwork.Build(Servers, 20, loss: 0, seed: 11, options: i => new IpfsDhtNodeOptions
+        Net = KadTestNetwork.Build(Servers, 20, loss: 0, seed: 11, options: (i, client) => new IpfsDhtNodeOptions
         {
+            ClientMode = client,
             Random = new Random(i),
             LookupSoftTimeout = TimeSpan.FromSeconds(1),
             RequestAttempts = i >= Servers + 10 ? 1 : 3,

@@ -31,8 +31,8 @@ internal sealed class KadTestNetwork
     /// <param name="clients">Client-mode nodes, added after the servers.</param>
     /// <param name="loss">Message loss while the network is built and after.</param>
     /// <param name="seed">Seed of keys, join order and loss.</param>
-    /// <param name="options">Options by node index (servers first), or null for the defaults of <see cref="InMemoryKadNetwork"/>.</param>
-    public static KadTestNetwork Build(int servers, int clients, double loss, int seed, Func<int, IpfsDhtNodeOptions>? options = null)
+    /// <param name="options">Options by node index (servers first) and client mode, or null for the defaults of <see cref="InMemoryKadNetwork"/>.</param>
+    public static KadTestNetwork Build(int servers, int clients, double loss, int seed, Func<int, bool, IpfsDhtNodeOptions>? options = null)
     {
         SynchronizationContext.SetSynchronizationContext(null);
         var clock = new VirtualTimeProvider();
