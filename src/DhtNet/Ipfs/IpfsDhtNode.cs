@@ -180,10 +180,10 @@ public sealed class IpfsDhtNode : IDisposable
         QueryAsync(NonEmpty(peer).Bytes, cancellationToken);
 
     /// <summary>
-    /// The addresses of <paramref name="peer"/>: those it gave us itself when still fresh (it asked us something, or
-    /// identify or an answer of its own named them), else from a lookup that ends when the peer itself answers (its reply names its own addresses,
-    /// which outrank what others say of it); when it never answers, the addresses others reported. Null when no peer
-    /// knows any.
+    /// The addresses of <paramref name="peer"/>: those it gave us itself while still fresh (it asked us something, or
+    /// identify or an answer of its own named them), else from a lookup that ends when the peer itself answers (its
+    /// reply names its own addresses, which outrank what others say of it). When it never answers: the addresses
+    /// others reported, or those the routing table last reached it at. Null when none are known.
     /// </summary>
     public async Task<PeerInfo?> FindPeerAsync(PeerId peer, CancellationToken cancellationToken = default)
     {
@@ -211,7 +211,7 @@ public sealed class IpfsDhtNode : IDisposable
             found = new PeerInfo(peer, reported);
         }
 
-        return found;
+        return found ?? FromTable(peer);
     }
 
     /// <summary>Who provides <paramref name="cid"/> (its multihash is the key), streamed as they are found.</summary>
@@ -528,6 +528,21 @@ public sealed class IpfsDhtNode : IDisposable
         // The table keeps the addresses that answered.
         _upkeep.Report(to, RequestOutcome.Answered(_time.GetElapsedTime(started)));
         return reply;
+    }
+
+    /// <summary>The peer as the routing table last reached it, when it is there.</summary>
+    private PeerInfo? FromTable(PeerId peer)
+    {
+        var key = IpfsContact.KeyOf(peer);
+        foreach (var known in _table.FindClosest(key, 1))
+        {
+            if (known.Id == key && known.Peer.Multiaddrs.Count > 0)
+            {
+                return known.Peer;
+            }
+        }
+
+        return null;
     }
 
     private List<IpfsContact> CloserContacts(PeerId from, KadMessage reply)
