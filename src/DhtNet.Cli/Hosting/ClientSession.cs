@@ -18,6 +18,7 @@ internal sealed class ClientSession : IAsyncDisposable
     private readonly LookupTally _tally = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Stopwatch _operation = new();
+    private readonly LookupTrace? _trace;
 
     private ClientSession(ClientSettings settings, CliOutput output, CancellationToken cancellation, CancellationToken userCancellation)
     {
@@ -34,6 +35,9 @@ internal sealed class ClientSession : IAsyncDisposable
             LoggerFactory = _loggers,
         });
         Node.LookupCompleted += _tally.OnLookupCompleted;
+
+        // From before the start, so a bootstrap that reaches nobody shows whom it asked.
+        _trace = settings.Verbose ? new LookupTrace(output, () => Node.Id) : null;
     }
 
     public DhtNode Node { get; }
@@ -130,6 +134,8 @@ internal sealed class ClientSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The trace ends with the command's work: the requests a leaving node abandons are not news.
+        _trace?.Dispose();
         await Node.DisposeAsync();
         _loggers.Dispose();
     }
