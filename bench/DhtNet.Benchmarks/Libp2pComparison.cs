@@ -121,13 +121,13 @@ internal static class Libp2pComparison
         return (result["setupsPerSecond"]!.GetValue<double>(), result["megabytesPerSecond"]!.GetValue<double>());
     }
 
-    private static double Median(IEnumerable<double> values)
+    internal static double Median(IEnumerable<double> values)
     {
         double[] sorted = [.. values.Order()];
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private static string FindPeersDirectory()
+    internal static string FindPeersDirectory()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {

@@ -20,6 +20,13 @@ internal static class Program
             return;
         }
 
+        // "ipfs" is the side-by-side against js kad-dht on one mixed network: findProviders and getClosestPeers times.
+        if (args.Length > 0 && args[0] == "ipfs")
+        {
+            IpfsDhtComparison.Run(args[1..]);
+            return;
+        }
+
         // "kademlia" is the core against the pre-redesign table: table memory, and old/new timed in alternation.
         if (args.Length > 0 && args[0] == "kademlia")
         {

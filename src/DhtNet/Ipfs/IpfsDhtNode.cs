@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using DhtNet.Internal;
@@ -37,7 +36,7 @@ public sealed class IpfsDhtNode : IDisposable
     private readonly ReprovideSchedule _reprovide;
     private readonly LookupOptions _lookupOptions;
     private readonly Key256 _selfKey;
-    private readonly Random _random;
+    private readonly RefreshTargets _refreshTargets;
     private readonly CancellationTokenSource _stopping = new();
     private readonly IpfsDhtMetrics _metrics;
     private ITimer? _housekeeping;
@@ -54,8 +53,8 @@ public sealed class IpfsDhtNode : IDisposable
         _messenger = messenger;
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
-        _random = _options.Random ?? new Random();
         _selfKey = IpfsContact.KeyOf(messenger.Self);
+        _refreshTargets = new RefreshTargets(_selfKey, _options.Random ?? new Random());
         _lookupOptions = _options.Lookup;
         _table = new RoutingTable<Key256, IpfsContact>(_selfKey, new IpfsRoutingPolicy(messenger), _time, new RoutingTableOptions
         {
@@ -94,6 +93,9 @@ public sealed class IpfsDhtNode : IDisposable
     /// <summary>Value records this node keeps.</summary>
     public RecordStore Records => _records;
 
+    /// <summary>Peers' addresses as this node knows them now (tests look at what aged out).</summary>
+    internal AddressBook Addresses => _addressBook;
+
     /// <summary>A peer took a slot in the routing table.</summary>
     public event Action<IpfsContact>? PeerAdded
     {
@@ -123,7 +125,8 @@ public sealed class IpfsDhtNode : IDisposable
 
         if (senderAddresses.Count > 0)
         {
-            _addressBook.Add(sender, senderAddresses);
+            // The sender's own listen addresses: they replace whatever others said of it.
+            _addressBook.Replace(sender, senderAddresses);
             if (_messenger.IsDhtServer(sender))
             {
                 _upkeep.ReportQuery(IpfsContact.From(new PeerInfo(sender, senderAddresses)));
@@ -146,7 +149,7 @@ public sealed class IpfsDhtNode : IDisposable
             return false;
         }
 
-        _addressBook.Add(peer.Id, peer.Multiaddrs);
+        _addressBook.Replace(peer.Id, peer.Multiaddrs);
         _upkeep.ReportQuery(IpfsContact.From(peer));
         return _table.Contains(IpfsContact.KeyOf(peer.Id));
     }
@@ -182,40 +185,39 @@ public sealed class IpfsDhtNode : IDisposable
     public Task<IReadOnlyList<PeerInfo>> QueryAsync(PeerId peer, CancellationToken cancellationToken = default) =>
         QueryAsync(NonEmpty(peer).Bytes, cancellationToken);
 
-    /// <summary>The addresses of <paramref name="peer"/>, from the table or a lookup; null when no peer knows them.</summary>
+    /// <summary>
+    /// The addresses of <paramref name="peer"/>: those it gave us itself while still fresh (it asked us something, or
+    /// identify or an answer of its own named them), else from a lookup that ends when the peer itself answers (its
+    /// reply names its own addresses, which outrank what others say of it). When it never answers: the addresses
+    /// others reported, or those the routing table last reached it at. Null when none are known.
+    /// </summary>
     public async Task<PeerInfo?> FindPeerAsync(PeerId peer, CancellationToken cancellationToken = default)
     {
         NonEmpty(peer);
-        var key = IpfsContact.KeyOf(peer);
-        foreach (var known in _table.FindClosest(key, 1))
+        if (_addressBook.GetOwn(peer) is { Count: > 0 } own)
         {
-            if (known.Id == key && known.Peer.Multiaddrs.Count > 0)
-            {
-                return known.Peer;
-            }
+            return new PeerInfo(peer, own);
         }
 
         PeerInfo? found = null;
         await LookupAsync(peer.Bytes, KadMessageType.FindNode, (contact, reply) =>
         {
-            if (contact.Peer.Id == peer)
+            if (contact.Peer.Id != peer)
             {
-                found = contact.Peer;
-                return true;
+                return false;
             }
 
-            foreach (var closer in reply.CloserPeers)
-            {
-                if (closer.Id.Span.SequenceEqual(peer.Bytes.Span) && closer.TryToPeerInfo(out var info) && info.Multiaddrs.Count > 0)
-                {
-                    found = WithoutPeerIds(info);
-                    return true;
-                }
-            }
-
-            return false;
+            // CloserContacts took the peer's own entry in its reply as first-hand; the book now holds those addresses.
+            var own = _addressBook.GetOwn(peer);
+            found = own.Count > 0 ? new PeerInfo(peer, own) : contact.Peer;
+            return true;
         }, cancellationToken).ConfigureAwait(false);
-        return found;
+        if (found is null && _addressBook.Get(peer) is { Count: > 0 } reported)
+        {
+            found = new PeerInfo(peer, reported);
+        }
+
+        return found ?? FromTable(peer);
     }
 
     /// <summary>Who provides <paramref name="cid"/> (its multihash is the key), streamed as they are found.</summary>
@@ -473,14 +475,16 @@ public sealed class IpfsDhtNode : IDisposable
                 return LookupReply<IpfsContact>.NoAnswer;
             }
 
+            // The closer peers' addresses reach the address book before onReply looks.
+            var closer = CloserContacts(contact.Peer.Id, reply);
             if (onReply is not null && onReply(contact, reply))
             {
                 lookup!.StopAfterReply();
             }
 
-            return LookupReply<IpfsContact>.From(CloserContacts(reply));
+            return LookupReply<IpfsContact>.From(closer);
         }, _lookupOptions, _time, excluded: _selfKey);
-        lookup.AddCandidates(_table.FindClosest(target, _options.BucketSize * 2));
+        lookup.AddCandidates(_table.FindClosest(target, _options.BucketSize * 2).Select(Current));
         return RunLinkedAsync(lookup, cancellationToken);
     }
 
@@ -490,14 +494,31 @@ public sealed class IpfsDhtNode : IDisposable
         return await lookup.RunAsync(linked.Token).ConfigureAwait(false);
     }
 
-    /// <summary>Sends one request and reports its outcome through the funnel, exactly once.</summary>
+    /// <summary>
+    /// Sends one request, tried again after a growing wait when no answer comes (up to
+    /// <see cref="IpfsDhtNodeOptions.RequestAttempts"/> tries), and reports its outcome through the funnel, exactly once.
+    /// </summary>
     private async Task<KadMessage?> RequestAsync(IpfsContact contact, KadMessage request, CancellationToken cancellationToken)
     {
-        long started = _time.GetTimestamp();
-        KadMessage? reply;
+        KadMessage? reply = null;
+        long started = 0;
+        var backoff = _options.RetryBackoff;
+        var to = contact;
         try
         {
-            reply = await _messenger.SendRequestAsync(contact.Peer, request, cancellationToken).ConfigureAwait(false);
+            for (int attempt = 0; attempt < _options.RequestAttempts && reply is null; attempt++)
+            {
+                if (attempt > 0)
+                {
+                    await Task.Delay(backoff, _time, cancellationToken).ConfigureAwait(false);
+                    backoff *= 2;
+                }
+
+                // A retry goes to the addresses known by then: a lookup may meanwhile have heard where the peer moved.
+                to = attempt == 0 ? contact : Current(contact);
+                started = _time.GetTimestamp();
+                reply = await _messenger.SendRequestAsync(to.Peer, request, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -511,11 +532,27 @@ public sealed class IpfsDhtNode : IDisposable
             return null;
         }
 
-        _upkeep.Report(contact, RequestOutcome.Answered(_time.GetElapsedTime(started)));
+        // The table keeps the addresses that answered.
+        _upkeep.Report(to, RequestOutcome.Answered(_time.GetElapsedTime(started)));
         return reply;
     }
 
-    private List<IpfsContact> CloserContacts(KadMessage reply)
+    /// <summary>The peer as the routing table last reached it, when it is there.</summary>
+    private PeerInfo? FromTable(PeerId peer)
+    {
+        var key = IpfsContact.KeyOf(peer);
+        foreach (var known in _table.FindClosest(key, 1))
+        {
+            if (known.Id == key && known.Peer.Multiaddrs.Count > 0)
+            {
+                return known.Peer;
+            }
+        }
+
+        return null;
+    }
+
+    private List<IpfsContact> CloserContacts(PeerId from, KadMessage reply)
     {
         var contacts = new List<IpfsContact>(reply.CloserPeers.Count);
         foreach (var closer in reply.CloserPeers)
@@ -524,8 +561,17 @@ public sealed class IpfsDhtNode : IDisposable
             if (closer.TryToPeerInfo(out var peer) && peer.Multiaddrs.Count > 0 && peer.Id != _messenger.Self)
             {
                 var info = WithoutPeerIds(peer);
-                _addressBook.Add(info.Id, info.Multiaddrs);
-                contacts.Add(IpfsContact.From(info));
+                if (info.Id == from)
+                {
+                    // The responder naming itself (it does when asked for its own id): first-hand addresses.
+                    _addressBook.Replace(info.Id, info.Multiaddrs);
+                }
+                else
+                {
+                    _addressBook.Add(info.Id, info.Multiaddrs);
+                }
+
+                contacts.Add(Current(IpfsContact.From(info)));
             }
         }
 
@@ -538,10 +584,38 @@ public sealed class IpfsDhtNode : IDisposable
         var peers = new PeerInfo[closest.Length];
         for (int i = 0; i < peers.Length; i++)
         {
-            peers[i] = closest[i].Peer;
+            peers[i] = Current(closest[i]).Peer;
         }
 
         return peers;
+    }
+
+    /// <summary>
+    /// The contact with the addresses the address book holds for it now (the peer's own list while fresh, else
+    /// what others reported, each until it expires); as the table has it when the book knows none.
+    /// </summary>
+    private IpfsContact Current(IpfsContact contact)
+    {
+        var addresses = _addressBook.Get(contact.Peer.Id);
+        return addresses.Count == 0 || SameAddresses(addresses, contact.Peer.Multiaddrs) ? contact : contact with { Peer = contact.Peer with { Multiaddrs = addresses } };
+    }
+
+    private static bool SameAddresses(IReadOnlyList<Multiaddr> a, IReadOnlyList<Multiaddr> b)
+    {
+        if (a.Count != b.Count)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < a.Count; i++)
+        {
+            if (a[i] != b[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void Housekeeping()
@@ -617,7 +691,7 @@ public sealed class IpfsDhtNode : IDisposable
             return async (contact, ct) =>
             {
                 var reply = await node.RequestAsync(contact, request, ct).ConfigureAwait(false);
-                return reply is null ? LookupReply<IpfsContact>.NoAnswer : LookupReply<IpfsContact>.From(node.CloserContacts(reply));
+                return reply is null ? LookupReply<IpfsContact>.NoAnswer : LookupReply<IpfsContact>.From(node.CloserContacts(contact.Peer.Id, reply));
             };
         }
 
@@ -641,34 +715,8 @@ public sealed class IpfsDhtNode : IDisposable
 
     /// <summary>
     /// The key bytes a FIND_NODE sends for a Kademlia target: our own id for our own key; for a refresh target
-    /// (the wire carries a preimage, not a hash) a random multihash whose SHA-256 shares the target's first 16
-    /// bits, which puts it in the bucket being refreshed for any table shallower than that.
+    /// (the wire carries a preimage, not a hash) a multihash from the prefix table whose SHA-256 lies in the
+    /// bucket being refreshed.
     /// </summary>
-    private byte[] KeyFor(Key256 target)
-    {
-        if (target == _selfKey)
-        {
-            return _messenger.Self.Bytes.ToArray();
-        }
-
-        var candidate = new byte[34];
-        candidate[0] = 0x12; // sha2-256 multihash
-        candidate[1] = 32;
-        Span<byte> random = candidate.AsSpan(2);
-        for (int attempt = 0; attempt < 1 << 20; attempt++)
-        {
-            lock (_random)
-            {
-                _random.NextBytes(random);
-            }
-
-            if (Key256.Sha256(candidate).CommonPrefixLength(target) >= 16)
-            {
-                break;
-            }
-        }
-
-        Debug.Assert(candidate[0] == 0x12);
-        return candidate;
-    }
+    private byte[] KeyFor(Key256 target) => target == _selfKey ? _messenger.Self.Bytes.ToArray() : _refreshTargets.KeyFor(target);
 }

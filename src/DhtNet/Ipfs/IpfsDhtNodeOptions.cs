@@ -26,6 +26,15 @@ public sealed class IpfsDhtNodeOptions
     /// <summary>After this long an unanswered lookup request frees its slot for another (its answer still counts).</summary>
     public TimeSpan LookupSoftTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// Tries of a request that got no answer (lookups, pings, puts), the first included: a lost request or reply
+    /// would otherwise drop a live peer from a lookup's closest set (1: no retry).
+    /// </summary>
+    public int RequestAttempts { get; init; } = 3;
+
+    /// <summary>The wait before the first retry of an unanswered request; each further retry waits twice as long.</summary>
+    public TimeSpan RetryBackoff { get; init; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>How often what this node provides is announced again (before the 48 h other peers keep it).</summary>
     public TimeSpan ReprovideInterval { get; init; } = ReprovideSchedule.DefaultInterval;
 
@@ -55,6 +64,8 @@ public sealed class IpfsDhtNodeOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(BucketSize, 1, nameof(BucketSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(Alpha, 1, nameof(Alpha));
         ArgumentOutOfRangeException.ThrowIfLessThan(GetQuorum, 1, nameof(GetQuorum));
+        ArgumentOutOfRangeException.ThrowIfLessThan(RequestAttempts, 1, nameof(RequestAttempts));
+        ArgumentOutOfRangeException.ThrowIfLessThan(RetryBackoff, TimeSpan.Zero, nameof(RetryBackoff));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ReprovideInterval, TimeSpan.Zero, nameof(ReprovideInterval));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HousekeepingInterval, TimeSpan.Zero, nameof(HousekeepingInterval));
         ArgumentNullException.ThrowIfNull(BootstrapPeers, nameof(BootstrapPeers));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using DhtNet.Interop.Tests.LibP2p;
 
@@ -5,6 +6,9 @@ namespace DhtNet.Interop.Tests.Ipfs;
 
 /// <summary>What one js kad-dht query yielded: providers, values, final peers and the errors js met (with the peer).</summary>
 internal sealed record JsQueryResult(IReadOnlyList<PeerInfo> Providers, IReadOnlyList<byte[]> Values, IReadOnlyList<PeerInfo> Peers, IReadOnlyList<(string From, string Error)> Errors);
+
+/// <summary>An IPNS record as the npm ipns package read it after validating it for its routing key.</summary>
+internal sealed record JsIpnsRecord(string Value, ulong Sequence, string Validity, ulong TtlNanoseconds, bool V1Compatible);
 
 /// <summary>The kad-dht 16.4.5 commands of peers/libp2p-peer.mjs, for a peer started with {"dht": true}.</summary>
 internal static class JsKadDht
@@ -25,6 +29,31 @@ internal static class JsKadDht
     public static Task<JsQueryResult> FindPeerAsync(this JsLibp2pPeer js, PeerId peer) => QueryAsync(js, "dhtFindPeer", new JsonObject { ["peerId"] = peer.ToString() });
 
     public static Task<JsQueryResult> ClosestAsync(this JsLibp2pPeer js, byte[] key) => QueryAsync(js, "dhtClosest", new JsonObject { ["key"] = Convert.ToBase64String(key) });
+
+    /// <summary>An IPNS record for js's own name, made and signed by the npm ipns package: its routing key and the record.</summary>
+    public static async Task<(byte[] Key, byte[] Record)> CreateIpnsAsync(this JsLibp2pPeer js, string value, ulong sequence, TimeSpan lifetime, bool v1Compatible)
+    {
+        var reply = await js.Process.SendAsync("ipnsCreate", new JsonObject
+        {
+            ["value"] = value,
+            ["seq"] = sequence,
+            ["lifetimeMs"] = (long)lifetime.TotalMilliseconds,
+            ["v1Compatible"] = v1Compatible,
+        });
+        return (Convert.FromBase64String(reply["key"]!.GetValue<string>()), Convert.FromBase64String(reply["record"]!.GetValue<string>()));
+    }
+
+    /// <summary>js validates <paramref name="record"/> for <paramref name="key"/> with the ipns package (the command fails if it is invalid) and reads it.</summary>
+    public static async Task<JsIpnsRecord> InspectIpnsAsync(this JsLibp2pPeer js, byte[] key, byte[] record)
+    {
+        var reply = await js.Process.SendAsync("ipnsInspect", new JsonObject { ["key"] = Convert.ToBase64String(key), ["record"] = Convert.ToBase64String(record) });
+        return new JsIpnsRecord(
+            reply["value"]!.GetValue<string>(),
+            ulong.Parse(reply["sequence"]!.GetValue<string>(), CultureInfo.InvariantCulture),
+            reply["validity"]!.GetValue<string>(),
+            ulong.Parse(reply["ttl"]!.GetValue<string>(), CultureInfo.InvariantCulture),
+            reply["v1"]!.GetValue<bool>());
+    }
 
     /// <summary>The peer ids in js's routing table.</summary>
     public static async Task<IReadOnlyList<PeerId>> TableAsync(this JsLibp2pPeer js)

@@ -1,3 +1,5 @@
+using System.Text;
+using DhtNet.Interop.Tests.Harness;
 using DhtNet.Interop.Tests.LibP2p;
 using DhtNet.Kademlia;
 
@@ -140,6 +142,45 @@ public sealed class JsKadDhtInteropTests : IAsyncLifetime
         var jsValue = _js[1].PeerId.TryExtractPublicKey()!.Marshal();
         AssertNoErrorsFromUs(await _js[1].PutAsync(jsKey, jsValue));
         Assert.Equal(jsValue, await _ours[2].Node.GetAsync(jsKey));
+    }
+
+    [Fact]
+    public async Task IpnsRecords_BothWays_GetReturnsTheRecordValidated()
+    {
+        // DhtNet signs a V2-only record (signature over the CBOR data, no V1 fields); js's get validates
+        // it with the ipns package's validator and selector, and the package reads back what was signed.
+        var (_, node, key) = _ours[0];
+        var ourKey = IpnsRecord.KeyFor(node.PeerId);
+        var validity = DateTimeOffset.UtcNow.AddHours(1);
+        var ours = IpnsRecord.Create(key, "/ipfs/bafkqaaa"u8, 5, validity, TimeSpan.FromMinutes(5), v1Compatible: false);
+        Assert.True(await node.PutAsync(ourKey, ours) > 0);
+        var got = await _js[2].GetAsync(ourKey);
+        AssertNoErrorsFromUs(got);
+        Assert.Equal(ours, Assert.Single(got.Values));
+        var read = await _js[2].InspectIpnsAsync(ourKey, ours);
+        Assert.Equal(new JsIpnsRecord("/ipfs/bafkqaaa", 5, Encoding.UTF8.GetString(IpnsRecord.Parse(ours).ValidityText.Span), 300_000_000_000, false), read);
+
+        // js signs one with the ipns package (V1-compatible as helia publishes, and V2-only); DhtNet's get
+        // validates it (signature V2, CBOR data matching the V1 fields, name, validity) and returns it.
+        foreach (bool v1Compatible in new[] { true, false })
+        {
+            ulong sequence = v1Compatible ? 7UL : 8UL;
+            var (jsKey, theirs) = await _js[1].CreateIpnsAsync($"/ipfs/bafkqaab{sequence}", sequence, TimeSpan.FromHours(1), v1Compatible);
+            Assert.Equal(IpnsRecord.KeyFor(_js[1].PeerId), jsKey);
+            AssertNoErrorsFromUs(await _js[1].PutAsync(jsKey, theirs));
+            var fromDhtNet = await _ours[2].Node.GetAsync(jsKey);
+            Assert.Equal(theirs, fromDhtNet);
+            var parsed = IpnsRecord.Parse(fromDhtNet);
+            Assert.Equal(sequence, parsed.Sequence);
+            Assert.Equal($"/ipfs/bafkqaab{sequence}", Encoding.UTF8.GetString(parsed.Value.Span));
+            Assert.True(RecordValidator.Default.TryValidate(jsKey, fromDhtNet, DateTimeOffset.UtcNow, out var error), error);
+        }
+
+        // A record js signed and DhtNet altered is refused by both.
+        var (tamperedKey, tampered) = await _js[0].CreateIpnsAsync("/ipfs/bafkqaac", 1, TimeSpan.FromHours(1), v1Compatible: false);
+        tampered[^1] ^= 1;
+        Assert.False(RecordValidator.Default.TryValidate(tamperedKey, tampered, DateTimeOffset.UtcNow, out _));
+        await Assert.ThrowsAsync<PeerCommandException>(() => _js[0].InspectIpnsAsync(tamperedKey, tampered));
     }
 
     [Fact]

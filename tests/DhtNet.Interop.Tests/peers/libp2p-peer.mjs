@@ -16,6 +16,9 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { CID } from 'multiformats/cid'
+import { createIPNSRecord, marshalIPNSRecord, unmarshalIPNSRecord, multihashToIPNSRoutingKey } from 'ipns'
+import { ipnsValidator } from 'ipns/validator'
+import { ipnsSelector } from 'ipns/selector'
 
 // The test protocols both sides serve: echo returns every byte until the writer half-closes;
 // sink reads and counts until the writer half-closes, then answers the count as 8 bytes.
@@ -23,6 +26,7 @@ const ECHO = '/dhtnet/test/echo/1.0.0'
 const SINK = '/dhtnet/test/sink/1.0.0'
 
 let node = null
+let privateKey = null
 let streamsOpened = 0
 
 function write (obj) {
@@ -83,8 +87,9 @@ function peerInfo (peer) {
 const commands = {
   async start (cmd) {
     if (node) throw new Error('already started')
+    privateKey = await generateKeyPair('Ed25519')
     node = await createLibp2p({
-      privateKey: await generateKeyPair('Ed25519'),
+      privateKey,
       addresses: { listen: cmd.listen ?? ['/ip4/127.0.0.1/tcp/0'] },
       transports: [tcp()],
       connectionEncrypters: [noise()],
@@ -92,7 +97,18 @@ const commands = {
       services: Object.assign(
         { identify: identify(), identifyPush: identifyPush(), ping: ping() },
         // With {"dht": true}: an IPFS DHT server (client with {"dhtClient": true}); 127.0.0.1 addresses kept.
-        cmd.dht ? { dht: kadDHT({ protocol: '/ipfs/kad/1.0.0', clientMode: !!cmd.dhtClient, peerInfoMapper: passthroughMapper }) } : {})
+        // /ipns/ records are validated and chosen by the ipns package, as helia configures kad-dht.
+        cmd.dht
+          ? {
+              dht: kadDHT({
+                protocol: '/ipfs/kad/1.0.0',
+                clientMode: !!cmd.dhtClient,
+                peerInfoMapper: passthroughMapper,
+                validators: { ipns: ipnsValidator },
+                selectors: { ipns: ipnsSelector }
+              })
+            }
+          : {})
     })
     node.addEventListener('peer:connect', e => event('connect', { peerId: peerInfo(e.detail) }))
     node.addEventListener('peer:disconnect', e => event('disconnect', { peerId: peerInfo(e.detail) }))
@@ -224,6 +240,33 @@ const commands = {
     return await runQuery(dht().getClosestPeers(Buffer.from(cmd.key, 'base64'), signal(cmd)))
   },
 
+  // An IPNS record for this node's own name, made and signed by the ipns package: V2 (signature over
+  // the CBOR data) and, unless {"v1Compatible": false}, the V1 fields too.
+  async ipnsCreate (cmd) {
+    requireStarted()
+    const record = await createIPNSRecord(privateKey, cmd.value, BigInt(cmd.seq), cmd.lifetimeMs, { v1Compatible: cmd.v1Compatible ?? true, ttlNs: BigInt(cmd.ttlNs ?? 3600e9) })
+    return {
+      key: Buffer.from(multihashToIPNSRoutingKey(node.peerId.toMultihash())).toString('base64'),
+      record: Buffer.from(marshalIPNSRecord(record)).toString('base64')
+    }
+  },
+
+  // Validates a record for a routing key as kad-dht does (signature, name, expiry) and reports what the
+  // ipns package read from it; a record that fails validation fails the command.
+  async ipnsInspect (cmd) {
+    const key = Buffer.from(cmd.key, 'base64')
+    const bytes = Buffer.from(cmd.record, 'base64')
+    await ipnsValidator(key, bytes)
+    const record = unmarshalIPNSRecord(bytes)
+    return {
+      value: record.value,
+      sequence: record.sequence.toString(),
+      validity: record.validity,
+      ttl: record.ttl.toString(),
+      v1: record.signatureV1 != null
+    }
+  },
+
   async dhtTable () {
     const table = dht().routingTable
     const peers = []
@@ -258,15 +301,20 @@ function peerJson (p) {
   return { peerId: p.id.toString(), addrs: (p.multiaddrs ?? []).map(a => a.toString()) }
 }
 
+// elapsedMs: the whole query; firstProviderMs: until the first PROVIDER event (null without one). Both are
+// timed in this process, so the side-by-side harness compares query times without the driver's pipe.
 async function runQuery (events) {
-  const out = { providers: [], values: [], peers: [], errors: [], responses: [] }
+  const out = { providers: [], values: [], peers: [], errors: [], responses: [], elapsedMs: 0, firstProviderMs: null }
+  const started = performance.now()
   for await (const e of events) {
+    if (e.name === 'PROVIDER' && out.firstProviderMs == null && e.providers.length > 0) out.firstProviderMs = performance.now() - started
     if (e.name === 'PROVIDER') out.providers.push(...e.providers.map(peerJson))
     else if (e.name === 'VALUE') out.values.push({ from: e.from.toString(), value: Buffer.from(e.value).toString('base64') })
     else if (e.name === 'FINAL_PEER') out.peers.push(peerJson(e.peer))
     else if (e.name === 'QUERY_ERROR') out.errors.push({ from: e.from?.toString() ?? null, error: String(e.error?.message ?? e.error) })
     else if (e.name === 'PEER_RESPONSE') out.responses.push({ from: e.from.toString(), type: e.messageName ?? String(e.messageType) })
   }
+  out.elapsedMs = performance.now() - started
   return out
 }
 

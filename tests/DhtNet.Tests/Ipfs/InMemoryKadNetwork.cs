@@ -5,21 +5,32 @@ namespace DhtNet.Tests.Ipfs;
 /// <summary>
 /// Many <see cref="IpfsDhtNode"/>s in one process: each request is encoded and decoded as on the wire,
 /// delivered after a latency on the virtual clock, and lost with a seeded probability (a lost
-/// request or reply costs the sender its full timeout, as on a real network).
+/// request or reply costs the sender its full timeout, as on a real network). Nodes can leave, move to
+/// a new address, or lie (<see cref="Liars"/>: their replies name random peers instead of the closest).
 /// </summary>
 internal sealed class InMemoryKadNetwork
 {
     private readonly Dictionary<PeerId, IpfsDhtNode> _nodes = [];
     private readonly VirtualTimeProvider _clock;
+    private readonly Dictionary<PeerId, Messenger> _messengers = [];
+    private readonly List<PeerInfo> _everyone = [];
     private readonly Random _random;
-    private readonly double _loss;
 
     public InMemoryKadNetwork(VirtualTimeProvider clock, int seed, double loss = 0)
     {
         _clock = clock;
         _random = new Random(seed);
-        _loss = loss;
+        Loss = loss;
     }
+
+    /// <summary>The chance that one message (a request or a reply) is lost.</summary>
+    public double Loss { get; set; }
+
+    /// <summary>Nodes whose replies name k random peers of the network (mostly far from any key) instead of their closest.</summary>
+    public HashSet<PeerId> Liars { get; } = [];
+
+    /// <summary>Options for the node of a given index and client mode (null: the defaults used here).</summary>
+    public Func<int, bool, IpfsDhtNodeOptions>? Options { get; init; }
 
     public TimeSpan Latency { get; init; } = TimeSpan.FromMilliseconds(20);
 
@@ -36,9 +47,37 @@ internal sealed class InMemoryKadNetwork
         var peer = PeerId.FromPublicKey(key.PublicKey);
         var address = Multiaddr.Parse($"/ip4/10.{(index >> 16) & 255}.{(index >> 8) & 255}.{index & 255}/tcp/4001");
         var messenger = new Messenger(this, peer, [address]);
-        var node = new IpfsDhtNode(messenger, new IpfsDhtNodeOptions { ClientMode = clientMode, Random = new Random(index), LookupSoftTimeout = TimeSpan.FromSeconds(1) }, _clock);
+        var options = Options?.Invoke(index, clientMode) ?? new IpfsDhtNodeOptions { ClientMode = clientMode, Random = new Random(index), LookupSoftTimeout = TimeSpan.FromSeconds(1) };
+        Assert.Equal(clientMode, options.ClientMode);
+        var node = new IpfsDhtNode(messenger, options, _clock);
         _nodes.Add(peer, node);
+        _messengers.Add(peer, messenger);
+        if (!clientMode)
+        {
+            _everyone.Add(new PeerInfo(peer, [address]));
+        }
+
         return node;
+    }
+
+    /// <summary>Where <paramref name="node"/> listens now.</summary>
+    public Multiaddr AddressOf(IpfsDhtNode node) => _messengers[node.PeerId].Addresses[0];
+
+    /// <summary>Takes <paramref name="node"/> off the network: requests to it go unanswered from now on.</summary>
+    public void Remove(IpfsDhtNode node)
+    {
+        _nodes.Remove(node.PeerId);
+        _everyone.RemoveAll(p => p.Id == node.PeerId);
+    }
+
+    /// <summary>Moves <paramref name="node"/> to a new address: the old one answers no more.</summary>
+    public Multiaddr Move(IpfsDhtNode node, int newIndex)
+    {
+        var address = Multiaddr.Parse($"/ip4/10.{(newIndex >> 16) & 255}.{(newIndex >> 8) & 255}.{newIndex & 255}/tcp/4001");
+        _messengers[node.PeerId].Addresses = [address];
+        int at = _everyone.FindIndex(p => p.Id == node.PeerId);
+        _everyone[at] = new PeerInfo(node.PeerId, [address]);
+        return address;
     }
 
     private bool Drop()
@@ -46,7 +85,7 @@ internal sealed class InMemoryKadNetwork
         lock (_random)
         {
             Requests++;
-            if (_loss > 0 && _random.NextDouble() < _loss)
+            if (Loss > 0 && _random.NextDouble() < Loss)
             {
                 Lost++;
                 return true;
@@ -58,7 +97,8 @@ internal sealed class InMemoryKadNetwork
 
     private async Task<KadMessage?> DeliverAsync(Messenger from, PeerInfo to, KadMessage message, bool wantReply, CancellationToken cancellationToken)
     {
-        if (!_nodes.TryGetValue(to.Id, out var target) || target.ClientMode || Drop())
+        // A peer is reached only at an address it listens on now.
+        if (!_nodes.TryGetValue(to.Id, out var target) || target.ClientMode || !to.Multiaddrs.Intersect(_messengers[to.Id].Addresses).Any() || Drop())
         {
             await Task.Delay(Timeout, _clock, cancellationToken);
             return null;
@@ -79,7 +119,27 @@ internal sealed class InMemoryKadNetwork
         }
 
         await Task.Delay(Latency, _clock, cancellationToken);
-        return Decode(result.Reply!);
+        var reply = Decode(result.Reply!);
+        if (Liars.Contains(to.Id) && reply.CloserPeers.Count > 0)
+        {
+            reply = new KadMessage { Type = reply.Type, Key = reply.Key, Record = reply.Record, ProviderPeers = reply.ProviderPeers, CloserPeers = RandomPeers(reply.CloserPeers.Count) };
+        }
+
+        return reply;
+    }
+
+    private KadPeer[] RandomPeers(int count)
+    {
+        var peers = new KadPeer[count];
+        lock (_random)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                peers[i] = KadPeer.FromPeerInfo(_everyone[_random.Next(_everyone.Count)]);
+            }
+        }
+
+        return peers;
     }
 
     private static KadMessage Decode(KadMessage message)
@@ -94,7 +154,9 @@ internal sealed class InMemoryKadNetwork
     {
         public PeerId Self => self;
 
-        public IReadOnlyList<Multiaddr> SelfAddresses => addresses;
+        public IReadOnlyList<Multiaddr> Addresses { get; set; } = addresses;
+
+        public IReadOnlyList<Multiaddr> SelfAddresses => Addresses;
 
         public bool IsDhtServer(PeerId peer) => network._nodes.TryGetValue(peer, out var node) && !node.ClientMode;
 

@@ -1,4 +1,5 @@
 using DhtNet.Kademlia;
+using Xunit.Abstractions;
 
 namespace DhtNet.Tests.Ipfs;
 
@@ -8,75 +9,24 @@ namespace DhtNet.Tests.Ipfs;
 /// <c>/pk/</c> and <c>/ipns/</c> records — against the truth computed from all nodes, with and without
 /// message loss.
 /// </summary>
-public class IpfsDhtNetworkTests
+public class IpfsDhtNetworkTests(ITestOutputHelper output)
 {
-    private const int K = 20;
-    private readonly VirtualTimeProvider _clock = new();
+    private const int K = KadTestNetwork.K;
+    private VirtualTimeProvider _clock = null!;
+    private KadTestNetwork _net = null!;
 
-    private T Run<T>(Task<T> task)
-    {
-        SynchronizationContext.SetSynchronizationContext(null);
-        while (!task.IsCompleted && _clock.AdvanceToNextTimer())
-        {
-        }
+    private T Run<T>(Task<T> task) => _net.Run(task);
 
-        Assert.True(task.IsCompleted, $"did not finish when the clock ran out of timers: {task.Status}");
-        return task.GetAwaiter().GetResult();
-    }
-
-    private static async Task<List<PeerInfo>> CollectAsync(IAsyncEnumerable<PeerInfo> providers)
-    {
-        var list = new List<PeerInfo>();
-        await foreach (var provider in providers)
-        {
-            list.Add(provider);
-        }
-
-        return list;
-    }
-
-    private (InMemoryKadNetwork Network, List<IpfsDhtNode> Servers, List<IpfsDhtNode> Clients, Dictionary<PeerId, Ed25519PrivateKey> Keys) Build(int servers, int clients, double loss, int seed)
-    {
-        SynchronizationContext.SetSynchronizationContext(null);
-        var network = new InMemoryKadNetwork(_clock, seed, loss);
-        var random = new Random(seed);
-        var keys = new Dictionary<PeerId, Ed25519PrivateKey>();
-        var serverNodes = new List<IpfsDhtNode>();
-        var clientNodes = new List<IpfsDhtNode>();
-        var seed32 = new byte[32];
-        for (int i = 0; i < servers + clients; i++)
-        {
-            random.NextBytes(seed32);
-            var key = Ed25519PrivateKey.FromSeed(seed32);
-            var node = network.Add(key, i, clientMode: i >= servers);
-            keys.Add(node.PeerId, key);
-            (i < servers ? serverNodes : clientNodes).Add(node);
-            if (i > 0)
-            {
-                // Each joins through a random earlier server, as a node joins through a bootstrap peer.
-                var via = serverNodes[random.Next(Math.Min(i, servers))];
-                if (via != node)
-                {
-                    Run(node.BootstrapAsync([new PeerInfo(via.PeerId, [Multiaddr.Parse($"/ip4/10.0.0.1/tcp/4001")])]));
-                }
-            }
-        }
-
-        return (network, serverNodes, clientNodes, keys);
-    }
-
-    private static PeerId[] TrueClosest(IEnumerable<IpfsDhtNode> servers, ReadOnlySpan<byte> key, IpfsDhtNode except)
-    {
-        var target = Key256.Sha256(key);
-        return servers.Where(n => n != except).OrderBy(n => n.Key.Xor(target)).Take(K).Select(n => n.PeerId).ToArray();
-    }
+    private static Task<List<PeerInfo>> CollectAsync(IAsyncEnumerable<PeerInfo> providers) => KadTestNetwork.CollectAsync(providers);
 
     [Theory]
     [InlineData(0.0, 1)]
     [InlineData(0.05, 2)]
     public void EveryOperation_2000Nodes_MatchesTheTruth(double loss, int seed)
     {
-        var (network, servers, clients, keys) = Build(2_000, 20, loss, seed);
+        _net = KadTestNetwork.Build(2_000, 20, loss, seed);
+        _clock = _net.Clock;
+        var (network, servers, clients, keys) = (_net.Network, _net.Servers, _net.Clients, _net.Keys);
         var random = new Random(seed * 7);
         bool lossless = loss == 0;
 
@@ -89,7 +39,7 @@ public class IpfsDhtNetworkTests
             Assert.DoesNotContain(node.Table.Export(), c => clientIds.Contains(c.Peer.Id));
         }
 
-        // Closest peers: the true K closest (all of them without loss; a lost reply drops a peer from the answer).
+        // Closest peers: the true K closest, with or without loss (a lost request or reply is tried again).
         int exact = 0, overlapTotal = 0;
         for (int i = 0; i < 30; i++)
         {
@@ -97,7 +47,7 @@ public class IpfsDhtNetworkTests
             var key = new byte[34];
             random.NextBytes(key);
             var found = Run(from.QueryAsync(key)).Select(p => p.Id).ToArray();
-            var truth = TrueClosest(servers, key, from);
+            var truth = _net.TrueClosest(key, from);
             int overlap = found.Intersect(truth).Count();
             overlapTotal += overlap;
             exact += found.SequenceEqual(truth) ? 1 : 0;
@@ -107,9 +57,10 @@ public class IpfsDhtNetworkTests
             }
         }
 
-        // Under loss a peer whose reply was lost counts as failed for that lookup, and a lossy join leaves some
-        // tables thinner: most of the true closest are still found.
-        Assert.True(overlapTotal >= 30 * (K - 3), $"{overlapTotal / 30.0:0.0} of the true {K} closest on average, {exact} of 30 exact");
+        // A lossy join leaves some tables thinner, and a peer can lose all three tries: nine in ten lookups or more are
+        // exact (28 of 30 with this seed; IpfsLookupRobustnessTests shows 40 of 40 at 5 % loss on a network built whole).
+        output.WriteLine($"{exact} of 30 lookups exact, {overlapTotal / 30.0:0.0} of the true {K} closest on average");
+        Assert.True(exact >= 27, $"{overlapTotal / 30.0:0.0} of the true {K} closest on average, {exact} of 30 exact");
 
         // Find peer: every target found with its address, clients included through their queries? No: clients are in no table, so only servers.
         for (int i = 0; i < 30; i++)
@@ -168,7 +119,7 @@ public class IpfsDhtNetworkTests
         var first = IpnsRecord.Create(keys[name.PeerId], "/ipfs/bafkqaaa"u8, 1, validity, TimeSpan.FromHours(1));
         var second = IpnsRecord.Create(keys[name.PeerId], "/ipfs/bafkqaab"u8, 2, validity, TimeSpan.FromHours(1));
         Assert.True(Run(name.PutAsync(ipnsKey, first)) >= (lossless ? K : K / 2));
-        var closest = TrueClosest(servers, ipnsKey, name);
+        var closest = _net.TrueClosest(ipnsKey, name);
         var byId = servers.ToDictionary(s => s.PeerId);
         foreach (var peer in closest.Take(3))
         {

@@ -1,6 +1,8 @@
+using Xunit.Abstractions;
+
 namespace DhtNet.Tests.Ipfs;
 
-public class IpfsStoreTests
+public class IpfsStoreTests(ITestOutputHelper output)
 {
     private static readonly Multiaddr Addr = Multiaddr.Parse("/ip4/10.0.0.1/tcp/4001");
     private readonly VirtualTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
@@ -156,6 +158,89 @@ public class IpfsStoreTests
         _time.Advance(TimeSpan.FromMinutes(10));
         Assert.Empty(book.Get(peer));
         Assert.Equal(0, book.Count);
+    }
+
+    [Fact]
+    public void AddressBook_PeersOwnList_ReplacesOldAddressesAndOutranksOthersClaims()
+    {
+        var book = new AddressBook(_time);
+        var peer = Ed25519PrivateKey.Generate().PeerId;
+        var moved = Multiaddr.Parse("/ip4/10.0.0.2/tcp/4001");
+        book.Add(peer, [Addr]);
+
+        // The peer says where it listens now: the old address goes, and a third party repeating it changes nothing.
+        book.Replace(peer, [moved]);
+        Assert.Equal([moved], book.Get(peer));
+        book.Add(peer, [Addr]);
+        Assert.Equal([moved], book.Get(peer));
+
+        // Once its own list expires, what others say counts again, for as long as they say it.
+        _time.Advance(AddressBook.DefaultLifetime);
+        Assert.Empty(book.Get(peer));
+        book.Add(peer, [Addr], TimeSpan.FromMinutes(1));
+        Assert.Equal([Addr], book.Get(peer));
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(1, book.Purge());
+        Assert.Empty(book.Get(peer));
+        Assert.Equal(0, book.Count);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(14)]
+    [InlineData(15)]
+    [InlineData(30)]
+    public void RefreshTargets_BucketDepth_KeyHashesIntoThatBucket(int depth)
+    {
+        var random = new Random(depth);
+        var local = Key256.Random(random);
+        var targets = new RefreshTargets(local, new Random(1));
+
+        // A target in the bucket at this depth: the local key's first `depth` bits, then the other branch.
+        Span<byte> bytes = stackalloc byte[32];
+        Span<byte> own = stackalloc byte[32];
+        KademliaKey.RandomWithPrefix(local, depth, random).WriteTo(bytes);
+        local.WriteTo(own);
+        byte bit = (byte)(0x80 >> (depth % 8));
+        bytes[depth / 8] = (byte)((bytes[depth / 8] & ~bit) | (~own[depth / 8] & bit));
+        var target = new Key256(bytes);
+        Assert.Equal(depth, target.CommonPrefixLength(local));
+
+        var key = targets.KeyFor(target);
+        Assert.Equal([0x12, 32], key[..2]);
+        Assert.Equal(34, key.Length);
+        int shared = Key256.Sha256(key).CommonPrefixLength(local);
+        if (depth < RefreshTargets.DefaultMaxCommonPrefixLength)
+        {
+            Assert.Equal(depth, shared);
+        }
+        else
+        {
+            Assert.True(shared >= RefreshTargets.DefaultMaxCommonPrefixLength, $"shares {shared} bits");
+        }
+    }
+
+    [Fact]
+    public void RefreshTargets_Table_BuiltOnceWithBoundedDraws()
+    {
+        var targets = new RefreshTargets(Key256.Random(new Random(2)), new Random(3));
+        Assert.Equal(0, targets.Draws);
+        var random = new Random(4);
+        targets.KeyFor(Key256.Random(random));
+        long draws = targets.Draws;
+
+        // Filling the deepest length takes about 2^(15 + 1) hashes; searching a 16-bit prefix took about 2^16 on every
+        // refresh. After the build every key costs a table look-up and no hashing of random keys.
+        output.WriteLine($"prefix table built with {draws} draws");
+        Assert.InRange(draws, 1 << 10, 1 << 20);
+        for (int i = 0; i < 1_000; i++)
+        {
+            targets.KeyFor(Key256.Random(random));
+        }
+
+        Assert.Equal(draws, targets.Draws);
     }
 
     [Fact]

@@ -7,6 +7,9 @@ namespace DhtNet.Ipfs.Peers;
 /// book): per peer a bounded set of multiaddrs, each with its own expiry, so stale addresses age
 /// out. Bounded by peers (least recently used peer makes room) and by addresses per peer (the
 /// address expiring soonest makes room). Thread-safe; runs no timers (the node calls <see cref="Purge"/>).
+/// Addresses come first hand (<see cref="Replace"/>: the peer's own list, from identify or its request) or
+/// second hand (<see cref="Add"/>: another peer's reply); while a first-hand list is fresh it replaces what
+/// others claim, so a peer that moved is not dialled at its old address on a third party's word.
 /// </summary>
 public sealed class AddressBook
 {
@@ -46,8 +49,38 @@ public sealed class AddressBook
         }
     }
 
-    /// <summary>Adds <paramref name="addrs"/> for <paramref name="peer"/>, each kept for <paramref name="lifetime"/> (or longer if already known for longer).</summary>
-    public void Add(PeerId peer, IEnumerable<Multiaddr> addrs, TimeSpan? lifetime = null)
+    /// <summary>
+    /// Adds <paramref name="addrs"/> for <paramref name="peer"/> as another peer reported them, each kept for
+    /// <paramref name="lifetime"/> (or longer if already known for longer); ignored while the peer's own list
+    /// (<see cref="Replace"/>) is fresh, except that addresses on that list are kept longer.
+    /// </summary>
+    public void Add(PeerId peer, IEnumerable<Multiaddr> addrs, TimeSpan? lifetime = null) => Merge(peer, addrs, lifetime, firstHand: false);
+
+    /// <summary>
+    /// Sets <paramref name="addrs"/> as the addresses of <paramref name="peer"/> by its own word (identify, or
+    /// the listen addresses of a peer that sent us a request): addresses it no longer lists are dropped, and
+    /// second-hand ones are ignored until this list expires after <paramref name="lifetime"/>.
+    /// </summary>
+    public void Replace(PeerId peer, IEnumerable<Multiaddr> addrs, TimeSpan? lifetime = null)
+    {
+        ArgumentNullException.ThrowIfNull(addrs);
+        var fresh = addrs as IReadOnlyCollection<Multiaddr> ?? [.. addrs];
+        lock (_lock)
+        {
+            if (_peers.TryGet(peer, out var list))
+            {
+                list.RemoveAll(e => !fresh.Contains(e.Addr));
+                if (list.Count == 0)
+                {
+                    _peers.Remove(peer);
+                }
+            }
+
+            Merge(peer, fresh, lifetime, firstHand: true);
+        }
+    }
+
+    private void Merge(PeerId peer, IEnumerable<Multiaddr> addrs, TimeSpan? lifetime, bool firstHand)
     {
         ArgumentNullException.ThrowIfNull(addrs);
         if (peer.IsEmpty)
@@ -55,7 +88,8 @@ public sealed class AddressBook
             throw new ArgumentException("The empty peer id has no addresses.", nameof(peer));
         }
 
-        var expires = _timeProvider.GetUtcNow() + (lifetime ?? DefaultLifetime);
+        var now = _timeProvider.GetUtcNow();
+        var expires = now + (lifetime ?? DefaultLifetime);
         lock (_lock)
         {
             if (!_peers.TryGet(peer, out var list))
@@ -63,17 +97,23 @@ public sealed class AddressBook
                 list = [];
             }
 
+            bool ownListFresh = !firstHand && list.Exists(e => e.FirstHand && e.Expires > now);
             foreach (var addr in addrs)
             {
                 var index = list.FindIndex(e => e.Addr == addr);
                 if (index >= 0)
                 {
-                    if (list[index].Expires < expires)
+                    if (list[index].Expires < expires || firstHand)
                     {
-                        list[index] = new Entry(addr, expires);
+                        list[index] = new Entry(addr, list[index].Expires < expires ? expires : list[index].Expires, firstHand || list[index].FirstHand);
                     }
 
                     continue;
+                }
+
+                if (ownListFresh)
+                {
+                    continue; // the peer's own list is fresh: a second-hand address it does not list is stale or made up
                 }
 
                 if (list.Count >= MaxAddressesPerPeer)
@@ -92,7 +132,7 @@ public sealed class AddressBook
                     list.RemoveAt(soonest);
                 }
 
-                list.Add(new Entry(addr, expires));
+                list.Add(new Entry(addr, expires, firstHand));
             }
 
             if (list.Count > 0)
@@ -103,7 +143,12 @@ public sealed class AddressBook
     }
 
     /// <summary>The unexpired addresses of <paramref name="peer"/>; empty when none are known.</summary>
-    public IReadOnlyList<Multiaddr> Get(PeerId peer)
+    public IReadOnlyList<Multiaddr> Get(PeerId peer) => Get(peer, firstHandOnly: false);
+
+    /// <summary>The unexpired addresses <paramref name="peer"/> itself gave (<see cref="Replace"/>); empty when its own list is stale or unknown.</summary>
+    internal IReadOnlyList<Multiaddr> GetOwn(PeerId peer) => Get(peer, firstHandOnly: true);
+
+    private IReadOnlyList<Multiaddr> Get(PeerId peer, bool firstHandOnly)
     {
         var now = _timeProvider.GetUtcNow();
         lock (_lock)
@@ -124,10 +169,13 @@ public sealed class AddressBook
                 _peers.Set(peer, list, SizeOf(peer, list));
             }
 
-            var result = new Multiaddr[list.Count];
-            for (var i = 0; i < result.Length; i++)
+            var result = new List<Multiaddr>(list.Count);
+            foreach (var entry in list)
             {
-                result[i] = list[i].Addr;
+                if (entry.FirstHand || !firstHandOnly)
+                {
+                    result.Add(entry.Addr);
+                }
             }
 
             return result;
@@ -171,5 +219,5 @@ public sealed class AddressBook
         return size;
     }
 
-    private readonly record struct Entry(Multiaddr Addr, DateTimeOffset Expires);
+    private readonly record struct Entry(Multiaddr Addr, DateTimeOffset Expires, bool FirstHand);
 }
