@@ -30,12 +30,14 @@ public sealed class DhtSimulation : IAsyncDisposable
             LinkLatency = _options.LinkLatency,
             Seed = _options.Seed,
         });
-        // A simulated node hears from a few thousand peers at most: a 1,024-bucket query limiter (24 KiB)
-        // keeps the per-address limit without the public default's 1.5 MiB a node.
-        Template = (_options.NodeTemplate ?? new DhtOptions { RequestTimeout = TimeSpan.FromSeconds(2), RateLimiterSlots = 1024 }) with
+        var template = _options.NodeTemplate ?? new DhtOptions { RequestTimeout = TimeSpan.FromSeconds(2) };
+        Template = template with
         {
             TimeProvider = Clock,
             BootstrapNodes = [],
+            // A simulated node hears from a few thousand peers at most: a 1,024-bucket query limiter
+            // (24 KiB) keeps the per-address limit without the public default's 1.5 MiB a node.
+            RateLimiterSlots = Math.Min(template.RateLimiterSlots, 1024),
         };
     }
 
