@@ -1,8 +1,12 @@
 // The library's namespaces, named once for the whole project so that moving a type between
 // library folders changes this file only.
 global using DhtNet.Diagnostics;
+global using DhtNet.Ipfs;
+global using DhtNet.Ipfs.Bootstrap;
 global using DhtNet.Kademlia;
 global using DhtNet.LibP2p;
+global using DhtNet.LibP2p.Crypto;
+global using DhtNet.LibP2p.Host;
 global using DhtNet.LibP2p.Multiformats;
 global using DhtNet.Mainline;
 global using DhtNet.Mainline.Bencode;

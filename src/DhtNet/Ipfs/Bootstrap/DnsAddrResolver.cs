@@ -53,21 +53,33 @@ public sealed class DnsAddrResolver
 
     /// <summary>
     /// <paramref name="addresses"/> with every <c>/dnsaddr/</c> one replaced by what it resolves to (others kept
-    /// as they are), without duplicates. Throws <see cref="DnsAddrException"/> when any name cannot be resolved;
-    /// use <see cref="ResolveAsync(Multiaddr, CancellationToken)"/> one by one to keep what did resolve.
+    /// as they are), without duplicates; a name asked for twice is asked once. A name that cannot be resolved
+    /// goes to <paramref name="onFailure"/> and the rest go on; without it, it throws <see cref="DnsAddrException"/>.
     /// </summary>
-    public async Task<IReadOnlyList<Multiaddr>> ResolveAllAsync(IEnumerable<Multiaddr> addresses, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<Multiaddr>> ResolveAllAsync(
+        IEnumerable<Multiaddr> addresses, Action<Multiaddr, DnsAddrException>? onFailure = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(addresses);
         var run = new Resolution(this);
         var all = new List<Multiaddr>();
         foreach (var address in addresses)
         {
-            foreach (var resolved in await run.ResolveAsync(address, cancellationToken).ConfigureAwait(false))
+            IReadOnlyList<Multiaddr> resolved;
+            try
             {
-                if (!all.Contains(resolved))
+                resolved = await run.ResolveAsync(address, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DnsAddrException e) when (onFailure is not null)
+            {
+                onFailure(address, e);
+                continue;
+            }
+
+            foreach (var entry in resolved)
+            {
+                if (!all.Contains(entry))
                 {
-                    all.Add(resolved);
+                    all.Add(entry);
                 }
             }
         }
