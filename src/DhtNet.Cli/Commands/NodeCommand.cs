@@ -281,7 +281,6 @@ internal static class NodeCommand
                 {
                     var seeds = await IpfsPeer.ResolveSeedsAsync(settings.Bootstrap.Ipfs, settings.DnsServer, logger, stop);
                     await ipfs.BootstrapAsync(seeds, stop);
-                    Log.IpfsBootstrapped(logger, ipfs.Node.Table.Count);
                     if (ipfs.Node.Table.Count > 0)
                     {
                         break;

@@ -9,8 +9,8 @@ namespace DhtNet.Cli.Hosting;
 
 /// <summary>
 /// The temporary node of a one-shot command: starts, bootstraps, runs the command's work under
-/// --timeout, reports what the lookups cost, and leaves. The node is read-only (BEP 43), so the
-/// network does not fill its tables with a node that is about to go.
+/// --timeout, reports what the lookups cost, and leaves. On Mainline the node is read-only (BEP 43)
+/// and on IPFS a DHT client, so neither network fills its tables with a node that is about to go.
 /// </summary>
 internal sealed class ClientSession : IAsyncDisposable
 {
@@ -18,6 +18,8 @@ internal sealed class ClientSession : IAsyncDisposable
     private readonly LookupTally _tally = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Stopwatch _operation = new();
+    private readonly DhtNode? _node;
+    private IpfsPeer? _ipfs;
 
     private ClientSession(ClientSettings settings, CliOutput output, CancellationToken cancellation, CancellationToken userCancellation)
     {
@@ -26,17 +28,24 @@ internal sealed class ClientSession : IAsyncDisposable
         Cancellation = cancellation;
         UserCancellation = userCancellation;
         _loggers = CliLogging.Create(settings.LogLevel);
-        Node = new DhtNode(new DhtOptions
+        if (settings.Network == DhtNetworks.Mainline)
         {
-            Port = settings.Port,
-            BootstrapNodes = settings.Bootstrap,
-            ReadOnly = true,
-            LoggerFactory = _loggers,
-        });
-        Node.LookupCompleted += _tally.OnLookupCompleted;
+            _node = new DhtNode(new DhtOptions
+            {
+                Port = settings.Port,
+                BootstrapNodes = settings.Bootstrap,
+                ReadOnly = true,
+                LoggerFactory = _loggers,
+            });
+            _node.LookupCompleted += _tally.OnLookupCompleted;
+        }
     }
 
-    public DhtNode Node { get; }
+    /// <summary>The Mainline node (--network mainline).</summary>
+    public DhtNode Node => _node ?? throw new InvalidOperationException("This session runs on the IPFS DHT.");
+
+    /// <summary>The IPFS DHT node (--network ipfs), started.</summary>
+    public IpfsDhtNode Ipfs => _ipfs?.Node ?? throw new InvalidOperationException("This session runs on the Mainline DHT.");
 
     public CliOutput Output { get; }
 
@@ -83,7 +92,7 @@ internal sealed class ClientSession : IAsyncDisposable
     /// <summary>Prints {"type":"done",...} (or a summary line) with the cost of the lookups since bootstrap.</summary>
     public void WriteDone()
     {
-        var (queried, answered) = _tally.Total;
+        var (queried, answered) = _ipfs?.Requests ?? _tally.Total;
         var elapsed = _operation.Elapsed;
         Output.Json("done", w =>
         {
@@ -130,32 +139,72 @@ internal sealed class ClientSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Node.DisposeAsync();
+        if (_node is not null)
+        {
+            await _node.DisposeAsync();
+        }
+
+        if (_ipfs is not null)
+        {
+            await _ipfs.DisposeAsync();
+        }
+
         _loggers.Dispose();
     }
 
     private async Task StartAsync()
     {
-        try
+        var bootstrap = Settings.BootstrapText;
+        string joining = bootstrap.Count == 0 ? "Starting a node" : $"Joining the DHT via {string.Join(", ", bootstrap)}";
+        if (_node is not null)
         {
-            string joining = Settings.Bootstrap.Count == 0 ? "Starting a node" : $"Joining the DHT via {string.Join(", ", Settings.Bootstrap)}";
-            await Output.StatusAsync(joining, () => Node.StartAsync(Cancellation));
+            try
+            {
+                await Output.StatusAsync(joining, () => _node.StartAsync(Cancellation));
+            }
+            catch (SocketException e)
+            {
+                throw CliException.BadInput($"--port {Settings.Port}: cannot bind the UDP port ({e.Message})");
+            }
         }
-        catch (SocketException e)
+        else
         {
-            throw CliException.BadInput($"--port {Settings.Port}: cannot bind the UDP port ({e.Message})");
+            await Output.StatusAsync(joining, StartIpfsAsync);
         }
 
         CheckBootstrapped();
         _tally.Start();
+        _ipfs?.StartCounting();
         _operation.Start();
     }
 
+    /// <summary>A DHT client on TCP (it listens, so that what it provides carries addresses peers can dial), joined through the resolved bootstrap peers.</summary>
+    private async Task StartIpfsAsync()
+    {
+        try
+        {
+            _ipfs = await IpfsPeer.StartAsync(Ed25519PrivateKey.Generate(), IpfsPeer.ListenAddresses(null, Settings.Port), _loggers, clientMode: true, cancellationToken: Cancellation);
+        }
+        catch (SocketException e)
+        {
+            throw CliException.BadInput($"--port {Settings.Port}: cannot listen on the TCP port ({e.Message})");
+        }
+
+        var seeds = await IpfsPeer.ResolveSeedsAsync(Settings.IpfsBootstrap, Settings.DnsServer, _loggers.CreateLogger("dht"), Cancellation);
+        if (seeds.Count > 0)
+        {
+            await _ipfs.BootstrapAsync(seeds, Cancellation);
+        }
+    }
+
+    private int RoutingTableSize => _node?.RoutingTableSize ?? _ipfs?.Node.Table.Count ?? 0;
+
     private void CheckBootstrapped()
     {
-        if (Settings.Bootstrap.Count > 0 && Node.RoutingTableSize == 0)
+        var bootstrap = Settings.BootstrapText;
+        if (bootstrap.Count > 0 && RoutingTableSize == 0)
         {
-            throw new CliException(ExitCodes.NoNodeAnswered, $"no node answered: bootstrap from {string.Join(", ", Settings.Bootstrap)} failed");
+            throw new CliException(ExitCodes.NoNodeAnswered, $"no node answered: bootstrap from {string.Join(", ", bootstrap)} failed");
         }
     }
 }

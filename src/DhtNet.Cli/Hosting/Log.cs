@@ -26,9 +26,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Could not resolve the bootstrap address {Address}: {Reason}")]
     public static partial void DnsAddrFailed(ILogger logger, Multiaddr address, string reason);
 
-    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "IPFS bootstrap done: {Peers} peers in the routing table")]
-    public static partial void IpfsBootstrapped(ILogger logger, int peers);
-
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "IPFS routing table: {Peers} peers")]
     public static partial void IpfsStatus(ILogger logger, int peers);
 }

@@ -198,6 +198,23 @@ internal static class Inputs
         }
     }
 
+    /// <summary>A key to look up on the IPFS DHT: a peer id (its multihash) or a CID (its multihash, as provider records are keyed).</summary>
+    public static byte[] IpfsLookupKey(string name, string? text)
+    {
+        text = text?.Trim() ?? string.Empty;
+        if (LibP2p.PeerId.TryParse(text, out var peer))
+        {
+            return peer.Bytes.ToArray();
+        }
+
+        if (LibP2p.Cid.TryParse(text, out var cid))
+        {
+            return cid.Multihash.Bytes.ToArray();
+        }
+
+        throw CliException.BadInput($"{name}: '{text}' is neither a peer id nor a CID");
+    }
+
     /// <summary>An IPFS DHT record key written as kubo takes it, /pk/&lt;peer id&gt; or /ipns/&lt;peer id&gt;: its binary form.</summary>
     public static byte[] RecordKey(string name, string? text)
     {
