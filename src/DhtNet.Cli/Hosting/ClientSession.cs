@@ -47,6 +47,9 @@ internal sealed class ClientSession : IAsyncDisposable
     /// <summary>The IPFS DHT node (--network ipfs), started.</summary>
     public IpfsDhtNode Ipfs => _ipfs?.Node ?? throw new InvalidOperationException("This session runs on the Mainline DHT.");
 
+    /// <summary>The addresses the IPFS node listens on (without /p2p/).</summary>
+    public IReadOnlyList<Multiaddr> IpfsAddresses => _ipfs?.Host.ListenAddresses ?? [];
+
     public CliOutput Output { get; }
 
     public ClientSettings Settings { get; }
