@@ -70,20 +70,20 @@ internal static class ProvideCommand
     }
 
     /// <summary>
-    /// Announces each CID from the temporary node: the provider records carry its addresses, which serve
-    /// as long as it runs (`dht node --provide` keeps a provider up).
+    /// Announces each CID from the temporary node and counts the peers that list it afterwards: the provider
+    /// records carry its addresses, which serve as long as it runs (`dht node --provide` keeps a provider up).
     /// </summary>
     private static async Task<int> RunIpfsAsync(ClientSession session, IReadOnlyList<Cid> cids)
     {
         var table = Display.Table("CID", "Stored on");
         foreach (var cid in cids)
         {
-            int stored = await session.Output.StatusAsync($"Providing {cid}", () => session.Ipfs.ProvideAsync(cid, session.Cancellation));
+            int stored = await session.Output.StatusAsync($"Providing {cid}", () => session.IpfsPeer.ProvideConfirmedAsync(cid, session.Cancellation));
             session.Output.Json("provided", w =>
             {
                 w.WriteString("cid", cid.ToString());
                 w.WriteNumber("stored", stored);
-                Display.WritePeer(w, session.Ipfs.PeerId, session.IpfsAddresses);
+                Display.WritePeer(w, session.IpfsPeer.PeerId, session.IpfsPeer.Host.ListenAddresses);
             });
             table.Row(cid.ToString(), Display.Count(stored, "peer"));
         }

@@ -45,10 +45,10 @@ internal sealed class ClientSession : IAsyncDisposable
     public DhtNode Node => _node ?? throw new InvalidOperationException("This session runs on the IPFS DHT.");
 
     /// <summary>The IPFS DHT node (--network ipfs), started.</summary>
-    public IpfsDhtNode Ipfs => _ipfs?.Node ?? throw new InvalidOperationException("This session runs on the Mainline DHT.");
+    public IpfsDhtNode Ipfs => IpfsPeer.Node;
 
-    /// <summary>The addresses the IPFS node listens on (without /p2p/).</summary>
-    public IReadOnlyList<Multiaddr> IpfsAddresses => _ipfs?.Host.ListenAddresses ?? [];
+    /// <summary>The IPFS node with its host (--network ipfs), started.</summary>
+    public IpfsPeer IpfsPeer => _ipfs ?? throw new InvalidOperationException("This session runs on the Mainline DHT.");
 
     public CliOutput Output { get; }
 

@@ -12,6 +12,10 @@ namespace DhtNet.Cli.Hosting;
 /// </summary>
 internal sealed class IpfsPeer : IAsyncDisposable
 {
+    // How often, and how patiently, a provide asks whether a peer took it (ADD_PROVIDER has no reply).
+    private const int ConfirmAttempts = 5;
+    private static readonly TimeSpan ConfirmBackoff = TimeSpan.FromMilliseconds(50);
+
     private readonly LibP2pHost _host;
     private readonly CountingMessenger _messenger;
 
@@ -100,6 +104,43 @@ internal sealed class IpfsPeer : IAsyncDisposable
     /// <summary>Joins through <paramref name="seeds"/>; the peers that answered.</summary>
     public Task<IReadOnlyList<PeerInfo>> BootstrapAsync(IReadOnlyList<PeerInfo> seeds, CancellationToken cancellationToken) =>
         Node.BootstrapAsync(seeds, cancellationToken);
+
+    /// <summary>
+    /// Announces <paramref name="cid"/> and then asks the peers closest to it (GET_PROVIDERS) until each lists
+    /// this node, a few times with a short backoff: ADD_PROVIDER has no reply, and a node about to exit must
+    /// know its announcement was taken before it closes its connections. Returns how many peers list it.
+    /// </summary>
+    public async Task<int> ProvideConfirmedAsync(Cid cid, CancellationToken cancellationToken)
+    {
+        await Node.ProvideAsync(cid, cancellationToken);
+        var key = cid.Multihash.Bytes;
+        var closest = await Node.QueryAsync(key, cancellationToken);
+        var request = new KadMessage { Type = KadMessageType.GetProviders, Key = key };
+        var self = PeerId.Bytes;
+        async Task<bool> ListsUsAsync(PeerInfo peer)
+        {
+            for (int attempt = 1; attempt <= ConfirmAttempts; attempt++)
+            {
+                var reply = await _messenger.SendRequestAsync(peer, request, cancellationToken);
+                if (reply is null)
+                {
+                    return false;
+                }
+
+                if (reply.ProviderPeers.Any(p => p.Id.Span.SequenceEqual(self.Span)))
+                {
+                    return true;
+                }
+
+                await Task.Delay(ConfirmBackoff * attempt, cancellationToken);
+            }
+
+            return false;
+        }
+
+        var listed = await Task.WhenAll(closest.Select(ListsUsAsync));
+        return listed.Count(l => l);
+    }
 
     /// <summary>Counts requests from now on (after bootstrap), as the Mainline session counts lookups.</summary>
     public void StartCounting() => _messenger.Reset();

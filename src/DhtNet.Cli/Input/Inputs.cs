@@ -223,7 +223,11 @@ internal static class Inputs
         {
             if (text.StartsWith(prefix, StringComparison.Ordinal))
             {
-                var peer = PeerId(name, text[prefix.Length..]);
+                if (!LibP2p.PeerId.TryParse(text[prefix.Length..], out var peer))
+                {
+                    throw CliException.BadInput($"{name}: '{text}' does not name a valid peer id after {prefix}");
+                }
+
                 return prefix == "/pk/" ? Ipfs.Records.PublicKeyRecordValidator.KeyFor(peer) : Ipfs.Records.IpnsRecord.KeyFor(peer);
             }
         }
