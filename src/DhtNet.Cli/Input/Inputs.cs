@@ -158,43 +158,25 @@ internal static class Inputs
     }
 
     /// <summary>A multiaddr in text form.</summary>
-    public static Multiaddr Multiaddr(string name, string text)
-    {
-        try
-        {
-            return LibP2p.Multiaddr.Parse(text.Trim());
-        }
-        catch (LibP2pFormatException e)
-        {
-            throw CliException.BadInput($"{name}: '{text}' is not a valid multiaddr ({e.Message.TrimEnd('.')})");
-        }
-    }
+    public static Multiaddr Multiaddr(string name, string? text) => ParseFormat(name, text, "multiaddr", LibP2p.Multiaddr.Parse);
 
     /// <summary>A peer id: base58btc (12D3Koo…, Qm…) or a CIDv1 with the libp2p-key codec.</summary>
-    public static PeerId PeerId(string name, string? text)
-    {
-        text = text?.Trim() ?? string.Empty;
-        try
-        {
-            return LibP2p.PeerId.Parse(text);
-        }
-        catch (LibP2pFormatException e)
-        {
-            throw CliException.BadInput($"{name}: '{text}' is not a valid peer id ({e.Message.TrimEnd('.')})");
-        }
-    }
+    public static PeerId PeerId(string name, string? text) => ParseFormat(name, text, "peer id", LibP2p.PeerId.Parse);
 
     /// <summary>A CID (v0 Qm… or v1 in any multibase).</summary>
-    public static Cid Cid(string name, string? text)
+    public static Cid Cid(string name, string? text) => ParseFormat(name, text, "CID", LibP2p.Cid.Parse);
+
+    /// <summary>A multiformats value: the parser's own complaint, after the argument's name and text.</summary>
+    private static T ParseFormat<T>(string name, string? text, string what, Func<string, T> parse)
     {
         text = text?.Trim() ?? string.Empty;
         try
         {
-            return LibP2p.Cid.Parse(text);
+            return parse(text);
         }
         catch (LibP2pFormatException e)
         {
-            throw CliException.BadInput($"{name}: '{text}' is not a valid CID ({e.Message.TrimEnd('.')})");
+            throw CliException.BadInput($"{name}: '{text}' is not a valid {what} ({e.Message.TrimEnd('.')})");
         }
     }
 
