@@ -198,7 +198,10 @@ internal static class NodeCommand
     {
         using var apiNode = activity is null ? null : CreateApiNode(output, node, ipfs?.Node, activity);
         ApiServer? server = null;
-        var joining = ipfs is null ? Task.CompletedTask : JoinIpfsAsync(ipfs, settings, logger, stop);
+
+        // The IPFS join ends with the node: at stop, or when starting the rest failed.
+        using var joinStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var joining = ipfs is null ? Task.CompletedTask : JoinIpfsAsync(ipfs, settings, logger, joinStop.Token);
         try
         {
             // The node binds and answers before its bootstrap is over, so the API can serve from then on.
@@ -232,6 +235,7 @@ internal static class NodeCommand
                 await server.DisposeAsync();
             }
 
+            await joinStop.CancelAsync();
             await joining;
         }
 
@@ -297,6 +301,11 @@ internal static class NodeCommand
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
+        }
+        catch (Exception e)
+        {
+            // The node keeps serving what reaches it; the log says why it did not join or provide.
+            Log.IpfsJoinFailed(logger, e.Message);
         }
     }
 

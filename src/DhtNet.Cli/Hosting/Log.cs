@@ -26,6 +26,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Could not resolve the bootstrap address {Address}: {Reason}")]
     public static partial void DnsAddrFailed(ILogger logger, Multiaddr address, string reason);
 
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "IPFS join or provide failed: {Reason}")]
+    public static partial void IpfsJoinFailed(ILogger logger, string reason);
+
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "IPFS routing table: {Peers} peers")]
     public static partial void IpfsStatus(ILogger logger, int peers);
 }
