@@ -1,6 +1,16 @@
 using System.Net;
 using System.Net.Sockets;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+#if KADEMLIA_BASELINE
+using OldContact = DhtNet.Benchmarks.Baseline.Routing.NodeContact;
+using OldLookup = DhtNet.Benchmarks.Baseline.Lookup.IterativeLookup;
+using OldLookupOptions = DhtNet.Benchmarks.Baseline.Lookup.LookupOptions;
+using OldLookupReply = DhtNet.Benchmarks.Baseline.Lookup.LookupReply;
+using OldOutcome = DhtNet.Benchmarks.Baseline.Routing.AddOutcome;
+using OldTable = DhtNet.Benchmarks.Baseline.Routing.RoutingTable;
+using OldTableOptions = DhtNet.Benchmarks.Baseline.Routing.RoutingTableOptions;
+#endif
 
 namespace DhtNet.Benchmarks;
 
@@ -8,9 +18,15 @@ namespace DhtNet.Benchmarks;
 /// The Kademlia core as the Mainline node runs it (<see cref="NodeInfo"/> contacts, Mainline's
 /// address policy): find-closest from a table of 2,000 offered nodes, an update of a known node, and a
 /// whole lookup on a 1,000-node network that answers at once (so the lookup's own cost is measured,
-/// not the network's). Compare with earlier runs of the same benchmark; none of them may allocate more.
+/// not the network's). After <c>Baseline/extract.sh</c> the same three run on the table and lookup from
+/// before the redesign (the Old* baselines), in the same run; none of the New ones may be slower or
+/// allocate more.
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
 public class KademliaCoreBenchmarks
 {
     private const int TableNodes = 2_000;
@@ -24,6 +40,9 @@ public class KademliaCoreBenchmarks
     private Dictionary<NodeId, NodeInfo[]> _answers = null!;
     private NodeInfo[] _seeds = null!;
     private int _next;
+#if KADEMLIA_BASELINE
+    private OldTable _oldTable = null!;
+#endif
 
     [GlobalSetup]
     public void Setup()
@@ -31,11 +50,17 @@ public class KademliaCoreBenchmarks
         var random = new Random(42);
         var localId = NodeId.Random(random);
         _table = new RoutingTable<NodeId, NodeInfo>(localId, new MainlinePolicy(AddressFamily.InterNetwork), TimeProvider.System, new RoutingTableOptions { Random = new Random(1) });
+#if KADEMLIA_BASELINE
+        _oldTable = new OldTable(localId, AddressFamily.InterNetwork, TimeProvider.System, new OldTableOptions { Random = new Random(1) });
+#endif
         for (int i = 0; i < TableNodes; i++)
         {
             // Half uniformly random, half near our id, so that the table is deep as a live one is.
             var id = i % 2 == 0 ? NodeId.Random(random) : KademliaKey.RandomWithPrefix(localId, random.Next(1, 24), random);
             _table.AddOrUpdate(new NodeInfo(id, Address(i)), NodeContact.Responded);
+#if KADEMLIA_BASELINE
+            _oldTable.AddOrUpdate(new NodeInfo(id, Address(i)), OldContact.Responded);
+#endif
         }
 
         _known = [.. _table.Export()];
@@ -53,13 +78,13 @@ public class KademliaCoreBenchmarks
         _seeds = network[..3];
     }
 
-    [Benchmark]
+    [Benchmark, BenchmarkCategory("FindClosest8")]
     public int FindClosest8() => _table.FindClosest(NextTarget(), _buffer);
 
-    [Benchmark]
+    [Benchmark, BenchmarkCategory("UpdateKnown")]
     public AddOutcome UpdateKnown() => _table.AddOrUpdate(NextKnown(), NodeContact.Responded).Outcome;
 
-    [Benchmark]
+    [Benchmark, BenchmarkCategory("Lookup1000")]
     public int Lookup1000()
     {
         var lookup = new IterativeLookup<NodeId, NodeInfo>(NextTarget(), (node, _) => Task.FromResult(LookupReply<NodeInfo>.From(_answers[node.Id])),
@@ -68,7 +93,24 @@ public class KademliaCoreBenchmarks
         return lookup.RunAsync().GetAwaiter().GetResult().Statistics.Queried;
     }
 
-    private static IPEndPoint Address(int i) => new(new IPAddress([10, (byte)(i >> 16), (byte)(i >> 8), (byte)i]), 6881);
+#if KADEMLIA_BASELINE
+    [Benchmark(Baseline = true), BenchmarkCategory("FindClosest8")]
+    public int OldFindClosest8() => _oldTable.FindClosest(NextTarget(), _buffer);
+
+    [Benchmark(Baseline = true), BenchmarkCategory("UpdateKnown")]
+    public OldOutcome OldUpdateKnown() => _oldTable.AddOrUpdate(NextKnown(), OldContact.Responded).Outcome;
+
+    [Benchmark(Baseline = true), BenchmarkCategory("Lookup1000")]
+    public int OldLookup1000()
+    {
+        var lookup = new OldLookup(NextTarget(), (node, _) => Task.FromResult(OldLookupReply.From(_answers[node.Id])),
+            new OldLookupOptions { SoftTimeout = TimeSpan.Zero }, TimeProvider.System);
+        lookup.AddCandidates(_seeds);
+        return lookup.RunAsync().GetAwaiter().GetResult().Statistics.Queried;
+    }
+#endif
+
+    internal static IPEndPoint Address(int i) => new(new IPAddress([10, (byte)(i >> 16), (byte)(i >> 8), (byte)i]), 6881);
 
     private NodeId NextTarget() => _targets[_next++ & 255];
 

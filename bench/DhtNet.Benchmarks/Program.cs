@@ -20,6 +20,13 @@ internal static class Program
             return;
         }
 
+        // "kademlia" is the core against the pre-redesign table: table memory, and old/new timed in alternation.
+        if (args.Length > 0 && args[0] == "kademlia")
+        {
+            KademliaCoreComparison.Run(args[1..]);
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

@@ -7,16 +7,25 @@
 #
 #   bash bench/serving/run.sh [--rounds 3] [--duration 10] [--warmup 5] [--outstanding 64,8]
 #                             [--servers echo,libtorrent,bittorrent-dht,dhtnet] [--server-cpus 0]
-#                             [--loadgen-cpu 1] [--contacts 32] [--out FILE] [--no-build]
+#                             [--loadgen-cpu 1] [--contacts 32] [--out FILE] [--no-build] [--dht-dll PATH]
+#
+# --dht-dll runs another build of the CLI as DhtNet (to compare two builds in one run, name the
+# second one with --servers dhtnet,dhtnet-b --dht-dll-b PATH).
 #
 # --server-cpus 0,1 gives the server both cores (the load generator then shares one with it).
 # Needs gcc, taskset, and the interop peers (bash scripts/install-peers.sh).
+#
+# Allocations per served query (DhtNet): after its measured runs, each round runs the first level
+# once more with dotnet-counters attached (when installed: dotnet tool install -g dotnet-counters),
+# samples the GC's allocated bytes per second idle and under load, and records
+# (load - idle) / queries per second. That run's rate is not used in the throughput tables: the
+# counter session shares the load generator's CPU.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 
 rounds=3 duration=10 warmup=5 outstanding=64,8 servers=echo,libtorrent,bittorrent-dht,dhtnet
-server_cpus=0 loadgen_cpu=1 contacts=32 out="" build=1 port=47100
+server_cpus=0 loadgen_cpu=1 contacts=32 out="" build=1 port=47100 dht_dll="" dht_dll_b=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
@@ -30,6 +39,8 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift 2 ;;
     --port) port=$2; shift 2 ;;
     --no-build) build=0; shift ;;
+    --dht-dll) dht_dll=$2; shift 2 ;;
+    --dht-dll-b) dht_dll_b=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set /{/^#/p}' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 1 ;;
   esac
@@ -42,7 +53,14 @@ mkdir -p "$bin"
 
 gcc -O2 -Wall -Wextra -Werror -o "$bin/echo" "$here/echo.c"
 gcc -O2 -Wall -Wextra -Werror -o "$bin/loadgen" "$here/loadgen.c"
-dht_dll="$root/src/DhtNet.Cli/bin/Release/net10.0/dht.dll"
+if [ -z "$dht_dll" ]; then
+  dht_dll="$root/src/DhtNet.Cli/bin/Release/net10.0/dht.dll"
+else
+  build=0
+fi
+if [[ ",$servers," == *",dhtnet-b,"* ]] && [ ! -f "$dht_dll_b" ]; then
+  echo "run.sh: --servers dhtnet-b needs --dht-dll-b PATH" >&2; exit 1
+fi
 if [[ ",$servers," == *",dhtnet,"* ]]; then
   if [ "$build" = 1 ]; then
     dotnet build "$root/src/DhtNet.Cli" -c Release -nologo -v q >&2
@@ -75,9 +93,26 @@ start_server() { # name port
     libtorrent) taskset -c "$server_cpus" /usr/bin/python3 "$here/libtorrent-server.py" 127.0.0.1 "$p" >"$log" 2>&1 & ;;
     bittorrent-dht) BITTORRENT_DHT_MODULES="$modules" taskset -c "$server_cpus" node "$here/bittorrent-dht-server.mjs" 127.0.0.1 "$p" >"$log" 2>&1 & ;;
     dhtnet) taskset -c "$server_cpus" dotnet "$dht_dll" node --port "$p" --bind 127.0.0.1 --bootstrap none --log-level warning >"$log" 2>&1 & ;;
+    dhtnet-b) taskset -c "$server_cpus" dotnet "$dht_dll_b" node --port "$p" --bind 127.0.0.1 --bootstrap none --log-level warning >"$log" 2>&1 & ;;
     *) echo "run.sh: unknown server $name" >&2; exit 1 ;;
   esac
   server_pid=$!
+}
+
+counters=""
+if [[ ",$servers," == *",dhtnet,"* ]]; then
+  counters=$(PATH="$PATH:$HOME/.dotnet/tools" command -v dotnet-counters || true)
+  [ -n "$counters" ] || echo "run.sh: dotnet-counters not found: no allocation figures (dotnet tool install -g dotnet-counters)" >&2
+  [ "$duration" -ge 5 ] || { counters=""; echo "run.sh: --duration under 5 s: no allocation figures" >&2; }
+fi
+
+alloc_rate() { # pid seconds: mean bytes allocated per second by the process over that window
+  local csv="$bin/alloc-$$.csv"
+  rm -f "$csv"
+  taskset -c "$loadgen_cpu" "$counters" collect -p "$1" --counters 'System.Runtime[dotnet.gc.heap.total_allocated]' \
+    --refresh-interval 1 --format csv -o "$csv" --duration "$(printf '00:00:00:%02d' "$2")" >/dev/null 2>&1 || true
+  awk -F, 'NR > 1 && $3 ~ /total_allocated/ { s += $5; n++ } END { if (n) printf "%.0f", s / n; else print -1 }' "$csv" 2>/dev/null || echo -1
+  rm -f "$csv"
 }
 
 load() { # name port outstanding warmup duration label contacts
@@ -102,6 +137,18 @@ for round in $(seq 1 "$rounds"); do
       line=$(load "$name" "$port" "$n" 1 "$duration" "$name" 0)
       echo "round=$round $line" | tee -a "$out" >&2
     done
+    if [ "$name" = dhtnet ] && [ -n "$counters" ]; then
+      idle=$(alloc_rate "$server_pid" 3)
+      load "$name" "$port" "${levels[0]}" 1 "$duration" "alloc" 0 >"$bin/alloc-load-$$.txt" &
+      load_pid=$!
+      sleep 1
+      busy=$(alloc_rate "$server_pid" $((duration - 3)))
+      wait "$load_pid"
+      qps=$(sed -n 's/.* qps=\([0-9]*\).*/\1/p' "$bin/alloc-load-$$.txt")
+      rm -f "$bin/alloc-load-$$.txt"
+      per_query=$(awk -v b="$busy" -v i="$idle" -v q="${qps:-0}" 'BEGIN { if (b < 0 || i < 0 || q <= 0) print "na"; else printf "%.2f", (b - i) / q }')
+      echo "round=$round alloc label=$name outstanding=${levels[0]} alloc_idle_bytes_per_s=$idle alloc_load_bytes_per_s=$busy alloc_qps=${qps:-0} alloc_bytes_per_query=$per_query" | tee -a "$out" >&2
+    fi
     stop_server
   done
 done

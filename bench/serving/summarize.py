@@ -20,7 +20,7 @@ def parse(path):
     with open(path) as f:
         for line in f:
             fields = dict(kv.split("=", 1) for kv in line.split() if "=" in kv)
-            if "qps" in fields:
+            if "qps" in fields or "alloc_bytes_per_query" in fields:
                 rows.append(fields)
     return rows
 
@@ -28,7 +28,9 @@ def parse(path):
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
-    rows = parse(sys.argv[1])
+    parsed = parse(sys.argv[1])
+    rows = [r for r in parsed if "qps" in r]
+    allocs = [r for r in parsed if r.get("alloc_bytes_per_query", "na") != "na"]
     cpus = sys.argv[2] if len(sys.argv) > 2 else "0"
     loadgen_cpu = sys.argv[3] if len(sys.argv) > 3 else "1"
     levels = sorted({int(r["outstanding"]) for r in rows}, reverse=True)
@@ -86,6 +88,17 @@ def main():
             if (s, n) in checks:
                 r, e, i, lost, nodes = checks[s, n]
                 print(f"| {NAMES.get(s, s)} | {n} | {r} | {e} | {i} | {lost} | {nodes:.1f} |")
+    if allocs:
+        print("\nallocations per served query (GC bytes allocated per second under load minus idle, over queries per second;"
+              " dotnet-counters, one extra run per round; at or below 0: nothing allocated beyond what the idle node does)\n")
+        print("| server | outstanding | rounds | bytes per query (median) | allocated/s under load (median) | allocated/s idle (median) |")
+        print("|---|---|---|---|---|---|")
+        for s in sorted({r["label"] for r in allocs}):
+            for n in sorted({int(r["outstanding"]) for r in allocs if r["label"] == s}, reverse=True):
+                these = [r for r in allocs if r["label"] == s and int(r["outstanding"]) == n]
+                med = lambda k: statistics.median(float(r[k]) for r in these)
+                print(f"| {NAMES.get(s, s)} | {n} | {len(these)} | {med('alloc_bytes_per_query'):.2f} |"
+                      f" {med('alloc_load_bytes_per_s'):,.0f} | {med('alloc_idle_bytes_per_s'):,.0f} |")
 
 
 if __name__ == "__main__":

@@ -14,10 +14,7 @@ internal sealed class DhtOptionsValidator(DhtNodeRegistration registration) : IV
         ArgumentNullException.ThrowIfNull(options);
         try
         {
-            // The library validates in the node's constructor and has no public Validate(); an
-            // unstarted node holds no socket or timer, and disposing it completes at once.
-            var probe = new DhtNode(options);
-            probe.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            options.Validate();
             return ValidateOptionsResult.Success;
         }
         catch (ArgumentException e)

@@ -1,5 +1,6 @@
 // The library's namespaces, named once for the whole project so that moving a type between
 // library folders changes this file only.
+global using DhtNet.Diagnostics;
 global using DhtNet.Hosting;
 global using DhtNet.Internal;
 global using DhtNet.Ipfs;

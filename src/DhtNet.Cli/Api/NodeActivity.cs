@@ -42,7 +42,7 @@ internal sealed class NodeActivity : IDisposable
     }
 
     /// <summary>The node's meter factory: give it to <see cref="DhtOptions.MeterFactory"/>.</summary>
-    public NodeMeters Meters { get; } = new();
+    public ScopedMeterFactory Meters { get; } = new();
 
     public IReadOnlyList<Warning> Warnings => [.. _warnings];
 

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace DhtNet.Cli.Hosting;
 
 /// <summary>What a one-shot command's node runs with.</summary>
-internal sealed record ClientSettings(IReadOnlyList<string> Bootstrap, int Port, TimeSpan Timeout, bool Json, LogLevel LogLevel, string? Api = null)
+internal sealed record ClientSettings(IReadOnlyList<string> Bootstrap, int Port, TimeSpan Timeout, bool Json, LogLevel LogLevel, string? Api = null, bool Verbose = false)
 {
     /// <summary>The DHT the command asks (--network): Mainline, or IPFS for the commands that take it.</summary>
     public DhtNetworks Network { get; init; } = DhtNetworks.Mainline;
@@ -21,7 +21,7 @@ internal sealed record ClientSettings(IReadOnlyList<string> Bootstrap, int Port,
     public IReadOnlyList<string> BootstrapText => Network == DhtNetworks.Ipfs ? [.. IpfsBootstrap.Select(a => a.ToString())] : Bootstrap;
 }
 
-/// <summary>The options of every one-shot command: --bootstrap, --port, --timeout, --json, --log-level.</summary>
+/// <summary>The options of every one-shot command: --bootstrap, --port, --timeout, --json, --log-level, --verbose.</summary>
 internal sealed class ClientOptions
 {
     private readonly bool _bootstrapByDefault;
@@ -56,6 +56,12 @@ internal sealed class ClientOptions
 
     public Option<LogLevel> LogLevel { get; } = SharedOptions.LogLevel(Microsoft.Extensions.Logging.LogLevel.Warning);
 
+    /// <summary>--verbose: a trace of every request the node sends and what came back (see <see cref="Output.LookupTrace"/>).</summary>
+    public Option<bool> Verbose { get; } = new("--verbose")
+    {
+        Description = "Print each request as it is sent and each answer as it comes (who was asked, what came back, how long it took): on standard error, or as {\"type\":\"trace\"} lines with --json",
+    };
+
     public void AddTo(Command command)
     {
         if (Network is not null)
@@ -77,6 +83,7 @@ internal sealed class ClientOptions
         command.Options.Add(Timeout);
         command.Options.Add(Json);
         command.Options.Add(LogLevel);
+        command.Options.Add(Verbose);
     }
 
     /// <summary>The network --network chose (Mainline for commands without the option); read before the arguments, whose form depends on it.</summary>
@@ -103,7 +110,8 @@ internal sealed class ClientOptions
             Inputs.Seconds("--timeout", parse.GetValue(Timeout)),
             parse.GetValue(Json),
             parse.GetValue(LogLevel),
-            parse.GetValue(Api))
+            parse.GetValue(Api),
+            parse.GetValue(Verbose))
         {
             Network = network,
             IpfsBootstrap = bootstrap.Ipfs,

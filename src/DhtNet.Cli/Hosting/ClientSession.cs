@@ -19,6 +19,7 @@ internal sealed class ClientSession : IAsyncDisposable
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Stopwatch _operation = new();
     private readonly DhtNode? _node;
+    private readonly LookupTrace? _trace;
     private IpfsPeer? _ipfs;
 
     private ClientSession(ClientSettings settings, CliOutput output, CancellationToken cancellation, CancellationToken userCancellation)
@@ -38,6 +39,9 @@ internal sealed class ClientSession : IAsyncDisposable
                 LoggerFactory = _loggers,
             });
             _node.LookupCompleted += _tally.OnLookupCompleted;
+
+            // From before the start, so a bootstrap that reaches nobody shows whom it asked.
+            _trace = settings.Verbose ? new LookupTrace(output, () => Node.Id) : null;
         }
     }
 
@@ -142,6 +146,8 @@ internal sealed class ClientSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The trace ends with the command's work: the requests a leaving node abandons are not news.
+        _trace?.Dispose();
         if (_node is not null)
         {
             await _node.DisposeAsync();

@@ -15,6 +15,7 @@ public interface IRoutingPolicy<TKey, TContact>
     /// Compares contacts by address, for the index that stops one address from being held under two
     /// keys (a node that restarted with a new id, or a spoofed claim). Null: no address index — for a
     /// network whose keys are derived from the peer's identity, so no one else can claim its slot.
+    /// Contacts equal by <see cref="object.Equals(object)"/> must be equal by this comparer too.
     /// </summary>
     IEqualityComparer<TContact>? AddressComparer { get; }
 

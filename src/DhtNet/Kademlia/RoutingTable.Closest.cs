@@ -17,7 +17,8 @@ public sealed partial class RoutingTable<TKey, TContact>
 
         lock (_lock)
         {
-            long now = _timeProvider.GetTimestamp();
+            // Only the Good filter needs the clock; reading it is a good part of a short call's cost.
+            long now = (filter & ClosestNodeFilter.Good) != 0 ? _timeProvider.GetTimestamp() : 0;
             int filled = 0;
 
             // Buckets are visited nearest first, and once the destination is full after a bucket no later
@@ -76,48 +77,54 @@ public sealed partial class RoutingTable<TKey, TContact>
         return written == buffer.Length ? buffer : buffer[..written];
     }
 
-    // Adds the eligible nodes of one bucket, sorted among themselves; true when the destination is full.
+    // Adds the eligible nodes of one bucket, nearest first; true when the destination is full. Every
+    // node of a nearer bucket is nearer than any of this one, so this bucket's nodes, sorted among
+    // themselves, follow the fill. They are sorted as indexes (a bucket is small: insertion sort) and
+    // copied once, instead of shifting contacts along the destination for each one.
     private bool Collect(int index, TKey target, Span<TContact> destination, ref int filled, ClosestNodeFilter filter, long now)
     {
-        int bucketStart = filled;
-        foreach (var entry in _buckets[index].Nodes)
+        var nodes = _buckets[index].Nodes.AsSpan();
+        Span<int> order = nodes.Length <= 128 ? stackalloc int[nodes.Length] : new int[nodes.Length];
+        int count = 0;
+        for (int i = 0; i < nodes.Length; i++)
         {
-            if (Eligible(entry, filter, now))
+            ref var entry = ref nodes[i];
+            if (!Eligible(ref entry, filter, now))
             {
-                filled = InsertByDistance(destination, bucketStart, filled, entry, target);
+                continue;
             }
+
+            var id = entry.Id;
+            int position = count++;
+            while (position > 0 && TKey.CompareDistance(id, nodes[order[position - 1]].Id, target) < 0)
+            {
+                order[position] = order[position - 1];
+                position--;
+            }
+
+            order[position] = i;
         }
 
+        int take = Math.Min(count, destination.Length - filled);
+        for (int k = 0; k < take; k++)
+        {
+            destination[filled + k] = nodes[order[k]].Contact;
+        }
+
+        filled += take;
         return filled == destination.Length;
     }
 
-    // Inserts into the sorted run [start, filled) of destination; everything before start is from nearer
-    // buckets and already final. Returns the new fill.
-    private static int InsertByDistance(Span<TContact> destination, int start, int filled, RoutingEntry<TKey, TContact> entry, TKey target)
+    private bool Eligible(ref RoutingEntry<TKey, TContact> entry, ClosestNodeFilter filter, long now)
     {
-        int position = filled;
-        while (position > start && TKey.CompareDistance(entry.Id, destination[position - 1].Id, target) < 0)
+        if (entry.FailedQueries >= _options.FailuresBeforeBad)
         {
-            position--;
+            return false; // bad
         }
 
-        if (position == destination.Length)
-        {
-            return filled;
-        }
-
-        int end = Math.Min(filled, destination.Length - 1);
-        destination[position..end].CopyTo(destination[(position + 1)..]);
-        destination[position] = entry.Contact;
-        return Math.Min(filled + 1, destination.Length);
-    }
-
-    private bool Eligible(RoutingEntry<TKey, TContact> entry, ClosestNodeFilter filter, long now)
-    {
-        var state = StateOf(entry, now);
-        return state != NodeState.Bad
-            && ((filter & ClosestNodeFilter.Verified) == 0 || entry.HasResponded)
-            && ((filter & ClosestNodeFilter.Good) == 0 || state == NodeState.Good)
-            && ((filter & ClosestNodeFilter.Preferred) == 0 || entry.Preferred);
+        return filter == ClosestNodeFilter.None
+            || (((filter & ClosestNodeFilter.Verified) == 0 || entry.HasResponded)
+                && ((filter & ClosestNodeFilter.Good) == 0 || StateOf(ref entry, now) == NodeState.Good)
+                && ((filter & ClosestNodeFilter.Preferred) == 0 || entry.Preferred));
     }
 }

@@ -32,11 +32,14 @@ public sealed partial class RoutingTable<TKey, TContact>
     private readonly long _freshnessTimestamps; // FreshnessInterval in the time provider's timestamp units
 
     // Bucket i < last holds the keys that share exactly i leading bits with ours; the last bucket holds
-    // those sharing at least (Count - 1) bits, our own key's range. So a key's bucket is found in O(1).
+    // those sharing at least (Count - 1) bits, our own key's range. So a key's bucket is found in O(1),
+    // and a key is found by scanning that bucket's nodes and cache (at most K + cache size entries):
+    // no index by key. The address index holds the contacts themselves, compared by address, and
+    // gives back the key of the entry that holds an address.
     private readonly List<Bucket<TKey, TContact>> _buckets = [];
-    private readonly Dictionary<TKey, RoutingEntry<TKey, TContact>> _byId = [];
-    private readonly Dictionary<TContact, RoutingEntry<TKey, TContact>>? _byAddress;
+    private readonly HashSet<TContact>? _byAddress;
     private int _count;
+    private int _cached;
 
     /// <param name="localId">Our key; the buckets are laid out around it.</param>
     /// <param name="policy">Address and admission rules (<see cref="OpenRoutingPolicy{TKey, TContact}"/> when there are none).</param>
@@ -53,7 +56,7 @@ public sealed partial class RoutingTable<TKey, TContact>
         _timeProvider = timeProvider;
         _random = _options.Random ?? Random.Shared;
         _freshnessTimestamps = ToTimestamps(_options.FreshnessInterval);
-        _byAddress = policy.AddressComparer is { } comparer ? new Dictionary<TContact, RoutingEntry<TKey, TContact>>(comparer) : null;
+        _byAddress = policy.AddressComparer is { } comparer ? new HashSet<TContact>(comparer) : null;
         _buckets.Add(NewBucket(default, 0, timeProvider.GetTimestamp()));
     }
 
@@ -100,7 +103,7 @@ public sealed partial class RoutingTable<TKey, TContact>
         {
             lock (_lock)
             {
-                return _byId.Count - _count;
+                return _cached;
             }
         }
     }
@@ -174,11 +177,13 @@ public sealed partial class RoutingTable<TKey, TContact>
     {
         lock (_lock)
         {
-            if (!_byId.TryGetValue(id, out var entry))
+            var slot = Find(id);
+            if (slot.Bucket is not { } bucket)
             {
                 return new(FailureOutcome.Unknown);
             }
 
+            ref var entry = ref EntryAt(slot);
             entry.FailedQueries++;
             entry.PingRequested = RoutingEntry<TKey, TContact>.Never;
             if (entry.FailedQueries < _options.FailuresBeforeBad)
@@ -186,26 +191,25 @@ public sealed partial class RoutingTable<TKey, TContact>
                 return new(FailureOutcome.Counted);
             }
 
-            var bucket = BucketFor(id);
-            if (entry.InCache)
+            if (slot.InCache)
             {
-                bucket.Replacements.Remove(entry);
-                Unindex(entry);
+                Detach(slot);
                 return new(FailureOutcome.Removed);
             }
 
             long now = _timeProvider.GetTimestamp();
-            var replacement = BestReplacement(bucket, now);
-            if (replacement is null)
+            int best = BestReplacement(bucket, now);
+            if (best < 0)
             {
                 return new(FailureOutcome.Bad);
             }
 
-            bucket.Replacements.Remove(replacement);
-            replacement.InCache = false;
-            bucket.Nodes[bucket.Nodes.IndexOf(entry)] = replacement;
-            Unindex(entry);
-            _count++; // the promoted entry was indexed as a cache entry, not counted
+            // The replacement takes the bad node's place in the bucket; its contact is in the address index already.
+            var replacement = bucket.Replacements[best];
+            bucket.Replacements.RemoveAt(best);
+            _cached--;
+            _byAddress?.Remove(entry.Contact);
+            entry = replacement;
             bucket.LastChanged = now;
             return new(FailureOutcome.Replaced, replacement.Contact);
         }
@@ -216,12 +220,13 @@ public sealed partial class RoutingTable<TKey, TContact>
     {
         lock (_lock)
         {
-            if (!_byId.TryGetValue(id, out var entry))
+            var slot = Find(id);
+            if (slot.Bucket is null)
             {
                 return false;
             }
 
-            FillFromCache(Detach(entry), _timeProvider.GetTimestamp());
+            FillFromCache(Detach(slot), _timeProvider.GetTimestamp());
             return true;
         }
     }
@@ -231,9 +236,10 @@ public sealed partial class RoutingTable<TKey, TContact>
     {
         lock (_lock)
         {
-            if (_byId.TryGetValue(id, out var entry))
+            var slot = Find(id);
+            if (slot.Bucket is not null)
             {
-                state = StateOf(entry, _timeProvider.GetTimestamp());
+                state = StateOf(ref EntryAt(slot), _timeProvider.GetTimestamp());
                 return true;
             }
 
@@ -247,7 +253,8 @@ public sealed partial class RoutingTable<TKey, TContact>
     {
         lock (_lock)
         {
-            return _byId.TryGetValue(id, out var entry) && !entry.InCache;
+            var slot = Find(id);
+            return slot.Bucket is not null && !slot.InCache;
         }
     }
 
@@ -292,9 +299,9 @@ public sealed partial class RoutingTable<TKey, TContact>
             var ranked = new List<(bool Good, long Activity, TContact Contact)>(_count);
             foreach (var bucket in _buckets)
             {
-                foreach (var entry in bucket.Nodes)
+                foreach (ref var entry in bucket.Nodes.AsSpan())
                 {
-                    var state = StateOf(entry, now);
+                    var state = StateOf(ref entry, now);
                     if (state != NodeState.Bad)
                     {
                         ranked.Add((state == NodeState.Good, entry.LastActivity, entry.Contact));
@@ -359,15 +366,13 @@ public sealed partial class RoutingTable<TKey, TContact>
         lock (_lock)
         {
             long now = _timeProvider.GetTimestamp();
-            _byId.TryGetValue(id, out var sameId);
-            if (sameId is not null && (_byAddress is null || _byAddress.Comparer.Equals(sameId.Contact, contact)))
+            var sameId = Find(id);
+            if (sameId.Bucket is not null && IsSameAddress(ref EntryAt(sameId), contact))
             {
-                sameId.Contact = contact;
                 return Update(sameId, how, now, roundTrip);
             }
 
-            RoutingEntry<TKey, TContact>? sameAddress = null;
-            _byAddress?.TryGetValue(contact, out sameAddress);
+            var sameAddress = _byAddress is not null && _byAddress.TryGetValue(contact, out var holder) ? Find(holder.Id) : default;
             if (IsGoodInBucket(sameId, now) || IsGoodInBucket(sameAddress, now))
             {
                 return new(AddOutcome.RejectedConflict);
@@ -379,11 +384,13 @@ public sealed partial class RoutingTable<TKey, TContact>
                 return new(AddOutcome.RejectedByFilter);
             }
 
-            // The stale entries give way; their buckets take a waiting replacement if the newcomer lands elsewhere.
+            // The stale entries give way; their buckets take a waiting replacement if the newcomer lands
+            // elsewhere. The second is found again: taking out the first may have moved it in its list.
+            var addressKey = sameAddress.Bucket is null ? default : EntryAt(sameAddress).Id;
             var vacated1 = Detach(sameId);
-            var vacated2 = Detach(sameAddress);
+            var vacated2 = sameAddress.Bucket is null ? null : Detach(Find(addressKey));
             var entry = new RoutingEntry<TKey, TContact>(contact, admission == ContactAdmission.Preferred);
-            Touch(entry, how, now, roundTrip);
+            Touch(ref entry, how, now, roundTrip);
             var result = Insert(entry, now);
             FillFromCache(vacated1, now);
             FillFromCache(vacated2, now);
@@ -391,46 +398,74 @@ public sealed partial class RoutingTable<TKey, TContact>
         }
     }
 
-    private AddResult<TContact> Update(RoutingEntry<TKey, TContact> entry, NodeContact how, long now, long roundTrip)
+    // Whether a contact for a known key is at the entry's address; if so it is a newer sighting, and one
+    // that differs (fresher details) replaces the entry's contact. An equal contact is kept as it is, so
+    // the entry and the address index go on sharing one copy (equal contacts have equal addresses, so
+    // the common case costs one comparison).
+    private bool IsSameAddress(ref RoutingEntry<TKey, TContact> entry, TContact contact)
     {
-        Touch(entry, how, now, roundTrip);
-        if (!entry.InCache)
+        if (EqualityComparer<TContact>.Default.Equals(entry.Contact, contact))
+        {
+            return true;
+        }
+
+        if (_byAddress is not null)
+        {
+            if (!_byAddress.Comparer.Equals(entry.Contact, contact))
+            {
+                return false;
+            }
+
+            _byAddress.Remove(entry.Contact);
+            _byAddress.Add(contact);
+        }
+
+        entry.Contact = contact;
+        return true;
+    }
+
+    private AddResult<TContact> Update(EntrySlot slot, NodeContact how, long now, long roundTrip)
+    {
+        var bucket = slot.Bucket!;
+        ref var entry = ref EntryAt(slot);
+        Touch(ref entry, how, now, roundTrip);
+        if (!slot.InCache)
         {
             if (how == NodeContact.Responded)
             {
-                BucketFor(entry.Id).LastChanged = now;
+                bucket.LastChanged = now;
             }
 
             return new(AddOutcome.Updated);
         }
 
-        // A waiting candidate moves to the newest end of its cache, and in if a slot has opened.
-        var bucket = BucketFor(entry.Id);
-        bucket.Replacements.Remove(entry);
-        bucket.Replacements.Add(entry);
+        // A waiting candidate moves to the newest end of its cache, or in if a slot has opened.
+        var moved = entry;
+        bucket.Replacements.RemoveAt(slot.Index);
         if (bucket.Nodes.Count < _options.BucketSize)
         {
-            bucket.Replacements.Remove(entry);
-            entry.InCache = false;
-            bucket.Nodes.Add(entry);
+            bucket.Nodes.Add(moved, _options.BucketSize);
+            _cached--;
             _count++;
             bucket.LastChanged = now;
             return new(AddOutcome.Added);
         }
 
+        bucket.Replacements.Add(moved, _options.ReplacementCacheSize);
         return how == NodeContact.Seen ? new(AddOutcome.Updated) : WithPing(AddOutcome.Updated, bucket, now);
     }
 
-    private AddResult<TContact> Insert(RoutingEntry<TKey, TContact> entry, long now)
+    private AddResult<TContact> Insert(in RoutingEntry<TKey, TContact> entry, long now)
     {
         while (true)
         {
-            int index = IndexFor(entry.Id);
+            int index = IndexFor(entry.Contact.Id);
             var bucket = _buckets[index];
             if (bucket.Nodes.Count < _options.BucketSize)
             {
-                bucket.Nodes.Add(entry);
-                Index(entry);
+                bucket.Nodes.Add(entry, _options.BucketSize);
+                _byAddress?.Add(entry.Contact);
+                _count++;
                 bucket.LastChanged = now;
                 return new(AddOutcome.Added);
             }
@@ -441,12 +476,13 @@ public sealed partial class RoutingTable<TKey, TContact>
                 continue;
             }
 
-            var bad = WorstBad(bucket, now);
-            if (bad is not null)
+            int bad = WorstBad(bucket, now);
+            if (bad >= 0)
             {
-                bucket.Nodes[bucket.Nodes.IndexOf(bad)] = entry;
-                Unindex(bad);
-                Index(entry);
+                ref var replaced = ref bucket.Nodes[bad];
+                _byAddress?.Remove(replaced.Contact);
+                replaced = entry;
+                _byAddress?.Add(entry.Contact);
                 bucket.LastChanged = now;
                 return new(AddOutcome.ReplacedBad);
             }
@@ -458,14 +494,12 @@ public sealed partial class RoutingTable<TKey, TContact>
 
             if (bucket.Replacements.Count >= _options.ReplacementCacheSize)
             {
-                var oldest = bucket.Replacements[0];
-                bucket.Replacements.RemoveAt(0);
-                Unindex(oldest);
+                Detach(new EntrySlot(bucket, true, 0));
             }
 
-            entry.InCache = true;
-            bucket.Replacements.Add(entry);
-            Index(entry);
+            bucket.Replacements.Add(entry, _options.ReplacementCacheSize);
+            _byAddress?.Add(entry.Contact);
+            _cached++;
             return WithPing(AddOutcome.Cached, bucket, now);
         }
     }
@@ -480,20 +514,20 @@ public sealed partial class RoutingTable<TKey, TContact>
         var far = NewBucket(ownPrefix.WithBit(depth, !LocalId.GetBit(depth)), depth + 1, own.LastChanged);
         own.Prefix = ownPrefix;
         own.Depth = depth + 1;
-        MoveFar(own.Nodes, far.Nodes, depth);
-        MoveFar(own.Replacements, far.Replacements, depth);
+        MoveFar(ref own.Nodes, ref far.Nodes, depth, _options.BucketSize);
+        MoveFar(ref own.Replacements, ref far.Replacements, depth, _options.ReplacementCacheSize);
         _buckets.Insert(_buckets.Count - 1, far);
         FillFromCache(far, now);
         FillFromCache(own, now);
     }
 
-    private void MoveFar(List<RoutingEntry<TKey, TContact>> from, List<RoutingEntry<TKey, TContact>> to, int depth)
+    private void MoveFar(ref EntryList<TKey, TContact> from, ref EntryList<TKey, TContact> to, int depth, int capacity)
     {
         for (int i = 0; i < from.Count; i++)
         {
             if (from[i].Id.CommonPrefixLength(LocalId) == depth)
             {
-                to.Add(from[i]);
+                to.Add(from[i], capacity);
                 from.RemoveAt(i--);
             }
         }
@@ -502,52 +536,57 @@ public sealed partial class RoutingTable<TKey, TContact>
     // Hands out the least recently active questionable node that has no ping outstanding.
     private AddResult<TContact> WithPing(AddOutcome outcome, Bucket<TKey, TContact> bucket, long now)
     {
-        RoutingEntry<TKey, TContact>? oldest = null;
-        foreach (var node in bucket.Nodes)
+        var nodes = bucket.Nodes.AsSpan();
+        int oldest = -1;
+        for (int i = 0; i < nodes.Length; i++)
         {
-            if (StateOf(node, now) == NodeState.Questionable
+            ref var node = ref nodes[i];
+            if (StateOf(ref node, now) == NodeState.Questionable
                 && (node.PingRequested == RoutingEntry<TKey, TContact>.Never || _timeProvider.GetElapsedTime(node.PingRequested, now) >= _options.PingTimeout)
-                && (oldest is null || node.LastActivity < oldest.LastActivity))
+                && (oldest < 0 || node.LastActivity < nodes[oldest].LastActivity))
             {
-                oldest = node;
+                oldest = i;
             }
         }
 
-        if (oldest is null)
+        if (oldest < 0)
         {
             return new(outcome);
         }
 
-        oldest.PingRequested = now;
-        return new(outcome, oldest.Contact, true);
+        nodes[oldest].PingRequested = now;
+        return new(outcome, nodes[oldest].Contact, true);
     }
 
-    // The bad node to replace first: most failures, then least recently active.
-    private RoutingEntry<TKey, TContact>? WorstBad(Bucket<TKey, TContact> bucket, long now)
+    // The bad node to replace first: most failures, then least recently active. -1 when none is bad.
+    private int WorstBad(Bucket<TKey, TContact> bucket, long now)
     {
-        RoutingEntry<TKey, TContact>? worst = null;
-        foreach (var node in bucket.Nodes)
+        var nodes = bucket.Nodes.AsSpan();
+        int worst = -1;
+        for (int i = 0; i < nodes.Length; i++)
         {
-            if (StateOf(node, now) == NodeState.Bad
-                && (worst is null || node.FailedQueries > worst.FailedQueries
-                    || (node.FailedQueries == worst.FailedQueries && node.LastActivity < worst.LastActivity)))
+            ref var node = ref nodes[i];
+            if (StateOf(ref node, now) == NodeState.Bad
+                && (worst < 0 || node.FailedQueries > nodes[worst].FailedQueries
+                    || (node.FailedQueries == nodes[worst].FailedQueries && node.LastActivity < nodes[worst].LastActivity)))
             {
-                worst = node;
+                worst = i;
             }
         }
 
         return worst;
     }
 
-    // The candidate to promote: good before questionable, verified before unverified, then the newest.
-    private RoutingEntry<TKey, TContact>? BestReplacement(Bucket<TKey, TContact> bucket, long now)
+    // The candidate to promote: good before questionable, verified before unverified, then the newest. -1 when none may be.
+    private int BestReplacement(Bucket<TKey, TContact> bucket, long now)
     {
-        RoutingEntry<TKey, TContact>? best = null;
+        var replacements = bucket.Replacements.AsSpan();
+        int best = -1;
         int bestRank = int.MaxValue;
-        for (int i = bucket.Replacements.Count - 1; i >= 0; i--)
+        for (int i = replacements.Length - 1; i >= 0; i--)
         {
-            var candidate = bucket.Replacements[i];
-            int rank = StateOf(candidate, now) switch
+            ref var candidate = ref replacements[i];
+            int rank = StateOf(ref candidate, now) switch
             {
                 NodeState.Good => 0,
                 NodeState.Questionable when candidate.HasResponded => 1,
@@ -556,7 +595,7 @@ public sealed partial class RoutingTable<TKey, TContact>
             };
             if (rank < bestRank && rank < 3)
             {
-                best = candidate;
+                best = i;
                 bestRank = rank;
             }
         }
@@ -566,58 +605,57 @@ public sealed partial class RoutingTable<TKey, TContact>
 
     private void FillFromCache(Bucket<TKey, TContact>? bucket, long now)
     {
-        while (bucket is not null && bucket.Nodes.Count < _options.BucketSize && BestReplacement(bucket, now) is { } promoted)
+        int best;
+        while (bucket is not null && bucket.Nodes.Count < _options.BucketSize && (best = BestReplacement(bucket, now)) >= 0)
         {
-            bucket.Replacements.Remove(promoted);
-            promoted.InCache = false;
-            bucket.Nodes.Add(promoted);
+            bucket.Nodes.Add(bucket.Replacements[best], _options.BucketSize);
+            bucket.Replacements.RemoveAt(best);
+            _cached--;
             _count++;
             bucket.LastChanged = now;
         }
     }
 
-    // Takes an entry out of its bucket or cache and the indexes; returns the bucket it left.
-    private Bucket<TKey, TContact>? Detach(RoutingEntry<TKey, TContact>? entry)
+    // The bucket, list and index that hold the entry with key id; no bucket when there is none.
+    private EntrySlot Find(TKey id)
     {
-        if (entry is null)
+        var bucket = BucketFor(id);
+        int index = bucket.Nodes.IndexOf(id);
+        if (index >= 0)
+        {
+            return new(bucket, false, index);
+        }
+
+        index = bucket.Replacements.IndexOf(id);
+        return index >= 0 ? new(bucket, true, index) : default;
+    }
+
+    private static ref RoutingEntry<TKey, TContact> EntryAt(EntrySlot slot) =>
+        ref slot.InCache ? ref slot.Bucket!.Replacements[slot.Index] : ref slot.Bucket!.Nodes[slot.Index];
+
+    // Takes an entry out of its bucket or cache and the address index; returns the bucket it left (null
+    // when it left a cache, or there was none).
+    private Bucket<TKey, TContact>? Detach(EntrySlot slot)
+    {
+        if (slot.Bucket is not { } bucket)
         {
             return null;
         }
 
-        var bucket = BucketFor(entry.Id);
-        if (entry.InCache)
+        _byAddress?.Remove(EntryAt(slot).Contact);
+        if (slot.InCache)
         {
-            bucket.Replacements.Remove(entry);
-            Unindex(entry);
+            bucket.Replacements.RemoveAt(slot.Index);
+            _cached--;
             return null;
         }
 
-        bucket.Nodes.Remove(entry);
-        Unindex(entry);
+        bucket.Nodes.RemoveAt(slot.Index);
+        _count--;
         return bucket;
     }
 
-    private void Index(RoutingEntry<TKey, TContact> entry)
-    {
-        _byId.Add(entry.Id, entry);
-        _byAddress?.Add(entry.Contact, entry);
-        if (!entry.InCache)
-        {
-            _count++;
-        }
-    }
-
-    private void Unindex(RoutingEntry<TKey, TContact> entry)
-    {
-        _byId.Remove(entry.Id);
-        _byAddress?.Remove(entry.Contact);
-        if (!entry.InCache)
-        {
-            _count--;
-        }
-    }
-
-    private static void Touch(RoutingEntry<TKey, TContact> entry, NodeContact how, long now, long roundTrip)
+    private static void Touch(ref RoutingEntry<TKey, TContact> entry, NodeContact how, long now, long roundTrip)
     {
         switch (how)
         {
@@ -643,7 +681,7 @@ public sealed partial class RoutingTable<TKey, TContact>
     }
 
     // Called for every node FindClosest visits, so it compares timestamps instead of asking the time provider.
-    private NodeState StateOf(RoutingEntry<TKey, TContact> entry, long now)
+    private NodeState StateOf(ref RoutingEntry<TKey, TContact> entry, long now)
     {
         if (entry.FailedQueries >= _options.FailuresBeforeBad)
         {
@@ -656,15 +694,14 @@ public sealed partial class RoutingTable<TKey, TContact>
             : NodeState.Questionable;
     }
 
-    private bool IsGoodInBucket(RoutingEntry<TKey, TContact>? entry, long now) =>
-        entry is not null && !entry.InCache && StateOf(entry, now) == NodeState.Good;
+    private bool IsGoodInBucket(EntrySlot slot, long now) =>
+        slot.Bucket is not null && !slot.InCache && StateOf(ref EntryAt(slot), now) == NodeState.Good;
 
     private int IndexFor(TKey id) => Math.Min(id.CommonPrefixLength(LocalId), _buckets.Count - 1);
 
     private Bucket<TKey, TContact> BucketFor(TKey id) => _buckets[IndexFor(id)];
 
-    private Bucket<TKey, TContact> NewBucket(TKey prefix, int depth, long lastChanged) =>
-        new(prefix, depth, lastChanged, _options.BucketSize, _options.ReplacementCacheSize);
+    private Bucket<TKey, TContact> NewBucket(TKey prefix, int depth, long lastChanged) => new(prefix, depth, lastChanged);
 
     private long ToTimestamps(TimeSpan span) =>
         (long)(span.Ticks * ((double)_timeProvider.TimestampFrequency / TimeSpan.TicksPerSecond));
@@ -672,15 +709,16 @@ public sealed partial class RoutingTable<TKey, TContact>
     private DateTimeOffset ToUtc(long timestamp, long now, DateTimeOffset utcNow) =>
         utcNow - _timeProvider.GetElapsedTime(timestamp, now);
 
-    private RoutingNode<TContact>[] Snapshot(List<RoutingEntry<TKey, TContact>> entries, long now, DateTimeOffset utcNow)
+    private RoutingNode<TContact>[] Snapshot(in EntryList<TKey, TContact> list, long now, DateTimeOffset utcNow)
     {
-        var result = new RoutingNode<TContact>[entries.Count];
+        var entries = list.AsSpan();
+        var result = new RoutingNode<TContact>[entries.Length];
         for (int i = 0; i < result.Length; i++)
         {
-            var e = entries[i];
+            ref var e = ref entries[i];
             result[i] = new RoutingNode<TContact>(
                 e.Contact,
-                StateOf(e, now),
+                StateOf(ref e, now),
                 e.HasResponded,
                 e.FailedQueries,
                 e.LastResponse == RoutingEntry<TKey, TContact>.Never ? null : ToUtc(e.LastResponse, now, utcNow),
@@ -691,4 +729,7 @@ public sealed partial class RoutingTable<TKey, TContact>
 
         return result;
     }
+
+    // Where an entry is: its bucket (null when there is none), whether in the replacement cache, and its index there.
+    private readonly record struct EntrySlot(Bucket<TKey, TContact>? Bucket, bool InCache, int Index);
 }

@@ -109,7 +109,12 @@ public sealed record DhtOptions
 
     internal LookupOptions LookupOptions => new() { K = K, Alpha = Alpha, SoftTimeout = SoftTimeout };
 
-    internal void Validate()
+    /// <summary>
+    /// Checks every setting as the node's constructor does, so a host can fail at start rather than at
+    /// first use. Throws <see cref="ArgumentException"/> (or its subtypes) whose
+    /// <see cref="ArgumentException.ParamName"/> is the setting's property name ("Port", "BootstrapNodes").
+    /// </summary>
+    public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegative(Port, nameof(Port));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(Port, IPEndPoint.MaxPort, nameof(Port));

@@ -143,13 +143,25 @@ internal sealed class DualStackTables : IDisposable
     /// <summary>BEP 32: without 'want', nodes of the asker's own family; with it, the families it names.</summary>
     public (NodeInfo[] Nodes, NodeInfo[] Nodes6) ClosestFor(NodeId target, KrpcWant want, IPEndPoint source, int count)
     {
+        var nodes = new NodeInfo[count];
+        var nodes6 = new NodeInfo[count];
+        var (written, written6) = ClosestFor(target, want, source, nodes, nodes6);
+        return (written == count ? nodes : nodes[..written], written6 == count ? nodes6 : nodes6[..written6]);
+    }
+
+    /// <summary>
+    /// <see cref="ClosestFor(NodeId, KrpcWant, IPEndPoint, int)"/> into the caller's spans (as many
+    /// nodes as each holds), allocating nothing; returns how many nodes each got.
+    /// </summary>
+    public (int Count, int Count6) ClosestFor(NodeId target, KrpcWant want, IPEndPoint source, Span<NodeInfo> nodes, Span<NodeInfo> nodes6)
+    {
         var current = _current;
         bool fromV4 = CompactEncoding.Family(source) == AddressFamily.InterNetwork;
         bool v4 = want == KrpcWant.None ? fromV4 : want.HasFlag(KrpcWant.N4);
         bool v6 = want == KrpcWant.None ? !fromV4 : want.HasFlag(KrpcWant.N6);
-        var nodes = v4 && current.V4 is { } t4 ? t4.Table.FindClosest(target, count) : [];
-        var nodes6 = v6 && current.V6 is { } t6 ? t6.Table.FindClosest(target, count) : [];
-        return (nodes, nodes6);
+        int count = v4 && current.V4 is { } t4 ? t4.Table.FindClosest(target, nodes) : 0;
+        int count6 = v6 && current.V6 is { } t6 ? t6.Table.FindClosest(target, nodes6) : 0;
+        return (count, count6);
     }
 
     /// <summary>

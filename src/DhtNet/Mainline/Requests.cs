@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using DhtNet.Diagnostics;
 using DhtNet.Kademlia;
 using DhtNet.Mainline.Krpc;
@@ -44,19 +45,24 @@ internal sealed class Requests(KrpcDispatcher dispatcher, DualStackTables tables
     /// </param>
     public async Task<KrpcResult> AskAsync(KrpcQuery query, IPEndPoint endPoint, CancellationToken cancellationToken, NodeInfo? known = null)
     {
-        // A request of a lookup someone traces is a child activity: started as the query goes out,
-        // stopped with what came back. Outside a traced lookup (pings, announces) nothing is made.
-        using var activity = Activity.Current?.Source == DhtActivity.Source
-            ? DhtActivity.Source.StartActivity(
-                DhtActivity.RequestName,
-                ActivityKind.Client,
-                default(ActivityContext),
-                known is { } node
-                    ? [new(DhtActivity.PeerAddressTag, endPoint.ToString()), new(DhtActivity.PeerIdTag, node.Id.ToString())]
-                    : [new(DhtActivity.PeerAddressTag, endPoint.ToString())])
-            : null;
+        // A request someone traces is an activity, started as the query goes out and stopped with
+        // what came back: a child of its lookup's, or (a ping, an announce) one of its own that names
+        // the asking node, so a listener can pick one node's requests. The sampler decides; with no
+        // listener nothing is made.
+        using var activity = DhtActivity.Source.HasListeners() ? StartActivity(query, endPoint, known) : null;
 
-        var result = await AskCopiesAsync(query, endPoint, cancellationToken).ConfigureAwait(false);
+        KrpcResult result;
+        try
+        {
+            result = await AskCopiesAsync(query, endPoint, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (activity is not null)
+        {
+            // The lookup had what it needed (or the caller gave up): not a failure of the node asked.
+            activity.SetTag(DhtActivity.OutcomeTag, "cancelled");
+            throw;
+        }
+
         if (activity is not null)
         {
             Trace(activity, endPoint, result);
@@ -66,28 +72,62 @@ internal sealed class Requests(KrpcDispatcher dispatcher, DualStackTables tables
         return result;
     }
 
+    private Activity? StartActivity(KrpcQuery query, IPEndPoint endPoint, NodeInfo? known)
+    {
+        bool inLookup = Activity.Current is { OperationName: DhtActivity.LookupName } lookup && lookup.Source == DhtActivity.Source;
+        var tags = new List<KeyValuePair<string, object?>>(4)
+        {
+            new(DhtActivity.PeerAddressTag, endPoint.ToString()),
+            new(DhtActivity.QueryTag, Encoding.ASCII.GetString(query.MethodName)),
+        };
+        if (known is { } node)
+        {
+            tags.Add(new(DhtActivity.PeerIdTag, node.Id.ToString()));
+        }
+
+        // A lookup's requests are its children and it names the node; any other request names the
+        // node itself (its parent, if any, is the caller's activity: an HTTP request, say).
+        if (!inLookup)
+        {
+            tags.Add(new(DhtActivity.LocalIdTag, tables.Id.ToString()));
+        }
+
+        return DhtActivity.Source.StartActivity(DhtActivity.RequestName, ActivityKind.Client, default(ActivityContext), tags);
+    }
+
     private static void Trace(Activity activity, IPEndPoint endPoint, in KrpcResult result)
     {
         if (result.Response is { } response)
         {
             activity.SetTag(DhtActivity.PeerIdTag, response.SenderId.ToString());
             activity.SetTag(DhtActivity.OutcomeTag, "answered");
-            var (nodes, nodes6) = response switch
+            (NodeInfo[] Nodes, NodeInfo[] Nodes6)? carried = response switch
             {
                 FindNodeResponse f => (f.Nodes, f.Nodes6),
                 GetPeersResponse g => (g.Nodes, g.Nodes6),
                 GetResponse g => (g.Nodes, g.Nodes6),
                 SampleInfohashesResponse s => (s.Nodes, s.Nodes6),
-                _ => ([], []),
+                _ => null, // ping, announce_peer, put: answers that name no nodes
             };
-            var named = NodesFor(endPoint, nodes, nodes6);
-            var tags = new string[named.Length];
-            for (int i = 0; i < named.Length; i++)
+            if (carried is var (nodes, nodes6))
             {
-                tags[i] = $"{named[i].Id}@{named[i].EndPoint}";
-            }
+                var named = NodesFor(endPoint, nodes, nodes6);
+                var tags = new string[named.Length];
+                for (int i = 0; i < named.Length; i++)
+                {
+                    tags[i] = $"{named[i].Id}@{named[i].EndPoint}";
+                }
 
-            activity.SetTag(DhtActivity.NodesTag, tags);
+                activity.SetTag(DhtActivity.NodesTag, tags);
+            }
+            if (response is GetPeersResponse { Values.Length: > 0 } peers)
+            {
+                activity.SetTag(DhtActivity.PeersTag, peers.Values.Length);
+            }
+            else if (response is GetResponse { Value.IsEmpty: false } item)
+            {
+                activity.SetTag(DhtActivity.ValueBytesTag, item.Value.Length);
+            }
         }
         else
         {
@@ -97,6 +137,11 @@ internal sealed class Requests(KrpcDispatcher dispatcher, DualStackTables tables
                 KrpcResultStatus.Error or KrpcResultStatus.InvalidResponse => "error",
                 _ => "failed",
             });
+            if ((result.Error?.ToString() ?? result.FailureReason) is { } error)
+            {
+                activity.SetTag(DhtActivity.ErrorTag, error);
+            }
+
             activity.SetStatus(ActivityStatusCode.Error, result.Status.ToString());
         }
     }

@@ -1,5 +1,8 @@
+using System.Buffers;
 using System.Net;
+using System.Net.Sockets;
 using DhtNet.Internal;
+using DhtNet.Mainline.Bencode;
 using DhtNet.Mainline.Bep44;
 using DhtNet.Mainline.Krpc;
 using DhtNet.Mainline.Storage;
@@ -64,6 +67,58 @@ internal sealed class Serving : IKrpcQueryHandler
         };
     }
 
+    public bool AnswersInPlace => true;
+
+    // The serving fast path: the answer is written from the tables and the store straight into the
+    // reply (token on the stack, nodes into pooled scratch, peers compacted on the stack).
+    public bool WriteAnswer(in KrpcQueryView query, IPEndPoint source, ref BencodeWriter writer, in EncodeBudget budget)
+    {
+        if (_options.ReadOnly)
+        {
+            return false;
+        }
+
+        if (query.Method == KrpcMethod.Ping)
+        {
+            PingResponse.Write(ref writer, _tables.Id);
+            return true;
+        }
+
+        var scratch = ArrayPool<NodeInfo>.Shared.Rent(2 * _options.K);
+        try
+        {
+            var nodes = scratch.AsSpan(0, _options.K);
+            var nodes6 = scratch.AsSpan(_options.K, _options.K);
+            var (count, count6) = _tables.ClosestFor(query.Target, query.Want, source, nodes, nodes6);
+            if (query.Method == KrpcMethod.FindNode)
+            {
+                FindNodeResponse.Write(ref writer, _tables.Id, nodes[..count], nodes6[..count6]);
+                return true;
+            }
+
+            Span<byte> token = stackalloc byte[TokenManager.TokenSize];
+            _tokens.WriteToken(source.Address, query.Target, token);
+            var family = CompactEncoding.Family(source);
+            Span<byte> values = stackalloc byte[MaxValuesOffered * CompactEncoding.PeerSizeV6];
+            int length = WriteCompactPeers(query.Target, query.NoSeed, family, values);
+            GetPeersValues.Write(ref writer, budget, new GetPeersValues
+            {
+                SenderId = _tables.Id,
+                Token = token,
+                CompactValues = values[..length],
+                CompactValueSize = CompactEncoding.PeerSize(family),
+                Nodes = nodes[..count],
+                Nodes6 = nodes6[..count6],
+            });
+            return true;
+        }
+        finally
+        {
+            // Cleared: pooled arrays must not keep endpoints alive.
+            ArrayPool<NodeInfo>.Shared.Return(scratch, clearArray: true);
+        }
+    }
+
     // One host may not keep us busy: over its rate, its queries go unanswered, as if lost. Asked
     // before the decode, so a flood costs a table lookup per datagram, not a parse.
     public bool Admit(IPEndPoint source) => _options.ReadOnly || _queryLimiter.TryTake(source.Address);
@@ -81,17 +136,10 @@ internal sealed class Serving : IKrpcQueryHandler
     {
         var token = _tokens.CreateToken(source.Address, query.InfoHash);
         var (nodes, nodes6) = ClosestFor(query.InfoHash, query.Want, source);
-        // Peers of the asker's family go out in compact form straight from the store: one array,
-        // no endpoint per peer (more are offered than fit; the encoder keeps what fits).
         var family = CompactEncoding.Family(source);
-        Span<StoredPeer> stored = stackalloc StoredPeer[MaxValuesOffered];
-        int count = _peers.GetPeers(query.InfoHash, stored, query.NoSeed, family);
+        Span<byte> compact = stackalloc byte[MaxValuesOffered * CompactEncoding.PeerSizeV6];
+        byte[] values = compact[..WriteCompactPeers(query.InfoHash, query.NoSeed, family, compact)].ToArray();
         int entrySize = CompactEncoding.PeerSize(family);
-        byte[] values = count == 0 ? [] : new byte[count * entrySize];
-        for (int i = 0; i < count; i++)
-        {
-            stored[i].WriteCompact(values.AsSpan(i * entrySize));
-        }
 
         ReadOnlyMemory<byte> seeds = default, peers = default;
         if (query.Scrape && _peers.TryGetScrapeFilters(query.InfoHash, out var seedFilter, out var peerFilter))
@@ -228,6 +276,21 @@ internal sealed class Serving : IKrpcQueryHandler
         }
 
         return new SampleInfohashesResponse(_tables.Id, SampleIntervalSeconds, _peers.InfohashCount, samples) { Nodes = nodes, Nodes6 = nodes6 };
+    }
+
+    // Peers of the asker's family go out in compact form straight from the store, no endpoint per
+    // peer (more are offered than fit; the encoder keeps what fits). Returns the bytes written.
+    private int WriteCompactPeers(NodeId infoHash, bool noSeed, AddressFamily family, Span<byte> destination)
+    {
+        Span<StoredPeer> stored = stackalloc StoredPeer[MaxValuesOffered];
+        int count = _peers.GetPeers(infoHash, stored, noSeed, family);
+        int entrySize = CompactEncoding.PeerSize(family);
+        for (int i = 0; i < count; i++)
+        {
+            stored[i].WriteCompact(destination[(i * entrySize)..]);
+        }
+
+        return count * entrySize;
     }
 
     private (NodeInfo[] Nodes, NodeInfo[] Nodes6) ClosestFor(NodeId target, KrpcWant want, IPEndPoint source) =>

@@ -4,7 +4,8 @@ using NSec.Cryptography;
 namespace DhtNet.Security;
 
 /// <summary>
-/// An Ed25519 key pair (RFC 8032) that signs BEP 44 mutable items. Immutable and thread-safe.
+/// An Ed25519 key pair (RFC 8032) that signs BEP 44 mutable items, and the library's one Ed25519
+/// implementation (libp2p's <see cref="LibP2p.Crypto.Ed25519PrivateKey"/> signs through it). Immutable and thread-safe.
 /// The private part is the 32-byte seed; save it with <see cref="Save"/> and keep it secret.
 /// </summary>
 public sealed partial class Ed25519KeyPair
@@ -96,6 +97,10 @@ public sealed partial class Ed25519KeyPair
         return NSec.Cryptography.PublicKey.TryImport(Algorithm, publicKey, KeyBlobFormat.RawPublicKey, out var key)
             && Algorithm.Verify(key!, message, signature);
     }
+
+    /// <summary>True when <paramref name="publicKey"/> is 32 bytes that import as an Ed25519 public key.</summary>
+    internal static bool IsPublicKey(ReadOnlySpan<byte> publicKey) =>
+        publicKey.Length == PublicKeySize && NSec.Cryptography.PublicKey.TryImport(Algorithm, publicKey, KeyBlobFormat.RawPublicKey, out _);
 
     /// <summary>The public key in hex; the seed never appears in text output.</summary>
     public override string ToString() => Convert.ToHexStringLower(_publicKey);

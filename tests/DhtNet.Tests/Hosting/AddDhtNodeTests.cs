@@ -65,6 +65,10 @@ public sealed class AddDhtNodeTests(LoopbackSwarm swarm) : IClassFixture<Loopbac
     [InlineData("BindAddresses", "127.0.0.1,10.0.0.1", "DhtNet:BindAddresses:")]
     [InlineData("BindAddresses:0", "localhost", "DhtNet:BindAddresses: 'localhost' is not an IP address.")]
     [InlineData("BootstrapNodes:0", "router-without-port", "DhtNet:BootstrapNodes:")]
+    [InlineData("QueryAttempts", "0", "DhtNet:QueryAttempts:")]
+    [InlineData("SoftTimeout", "-00:00:01", "DhtNet:SoftTimeout:")]
+    [InlineData("MaxPeerStoreBytes", "100", "DhtNet:MaxPeerStoreBytes: MaxPeerStoreBytes must hold at least one full infohash")]
+    [InlineData("MaxQueriesPerSecondPerAddress", "-5", "DhtNet:MaxQueriesPerSecondPerAddress:")]
     [InlineData("Prot", "6881", "DhtNet:Prot is not a DhtNet setting; did you mean Port?")]
     [InlineData("Colour", "blue", "DhtNet:Colour is not a DhtNet setting.")]
     public async Task StartAsync_BadSetting_FailsNamingTheKey(string key, string value, string expected)

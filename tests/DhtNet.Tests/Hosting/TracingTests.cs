@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using DhtNet.Cli.Swarm;
-using DhtNet.Diagnostics;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 

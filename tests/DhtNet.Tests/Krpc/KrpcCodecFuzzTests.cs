@@ -45,9 +45,13 @@ public class KrpcCodecFuzzTests
         }
     }
 
-    /// <summary>The decoder either yields a message (which encodes again), or a 203/204 answer, or a drop.</summary>
+    /// <summary>
+    /// The decoder either yields a message (which encodes again), or a 203/204 answer, or a drop; and
+    /// the serving fast path reads a query only when the decoder reads the same one.
+    /// </summary>
     private static void Check(byte[] datagram, KrpcMethod? method)
     {
+        CheckServedQuery(datagram);
         // The bytes are copied: decoded messages slice their input, and the caller reuses it.
         var input = datagram.ToArray();
         foreach (var expected in method is null ? [(KrpcMethod?)null] : new KrpcMethod?[] { method, KrpcMethod.Ping, KrpcMethod.Get })
@@ -68,6 +72,36 @@ public class KrpcCodecFuzzTests
             {
                 Assert.False(string.IsNullOrEmpty(result.FailureReason));
             }
+        }
+    }
+
+    private static void CheckServedQuery(byte[] datagram)
+    {
+        if (!KrpcCodec.TryReadServedQuery(datagram, out var view))
+        {
+            return;
+        }
+
+        var decoded = KrpcCodec.Decode(datagram.ToArray());
+        Assert.True(decoded.IsSuccess, decoded.ToString());
+        var query = Assert.IsAssignableFrom<KrpcQuery>(decoded.Message);
+        Assert.Equal(
+            (query.Method, query.SenderId, query.ReadOnly, Convert.ToHexString(query.TransactionId.Span)),
+            (view.Method, view.SenderId, view.ReadOnly, Convert.ToHexString(view.TransactionId)));
+        switch (query)
+        {
+            case PingQuery:
+                break;
+            case FindNodeQuery findNode:
+                Assert.Equal((findNode.Target, findNode.Want), (view.Target, view.Want));
+                break;
+            case GetPeersQuery getPeers:
+                Assert.False(getPeers.Scrape); // scrapes take the general path
+                Assert.Equal((getPeers.InfoHash, getPeers.Want, getPeers.NoSeed), (view.Target, view.Want, view.NoSeed));
+                break;
+            default:
+                Assert.Fail($"the fast path read a {query.Method} query");
+                break;
         }
     }
 

@@ -390,7 +390,7 @@ public class KrpcDispatcherTests
     [Fact]
     public async Task Counters_WithMeterFactory_AreObservableOnTheKrpcMeter()
     {
-        using var factory = new TestMeterFactory();
+        using var factory = new ScopedMeterFactory();
         using var listener = new MeterListener();
         var totals = new Dictionary<string, long>();
         listener.InstrumentPublished = (instrument, l) =>

@@ -139,6 +139,20 @@ public class KeyTests
         Assert.Equal(key.ExportSeed(), Convert.FromHexString("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"));
     }
 
+    [Fact]
+    public void FromKeyPair_SameKeyAsBep44Signer_SignaturesVerifyEitherWay()
+    {
+        var pair = Ed25519KeyPair.FromSeed(Convert.FromHexString("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"));
+        var identity = Ed25519PrivateKey.FromKeyPair(pair);
+
+        Assert.Same(pair, identity.KeyPair);
+        Assert.Equal(pair.PublicKey.ToArray(), identity.PublicKey.Raw.ToArray());
+        Assert.True(Ed25519KeyPair.Verify(pair.PublicKey.Span, "m"u8, identity.Sign("m"u8)));
+        Assert.True(identity.PublicKey.Verify("m"u8, pair.Sign("m"u8)));
+        Assert.False(identity.PublicKey.Verify("n"u8, pair.Sign("m"u8)));
+        Assert.False(identity.PublicKey.Verify("m"u8, new byte[63]));
+    }
+
     [Theory]
     // Type after Data; a third field; a non-minimal length; the Data field missing; an unknown type 4.
     [InlineData("12201ed1e8fae2c4a144b8be8fd4b47bf3d3b34b871c3cacf6010f0e42d474fce27e0801")]

@@ -47,6 +47,21 @@ public class ArgumentTests
         Assert.Contains(name, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(BadOptions))]
+    public void Validate_BadOption_ThrowsNamingIt(string name, DhtOptions options)
+    {
+        var error = Assert.ThrowsAny<ArgumentException>(options.Validate);
+        Assert.Equal(name, error.ParamName);
+    }
+
+    [Fact]
+    public void Validate_DefaultsAndLoopbackPair_Pass()
+    {
+        new DhtOptions().Validate();
+        new DhtOptions { Port = 0, BindAddresses = [IPAddress.Loopback, IPAddress.IPv6Loopback], BootstrapNodes = [] }.Validate();
+    }
+
     [Fact]
     public async Task Constructor_DefaultOptions_Accepted()
     {

@@ -9,7 +9,7 @@ public class MetricsTests
     public async Task Node_WithMeterFactory_PublishesCountersGaugesAndLookupDurations()
     {
         await using var swarm = SimulatedSwarm.Create(40, seed: 61);
-        using var factory = new TestMeterFactory();
+        using var factory = new ScopedMeterFactory();
         using var listener = new MeterListener();
         var longs = new Dictionary<string, long>();
         var ints = new Dictionary<(string Name, string? Family), int>();
@@ -62,7 +62,7 @@ public class MetricsTests
     public async Task Node_Storing_GaugesFollowTheStores()
     {
         await using var swarm = SimulatedSwarm.Create(30, seed: 62);
-        using var factory = new TestMeterFactory();
+        using var factory = new ScopedMeterFactory();
         var node = swarm.StartNode(swarm.Template with { MeterFactory = factory, NodeId = NodeId.Random(swarm.Random), BootstrapNodes = swarm.PickBootstrap() });
         using var listener = new MeterListener();
         var values = new Dictionary<string, long>();

@@ -1,31 +1,41 @@
-using NSec.Cryptography;
+using DhtNet.Security;
 
 namespace DhtNet.LibP2p.Crypto;
 
 /// <summary>
-/// An Ed25519 private key, kept in libsodium memory (NSec). Its libp2p encoding is the 32-byte seed
-/// followed by the 32-byte public key.
+/// An Ed25519 private key as libp2p uses it (peer identities). Its libp2p encoding is the 32-byte
+/// seed followed by the 32-byte public key. The signing itself is <see cref="Ed25519KeyPair"/>'s, the
+/// library's one Ed25519 key type, so one key can be both a peer identity and a BEP 44 signer.
 /// </summary>
 public sealed class Ed25519PrivateKey : PrivateKey
 {
     /// <summary>The length of a seed.</summary>
-    public const int SeedLength = 32;
+    public const int SeedLength = Ed25519KeyPair.SeedSize;
 
-    private readonly Key _key;
     private readonly Ed25519PublicKey _publicKey;
 
-    private Ed25519PrivateKey(Key key)
+    private Ed25519PrivateKey(Ed25519KeyPair keyPair)
     {
-        _key = key;
-        _publicKey = Ed25519PublicKey.FromNSec(key.PublicKey);
+        KeyPair = keyPair;
+        _publicKey = Ed25519PublicKey.Of(keyPair);
     }
 
     public override KeyType Type => KeyType.Ed25519;
 
     public override PublicKey PublicKey => _publicKey;
 
+    /// <summary>The same key as an <see cref="Ed25519KeyPair"/> (to sign BEP 44 items with a peer's identity, say).</summary>
+    public Ed25519KeyPair KeyPair { get; }
+
     /// <summary>A new key from the system's secure random generator.</summary>
-    public static Ed25519PrivateKey Generate() => new(Key.Create(SignatureAlgorithm.Ed25519, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport }));
+    public static Ed25519PrivateKey Generate() => new(Ed25519KeyPair.Generate());
+
+    /// <summary>The libp2p identity of an existing key pair.</summary>
+    public static Ed25519PrivateKey FromKeyPair(Ed25519KeyPair keyPair)
+    {
+        ArgumentNullException.ThrowIfNull(keyPair);
+        return new(keyPair);
+    }
 
     /// <summary>The key whose RFC 8032 seed (the "private key" of the RFC) is <paramref name="seed32"/>.</summary>
     /// <exception cref="ArgumentException">The seed is not 32 bytes.</exception>
@@ -36,7 +46,7 @@ public sealed class Ed25519PrivateKey : PrivateKey
             throw new ArgumentException($"An Ed25519 seed is {SeedLength} bytes, not {seed32.Length}.", nameof(seed32));
         }
 
-        return new(Key.Import(SignatureAlgorithm.Ed25519, seed32, KeyBlobFormat.RawPrivateKey, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport }));
+        return new(Ed25519KeyPair.FromSeed(seed32));
     }
 
     /// <summary>
@@ -66,9 +76,9 @@ public sealed class Ed25519PrivateKey : PrivateKey
     }
 
     /// <summary>The 32-byte seed. It is the secret: store it with care.</summary>
-    public byte[] ExportSeed() => _key.Export(KeyBlobFormat.RawPrivateKey);
+    public byte[] ExportSeed() => KeyPair.ExportSeed();
 
-    public override byte[] Sign(ReadOnlySpan<byte> data) => SignatureAlgorithm.Ed25519.Sign(_key, data);
+    public override byte[] Sign(ReadOnlySpan<byte> data) => KeyPair.Sign(data);
 
     private protected override byte[] ExportRaw()
     {

@@ -1,4 +1,4 @@
-using NSec.Cryptography;
+using DhtNet.Security;
 
 namespace DhtNet.LibP2p.Crypto;
 
@@ -8,12 +8,9 @@ public sealed class Ed25519PublicKey : PublicKey
     /// <summary>The length of the key and of its raw encoding.</summary>
     public const int Length = 32;
 
-    private readonly NSec.Cryptography.PublicKey _key;
-
-    private Ed25519PublicKey(NSec.Cryptography.PublicKey key, byte[] raw)
+    private Ed25519PublicKey(byte[] raw)
         : base(KeyType.Ed25519, raw)
     {
-        _key = key;
     }
 
     /// <summary>The key from its 32 raw bytes.</summary>
@@ -25,17 +22,18 @@ public sealed class Ed25519PublicKey : PublicKey
             throw new LibP2pFormatException($"An Ed25519 public key is {Length} bytes, not {raw.Length}.");
         }
 
-        if (!NSec.Cryptography.PublicKey.TryImport(SignatureAlgorithm.Ed25519, raw, KeyBlobFormat.RawPublicKey, out var key) || key is null)
+        if (!Ed25519KeyPair.IsPublicKey(raw))
         {
             throw new LibP2pFormatException("The Ed25519 public key is not a valid curve point.");
         }
 
-        return new Ed25519PublicKey(key, raw.ToArray());
+        return new Ed25519PublicKey(raw.ToArray());
     }
 
-    internal static Ed25519PublicKey FromNSec(NSec.Cryptography.PublicKey key) =>
-        new(key, key.Export(KeyBlobFormat.RawPublicKey));
+    /// <summary>The public half of a key pair made here (a valid point by construction).</summary>
+    internal static Ed25519PublicKey Of(Ed25519KeyPair pair) => new(pair.PublicKey.ToArray());
 
+    // The one Ed25519 implementation (Security/Ed25519KeyPair): hostile keys and signatures give false.
     public override bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) =>
-        SignatureAlgorithm.Ed25519.Verify(_key, data, signature);
+        Ed25519KeyPair.Verify(Raw.Span, data, signature);
 }

@@ -28,8 +28,19 @@ public sealed class YamuxOptions
     /// <summary>The largest data frame payload sent (one Noise frame holds a whole yamux frame).</summary>
     public int MaxFrameSize { get; init; } = 65535 - 16 - YamuxHeader.Size;
 
-    /// <summary>Control frames (ACKs, pongs, resets, window updates) queued behind a blocked write before the peer is called unresponsive.</summary>
+    /// <summary>
+    /// Control frames (ACKs, pongs, resets, window updates) queued behind a blocked write at which the
+    /// session stops reading from the peer until they are written: a peer that asks for answers
+    /// (opens, pings) faster than it reads them is held back by TCP rather than buffered for. Twice
+    /// this many (the application queues some too) closes the session.
+    /// </summary>
     public int MaxControlBacklog { get; init; } = 1024;
+
+    /// <summary>
+    /// How long queued control frames may wait, with reading paused at <see cref="MaxControlBacklog"/>,
+    /// for the peer to read: past it the peer is taken not to read at all and the session closes.
+    /// </summary>
+    public TimeSpan ControlWriteTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How often a ping checks that the peer still reads; <see cref="Timeout.InfiniteTimeSpan"/> turns it off.</summary>
     public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(30);
@@ -55,6 +66,11 @@ public sealed class YamuxOptions
         if (MaxStreams < 1 || MaxAcceptBacklog < 1 || MaxControlBacklog < 16)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxStreams), "Stream, backlog and control limits must be positive.");
+        }
+
+        if (ControlWriteTimeout <= TimeSpan.Zero && ControlWriteTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ControlWriteTimeout), "The control write timeout is positive (or infinite).");
         }
 
         if (MaxFrameSize is < 1024 or > 65535 - 16 - YamuxHeader.Size)

@@ -43,6 +43,7 @@ public sealed class YamuxSession : IAsyncDisposable
     private volatile bool _remoteGoAway;
     private long _buffered;
     private TaskCompletionSource? _drained;
+    private TaskCompletionSource? _controlWritten;
     private Exception? _closeReason;
 
     /// <summary>
@@ -198,9 +199,11 @@ public sealed class YamuxSession : IAsyncDisposable
             return;
         }
 
-        if (Interlocked.Increment(ref _controlCount) > _options.MaxControlBacklog)
+        // The read loop stops at MaxControlBacklog (WaitForControlWritesAsync); past twice that, frames
+        // the application queued too (window updates, resets of disposed streams) still found no reader.
+        if (Interlocked.Increment(ref _controlCount) > 2 * _options.MaxControlBacklog)
         {
-            Fail(new LibP2pProtocolException($"yamux: {_options.MaxControlBacklog} control frames wait behind a write; the peer does not read."), YamuxGoAwayCode.InternalError, sendGoAway: false);
+            Fail(NotReading(), YamuxGoAwayCode.InternalError, sendGoAway: false);
             return;
         }
 
@@ -309,6 +312,8 @@ public sealed class YamuxSession : IAsyncDisposable
             {
                 await _transport.WriteAsync(buffer.AsMemory(0, length), CancellationToken.None).ConfigureAwait(false);
             }
+
+            Interlocked.Exchange(ref _controlWritten, null)?.TrySetResult();
         }
         finally
         {
@@ -340,6 +345,11 @@ public sealed class YamuxSession : IAsyncDisposable
             while (true)
             {
                 await WaitForReadersAsync(token).ConfigureAwait(false);
+                if (!await WaitForControlWritesAsync(token).ConfigureAwait(false))
+                {
+                    Fail(NotReading(), YamuxGoAwayCode.InternalError, sendGoAway: false);
+                    return;
+                }
                 int got = 0;
                 while (got < YamuxHeader.Size)
                 {
@@ -406,6 +416,36 @@ public sealed class YamuxSession : IAsyncDisposable
             await drained.Task.WaitAsync(token).ConfigureAwait(false);
         }
     }
+
+    // Backpressure on answers: while MaxControlBacklog control frames wait for the peer to read, read
+    // nothing more from it (each frame read queues at most one). A peer that keeps reading, however
+    // slowly, is only slowed down; one that reads nothing for ControlWriteTimeout is not reading (false).
+    private async Task<bool> WaitForControlWritesAsync(CancellationToken token)
+    {
+        while (Volatile.Read(ref _controlCount) >= _options.MaxControlBacklog)
+        {
+            var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Interlocked.Exchange(ref _controlWritten, written);
+            if (Volatile.Read(ref _controlCount) < _options.MaxControlBacklog)
+            {
+                return true;
+            }
+
+            try
+            {
+                await written.Task.WaitAsync(_options.ControlWriteTimeout, _options.TimeProvider, token).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private LibP2pProtocolException NotReading() =>
+        new($"yamux: {Volatile.Read(ref _controlCount)} control frames wait behind a write; the peer does not read.");
 
     private async Task OnDataFrameAsync(YamuxHeader header, CancellationToken token)
     {

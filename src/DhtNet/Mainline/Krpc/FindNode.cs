@@ -19,16 +19,19 @@ internal sealed class FindNodeQuery(NodeId senderId, NodeId target) : KrpcQuery(
     internal override ReadOnlySpan<byte> MethodName => "find_node"u8;
 
     /// <summary>Decodes find_node; <paramref name="targetField"/> is info_hash for unknown methods that only carry that.</summary>
-    internal static FindNodeQuery? Decode(in KrpcFields a, KrpcField targetField, out string? error)
-    {
-        if (!a.TryGetId(KrpcField.Id, out var id, out error)
-            || !a.TryGetId(targetField, out var target, out error)
-            || !a.TryGetWant(out var want, out error))
-        {
-            return null;
-        }
+    internal static FindNodeQuery? Decode(in KrpcFields a, KrpcField targetField, out string? error) =>
+        TryReadArguments(a, targetField, out var id, out var target, out var want, out error)
+            ? new FindNodeQuery(id, target) { Want = want }
+            : null;
 
-        return new FindNodeQuery(id, target) { Want = want };
+    /// <summary>The arguments of a find_node, as this type and the serving fast path read them.</summary>
+    internal static bool TryReadArguments(in KrpcFields a, KrpcField targetField, out NodeId id, out NodeId target, out KrpcWant want, out string? error)
+    {
+        target = default;
+        want = KrpcWant.None;
+        return a.TryGetId(KrpcField.Id, out id, out error)
+            && a.TryGetId(targetField, out target, out error)
+            && a.TryGetWant(out want, out error);
     }
 
     internal override void WriteArguments(ref BencodeWriter writer, in EncodeBudget budget)
@@ -76,10 +79,20 @@ internal sealed class FindNodeResponse : KrpcResponse
         return new FindNodeResponse(id, nodes, nodes6) { RawNodes = raw, RawNodes6 = raw6 };
     }
 
-    internal override void WriteValues(ref BencodeWriter writer, in EncodeBudget budget)
+    internal override void WriteValues(ref BencodeWriter writer, in EncodeBudget budget) =>
+        Write(ref writer, SenderId, Nodes, Nodes6, RawNodes, RawNodes6);
+
+    /// <summary>Writes the keys of <c>r</c>: this type's encoding, and the serving fast path's with no object.</summary>
+    internal static void Write(
+        ref BencodeWriter writer,
+        NodeId senderId,
+        scoped ReadOnlySpan<NodeInfo> nodes,
+        scoped ReadOnlySpan<NodeInfo> nodes6,
+        ReadOnlyMemory<byte> rawNodes = default,
+        ReadOnlyMemory<byte> rawNodes6 = default)
     {
-        KrpcWire.WriteId(ref writer, "id"u8, SenderId);
-        KrpcWire.WriteNodes(ref writer, "nodes"u8, Nodes, Nodes.Length, RawNodes, AddressFamily.InterNetwork);
-        KrpcWire.WriteNodes(ref writer, "nodes6"u8, Nodes6, Nodes6.Length, RawNodes6, AddressFamily.InterNetworkV6);
+        KrpcWire.WriteId(ref writer, "id"u8, senderId);
+        KrpcWire.WriteNodes(ref writer, "nodes"u8, nodes, nodes.Length, rawNodes, AddressFamily.InterNetwork);
+        KrpcWire.WriteNodes(ref writer, "nodes6"u8, nodes6, nodes6.Length, rawNodes6, AddressFamily.InterNetworkV6);
     }
 }

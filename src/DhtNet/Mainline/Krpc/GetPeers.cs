@@ -22,18 +22,23 @@ internal sealed class GetPeersQuery(NodeId senderId, NodeId infoHash) : KrpcQuer
 
     internal override ReadOnlySpan<byte> MethodName => "get_peers"u8;
 
-    internal static GetPeersQuery? Decode(in KrpcFields a, out string? error)
-    {
-        if (!a.TryGetId(KrpcField.Id, out var id, out error)
-            || !a.TryGetId(KrpcField.InfoHash, out var infoHash, out error)
-            || !a.TryGetWant(out var want, out error)
-            || !a.TryGetFlag(KrpcField.Scrape, out bool scrape, out error)
-            || !a.TryGetFlag(KrpcField.NoSeed, out bool noSeed, out error))
-        {
-            return null;
-        }
+    internal static GetPeersQuery? Decode(in KrpcFields a, out string? error) =>
+        TryReadArguments(a, out var id, out var infoHash, out var want, out bool scrape, out bool noSeed, out error)
+            ? new GetPeersQuery(id, infoHash) { Want = want, Scrape = scrape, NoSeed = noSeed }
+            : null;
 
-        return new GetPeersQuery(id, infoHash) { Want = want, Scrape = scrape, NoSeed = noSeed };
+    /// <summary>The arguments of a get_peers, as this type and the serving fast path read them.</summary>
+    internal static bool TryReadArguments(in KrpcFields a, out NodeId id, out NodeId infoHash, out KrpcWant want, out bool scrape, out bool noSeed, out string? error)
+    {
+        infoHash = default;
+        want = KrpcWant.None;
+        scrape = false;
+        noSeed = false;
+        return a.TryGetId(KrpcField.Id, out id, out error)
+            && a.TryGetId(KrpcField.InfoHash, out infoHash, out error)
+            && a.TryGetWant(out want, out error)
+            && a.TryGetFlag(KrpcField.Scrape, out scrape, out error)
+            && a.TryGetFlag(KrpcField.NoSeed, out noSeed, out error);
     }
 
     internal override void WriteArguments(ref BencodeWriter writer, in EncodeBudget budget)
@@ -71,10 +76,6 @@ internal sealed class GetPeersResponse(NodeId senderId, ReadOnlyMemory<byte> tok
 
     /// <summary>Bytes per entry of <see cref="CompactValues"/>: 6 (IPv4) or 18 (IPv6).</summary>
     internal int CompactValueSize { get; init; } = CompactEncoding.PeerSizeV4;
-
-    private int PeerCount => Values.Length > 0 ? Values.Length : CompactValues.Length / CompactValueSize;
-
-    private int PeerSize(int index) => Values.Length > 0 ? KrpcWire.PeerSize(Values[index]) : CompactValueSize;
 
     public NodeInfo[] Nodes { get; init; } = [];
 
@@ -117,22 +118,89 @@ internal sealed class GetPeersResponse(NodeId senderId, ReadOnlyMemory<byte> tok
         };
     }
 
-    internal override void WriteValues(ref BencodeWriter writer, in EncodeBudget budget)
+    internal override void WriteValues(ref BencodeWriter writer, in EncodeBudget budget) =>
+        GetPeersValues.Write(ref writer, budget, new GetPeersValues
+        {
+            SenderId = SenderId,
+            Token = Token.Span,
+            Values = Values,
+            CompactValues = CompactValues.Span,
+            CompactValueSize = CompactValueSize,
+            Nodes = Nodes,
+            Nodes6 = Nodes6,
+            RawNodes = RawNodes,
+            RawNodes6 = RawNodes6,
+            BloomSeeds = BloomSeeds.Span,
+            BloomPeers = BloomPeers.Span,
+        });
+}
+
+/// <summary>
+/// The contents of a get_peers answer as spans, and how they are written: shared by
+/// <see cref="GetPeersResponse"/> and the serving fast path, which has no object to write from.
+/// </summary>
+internal readonly ref struct GetPeersValues
+{
+    public NodeId SenderId { get; init; }
+
+    public ReadOnlySpan<byte> Token { get; init; }
+
+    /// <summary>Peers as endpoints; when empty, <see cref="CompactValues"/> is used.</summary>
+    public ReadOnlySpan<IPEndPoint> Values { get; init; }
+
+    /// <summary>Peers already in compact form, <see cref="CompactValueSize"/> bytes each.</summary>
+    public ReadOnlySpan<byte> CompactValues { get; init; }
+
+    public int CompactValueSize { get; init; }
+
+    public ReadOnlySpan<NodeInfo> Nodes { get; init; }
+
+    public ReadOnlySpan<NodeInfo> Nodes6 { get; init; }
+
+    public ReadOnlyMemory<byte> RawNodes { get; init; }
+
+    public ReadOnlyMemory<byte> RawNodes6 { get; init; }
+
+    public ReadOnlySpan<byte> BloomSeeds { get; init; }
+
+    public ReadOnlySpan<byte> BloomPeers { get; init; }
+
+    private int PeerCount => Values.Length > 0 ? Values.Length : CompactValues.IsEmpty ? 0 : CompactValues.Length / CompactValueSize;
+
+    private int PeerSize(int index) => Values.Length > 0 ? KrpcWire.PeerSize(Values[index]) : CompactValueSize;
+
+    /// <summary>Writes the keys of <c>r</c> in ascending order; values are cut to what fits <paramref name="budget"/>.</summary>
+    public static void Write(ref BencodeWriter writer, in EncodeBudget budget, scoped GetPeersValues values)
     {
-        KrpcWire.WriteOptional(ref writer, "BFpe"u8, BloomPeers);
-        KrpcWire.WriteOptional(ref writer, "BFsd"u8, BloomSeeds);
-        KrpcWire.WriteId(ref writer, "id"u8, SenderId);
+        if (!values.BloomPeers.IsEmpty)
+        {
+            writer.WriteKey("BFpe"u8);
+            writer.WriteByteString(values.BloomPeers);
+        }
+
+        if (!values.BloomSeeds.IsEmpty)
+        {
+            writer.WriteKey("BFsd"u8);
+            writer.WriteByteString(values.BloomSeeds);
+        }
+
+        KrpcWire.WriteId(ref writer, "id"u8, values.SenderId);
 
         // Bloom filters plus both node lists can exceed a datagram (a dual-stack scrape): nodes give
         // way to the token and to the first peers, which are what the asker came for.
-        int available = budget.Available(writer, SizeAfterNodes());
-        int count = KrpcWire.FitNodes("nodes"u8, Nodes.Length, RawNodes, AddressFamily.InterNetwork, available);
-        available -= KrpcWire.NodesSize("nodes"u8, count, RawNodes, AddressFamily.InterNetwork);
-        int count6 = KrpcWire.FitNodes("nodes6"u8, Nodes6.Length, RawNodes6, AddressFamily.InterNetworkV6, available);
-        KrpcWire.WriteNodes(ref writer, "nodes"u8, Nodes, count, RawNodes, AddressFamily.InterNetwork);
-        KrpcWire.WriteNodes(ref writer, "nodes6"u8, Nodes6, count6, RawNodes6, AddressFamily.InterNetworkV6);
-        KrpcWire.WriteOptional(ref writer, "token"u8, Token);
-        WritePeers(ref writer, budget);
+        int available = budget.Available(writer, values.SizeAfterNodes());
+        int count = KrpcWire.FitNodes("nodes"u8, values.Nodes.Length, values.RawNodes, AddressFamily.InterNetwork, available);
+        available -= KrpcWire.NodesSize("nodes"u8, count, values.RawNodes, AddressFamily.InterNetwork);
+        int count6 = KrpcWire.FitNodes("nodes6"u8, values.Nodes6.Length, values.RawNodes6, AddressFamily.InterNetworkV6, available);
+        KrpcWire.WriteNodes(ref writer, "nodes"u8, values.Nodes, count, values.RawNodes, AddressFamily.InterNetwork);
+        KrpcWire.WriteNodes(ref writer, "nodes6"u8, values.Nodes6, count6, values.RawNodes6, AddressFamily.InterNetworkV6);
+        if (!values.Token.IsEmpty)
+        {
+            writer.WriteKey("token"u8);
+            writer.WriteByteString(values.Token);
+        }
+
+        WritePeers(ref writer, budget, values);
     }
 
     // Room kept after the nodes: the token, the first few peers and r's closing 'e'.
@@ -157,9 +225,10 @@ internal sealed class GetPeersResponse(NodeId senderId, ReadOnlyMemory<byte> tok
         return size;
     }
 
-    private void WritePeers(ref BencodeWriter writer, in EncodeBudget budget)
+    // Static with the values scoped: the writer outlives the spans the answer is made of, which it only copies from.
+    private static void WritePeers(ref BencodeWriter writer, in EncodeBudget budget, scoped GetPeersValues values)
     {
-        int peers = PeerCount;
+        int peers = values.PeerCount;
         if (peers == 0)
         {
             return;
@@ -171,7 +240,7 @@ internal sealed class GetPeersResponse(NodeId senderId, ReadOnlyMemory<byte> tok
         int count = 0;
         for (; count < peers; count++)
         {
-            int size = BencodeWriter.ByteStringSize(PeerSize(count));
+            int size = BencodeWriter.ByteStringSize(values.PeerSize(count));
             if (size > available)
             {
                 break;
@@ -190,9 +259,9 @@ internal sealed class GetPeersResponse(NodeId senderId, ReadOnlyMemory<byte> tok
         writer.WriteStartList();
         for (int i = 0; i < count; i++)
         {
-            writer.WriteByteString(Values.Length > 0
-                ? peer[..CompactEncoding.WritePeer(Values[i], peer)]
-                : CompactValues.Span.Slice(i * CompactValueSize, CompactValueSize));
+            writer.WriteByteString(values.Values.Length > 0
+                ? peer[..CompactEncoding.WritePeer(values.Values[i], peer)]
+                : values.CompactValues.Slice(i * values.CompactValueSize, values.CompactValueSize));
         }
 
         writer.WriteEnd();

@@ -1,4 +1,5 @@
 using System.Net;
+using DhtNet.Mainline.Bencode;
 
 namespace DhtNet.Mainline.Krpc;
 
@@ -12,6 +13,22 @@ internal interface IKrpcQueryHandler
     /// <c>t</c>, <c>v</c> and the BEP 42 <c>ip</c>; an exception is answered with a 202.
     /// </summary>
     KrpcMessage? Handle(KrpcQuery query, IPEndPoint source);
+
+    /// <summary>
+    /// True when <see cref="WriteAnswer"/> answers ping, find_node and get_peers in place; false
+    /// (the default) sends every query through <see cref="Handle"/>.
+    /// </summary>
+    bool AnswersInPlace => false;
+
+    /// <summary>
+    /// Writes the keys of the <c>r</c> dictionary answering <paramref name="query"/> (a ping, a
+    /// find_node or a get_peers without scrape) straight into <paramref name="writer"/>, staying
+    /// within <paramref name="budget"/>; returns false, having written nothing, to send no answer.
+    /// The serving fast path: no message objects, no copy of the datagram. The same rules as for
+    /// <see cref="Handle"/> apply; an exception is answered with a 202.
+    /// </summary>
+    bool WriteAnswer(in KrpcQueryView query, IPEndPoint source, ref BencodeWriter writer, in EncodeBudget budget) =>
+        throw new NotSupportedException("This handler answers through Handle only.");
 
     /// <summary>
     /// Whether a query from <paramref name="source"/> is worth decoding at all; false drops it

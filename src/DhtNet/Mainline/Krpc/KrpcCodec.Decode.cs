@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using DhtNet.Mainline.Bencode;
 
 namespace DhtNet.Mainline.Krpc;
@@ -35,18 +36,83 @@ internal static partial class KrpcCodec
     /// </summary>
     public static bool TryReadEnvelope(ReadOnlyMemory<byte> datagram, out KrpcEnvelope envelope, out KrpcDecodeResult failure)
     {
-        envelope = default;
-        ReadOnlyMemory<byte> transactionId = default, version = default, queryName = default, ip = default;
-        ReadOnlyMemory<byte> arguments = default, values = default, error = default;
-        bool readOnly = false;
-        byte type = 0; // the y byte; 1 when present but not a one-byte string
-        var span = datagram.Span;
+        if (!TryReadRanges(datagram.Span, out var ranges, out string? reason))
+        {
+            envelope = default;
+            var transactionId = datagram[ranges.TransactionId];
+            failure = transactionId.IsEmpty || ranges.RawType is (byte)'r' or (byte)'e'
+                ? KrpcDecodeResult.Drop(reason)
+                : KrpcDecodeResult.Reply(KrpcErrorCode.Protocol, reason, transactionId);
+            return false;
+        }
+
+        envelope = new KrpcEnvelope
+        {
+            Type = ranges.Type,
+            TransactionId = datagram[ranges.TransactionId],
+            Version = datagram[ranges.Version],
+            QueryName = datagram[ranges.QueryName],
+            ReadOnly = ranges.ReadOnly,
+            RequesterAddress = datagram[ranges.RequesterAddress],
+            Body = datagram[ranges.Body],
+        };
+        failure = default;
+        return true;
+    }
+
+    /// <summary>
+    /// Reads a ping, find_node or get_peers query (not a BEP 33 scrape) straight off
+    /// <paramref name="datagram"/>, copying nothing, so that it can be answered in place. False for
+    /// anything else, valid or not: the caller then decodes the datagram the general way, which
+    /// also finds the error to answer, so both ways agree on what a valid query is.
+    /// </summary>
+    public static bool TryReadServedQuery(ReadOnlySpan<byte> datagram, out KrpcQueryView query)
+    {
+        query = default;
+        if (!TryReadRanges(datagram, out var ranges, out _) || ranges.Type != KrpcMessageType.Query)
+        {
+            return false;
+        }
+
+        var name = datagram[ranges.QueryName];
+        var method = name.SequenceEqual("ping"u8) ? KrpcMethod.Ping
+            : name.SequenceEqual("find_node"u8) ? KrpcMethod.FindNode
+            : name.SequenceEqual("get_peers"u8) ? KrpcMethod.GetPeers
+            : (KrpcMethod?)null;
+        if (method is null || !KrpcFields.TryParse(datagram[ranges.Body], out var a))
+        {
+            return false;
+        }
+
+        NodeId id, target = default;
+        var want = KrpcWant.None;
+        bool scrape = false, noSeed = false;
+        bool valid = method switch
+        {
+            KrpcMethod.Ping => a.TryGetId(KrpcField.Id, out id, out _),
+            KrpcMethod.FindNode => FindNodeQuery.TryReadArguments(a, KrpcField.Target, out id, out target, out want, out _),
+            _ => GetPeersQuery.TryReadArguments(a, out id, out target, out want, out scrape, out noSeed, out _),
+        };
+        if (!valid || scrape)
+        {
+            return false;
+        }
+
+        query = new KrpcQueryView(method.Value, datagram[ranges.TransactionId], id, target, want, noSeed, ranges.ReadOnly);
+        return true;
+    }
+
+    // The top level of a datagram as offsets into it. On failure, TransactionId and RawType say
+    // whether the sender may be answered.
+    private static bool TryReadRanges(ReadOnlySpan<byte> span, out EnvelopeRanges ranges, [NotNullWhen(false)] out string? failure)
+    {
+        ranges = default;
         try
         {
             var reader = new BencodeReader(span, BencodeReaderOptions.Lax);
             if (!reader.Read() || reader.TokenType != BencodeTokenType.StartDictionary)
             {
-                failure = KrpcDecodeResult.Drop("not a dictionary");
+                failure = "not a dictionary";
                 return false;
             }
 
@@ -58,37 +124,37 @@ internal static partial class KrpcCodec
                     switch (key[0])
                     {
                         case (byte)'t':
-                            transactionId = ReadString(ref reader, datagram);
-                            if (transactionId.Length > MaxTransactionIdLength)
+                            ranges.TransactionId = ReadString(ref reader);
+                            if (Length(ranges.TransactionId) > MaxTransactionIdLength)
                             {
-                                transactionId = default;
+                                ranges.TransactionId = default;
                             }
 
                             continue;
                         case (byte)'y':
-                            var y = ReadString(ref reader, datagram);
-                            type = y.Length == 1 ? y.Span[0] : (byte)1;
+                            var y = ReadString(ref reader);
+                            ranges.RawType = span[y].Length == 1 ? span[y.Start] : (byte)1;
                             continue;
                         case (byte)'q':
-                            queryName = ReadString(ref reader, datagram);
+                            ranges.QueryName = ReadString(ref reader);
                             continue;
                         case (byte)'v':
-                            version = ReadString(ref reader, datagram);
+                            ranges.Version = ReadString(ref reader);
                             continue;
                         case (byte)'a':
-                            arguments = ReadValue(ref reader, datagram);
+                            ranges.Arguments = ReadValue(ref reader);
                             continue;
                         case (byte)'r':
-                            values = ReadValue(ref reader, datagram);
+                            ranges.Values = ReadValue(ref reader);
                             continue;
                         case (byte)'e':
-                            error = ReadValue(ref reader, datagram);
+                            ranges.Error = ReadValue(ref reader);
                             continue;
                     }
                 }
                 else if (key.SequenceEqual("ip"u8))
                 {
-                    ip = ReadString(ref reader, datagram);
+                    ranges.RequesterAddress = ReadString(ref reader);
                     continue;
                 }
                 else if (key.SequenceEqual("ro"u8))
@@ -96,7 +162,7 @@ internal static partial class KrpcCodec
                     reader.Read();
                     if (reader.TokenType == BencodeTokenType.Integer)
                     {
-                        readOnly = reader.GetInt64() == 1;
+                        ranges.ReadOnly = reader.GetInt64() == 1;
                     }
                     else
                     {
@@ -111,45 +177,35 @@ internal static partial class KrpcCodec
         }
         catch (BencodeException)
         {
-            failure = Fail(InvalidBencode, transactionId, type);
+            failure = InvalidBencode;
             return false;
         }
 
-        if (transactionId.IsEmpty)
+        if (Length(ranges.TransactionId) == 0)
         {
-            failure = KrpcDecodeResult.Drop("no usable transaction id");
+            failure = "no usable transaction id";
             return false;
         }
 
-        var messageType = type switch
+        ranges.Type = ranges.RawType switch
         {
             (byte)'q' => KrpcMessageType.Query,
             (byte)'r' => KrpcMessageType.Response,
             (byte)'e' => KrpcMessageType.Error,
             _ => (KrpcMessageType)0,
         };
-        if (messageType == 0)
+        if (ranges.Type == 0)
         {
-            failure = Fail(type == 0 ? "missing 'y'" : "'y' must be q, r or e", transactionId, type);
+            failure = ranges.RawType == 0 ? "missing 'y'" : "'y' must be q, r or e";
             return false;
         }
 
-        envelope = new KrpcEnvelope
+        if (ranges.Type != KrpcMessageType.Query)
         {
-            Type = messageType,
-            TransactionId = transactionId,
-            Version = version,
-            QueryName = messageType == KrpcMessageType.Query ? queryName : default,
-            ReadOnly = readOnly,
-            RequesterAddress = ip,
-            Body = messageType switch
-            {
-                KrpcMessageType.Query => arguments,
-                KrpcMessageType.Response => values,
-                _ => error,
-            },
-        };
-        failure = default;
+            ranges.QueryName = default;
+        }
+
+        failure = null;
         return true;
     }
 
@@ -309,14 +365,8 @@ internal static partial class KrpcCodec
 
     private static KrpcQuery? Unknown(out string? error) => Unknown<KrpcQuery>(out error);
 
-    // An answer only goes to something that might be a query: never answer a response or error.
-    private static KrpcDecodeResult Fail(string reason, ReadOnlyMemory<byte> transactionId, byte type) =>
-        transactionId.IsEmpty || type is (byte)'r' or (byte)'e'
-            ? KrpcDecodeResult.Drop(reason)
-            : KrpcDecodeResult.Reply(KrpcErrorCode.Protocol, reason, transactionId);
-
-    /// <summary>Reads the value of the current key as a byte string slice; other types are skipped and read as empty.</summary>
-    private static ReadOnlyMemory<byte> ReadString(ref BencodeReader reader, ReadOnlyMemory<byte> datagram)
+    /// <summary>Reads the value of the current key as a byte string; other types are skipped and read as empty.</summary>
+    private static Range ReadString(ref BencodeReader reader)
     {
         reader.Read();
         if (reader.TokenType != BencodeTokenType.ByteString)
@@ -325,14 +375,39 @@ internal static partial class KrpcCodec
             return default;
         }
 
-        int length = reader.ValueSpan.Length;
-        return datagram.Slice(reader.BytesConsumed - length, length);
+        int end = reader.BytesConsumed;
+        return new Range(end - reader.ValueSpan.Length, end);
     }
 
     /// <summary>Reads the value of the current key whole, as its encoded bytes.</summary>
-    private static ReadOnlyMemory<byte> ReadValue(ref BencodeReader reader, ReadOnlyMemory<byte> datagram)
+    private static Range ReadValue(ref BencodeReader reader)
     {
         int length = reader.ReadEncodedValue().Length;
-        return datagram.Slice(reader.BytesConsumed - length, length);
+        int end = reader.BytesConsumed;
+        return new Range(end - length, end);
+    }
+
+    private static int Length(Range range) => range.End.Value - range.Start.Value;
+
+    /// <summary>Where the top-level values lie in a datagram (empty ranges when absent).</summary>
+    private struct EnvelopeRanges
+    {
+        public Range TransactionId;
+        public Range Version;
+        public Range QueryName;
+        public Range RequesterAddress;
+        public Range Arguments;
+        public Range Values;
+        public Range Error;
+        public bool ReadOnly;
+        public byte RawType; // the y byte; 1 when present but not a one-byte string
+        public KrpcMessageType Type;
+
+        public readonly Range Body => Type switch
+        {
+            KrpcMessageType.Query => Arguments,
+            KrpcMessageType.Response => Values,
+            _ => Error,
+        };
     }
 }

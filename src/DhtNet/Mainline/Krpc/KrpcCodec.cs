@@ -65,11 +65,7 @@ internal static partial class KrpcCodec
     {
         int limit = Math.Min(destination.Length, message.MaxEncodedSize);
         var writer = new BencodeWriter(destination[..limit]);
-
-        // Bytes after the body: "1:t" t ["1:v" v] "1:y1:?" 'e'.
-        int tail = 3 + BencodeWriter.ByteStringSize(transactionId.Length)
-            + (version.IsEmpty ? 0 : 3 + BencodeWriter.ByteStringSize(version.Length))
-            + 6 + 1;
+        int tail = EnvelopeTailSize(transactionId, version);
 
         ReadOnlySpan<byte> type;
         writer.WriteStartDictionary();
@@ -90,14 +86,7 @@ internal static partial class KrpcCodec
                 type = "q"u8;
                 break;
             case KrpcResponse response:
-                if (requester is not null)
-                {
-                    Span<byte> compact = stackalloc byte[CompactEncoding.PeerSizeV6];
-                    writer.WriteKey("ip"u8);
-                    writer.WriteByteString(compact[..CompactEncoding.WritePeer(requester, compact)]);
-                }
-
-                writer.WriteKey("r"u8);
+                WriteResponseStart(ref writer, requester);
                 response.WriteBody(ref writer, new EncodeBudget(limit, tail));
                 type = "r"u8;
                 break;
@@ -110,6 +99,37 @@ internal static partial class KrpcCodec
                 throw new InvalidOperationException($"Unknown message type {message.GetType().Name}.");
         }
 
+        WriteEnvelopeEnd(ref writer, transactionId, version, type);
+        return (int)writer.BytesWritten;
+    }
+
+    /// <summary>
+    /// Bytes the envelope takes after the body: "1:t" t ["1:v" v] "1:y1:?" and the closing 'e'.
+    /// </summary>
+    internal static int EnvelopeTailSize(ReadOnlySpan<byte> transactionId, ReadOnlySpan<byte> version) =>
+        3 + BencodeWriter.ByteStringSize(transactionId.Length)
+        + (version.IsEmpty ? 0 : 3 + BencodeWriter.ByteStringSize(version.Length))
+        + 6 + 1;
+
+    /// <summary>
+    /// After the opening 'd' of a response: the BEP 42 <c>ip</c> (when <paramref name="requester"/>
+    /// is known) and the <c>r</c> key, whose dictionary the caller writes next.
+    /// </summary>
+    internal static void WriteResponseStart(ref BencodeWriter writer, IPEndPoint? requester)
+    {
+        if (requester is not null)
+        {
+            Span<byte> compact = stackalloc byte[CompactEncoding.PeerSizeV6];
+            writer.WriteKey("ip"u8);
+            writer.WriteByteString(compact[..CompactEncoding.WritePeer(requester, compact)]);
+        }
+
+        writer.WriteKey("r"u8);
+    }
+
+    /// <summary>After the body: <c>t</c>, <c>v</c> when given, <c>y</c> and the closing 'e'.</summary>
+    internal static void WriteEnvelopeEnd(ref BencodeWriter writer, ReadOnlySpan<byte> transactionId, ReadOnlySpan<byte> version, ReadOnlySpan<byte> type)
+    {
         writer.WriteKey("t"u8);
         writer.WriteByteString(transactionId);
         if (!version.IsEmpty)
@@ -121,7 +141,6 @@ internal static partial class KrpcCodec
         writer.WriteKey("y"u8);
         writer.WriteByteString(type);
         writer.WriteEnd();
-        return (int)writer.BytesWritten;
     }
 
     /// <summary>True when <paramref name="encoded"/> is exactly one canonical bencoded value.</summary>

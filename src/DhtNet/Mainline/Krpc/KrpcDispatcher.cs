@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics.Metrics;
 using System.Net;
+using DhtNet.Mainline.Bencode;
 using DhtNet.Mainline.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -266,9 +267,18 @@ internal sealed class KrpcDispatcher : IDisposable
                 return;
             }
 
-            if (LooksLikeQuery(datagram) && !_handler.Admit(source))
+            if (LooksLikeQuery(datagram))
             {
-                return;
+                if (!_handler.Admit(source))
+                {
+                    return;
+                }
+
+                if (_handler.AnswersInPlace && KrpcCodec.TryReadServedQuery(datagram, out var served))
+                {
+                    AnswerInPlace(served, source);
+                    return;
+                }
             }
 
             // One copy per datagram: decoded messages slice it, and the transport reuses its buffer.
@@ -341,6 +351,51 @@ internal sealed class KrpcDispatcher : IDisposable
         {
             SendReply(reply, envelope.TransactionId.Span, source);
         }
+    }
+
+    // The common queries (ping, find_node, get_peers) read off the receive buffer and answered
+    // into a stack buffer: no copy of the datagram, no message objects, nothing allocated.
+    private void AnswerInPlace(in KrpcQueryView query, IPEndPoint source)
+    {
+        Interlocked.Increment(ref _queriesReceived);
+        Interlocked.Increment(ref _queriesServed[(int)query.Method]);
+        RaiseNodeSeen(new KrpcNodeSeen(query.SenderId, source, query.ReadOnly, IsResponse: false, Message: null));
+
+        // BEP 43: a read-only node answers nothing.
+        if (_options.ReadOnly)
+        {
+            return;
+        }
+
+        Span<byte> buffer = stackalloc byte[KrpcCodec.MaxPayload];
+        int length;
+        try
+        {
+            var writer = new BencodeWriter(buffer);
+            var version = _options.Version.Span;
+            writer.WriteStartDictionary();
+            KrpcCodec.WriteResponseStart(ref writer, source);
+            writer.WriteStartDictionary();
+            var budget = new EncodeBudget(buffer.Length, KrpcCodec.EnvelopeTailSize(query.TransactionId, version));
+            if (!_handler.WriteAnswer(query, source, ref writer, budget))
+            {
+                return;
+            }
+
+            writer.WriteEnd();
+            KrpcCodec.WriteEnvelopeEnd(ref writer, query.TransactionId, version, "r"u8);
+            length = (int)writer.BytesWritten;
+        }
+        catch (Exception e)
+        {
+            Interlocked.Increment(ref _handlerFailures);
+            Log.HandlerFailed(_logger, e, query.Method, source);
+            SendReply(new KrpcError(KrpcErrorCode.Server, ServerErrorText), query.TransactionId, source);
+            return;
+        }
+
+        Interlocked.Increment(ref _responsesSent);
+        TrySend(buffer[..length], source);
     }
 
     private void OnReply(in KrpcEnvelope envelope, IPEndPoint source)

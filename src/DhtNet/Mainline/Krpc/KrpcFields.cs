@@ -9,9 +9,11 @@ namespace DhtNet.Mainline.Krpc;
 /// One pass over an <c>a</c> or <c>r</c> dictionary that records where each known key's value
 /// lies, so method decoders can pick and validate what they need without re-reading. Values stay
 /// slices of the datagram; nothing is copied until a decoder asks. Validation failures return an
-/// error text naming the argument (cached strings: no formatting per bad packet).
+/// error text naming the argument (cached strings: no formatting per bad packet). Indexed from a
+/// span (the serving fast path, which reads ids, flags and <c>want</c> only), the getters that hand
+/// out memory slices are not available.
 /// </summary>
-internal struct KrpcFields
+internal ref struct KrpcFields
 {
     internal const int FieldCount = (int)KrpcField.Samples + 1;
 
@@ -32,11 +34,13 @@ internal struct KrpcFields
     private static readonly string[] NotId = Messages("argument '{0}' must be 20 bytes");
 
     private readonly ReadOnlyMemory<byte> _body;
+    private readonly ReadOnlySpan<byte> _span;
     private Entries _entries;
 
-    private KrpcFields(ReadOnlyMemory<byte> body)
+    private KrpcFields(ReadOnlyMemory<byte> body, ReadOnlySpan<byte> span)
     {
         _body = body;
+        _span = span;
     }
 
     /// <summary>
@@ -45,15 +49,30 @@ internal struct KrpcFields
     /// </summary>
     public static bool TryParse(ReadOnlyMemory<byte> body, out KrpcFields fields)
     {
-        fields = new KrpcFields(body);
-        if (body.IsEmpty)
+        fields = new KrpcFields(body, body.Span);
+        return fields.Index();
+    }
+
+    /// <summary>
+    /// Indexes <paramref name="body"/> without a memory to slice: only the getters that copy values
+    /// out (ids, integers, flags, <c>want</c>) may be used. Returns false as the other overload does.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<byte> body, out KrpcFields fields)
+    {
+        fields = new KrpcFields(default, body);
+        return fields.Index();
+    }
+
+    private bool Index()
+    {
+        if (_span.IsEmpty)
         {
             return true; // no 'a': every argument is missing
         }
 
         try
         {
-            var reader = new BencodeReader(body.Span, BencodeReaderOptions.Lax);
+            var reader = new BencodeReader(_span, BencodeReaderOptions.Lax);
             if (!reader.Read() || reader.TokenType != BencodeTokenType.StartDictionary)
             {
                 return false;
@@ -73,7 +92,7 @@ internal struct KrpcFields
                     return false;
                 }
 
-                ref Entry entry = ref fields._entries[index];
+                ref Entry entry = ref _entries[index];
                 entry.Type = reader.TokenType;
                 entry.TokenStart = reader.TokenStartIndex;
                 if (reader.TokenType == BencodeTokenType.ByteString)
@@ -107,7 +126,7 @@ internal struct KrpcFields
     public readonly bool TryGetId(KrpcField field, out NodeId id, out string? error)
     {
         id = default;
-        if (!TryGetBytes(field, required: true, out var bytes, out error))
+        if (!TryGetSpan(field, required: true, out var bytes, out error))
         {
             return false;
         }
@@ -118,12 +137,30 @@ internal struct KrpcFields
             return false;
         }
 
-        id = new NodeId(bytes.Span);
+        id = new NodeId(bytes);
         return true;
     }
 
     /// <summary>A byte string; absent optional ones come back empty.</summary>
     public readonly bool TryGetBytes(KrpcField field, bool required, out ReadOnlyMemory<byte> value, out string? error)
+    {
+        value = default;
+        if (!TryGetSpan(field, required, out var span, out error))
+        {
+            return false;
+        }
+
+        if (!span.IsEmpty)
+        {
+            ref readonly Entry entry = ref _entries[(int)field];
+            value = _body.Slice(entry.ValueStart, entry.ValueLength);
+        }
+
+        return true;
+    }
+
+    /// <summary>A byte string as a span of the body; absent optional ones come back empty.</summary>
+    private readonly bool TryGetSpan(KrpcField field, bool required, out ReadOnlySpan<byte> value, out string? error)
     {
         value = default;
         error = null;
@@ -145,7 +182,7 @@ internal struct KrpcFields
             return false;
         }
 
-        value = _body.Slice(entry.ValueStart, entry.ValueLength);
+        value = _span.Slice(entry.ValueStart, entry.ValueLength);
         return true;
     }
 
@@ -228,7 +265,7 @@ internal struct KrpcFields
             return false;
         }
 
-        var reader = new BencodeReader(_body.Span[entry.TokenStart..entry.TokenEnd], BencodeReaderOptions.Lax);
+        var reader = new BencodeReader(_span[entry.TokenStart..entry.TokenEnd], BencodeReaderOptions.Lax);
         reader.Read();
         while (reader.Read() && reader.TokenType != BencodeTokenType.EndList)
         {
@@ -283,7 +320,7 @@ internal struct KrpcFields
             return false;
         }
 
-        var span = _body.Span[entry.TokenStart..entry.TokenEnd];
+        var span = _span[entry.TokenStart..entry.TokenEnd];
         int count = 0;
         var reader = new BencodeReader(span, BencodeReaderOptions.Lax);
         reader.Read();

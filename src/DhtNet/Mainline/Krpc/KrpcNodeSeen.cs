@@ -11,5 +11,5 @@ namespace DhtNet.Mainline.Krpc;
 /// <param name="EndPoint">The UDP source address.</param>
 /// <param name="ReadOnly">BEP 43 <c>ro</c> was set on the query.</param>
 /// <param name="IsResponse">True for a response to one of our queries, false for a query.</param>
-/// <param name="Message">The decoded query or response.</param>
-internal readonly record struct KrpcNodeSeen(NodeId Id, IPEndPoint EndPoint, bool ReadOnly, bool IsResponse, KrpcMessage Message);
+/// <param name="Message">The decoded query or response; null for a query answered in place (no message object is made).</param>
+internal readonly record struct KrpcNodeSeen(NodeId Id, IPEndPoint EndPoint, bool ReadOnly, bool IsResponse, KrpcMessage? Message);

@@ -77,7 +77,7 @@ internal static class KrpcWire
     /// (decoded messages re-encode exactly), else the first <paramref name="count"/> nodes, which
     /// must all be of <paramref name="family"/>. Nothing is written for zero nodes.
     /// </summary>
-    public static void WriteNodes(ref BencodeWriter writer, ReadOnlySpan<byte> key, NodeInfo[] nodes, int count, ReadOnlyMemory<byte> raw, AddressFamily family)
+    public static void WriteNodes(ref BencodeWriter writer, ReadOnlySpan<byte> key, scoped ReadOnlySpan<NodeInfo> nodes, int count, ReadOnlyMemory<byte> raw, AddressFamily family)
     {
         if (!raw.IsEmpty)
         {

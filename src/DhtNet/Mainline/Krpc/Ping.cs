@@ -24,6 +24,8 @@ internal sealed class PingResponse(NodeId senderId) : KrpcResponse(senderId)
     internal static PingResponse? Decode(in KrpcFields r, out string? error) =>
         r.TryGetId(KrpcField.Id, out var id, out error) ? new PingResponse(id) : null;
 
-    internal override void WriteValues(ref BencodeWriter writer, in EncodeBudget budget) =>
-        KrpcWire.WriteId(ref writer, "id"u8, SenderId);
+    internal override void WriteValues(ref BencodeWriter writer, in EncodeBudget budget) => Write(ref writer, SenderId);
+
+    /// <summary>Writes the keys of <c>r</c>: this type's encoding, and the serving fast path's with no object.</summary>
+    internal static void Write(ref BencodeWriter writer, NodeId senderId) => KrpcWire.WriteId(ref writer, "id"u8, senderId);
 }

@@ -23,4 +23,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Debug, Message = "Send to {Destination} failed: {Error}")]
     public static partial void SendFailed(ILogger logger, IPEndPoint destination, SocketError error);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Debug, Message = "A batched send dropped {Count} datagram(s): errno {Error}")]
+    public static partial void BatchSendFailed(ILogger logger, int count, int error);
 }

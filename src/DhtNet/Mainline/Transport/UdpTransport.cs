@@ -35,6 +35,9 @@ public sealed class UdpTransport : IDatagramTransport
     // (Linux rounds it up to one scheduler tick) and is then counted as failed, like a lost packet.
     private const int SendTimeoutMilliseconds = 1;
 
+    // Send slots hold any KRPC message we write (BEP 44 items included) even when datagrams we accept are smaller.
+    private const int KrpcSendSlot = 1500;
+
     // A blocked receive wakes this often to see whether the transport was disposed (closing the
     // socket normally wakes it at once; this is the fallback where the OS does not).
     private const int ReceiveWakeMilliseconds = 500;
@@ -50,10 +53,16 @@ public sealed class UdpTransport : IDatagramTransport
     private readonly IPEndPoint? _ipv4EndPoint;
     private readonly IPEndPoint? _ipv6EndPoint;
     private readonly int _maxDatagramSize;
+    private readonly int _batchSize;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private Task[] _loops = [];
     private int _state;
+
+    // The batch of the receive thread running now, while it hands a batch of datagrams to the
+    // handler: replies sent from inside the handler wait in it for one sendmmsg.
+    [ThreadStatic]
+    private static ReceiveThreadBatch? _currentBatch;
 
     /// <summary>Binds 0.0.0.0:<paramref name="port"/> and [::]:<paramref name="port"/> (IPv6 if available).</summary>
     public UdpTransport(int port = 0, ILogger? logger = null)
@@ -74,6 +83,9 @@ public sealed class UdpTransport : IDatagramTransport
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxDatagramSize, 1, nameof(options.MaxDatagramSize));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxDatagramSize, 65535, nameof(options.MaxDatagramSize));
         _maxDatagramSize = options.MaxDatagramSize;
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.DatagramBatchSize, 1, nameof(options.DatagramBatchSize));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.DatagramBatchSize, UdpTransportOptions.MaxDatagramBatchSize, nameof(options.DatagramBatchSize));
+        _batchSize = DatagramBatch.IsSupported ? options.DatagramBatchSize : 1;
         _timeProvider = options.TimeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
 
@@ -220,6 +232,18 @@ public sealed class UdpTransport : IDatagramTransport
         {
             Counters.OnSendFailure();
             return false;
+        }
+
+        if (_currentBatch is { } batch && batch.Owner == this && batch.Socket.AddressFamily == socket.AddressFamily)
+        {
+            // A reply written on a receive thread: it leaves with the others of its batch. Whatever
+            // does not fit goes now, after what was queued before it, so one peer's order holds.
+            if (batch.Batch.TryQueue(datagram, socketAddress))
+            {
+                return true;
+            }
+
+            Flush(batch);
         }
 
         try
@@ -478,7 +502,14 @@ public sealed class UdpTransport : IDatagramTransport
         {
             try
             {
-                ReceiveLoop(socket, local, handler);
+                if (_batchSize > 1)
+                {
+                    BatchReceiveLoop(socket, local, handler);
+                }
+                else
+                {
+                    ReceiveLoop(socket, local, handler);
+                }
             }
             finally
             {
@@ -569,6 +600,120 @@ public sealed class UdpTransport : IDatagramTransport
         }
     }
 
+    // recvmmsg / sendmmsg (Linux): up to _batchSize datagrams per receive call, handled in order on
+    // this thread, and the replies they produced sent with one call after the batch.
+    private void BatchReceiveLoop(Socket socket, IPEndPoint local, DatagramHandler handler)
+    {
+        // One extra byte per slot tells an exactly-full datagram from a longer one that the OS cut.
+        var batch = new ReceiveThreadBatch(this, socket, new DatagramBatch(_batchSize, Math.Max(_maxDatagramSize + 1, KrpcSendSlot)));
+        var source = new SocketAddress(socket.AddressFamily);
+        var sources = new ReceiveEndPointCache(socket.AddressFamily);
+        int consecutiveErrors = 0;
+        while (Volatile.Read(ref _state) != Disposed)
+        {
+            int received;
+            int error;
+            try
+            {
+                received = batch.Batch.Receive(socket, out error);
+            }
+            catch (ObjectDisposedException)
+            {
+                break;
+            }
+
+            if (received < 0)
+            {
+                if (Volatile.Read(ref _state) == Disposed)
+                {
+                    break;
+                }
+
+                if (error is DatagramBatch.ErrorTryAgain or DatagramBatch.ErrorInterrupted)
+                {
+                    continue; // the periodic wake-up of an idle socket, or a signal
+                }
+
+                // As in the single-datagram loop: the socket is still ours and the next datagram may be fine.
+                Counters.OnReceiveError();
+                Log.ReceiveFailure(_logger, local, new System.ComponentModel.Win32Exception(error));
+                if (++consecutiveErrors >= ErrorsBeforePause)
+                {
+                    Pause(consecutiveErrors);
+                }
+
+                continue;
+            }
+
+            consecutiveErrors = 0;
+            _currentBatch = batch;
+            try
+            {
+                for (int i = 0; i < received && Volatile.Read(ref _state) != Disposed; i++)
+                {
+                    var datagram = batch.Batch.Datagram(i, out bool truncated);
+                    if (truncated || datagram.Length > _maxDatagramSize || !batch.Batch.TryCopySource(i, source))
+                    {
+                        Counters.OnDropped();
+                        continue;
+                    }
+
+                    var from = sources.Get(source);
+                    Counters.OnReceived(datagram.Length);
+                    try
+                    {
+                        handler(datagram, from);
+                    }
+                    catch (Exception ex)
+                    {
+                        Counters.OnHandlerFault();
+                        Log.HandlerFault(_logger, from, ex);
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                // Nothing here should throw; if it does, the loop still lives.
+                Counters.OnReceiveError();
+                Log.ReceiveFailure(_logger, local, ex);
+            }
+            finally
+            {
+                _currentBatch = null;
+                Flush(batch);
+            }
+        }
+    }
+
+    private void Flush(ReceiveThreadBatch batch)
+    {
+        int pending = batch.Batch.Pending;
+        if (pending == 0)
+        {
+            return;
+        }
+
+        int sent = batch.Batch.Flush(batch.Socket, out int error);
+        for (int i = 0; i < pending; i++)
+        {
+            if (i < sent)
+            {
+                Counters.OnSent(batch.Batch.QueuedLength(i));
+            }
+            else
+            {
+                Counters.OnSendFailure();
+            }
+        }
+
+        if (sent < pending)
+        {
+            Log.BatchSendFailed(_logger, pending - sent, error);
+        }
+
+        batch.Batch.Clear();
+    }
+
     private void Pause(int consecutiveErrors)
     {
         var pause = TimeSpan.FromMilliseconds(Math.Min(10 * (consecutiveErrors - ErrorsBeforePause + 1), 1000));
@@ -582,4 +727,7 @@ public sealed class UdpTransport : IDatagramTransport
             // A pause is best effort; the loop checks for disposal itself.
         }
     }
+
+    /// <summary>A receive thread's batch, with the transport and socket it belongs to.</summary>
+    private sealed record ReceiveThreadBatch(UdpTransport Owner, Socket Socket, DatagramBatch Batch);
 }

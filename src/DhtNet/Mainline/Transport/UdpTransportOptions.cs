@@ -42,6 +42,21 @@ public sealed class UdpTransportOptions
     /// </summary>
     public int? ReceiveSockets { get; set; }
 
+    /// <summary>The default <see cref="DatagramBatchSize"/>.</summary>
+    public const int DefaultDatagramBatchSize = 32;
+
+    /// <summary>The largest <see cref="DatagramBatchSize"/> accepted.</summary>
+    public const int MaxDatagramBatchSize = 1024;
+
+    /// <summary>
+    /// Datagrams a receive thread takes per system call on 64-bit Linux (recvmmsg), handing them to
+    /// the handler one by one in arrival order; the replies the handler sends meanwhile leave
+    /// together afterwards (sendmmsg), in the order they were sent. 1 receives and sends each
+    /// datagram with a call of its own, as other platforms always do. Each receive thread pins
+    /// about twice this many datagram-sized buffers.
+    /// </summary>
+    public int DatagramBatchSize { get; set; } = DefaultDatagramBatchSize;
+
     /// <summary>SO_SNDBUF for each socket; null keeps the OS default.</summary>
     public int? SocketSendBufferSize { get; set; }
 

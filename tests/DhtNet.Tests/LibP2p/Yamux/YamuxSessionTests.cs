@@ -206,8 +206,12 @@ public sealed class YamuxSessionTests
     [Fact]
     public async Task HostilePeer_MillionStreamOpens_StaysBounded()
     {
+        // Every refused open is answered with a reset. The peer reads them (DrainAsync), at its own
+        // pace: when it lags, the session's control backlog fills and the session stops reading the
+        // opens until the resets are written, so the flood is slowed, never buffered and never a
+        // reason to drop a peer that reads (only one that reads nothing for ControlWriteTimeout).
         const int opens = 1_000_000;
-        var options = new YamuxOptions { MaxStreams = 64, MaxAcceptBacklog = 64 };
+        var options = new YamuxOptions { MaxStreams = 64, MaxAcceptBacklog = 64, MaxControlBacklog = 64 };
         await using var raw = await RawPeer.CreateAsync(options);
         var drain = raw.DrainAsync();
         GC.KeepAlive(drain);
@@ -249,7 +253,7 @@ public sealed class YamuxSessionTests
     [Fact]
     public async Task HostilePeer_PingFloodWithoutReading_ClosesSession()
     {
-        var options = new YamuxOptions { MaxControlBacklog = 64, KeepAliveInterval = Timeout.InfiniteTimeSpan };
+        var options = new YamuxOptions { MaxControlBacklog = 64, KeepAliveInterval = Timeout.InfiniteTimeSpan, ControlWriteTimeout = TimeSpan.FromSeconds(1) };
         await using var raw = await RawPeer.CreateAsync(options, receiveBuffer: 4096);
         byte[] batch = new byte[YamuxHeader.Size * 1000];
         for (int j = 0; j < 1000; j++)
@@ -257,7 +261,8 @@ public sealed class YamuxSessionTests
             new YamuxHeader(YamuxFrameType.Ping, YamuxFlags.Syn, 0, (uint)j).Write(batch.AsSpan(j * YamuxHeader.Size));
         }
 
-        // Pongs fill the socket buffers, then the backlog; the session gives up on the peer.
+        // Pongs fill the socket buffers, then the backlog: the session stops reading (so these writes
+        // stall), and when nothing is read for ControlWriteTimeout it gives up on the peer.
         for (int i = 0; i < 10_000 && !raw.Session.IsClosed; i++)
         {
             try

@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace DhtNet.Cli.Output;
+
+/// <summary>
+/// --verbose: prints, as they happen, the lookups of one node and every request it sends (inside a
+/// lookup or not: pings, announces, stores): whom it asked, what came back (nodes, peers, a value,
+/// an error) and how long it took. Read from the library's <see cref="DhtActivity"/> traces through an
+/// <see cref="ActivityListener"/>, so it shows what the node did, not what the command meant to do.
+/// Text goes to standard error, one line per event, so standard output keeps the command's result;
+/// in JSON mode each event is a {"type":"trace",...} line on standard output.
+/// </summary>
+internal sealed class LookupTrace : IDisposable
+{
+    private readonly CliOutput _output;
+    private readonly Func<NodeId> _localId;
+    private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly ActivityListener _listener;
+    private readonly Lock _gate = new();
+
+    /// <param name="output">Where the events go.</param>
+    /// <param name="localId">The traced node's id, read at each event (BEP 42 may change it at start).</param>
+    public LookupTrace(CliOutput output, Func<NodeId> localId)
+    {
+        _output = output;
+        _localId = localId;
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = static source => source.Name == DhtActivity.SourceName,
+            Sample = Sample,
+            ActivityStarted = activity => OnActivity(activity, ended: false),
+            ActivityStopped = activity => OnActivity(activity, ended: true),
+        };
+        ActivitySource.AddActivityListener(_listener);
+    }
+
+    public void Dispose() => _listener.Dispose();
+
+    // Our node's lookups and requests are recorded; requests of a recorded lookup are its children.
+    // Other nodes in the process (tests run many) are left alone unless another listener wants them.
+    private ActivitySamplingResult Sample(ref ActivityCreationOptions<ActivityContext> options)
+    {
+        if (options.Name is not (DhtActivity.LookupName or DhtActivity.RequestName))
+        {
+            return ActivitySamplingResult.None;
+        }
+
+        if (options.Tags?.FirstOrDefault(t => t.Key == DhtActivity.LocalIdTag).Value is string id)
+        {
+            return IsMine(id) ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.None;
+        }
+
+        return options.Name == DhtActivity.RequestName && (options.Parent.TraceFlags & ActivityTraceFlags.Recorded) != 0
+            ? ActivitySamplingResult.AllDataAndRecorded
+            : ActivitySamplingResult.None;
+    }
+
+    private void OnActivity(Activity activity, bool ended)
+    {
+        if (!IsMine(activity))
+        {
+            return;
+        }
+
+        if (activity.OperationName == DhtActivity.LookupName)
+        {
+            EmitLookup(activity, ended);
+            return;
+        }
+
+        string query = Text(activity, DhtActivity.QueryTag);
+        string address = Text(activity, DhtActivity.PeerAddressTag);
+        string? id = activity.GetTagItem(DhtActivity.PeerIdTag) as string;
+        if (ended)
+        {
+            EmitAnswer(activity, query, address, id);
+        }
+        else
+        {
+            EmitQuery(activity, query, address, id);
+        }
+    }
+
+    private void EmitQuery(Activity activity, string query, string address, string? id)
+    {
+        Emit(
+            $"  -> {address}{(id is null ? "" : $" {Short(id)}")} {query}",
+            w =>
+            {
+                WriteRequest(w, "query", query, address, id);
+
+                WriteLookup(w, activity.Parent);
+            });
+    }
+
+    private void EmitAnswer(Activity activity, string query, string address, string? id)
+    {
+        var elapsed = activity.Duration;
+        string outcome = activity.GetTagItem(DhtActivity.OutcomeTag) as string ?? "failed";
+        int? nodes = (activity.GetTagItem(DhtActivity.NodesTag) as string[])?.Length;
+        int? peers = activity.GetTagItem(DhtActivity.PeersTag) as int?;
+        int? valueBytes = activity.GetTagItem(DhtActivity.ValueBytesTag) as int?;
+        string? error = activity.GetTagItem(DhtActivity.ErrorTag) as string;
+
+        string what = outcome switch
+        {
+            "answered" => string.Join(", ", Parts(nodes, peers, valueBytes)),
+            _ => error ?? "",
+        };
+        Emit(
+            $"  <- {address}{(id is null ? "" : $" {Short(id)}")} {query} {outcome} after {Display.Duration(elapsed)}{(what.Length == 0 ? "" : $": {what}")}",
+            w =>
+            {
+                WriteRequest(w, "answer", query, address, id);
+
+                w.WriteString("outcome", outcome);
+                if (outcome == "answered")
+                {
+                    if (nodes is { } n)
+                    {
+                        w.WriteNumber("nodes", n);
+                    }
+
+                    if (peers is { } p)
+                    {
+                        w.WriteNumber("peers", p);
+                    }
+
+                    if (valueBytes is { } v)
+                    {
+                        w.WriteNumber("valueBytes", v);
+                    }
+                }
+
+                if (error is not null)
+                {
+                    w.WriteString("error", error);
+                }
+
+                w.WriteNumber("elapsedMs", Display.Milliseconds(elapsed));
+                WriteLookup(w, activity.Parent);
+            });
+    }
+
+    private void EmitLookup(Activity lookup, bool ended)
+    {
+        string operation = Text(lookup, DhtActivity.OperationTag);
+        string target = Text(lookup, DhtActivity.TargetTag);
+        Emit(
+            ended ? $"lookup {operation} {target} ended after {Display.Duration(lookup.Duration)}" : $"lookup {operation} {target}",
+            w =>
+            {
+                w.WriteString("event", ended ? "lookup-end" : "lookup");
+                w.WriteString("operation", operation);
+                w.WriteString("target", target);
+                if (ended)
+                {
+                    w.WriteNumber("elapsedMs", Display.Milliseconds(lookup.Duration));
+                }
+            });
+    }
+
+    private static IEnumerable<string> Parts(int? nodes, int? peers, int? valueBytes)
+    {
+        if (nodes is { } n)
+        {
+            yield return Display.Count(n, "node");
+        }
+
+        if (peers is { } p)
+        {
+            yield return Display.Count(p, "peer");
+        }
+
+        if (valueBytes is { } v)
+        {
+            yield return $"a value of {Display.Count(v, "byte")}";
+        }
+    }
+
+    private static void WriteRequest(Utf8JsonWriter writer, string name, string query, string address, string? id)
+    {
+        writer.WriteString("event", name);
+        writer.WriteString("query", query);
+        writer.WriteString("address", address);
+        if (id is not null)
+        {
+            writer.WriteString("id", id);
+        }
+    }
+
+    private static void WriteLookup(Utf8JsonWriter writer, Activity? parent)
+    {
+        if (parent is { OperationName: DhtActivity.LookupName })
+        {
+            writer.WriteString("lookup", Text(parent, DhtActivity.OperationTag));
+            writer.WriteString("target", Text(parent, DhtActivity.TargetTag));
+        }
+    }
+
+    private void Emit(string text, Action<Utf8JsonWriter> fields)
+    {
+        // Events come from several receive threads: the time is read under the same lock as the
+        // line is written, so the trace reads in the order it happened.
+        lock (_gate)
+        {
+            Write(Display.Milliseconds(Stopwatch.GetElapsedTime(_started)), text, fields);
+        }
+    }
+
+    private void Write(long at, string text, Action<Utf8JsonWriter> fields)
+    {
+        if (_output.IsJson)
+        {
+            _output.Json("trace", w =>
+            {
+                w.WriteNumber("atMs", at);
+                fields(w);
+            });
+        }
+        else
+        {
+            _output.Progress($"{(at / 1000.0).ToString("0.000", CultureInfo.InvariantCulture)} {text}");
+        }
+    }
+
+    // A lookup and a request outside one name the node; a lookup's request is ours when its lookup is.
+    private bool IsMine(Activity activity) =>
+        activity.Source == DhtActivity.Source
+        && (activity.GetTagItem(DhtActivity.LocalIdTag) is string id
+            ? IsMine(id)
+            : activity.Parent is { OperationName: DhtActivity.LookupName } lookup && lookup.GetTagItem(DhtActivity.LocalIdTag) is string lookupId && IsMine(lookupId));
+
+    private bool IsMine(string id) => NodeId.TryParse(id, out var parsed) && parsed == _localId();
+
+    private static string Text(Activity activity, string tag) => activity.GetTagItem(tag) as string ?? "";
+
+    // The first 12 hex digits tell nodes apart in a trace; JSON keeps the whole id.
+    private static string Short(string id) => id.Length > 12 ? id[..12] : id;
+
+}
