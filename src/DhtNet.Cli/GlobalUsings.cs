@@ -3,6 +3,7 @@
 global using DhtNet.Diagnostics;
 global using DhtNet.Ipfs;
 global using DhtNet.Ipfs.Blocks;
+global using DhtNet.Ipfs.Bootstrap;
 global using DhtNet.Ipfs.Messages;
 global using DhtNet.Ipfs.Records;
 global using DhtNet.Kademlia;

@@ -5,6 +5,7 @@ global using DhtNet.Hosting;
 global using DhtNet.Internal;
 global using DhtNet.Ipfs;
 global using DhtNet.Ipfs.Blocks;
+global using DhtNet.Ipfs.Bootstrap;
 global using DhtNet.Ipfs.Messages;
 global using DhtNet.Ipfs.Peers;
 global using DhtNet.Ipfs.Providers;

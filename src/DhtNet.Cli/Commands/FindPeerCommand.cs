@@ -11,13 +11,19 @@ internal static class FindPeerCommand
 {
     public static Command Create(CliConsole console)
     {
-        var id = new Argument<string>("node-id") { Description = "The node's id, 40 hex digits" };
-        var options = new ClientOptions();
+        var id = new Argument<string>("node-id") { Description = "The node's id, 40 hex digits; with --network ipfs a peer id" };
+        var options = new ClientOptions(ipfs: true);
         var command = new Command("findpeer", "Find the address of a node by its id") { id };
         options.AddTo(command);
         command.Options.Add(options.Api);
         command.SetAction((parse, cancellationToken) =>
         {
+            if (options.ReadNetwork(parse) == DhtNetworks.Ipfs)
+            {
+                var peerId = Inputs.PeerId("peer-id", parse.GetValue(id));
+                return ClientSession.RunAsync(console, options.Read(parse), session => RunIpfsAsync(session, peerId), cancellationToken);
+            }
+
             var nodeId = Inputs.Hex20("node-id", parse.GetValue(id));
             var settings = options.Read(parse);
             return settings.Api is not null
@@ -38,6 +44,21 @@ internal static class FindPeerCommand
 
         session.Output.Json("peer", w => Display.WriteNode(w, new NodeInfo(nodeId, found)));
         session.Output.Line($"Node [bold]{nodeId}[/] is at [bold]{Display.Escape(Display.Address(found))}[/]");
+        session.WriteDone();
+        return ExitCodes.Success;
+    }
+
+    private static async Task<int> RunIpfsAsync(ClientSession session, PeerId peerId)
+    {
+        var found = await session.Output.StatusAsync($"Looking for peer {peerId}", () => session.Ipfs.FindPeerAsync(peerId, session.Cancellation));
+        if (found is null)
+        {
+            session.WriteDone();
+            throw new CliException(ExitCodes.NotFound, $"peer {peerId} not found");
+        }
+
+        session.Output.Json("peer", w => Display.WritePeer(w, found));
+        session.Output.Line($"Peer [bold]{peerId}[/] is at [bold]{Display.Escape(Display.Addresses(found.Multiaddrs))}[/]");
         session.WriteDone();
         return ExitCodes.Success;
     }

@@ -10,15 +10,29 @@ internal static class GetCommand
 {
     public static Command Create(CliConsole console)
     {
-        var target = new Argument<string>("target") { Description = "The item's target, 40 hex digits (as `dht put` printed it)" };
+        var target = new Argument<string>("target") { Description = "The item's target, 40 hex digits (as `dht put` printed it); with --network ipfs a record key, /pk/<peer id> or /ipns/<peer id>" };
         var salt = new Option<string>("--salt") { Description = "The salt of a mutable item, as text" };
         var raw = new Option<bool>("--raw") { Description = "Write only the value's bytes to standard output (a byte string's contents, else the bencoded value)" };
         var outputFile = new Option<string>("--output", "-o") { Description = "Write the value's bytes to this file (as --raw does), replacing it", HelpName = "file" };
-        var options = new ClientOptions();
-        var command = new Command("get", "Get an immutable or mutable item (BEP 44)") { target, salt, raw, outputFile };
+        var options = new ClientOptions(ipfs: true);
+        var command = new Command("get", "Get an immutable or mutable item (BEP 44), or an IPFS record") { target, salt, raw, outputFile };
         options.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
         {
+            if (options.ReadNetwork(parse) == DhtNetworks.Ipfs)
+            {
+                string keyText = parse.GetValue(target)!.Trim();
+                byte[] recordKey = Inputs.RecordKey("key", keyText);
+                if (parse.GetValue(salt) is not null)
+                {
+                    throw CliException.BadInput("--salt is part of a BEP 44 item's target; IPFS record keys have none");
+                }
+
+                var ipfsSettings = options.Read(parse);
+                var ipfsSink = ValueSink(parse.GetValue(raw), parse.GetValue(outputFile), ipfsSettings.Json);
+                return ClientSession.RunAsync(console, ipfsSettings, session => RunIpfsAsync(session, keyText, recordKey, ipfsSink), cancellationToken);
+            }
+
             var key = Inputs.Hex20("target", parse.GetValue(target));
             string? saltText = parse.GetValue(salt);
             byte[] saltBytes = Inputs.Salt("--salt", saltText);
@@ -97,6 +111,57 @@ internal static class GetCommand
             {
                 table.Row("salt", Display.Hex(item.Salt));
             }
+        }
+
+        session.Output.Write(table);
+        session.WriteDone();
+        return ExitCodes.Success;
+    }
+
+    private static async Task<int> RunIpfsAsync(ClientSession session, string keyText, byte[] key, Func<CliOutput, ReadOnlyMemory<byte>, Task>? sink)
+    {
+        var value = await session.Output.StatusAsync($"Getting {keyText}", () => session.Ipfs.GetAsync(key, session.Cancellation));
+        if (value is null)
+        {
+            session.WriteDone();
+            throw new CliException(ExitCodes.NotFound, $"no record found for {keyText}");
+        }
+
+        if (sink is not null)
+        {
+            await sink(session.Output, value);
+            return ExitCodes.Success;
+        }
+
+        // The record passed the namespace's validator, so it parses; what it says is shown beside its bytes.
+        var ipns = keyText.StartsWith(Ipfs.Records.IpnsRecord.Namespace, StringComparison.Ordinal) ? Ipfs.Records.IpnsRecord.Parse(value) : null;
+        var publicKey = ipns is null ? PublicKey.Unmarshal(value) : null;
+        session.Output.Json("value", w =>
+        {
+            w.WriteString("key", keyText);
+            w.WriteBase64String("v", value);
+            if (ipns is not null)
+            {
+                w.WriteString("value", System.Text.Encoding.UTF8.GetString(ipns.Value.Span));
+                w.WriteNumber("seq", ipns.Sequence);
+                w.WriteString("validity", ipns.Validity);
+            }
+
+            if (publicKey is not null)
+            {
+                w.WriteString("keyType", publicKey.Type.ToString());
+            }
+        });
+
+        var table = Display.Table("Field", "Value").Row("key", keyText).Row("record", $"{Display.Count(value.Length, "byte")}: {Convert.ToBase64String(value)}");
+        if (ipns is not null)
+        {
+            table.Row("value", System.Text.Encoding.UTF8.GetString(ipns.Value.Span)).Row("seq", ipns.Sequence.ToString()).Row("valid until", ipns.Validity.ToString("u"));
+        }
+
+        if (publicKey is not null)
+        {
+            table.Row("key type", publicKey.Type.ToString());
         }
 
         session.Output.Write(table);

@@ -14,10 +14,15 @@ internal static class NodeCommand
 {
     private static readonly TimeSpan StatusInterval = TimeSpan.FromSeconds(30);
 
+    // How long an IPFS node whose bootstrap reached no peer waits before it tries (and resolves) again.
+    private static readonly TimeSpan IpfsRetryInterval = TimeSpan.FromSeconds(30);
+
     private sealed record Settings(
+        DhtNetworks Networks,
         int Port,
+        int IpfsPort,
         IReadOnlyList<IPAddress>? Bind,
-        IReadOnlyList<string> Bootstrap,
+        BootstrapLists Bootstrap,
         NodeId? Id,
         string? DataDirectory,
         bool ReadOnly,
@@ -28,18 +33,27 @@ internal static class NodeCommand
         /// <summary>Infohashes to keep announcing (--provide).</summary>
         public IReadOnlyList<NodeId> Provide { get; init; } = [];
 
+        /// <summary>CIDs to keep providing on the IPFS DHT (--provide).</summary>
+        public IReadOnlyList<Cid> ProvideCids { get; init; } = [];
+
+        /// <summary>The DNS server that resolves /dnsaddr/ bootstrap addresses (--dns-server); null for the system's.</summary>
+        public IPEndPoint? DnsServer { get; init; }
+
         /// <summary>How often the state in --data-dir is written (--flush-interval).</summary>
         public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(5);
     }
 
     public static Command Create(CliConsole console)
     {
-        var port = SharedOptions.Port(6881, "UDP port to listen on (0 picks a free one)");
+        var network = Networks.Option(allowBoth: true);
+        var port = SharedOptions.Port(6881, "UDP port of the Mainline DHT (0 picks a free one)");
+        var ipfsPort = new Option<int>("--ipfs-port") { Description = "TCP port of the IPFS DHT (libp2p; 0 picks a free one)", DefaultValueFactory = _ => 4001 };
         var bind = new Option<string[]>("--bind") { Description = "Addresses to bind, at most one IPv4 and one IPv6 (default: all IPv4 and IPv6 interfaces)", HelpName = "address,..." };
-        var bootstrap = SharedOptions.Bootstrap("the public routers");
+        var bootstrap = SharedOptions.Bootstrap("the public Mainline routers and the IPFS Amino peers");
+        var dnsServer = SharedOptions.DnsServer();
         var id = new Option<string>("--id") { Description = "Node id, 40 hex digits (default: random, then BEP 42 from our external address)", HelpName = "hex" };
         var dataDirectory = new Option<string>("--data-dir") { Description = "Directory to keep the node's state in between runs (id, key, table, stored peers and items, what it provides)", HelpName = "dir" };
-        var readOnly = new Option<bool>("--read-only") { Description = "Answer no queries (BEP 43)" };
+        var readOnly = new Option<bool>("--read-only") { Description = "Answer no queries (BEP 43; an IPFS DHT client)" };
         var logLevel = SharedOptions.LogLevel(LogLevel.Information);
         var json = SharedOptions.Json();
         var api = new Option<string>("--api")
@@ -49,31 +63,64 @@ internal static class NodeCommand
             DefaultValueFactory = _ => ApiSettings.DefaultAddress,
         };
         var apiToken = new Option<string>("--api-token") { Description = "Bearer token every API request must carry (required when --api is not loopback)", HelpName = "token" };
-        var command = new Command("node", "Run a DHT node until Ctrl+C or SIGTERM") { port, bind, bootstrap, id, dataDirectory, readOnly, logLevel, json, api, apiToken };
+        var command = new Command("node", "Run a DHT node until Ctrl+C or SIGTERM") { network, port, ipfsPort, bind, bootstrap, dnsServer, id, dataDirectory, readOnly, logLevel, json, api, apiToken };
 
         // Keeping state and providing: their own block, so other option blocks merge beside it.
-        var provide = new Option<string[]>("--provide") { Description = "Infohashes to announce and keep announcing every 15 minutes (kept in --data-dir across restarts)", HelpName = "infohash", AllowMultipleArgumentsPerToken = true };
+        var provide = new Option<string[]>("--provide") { Description = "Infohashes to announce and keep announcing every 15 minutes (kept in --data-dir across restarts); CIDs to provide on the IPFS DHT (re-announced every 22 hours)", HelpName = "infohash|cid", AllowMultipleArgumentsPerToken = true };
         var flushInterval = new Option<double>("--flush-interval") { Description = "Seconds between writes of the state in --data-dir; a crash loses at most this much", HelpName = "seconds", DefaultValueFactory = _ => 5 };
         command.Options.Add(provide);
         command.Options.Add(flushInterval);
-        command.SetAction((parse, cancellationToken) => RunAsync(
-            console,
-            new Settings(
-                Inputs.BindPort("--port", parse.GetValue(port)),
-                Inputs.BindAddresses("--bind", parse.GetValue(bind)),
-                Inputs.Bootstrap("--bootstrap", parse.GetValue(bootstrap), DhtOptions.PublicBootstrapNodes),
-                parse.GetValue(id) is { } hex ? Inputs.Hex20("--id", hex) : null,
-                parse.GetValue(dataDirectory),
-                parse.GetValue(readOnly),
-                parse.GetValue(json),
-                parse.GetValue(logLevel),
-                ApiSettings.Parse("--api", parse.GetValue(api) ?? ApiSettings.DefaultAddress, "--api-token", parse.GetValue(apiToken)))
-            {
-                Provide = [.. (parse.GetValue(provide) ?? []).Select(h => Inputs.Hex20("--provide", h))],
-                FlushInterval = Inputs.Seconds("--flush-interval", parse.GetValue(flushInterval)),
-            },
-            cancellationToken));
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var networks = Networks.Parse(parse.GetValue(network));
+            var (infoHashes, cids) = ProvideInputs(networks, parse.GetValue(provide) ?? []);
+            return RunAsync(
+                console,
+                new Settings(
+                    networks,
+                    Inputs.BindPort("--port", parse.GetValue(port)),
+                    Inputs.BindPort("--ipfs-port", parse.GetValue(ipfsPort)),
+                    Inputs.BindAddresses("--bind", parse.GetValue(bind)),
+                    Inputs.Bootstrap("--bootstrap", parse.GetValue(bootstrap), networks, DhtOptions.PublicBootstrapNodes, AminoBootstrap.Peers),
+                    parse.GetValue(id) is { } hex ? Inputs.Hex20("--id", hex) : null,
+                    parse.GetValue(dataDirectory),
+                    parse.GetValue(readOnly),
+                    parse.GetValue(json),
+                    parse.GetValue(logLevel),
+                    ApiSettings.Parse("--api", parse.GetValue(api) ?? ApiSettings.DefaultAddress, "--api-token", parse.GetValue(apiToken)))
+                {
+                    Provide = infoHashes,
+                    ProvideCids = cids,
+                    DnsServer = Inputs.DnsServer("--dns-server", parse.GetValue(dnsServer)),
+                    FlushInterval = Inputs.Seconds("--flush-interval", parse.GetValue(flushInterval)),
+                },
+                cancellationToken);
+        });
         return command;
+    }
+
+    /// <summary>--provide entries: 40 hex digits are infohashes (Mainline), anything else must be a CID (IPFS).</summary>
+    private static (IReadOnlyList<NodeId> InfoHashes, IReadOnlyList<Cid> Cids) ProvideInputs(DhtNetworks networks, string[] entries)
+    {
+        var infoHashes = new List<NodeId>();
+        var cids = new List<Cid>();
+        foreach (string entry in entries)
+        {
+            if (NodeId.TryParse(entry.Trim(), out var infoHash))
+            {
+                infoHashes.Add(networks.Has(DhtNetworks.Mainline)
+                    ? infoHash
+                    : throw CliException.BadInput($"--provide: '{entry}' is an infohash, for the Mainline DHT; this node runs --network {Networks.IpfsName}"));
+            }
+            else
+            {
+                cids.Add(networks.Has(DhtNetworks.Ipfs)
+                    ? Inputs.Cid("--provide", entry)
+                    : throw CliException.BadInput($"--provide: '{entry}' is not an infohash (40 hex digits); CIDs need --network {Networks.IpfsName} or {Networks.BothName}"));
+            }
+        }
+
+        return (infoHashes, cids);
     }
 
     private static async Task<int> RunAsync(CliConsole console, Settings settings, CancellationToken stop)
@@ -84,41 +131,86 @@ internal static class NodeCommand
         var logger = loggers.CreateLogger("dht");
         await using var store = directory is null ? null : StateDirectory.Open(directory, settings.FlushInterval, loggers);
 
-        // The sockets are bound before the node starts, so the listening line comes before any event.
+        // The sockets are bound before the nodes start, so the listening line comes before any event.
         // The API's dashboard and metrics read the node's traces and meters (its own meter factory).
         using var activity = settings.Api is null ? null : new NodeActivity(TimeProvider.System);
-        var transport = Bind(settings, loggers);
-        await using var node = new DhtNode(transport, new DhtOptions
+        UdpTransport? transport = null;
+        DhtNode? node = null;
+        RoutingTableFile? oldTable = null;
+        IpfsPeer? ipfs = null;
+        try
         {
-            MeterFactory = activity?.Meters,
-            Port = settings.Port,
-            BootstrapNodes = settings.Bootstrap,
-            NodeId = settings.Id,
-            ReadOnly = settings.ReadOnly,
-            LoggerFactory = loggers,
-            StateStore = store,
-        });
-        var oldTable = directory is null ? null : StateDirectory.ImportOldTable(node, directory, logger);
-        await StateDirectory.RestoreAsync(node, stop);
-        foreach (var infoHash in settings.Provide)
-        {
-            node.StartProviding(infoHash);
+            if (settings.Networks.Has(DhtNetworks.Mainline))
+            {
+                transport = Bind(settings, loggers);
+                node = new DhtNode(transport, new DhtOptions
+                {
+                    MeterFactory = activity?.Meters,
+                    Port = settings.Port,
+                    BootstrapNodes = settings.Bootstrap.Mainline,
+                    NodeId = settings.Id,
+                    ReadOnly = settings.ReadOnly,
+                    LoggerFactory = loggers,
+                    StateStore = store,
+                });
+                oldTable = directory is null ? null : StateDirectory.ImportOldTable(node, directory, logger);
+                await StateDirectory.RestoreAsync(node, stop);
+                foreach (var infoHash in settings.Provide)
+                {
+                    node.StartProviding(infoHash);
+                }
+            }
+
+            if (settings.Networks.Has(DhtNetworks.Ipfs))
+            {
+                var key = await StateDirectory.LoadOrCreateIpfsKeyAsync(store, stop);
+                ipfs = await StartIpfsAsync(settings, key, loggers, stop);
+            }
+
+            PrintListening(output, node, transport, ipfs);
+            Subscribe(output, node);
+            Subscribe(output, ipfs);
+            return await ServeAsync(output, settings, node, ipfs, activity, loggers, logger, stop);
         }
+        finally
+        {
+            Log.ShuttingDown(logger);
+            if (ipfs is not null)
+            {
+                await ipfs.DisposeAsync();
+            }
 
-        PrintListening(output, node.Id, transport.LocalEndPoints);
-        Subscribe(output, node);
+            if (node is not null)
+            {
+                await node.DisposeAsync();
+                StateDirectory.RetireOldTable(oldTable, logger);
+            }
+            else if (transport is not null)
+            {
+                await transport.DisposeAsync();
+            }
+        }
+    }
 
-        using var apiNode = settings.Api is null ? null : new ApiNode(node, activity!);
+    /// <summary>Starts the nodes' work and the API, and runs until <paramref name="stop"/>.</summary>
+    private static async Task<int> ServeAsync(
+        CliOutput output, Settings settings, DhtNode? node, IpfsPeer? ipfs, NodeActivity? activity, ILoggerFactory loggers, ILogger logger, CancellationToken stop)
+    {
+        using var apiNode = activity is null ? null : CreateApiNode(output, node, ipfs?.Node, activity);
         ApiServer? server = null;
+
+        // The IPFS join ends with the node: at stop, or when starting the rest failed.
+        using var joinStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var joining = ipfs is null ? Task.CompletedTask : JoinIpfsAsync(ipfs, settings, logger, joinStop.Token);
         try
         {
             // The node binds and answers before its bootstrap is over, so the API can serve from then on.
-            var starting = node.StartAsync(stop);
-            if (settings.Api is { } api)
+            var starting = node?.StartAsync(stop) ?? Task.CompletedTask;
+            if (settings.Api is { } api && apiNode is not null)
             {
                 try
                 {
-                    server = await StartApiAsync(api, apiNode!, loggers, stop);
+                    server = await StartApiAsync(api, apiNode, loggers, stop);
                 }
                 catch
                 {
@@ -131,7 +223,7 @@ internal static class NodeCommand
             }
 
             await starting;
-            await KeepRunningAsync(node, logger, stop);
+            await KeepRunningAsync(node, ipfs, logger, stop);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -142,14 +234,79 @@ internal static class NodeCommand
             {
                 await server.DisposeAsync();
             }
-        }
 
-        Log.ShuttingDown(logger);
-        await node.DisposeAsync();
-        StateDirectory.RetireOldTable(oldTable, logger);
+            await joinStop.CancelAsync();
+            await joining;
+        }
 
         output.Line("[grey]Stopped.[/]");
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// What the HTTP API serves: the running nodes (Mainline, IPFS, or both; null when not run). The one
+    /// place the API gets them.
+    /// </summary>
+    private static ApiNode? CreateApiNode(CliOutput output, DhtNode? mainline, IpfsDhtNode? ipfs, NodeActivity activity)
+    {
+        _ = ipfs;
+        if (mainline is null)
+        {
+            output.Warning("The HTTP API serves the Mainline DHT; with --network ipfs it is not started.");
+            return null;
+        }
+
+        return new ApiNode(mainline, activity);
+    }
+
+    private static async Task<IpfsPeer> StartIpfsAsync(Settings settings, PrivateKey key, ILoggerFactory loggers, CancellationToken stop)
+    {
+        try
+        {
+            return await IpfsPeer.StartAsync(key, IpfsPeer.ListenAddresses(settings.Bind, settings.IpfsPort), loggers, clientMode: settings.ReadOnly, cancellationToken: stop);
+        }
+        catch (SocketException e)
+        {
+            throw CliException.BadInput($"--ipfs-port {settings.IpfsPort}: cannot listen on the TCP port ({e.Message})");
+        }
+    }
+
+    /// <summary>
+    /// Joins the IPFS DHT in the background (resolving /dnsaddr/ entries first), again every so often
+    /// while the table is empty, then provides --provide's CIDs. Ends when <paramref name="stop"/> does.
+    /// </summary>
+    private static async Task JoinIpfsAsync(IpfsPeer ipfs, Settings settings, ILogger logger, CancellationToken stop)
+    {
+        try
+        {
+            if (settings.Bootstrap.Ipfs.Count > 0)
+            {
+                while (true)
+                {
+                    var seeds = await IpfsPeer.ResolveSeedsAsync(settings.Bootstrap.Ipfs, settings.DnsServer, logger, stop);
+                    await ipfs.BootstrapAsync(seeds, stop);
+                    if (ipfs.Node.Table.Count > 0)
+                    {
+                        break;
+                    }
+
+                    await Task.Delay(IpfsRetryInterval, stop);
+                }
+            }
+
+            foreach (var cid in settings.ProvideCids)
+            {
+                await ipfs.Node.ProvideAsync(cid, stop);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            // The node keeps serving what reaches it; the log says why it did not join or provide.
+            Log.IpfsJoinFailed(logger, e.Message);
+        }
     }
 
     private static string PrepareDirectory(string directory)
@@ -197,27 +354,45 @@ internal static class NodeCommand
         output.Line($"HTTP API and dashboard on [bold]{Display.Escape(url)}[/]");
     }
 
-    private static void PrintListening(CliOutput output, NodeId id, IReadOnlyList<IPEndPoint> endPoints)
+    /// <summary>One "listening" line for the node, whatever networks it runs: Mainline's id and UDP addresses, IPFS's peer id and multiaddrs.</summary>
+    private static void PrintListening(CliOutput output, DhtNode? node, UdpTransport? transport, IpfsPeer? ipfs)
     {
         output.Json("listening", w =>
         {
-            w.WriteString("id", id.ToString());
-            w.WriteStartArray("addresses");
-            foreach (var endPoint in endPoints)
+            if (node is not null && transport is not null)
             {
-                w.WriteStringValue(Display.Address(endPoint));
+                w.WriteString("id", node.Id.ToString());
+                w.WriteStartArray("addresses");
+                foreach (var endPoint in transport.LocalEndPoints)
+                {
+                    w.WriteStringValue(Display.Address(endPoint));
+                }
+
+                w.WriteEndArray();
             }
 
-            w.WriteEndArray();
+            if (ipfs is not null)
+            {
+                Display.WritePeer(w, ipfs.PeerId, ipfs.Host.ListenAddresses);
+            }
         });
-        output.Line($"Node [bold]{id}[/] listening on [bold]{Display.Escape(string.Join(", ", endPoints))}[/]");
+        if (node is not null && transport is not null)
+        {
+            output.Line($"Node [bold]{node.Id}[/] listening on [bold]{Display.Escape(string.Join(", ", transport.LocalEndPoints))}[/]");
+        }
+
+        if (ipfs is not null)
+        {
+            output.Line($"IPFS peer [bold]{ipfs.PeerId}[/] listening on [bold]{Display.Escape(string.Join(", ", ipfs.Addrs))}[/]");
+        }
+
         output.Line("[grey]Press Ctrl+C to stop.[/]");
     }
 
     // In text mode the library's log lines tell the same story; JSON mode gives one object per event.
-    private static void Subscribe(CliOutput output, DhtNode node)
+    private static void Subscribe(CliOutput output, DhtNode? node)
     {
-        if (!output.IsJson)
+        if (!output.IsJson || node is null)
         {
             return;
         }
@@ -232,14 +407,36 @@ internal static class NodeCommand
         node.Warning += (_, e) => output.Json("warning", w => w.WriteString("message", e.ToString()));
     }
 
-    /// <summary>Logs the table size now and then (the node itself bootstraps again while its table is empty).</summary>
-    private static async Task KeepRunningAsync(DhtNode node, ILogger logger, CancellationToken stop)
+    private static void Subscribe(CliOutput output, IpfsPeer? ipfs)
     {
-        Log.Status(logger, node.RoutingTableSize);
-        using var timer = new PeriodicTimer(StatusInterval);
-        while (await timer.WaitForNextTickAsync(stop))
+        if (!output.IsJson || ipfs is null)
         {
-            Log.Status(logger, node.RoutingTableSize);
+            return;
         }
+
+        ipfs.Node.PeerAdded += contact => output.Json("node", w =>
+        {
+            w.WriteString("network", Networks.IpfsName);
+            Display.WritePeer(w, contact.Peer.Id, contact.Peer.Multiaddrs);
+        });
+    }
+
+    /// <summary>Logs the table sizes now and then (the Mainline node itself bootstraps again while its table is empty).</summary>
+    private static async Task KeepRunningAsync(DhtNode? node, IpfsPeer? ipfs, ILogger logger, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(StatusInterval);
+        do
+        {
+            if (node is not null)
+            {
+                Log.Status(logger, node.RoutingTableSize);
+            }
+
+            if (ipfs is not null)
+            {
+                Log.IpfsStatus(logger, ipfs.Node.Table.Count);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stop));
     }
 }

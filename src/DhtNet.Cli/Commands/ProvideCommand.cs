@@ -11,19 +11,27 @@ internal static class ProvideCommand
 {
     public static Command Create(CliConsole console)
     {
-        var infoHashes = new Argument<string[]>("infohash") { Description = "Infohashes to announce, 40 hex digits each", Arity = ArgumentArity.OneOrMore };
+        var infoHashes = new Argument<string[]>("infohash") { Description = "Infohashes to announce, 40 hex digits each; with --network ipfs CIDs", Arity = ArgumentArity.OneOrMore };
         var peerPort = new Option<int?>("--port")
         {
             Description = "Port to announce; without it the nodes record the port our packets come from (BEP 5 implied_port)",
         };
 
         // Here --port is the port to announce, so the temporary node binds a free port.
-        var options = new ClientOptions(bindPort: false);
-        var command = new Command("provide", "Announce that we have one or more infohashes") { infoHashes, peerPort };
+        var options = new ClientOptions(bindPort: false, ipfs: true);
+        var command = new Command("provide", "Announce that we have one or more infohashes (or CIDs)") { infoHashes, peerPort };
         options.AddTo(command);
         command.Options.Add(options.Api);
         command.SetAction((parse, cancellationToken) =>
         {
+            if (options.ReadNetwork(parse) == DhtNetworks.Ipfs)
+            {
+                var cids = (parse.GetValue(infoHashes) ?? []).Select(c => Inputs.Cid("cid", c)).ToList();
+                return parse.GetValue(peerPort) is not null
+                    ? throw CliException.BadInput("--port is the port a Mainline announce names; an IPFS provider record carries the temporary node's addresses")
+                    : ClientSession.RunAsync(console, options.Read(parse), session => RunIpfsAsync(session, cids), cancellationToken);
+            }
+
             var hashes = (parse.GetValue(infoHashes) ?? []).Select(h => Inputs.Hex20("infohash", h)).ToList();
             int? port = parse.GetValue(peerPort) is { } p ? Inputs.Port("--port", p) : null;
             var settings = options.Read(parse);
@@ -54,6 +62,30 @@ internal static class ProvideCommand
                 w.WriteNumber("stored", result.Stored);
             });
             table.Row(result.InfoHash.ToString(), Display.Count(result.Stored, "node"));
+        }
+
+        session.Output.Write(table);
+        session.WriteDone();
+        return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Announces each CID from the temporary node and counts the peers that list it afterwards: the provider
+    /// records carry its addresses, which serve as long as it runs (`dht node --provide` keeps a provider up).
+    /// </summary>
+    private static async Task<int> RunIpfsAsync(ClientSession session, IReadOnlyList<Cid> cids)
+    {
+        var table = Display.Table("CID", "Stored on");
+        foreach (var cid in cids)
+        {
+            int stored = await session.Output.StatusAsync($"Providing {cid}", () => session.IpfsPeer.ProvideConfirmedAsync(cid, session.Cancellation));
+            session.Output.Json("provided", w =>
+            {
+                w.WriteString("cid", cid.ToString());
+                w.WriteNumber("stored", stored);
+                Display.WritePeer(w, session.IpfsPeer.PeerId, session.IpfsPeer.Host.ListenAddresses);
+            });
+            table.Row(cid.ToString(), Display.Count(stored, "peer"));
         }
 
         session.Output.Write(table);

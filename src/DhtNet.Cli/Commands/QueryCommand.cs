@@ -12,13 +12,20 @@ internal static class QueryCommand
 {
     public static Command Create(CliConsole console)
     {
-        var key = new Argument<string>("key") { Description = "The key, 40 hex digits" };
-        var options = new ClientOptions();
+        var key = new Argument<string>("key") { Description = "The key, 40 hex digits; with --network ipfs a peer id or a CID" };
+        var options = new ClientOptions(ipfs: true);
         var command = new Command("query", "Find the nodes closest to a key") { key };
         options.AddTo(command);
         command.Options.Add(options.Api);
         command.SetAction((parse, cancellationToken) =>
         {
+            if (options.ReadNetwork(parse) == DhtNetworks.Ipfs)
+            {
+                string text = parse.GetValue(key)!.Trim();
+                byte[] ipfsKey = Inputs.IpfsLookupKey("key", text);
+                return ClientSession.RunAsync(console, options.Read(parse), session => RunIpfsAsync(session, ipfsKey, text), cancellationToken);
+            }
+
             var target = Inputs.Hex20("key", parse.GetValue(key));
             var settings = options.Read(parse);
             return settings.Api is not null
@@ -40,6 +47,24 @@ internal static class QueryCommand
         }
 
         session.Output.Line($"[bold]{Display.Count(result.Nodes.Count, "node")} closest to {key}[/]");
+        session.Output.Write(table);
+        session.WriteDone();
+        return ExitCodes.Success;
+    }
+
+    private static async Task<int> RunIpfsAsync(ClientSession session, byte[] key, string shown)
+    {
+        var peers = await session.Output.StatusAsync($"Looking up {shown}", () => session.Ipfs.QueryAsync(key, session.Cancellation));
+        var target = Key256.Sha256(key);
+        var table = Display.Table("#", "Peer id", "Addresses", "Common prefix");
+        int rank = 0;
+        foreach (var peer in peers)
+        {
+            session.Output.Json("node", w => Display.WritePeer(w, peer));
+            table.Row((++rank).ToString(), peer.Id.ToString(), Display.Addresses(peer.Multiaddrs), Display.Count(target.CommonPrefixLength(IpfsContact.KeyOf(peer.Id)), "bit"));
+        }
+
+        session.Output.Line($"[bold]{Display.Count(peers.Count, "peer")} closest to {Display.Escape(shown)}[/]");
         session.Output.Write(table);
         session.WriteDone();
         return ExitCodes.Success;

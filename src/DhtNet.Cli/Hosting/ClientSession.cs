@@ -9,8 +9,8 @@ namespace DhtNet.Cli.Hosting;
 
 /// <summary>
 /// The temporary node of a one-shot command: starts, bootstraps, runs the command's work under
-/// --timeout, reports what the lookups cost, and leaves. The node is read-only (BEP 43), so the
-/// network does not fill its tables with a node that is about to go.
+/// --timeout, reports what the lookups cost, and leaves. On Mainline the node is read-only (BEP 43)
+/// and on IPFS a DHT client, so neither network fills its tables with a node that is about to go.
 /// </summary>
 internal sealed class ClientSession : IAsyncDisposable
 {
@@ -18,7 +18,9 @@ internal sealed class ClientSession : IAsyncDisposable
     private readonly LookupTally _tally = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Stopwatch _operation = new();
+    private readonly DhtNode? _node;
     private readonly LookupTrace? _trace;
+    private IpfsPeer? _ipfs;
 
     private ClientSession(ClientSettings settings, CliOutput output, CancellationToken cancellation, CancellationToken userCancellation)
     {
@@ -27,20 +29,30 @@ internal sealed class ClientSession : IAsyncDisposable
         Cancellation = cancellation;
         UserCancellation = userCancellation;
         _loggers = CliLogging.Create(settings.LogLevel);
-        Node = new DhtNode(new DhtOptions
+        if (settings.Network == DhtNetworks.Mainline)
         {
-            Port = settings.Port,
-            BootstrapNodes = settings.Bootstrap,
-            ReadOnly = true,
-            LoggerFactory = _loggers,
-        });
-        Node.LookupCompleted += _tally.OnLookupCompleted;
+            _node = new DhtNode(new DhtOptions
+            {
+                Port = settings.Port,
+                BootstrapNodes = settings.Bootstrap,
+                ReadOnly = true,
+                LoggerFactory = _loggers,
+            });
+            _node.LookupCompleted += _tally.OnLookupCompleted;
 
-        // From before the start, so a bootstrap that reaches nobody shows whom it asked.
-        _trace = settings.Verbose ? new LookupTrace(output, () => Node.Id) : null;
+            // From before the start, so a bootstrap that reaches nobody shows whom it asked.
+            _trace = settings.Verbose ? new LookupTrace(output, () => Node.Id) : null;
+        }
     }
 
-    public DhtNode Node { get; }
+    /// <summary>The Mainline node (--network mainline).</summary>
+    public DhtNode Node => _node ?? throw new InvalidOperationException("This session runs on the IPFS DHT.");
+
+    /// <summary>The IPFS DHT node (--network ipfs), started.</summary>
+    public IpfsDhtNode Ipfs => IpfsPeer.Node;
+
+    /// <summary>The IPFS node with its host (--network ipfs), started.</summary>
+    public IpfsPeer IpfsPeer => _ipfs ?? throw new InvalidOperationException("This session runs on the Mainline DHT.");
 
     public CliOutput Output { get; }
 
@@ -87,7 +99,7 @@ internal sealed class ClientSession : IAsyncDisposable
     /// <summary>Prints {"type":"done",...} (or a summary line) with the cost of the lookups since bootstrap.</summary>
     public void WriteDone()
     {
-        var (queried, answered) = _tally.Total;
+        var (queried, answered) = _ipfs?.Requests ?? _tally.Total;
         var elapsed = _operation.Elapsed;
         Output.Json("done", w =>
         {
@@ -136,32 +148,72 @@ internal sealed class ClientSession : IAsyncDisposable
     {
         // The trace ends with the command's work: the requests a leaving node abandons are not news.
         _trace?.Dispose();
-        await Node.DisposeAsync();
+        if (_node is not null)
+        {
+            await _node.DisposeAsync();
+        }
+
+        if (_ipfs is not null)
+        {
+            await _ipfs.DisposeAsync();
+        }
+
         _loggers.Dispose();
     }
 
     private async Task StartAsync()
     {
-        try
+        var bootstrap = Settings.BootstrapText;
+        string joining = bootstrap.Count == 0 ? "Starting a node" : $"Joining the DHT via {string.Join(", ", bootstrap)}";
+        if (_node is not null)
         {
-            string joining = Settings.Bootstrap.Count == 0 ? "Starting a node" : $"Joining the DHT via {string.Join(", ", Settings.Bootstrap)}";
-            await Output.StatusAsync(joining, () => Node.StartAsync(Cancellation));
+            try
+            {
+                await Output.StatusAsync(joining, () => _node.StartAsync(Cancellation));
+            }
+            catch (SocketException e)
+            {
+                throw CliException.BadInput($"--port {Settings.Port}: cannot bind the UDP port ({e.Message})");
+            }
         }
-        catch (SocketException e)
+        else
         {
-            throw CliException.BadInput($"--port {Settings.Port}: cannot bind the UDP port ({e.Message})");
+            await Output.StatusAsync(joining, StartIpfsAsync);
         }
 
         CheckBootstrapped();
         _tally.Start();
+        _ipfs?.StartCounting();
         _operation.Start();
     }
 
+    /// <summary>A DHT client on TCP (it listens, so that what it provides carries addresses peers can dial), joined through the resolved bootstrap peers.</summary>
+    private async Task StartIpfsAsync()
+    {
+        try
+        {
+            _ipfs = await IpfsPeer.StartAsync(Ed25519PrivateKey.Generate(), IpfsPeer.ListenAddresses(null, Settings.Port), _loggers, clientMode: true, cancellationToken: Cancellation);
+        }
+        catch (SocketException e)
+        {
+            throw CliException.BadInput($"--port {Settings.Port}: cannot listen on the TCP port ({e.Message})");
+        }
+
+        var seeds = await IpfsPeer.ResolveSeedsAsync(Settings.IpfsBootstrap, Settings.DnsServer, _loggers.CreateLogger("dht"), Cancellation);
+        if (seeds.Count > 0)
+        {
+            await _ipfs.BootstrapAsync(seeds, Cancellation);
+        }
+    }
+
+    private int RoutingTableSize => _node?.RoutingTableSize ?? _ipfs?.Node.Table.Count ?? 0;
+
     private void CheckBootstrapped()
     {
-        if (Settings.Bootstrap.Count > 0 && Node.RoutingTableSize == 0)
+        var bootstrap = Settings.BootstrapText;
+        if (bootstrap.Count > 0 && RoutingTableSize == 0)
         {
-            throw new CliException(ExitCodes.NoNodeAnswered, $"no node answered: bootstrap from {string.Join(", ", Settings.Bootstrap)} failed");
+            throw new CliException(ExitCodes.NoNodeAnswered, $"no node answered: bootstrap from {string.Join(", ", bootstrap)} failed");
         }
     }
 }

@@ -22,4 +22,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "Could not save the routing table to {Path}: {Reason}")]
     public static partial void SaveFailed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Could not resolve the bootstrap address {Address}: {Reason}")]
+    public static partial void DnsAddrFailed(ILogger logger, Multiaddr address, string reason);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "IPFS join or provide failed: {Reason}")]
+    public static partial void IpfsJoinFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "IPFS routing table: {Peers} peers")]
+    public static partial void IpfsStatus(ILogger logger, int peers);
 }

@@ -8,8 +8,14 @@ internal static class SharedOptions
 {
     public static Option<string[]> Bootstrap(string defaultText) => new("--bootstrap")
     {
-        Description = $"Nodes to bootstrap from, host:port,... ('none' for none; default {defaultText})",
-        HelpName = "host:port,...",
+        Description = $"Nodes to bootstrap from: host:port for Mainline, multiaddrs ending in /p2p/<peer id> for IPFS, comma separated ('none' for none; default {defaultText})",
+        HelpName = "host:port|multiaddr,...",
+    };
+
+    public static Option<string> DnsServer() => new("--dns-server")
+    {
+        Description = "DNS server that resolves /dnsaddr/ bootstrap multiaddrs (default: the first nameserver of /etc/resolv.conf)",
+        HelpName = "address[:port]",
     };
 
     public static Option<int> Port(int defaultPort, string description) => new("--port")

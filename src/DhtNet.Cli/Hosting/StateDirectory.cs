@@ -12,6 +12,10 @@ internal static class StateDirectory
 {
     public const string RetiredSuffix = ".migrated";
 
+    // The store's names for the IPFS node's identity key (the Mainline node saves its own as "mainline"/"identity").
+    private const string IpfsNetwork = "ipfs";
+    private const string IdentityKeyName = "identity";
+
     public static SqliteStateStore Open(string directory, TimeSpan flushInterval, ILoggerFactory loggers)
     {
         try
@@ -30,6 +34,39 @@ internal static class StateDirectory
         try
         {
             await node.RestoreStateAsync(cancellationToken);
+        }
+        catch (DhtStateException e)
+        {
+            throw CliException.BadInput($"--data-dir: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// The IPFS identity (the libp2p private key, protobuf-encoded as go-libp2p and js-libp2p keep it) saved in
+    /// the store's key folder like the Mainline BEP 44 key, or a new Ed25519 key saved there; without a store,
+    /// a new key for this run only.
+    /// </summary>
+    public static async Task<PrivateKey> LoadOrCreateIpfsKeyAsync(IDhtStateStore? store, CancellationToken cancellationToken)
+    {
+        if (store is null)
+        {
+            return Ed25519PrivateKey.Generate();
+        }
+
+        try
+        {
+            if (await store.LoadIdentityKeyAsync(IpfsNetwork, IdentityKeyName, cancellationToken) is { } saved)
+            {
+                return PrivateKey.Unmarshal(saved);
+            }
+
+            var key = Ed25519PrivateKey.Generate();
+            await store.SaveIdentityKeyAsync(IpfsNetwork, IdentityKeyName, key.Marshal(), cancellationToken);
+            return key;
+        }
+        catch (LibP2pFormatException e)
+        {
+            throw CliException.BadInput($"--data-dir: the saved IPFS identity key cannot be read ({e.Message})");
         }
         catch (DhtStateException e)
         {

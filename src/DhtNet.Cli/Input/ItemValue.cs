@@ -29,6 +29,19 @@ internal static class ItemValue
             : throw CliException.BadInput($"value is {encoded.Length} bytes bencoded; BEP 44 allows at most {ItemRules.MaxValueSize}");
     }
 
+    /// <summary>The bytes of an IPFS record file, given as &lt;record-file&gt; or --file (one of them).</summary>
+    public static byte[] ReadRecord(string? argument, string? option)
+    {
+        if (argument is null == option is null)
+        {
+            throw CliException.BadInput(argument is null
+                ? "record is missing: give the record file after the key (or --file <path>)"
+                : "record: give the record file or --file <path>, not both");
+        }
+
+        return ReadFile(argument ?? option!);
+    }
+
     /// <summary>The Ed25519 key pair of a key file written by `dht keygen`.</summary>
     public static Ed25519KeyPair LoadKey(string name, string path)
     {

@@ -54,6 +54,25 @@ internal static class Display
         writer.WriteString("address", Address(node.EndPoint));
     }
 
+    /// <summary>Writes "peerId" and "addrs" of an IPFS peer: full multiaddrs ending in /p2p/&lt;peer id&gt;.</summary>
+    public static void WritePeer(Utf8JsonWriter writer, PeerId peer, IReadOnlyList<Multiaddr> addresses)
+    {
+        writer.WriteString("peerId", peer.ToString());
+        writer.WriteStartArray("addrs");
+        foreach (var address in addresses)
+        {
+            writer.WriteStringValue(address.WithPeerId(peer).ToString());
+        }
+
+        writer.WriteEndArray();
+    }
+
+    /// <inheritdoc cref="WritePeer(Utf8JsonWriter, PeerId, IReadOnlyList{Multiaddr})"/>
+    public static void WritePeer(Utf8JsonWriter writer, Ipfs.PeerInfo peer) => WritePeer(writer, peer.Id, peer.Multiaddrs);
+
+    /// <summary>A peer's addresses for a person: comma separated, without the /p2p/ part (the peer id is shown beside them).</summary>
+    public static string Addresses(IReadOnlyList<Multiaddr> addresses) => addresses.Count == 0 ? "(no address)" : string.Join(", ", addresses.Select(a => a.WithoutPeerId()));
+
     /// <summary>"23 queried, 20 answered, 140 ms".</summary>
     public static string Cost(int queried, int answered, TimeSpan elapsed) => $"{queried} queried, {answered} answered, {Duration(elapsed)}";
 }

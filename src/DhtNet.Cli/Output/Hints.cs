@@ -19,9 +19,11 @@ internal static partial class Hints
     /// <summary>A command line: <see cref="Self"/>, then <paramref name="words"/> quoted where the shell needs it.</summary>
     public static string Command(params IEnumerable<string> words) => $"{Self} {string.Join(' ', words.Select(Quote))}";
 
-    /// <summary>"--bootstrap a,b" unless the list is the public routers (the default, so nothing to carry).</summary>
+    /// <summary>"--bootstrap a,b" unless the list is a network's default (the public routers, the Amino peers), so nothing to carry.</summary>
     public static IEnumerable<string> Bootstrap(IReadOnlyList<string> bootstrap) =>
-        bootstrap.SequenceEqual(DhtOptions.PublicBootstrapNodes) ? [] : ["--bootstrap", bootstrap.Count == 0 ? "none" : string.Join(',', bootstrap)];
+        bootstrap.SequenceEqual(DhtOptions.PublicBootstrapNodes) || bootstrap.SequenceEqual(AminoBootstrap.Peers.Select(p => p.ToString()))
+            ? []
+            : ["--bootstrap", bootstrap.Count == 0 ? "none" : string.Join(',', bootstrap)];
 
     /// <summary>The word as the shell should see it: bare if safe, else in single quotes.</summary>
     public static string Quote(string word) =>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Runtime.CompilerServices;
 using DhtNet.Cli.Output;
@@ -6,8 +5,8 @@ using DhtNet.Cli.Output;
 namespace DhtNet.Cli.Swarm;
 
 /// <summary>
-/// Runs every DHT operation across a <see cref="LocalNetwork"/> and checks each answer against what
-/// the network must hold: one node provides, stores and pings; another finds, gets and scrapes.
+/// Runs every Mainline DHT operation across a <see cref="LocalNetwork"/> and checks each answer against
+/// what the network must hold: one node provides, stores and pings; another finds, gets and scrapes.
 /// </summary>
 internal sealed class SwarmChecks
 {
@@ -55,25 +54,8 @@ internal sealed class SwarmChecks
 
     private static IPEndPoint EndPoint(DhtNode node) => node.LocalEndPoints[0];
 
-    private async Task<SwarmStep> StepAsync(string operation, Func<CancellationToken, Task<(bool Ok, string Detail)>> run, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_timeout);
-        long start = Stopwatch.GetTimestamp();
-        try
-        {
-            var (ok, detail) = await run(timeout.Token);
-            return new SwarmStep(operation, ok, detail, Stopwatch.GetElapsedTime(start));
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return new SwarmStep(operation, false, $"timed out after {_timeout.TotalSeconds:0.#} s", Stopwatch.GetElapsedTime(start));
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return new SwarmStep(operation, false, e.Message, Stopwatch.GetElapsedTime(start));
-        }
-    }
+    private Task<SwarmStep> StepAsync(string operation, Func<CancellationToken, Task<(bool Ok, string Detail)>> run, CancellationToken cancellationToken) =>
+        SwarmStep.RunAsync(Input.Networks.MainlineName, operation, run, _timeout, cancellationToken);
 
     private async Task<(bool, string)> PingAsync(CancellationToken cancellationToken)
     {

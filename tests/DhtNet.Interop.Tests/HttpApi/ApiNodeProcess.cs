@@ -29,7 +29,7 @@ public sealed class ApiNodeProcess : IAsyncLifetime
         _process = ChildProcess.Start(
             "dht node",
             "dotnet",
-            [dll, "node", "--port", "0", "--bind", "127.0.0.1", "--bootstrap", Swarm[0].EndPoint.ToString(), "--api", "127.0.0.1:0", "--json", "--log-level", "warning"],
+            [dll, "node", "--network", "mainline", "--port", "0", "--bind", "127.0.0.1", "--bootstrap", Swarm[0].EndPoint.ToString(), "--api", "127.0.0.1:0", "--json", "--log-level", "warning"],
             AppContext.BaseDirectory,
             OnLine);
         var started = await Task.WhenAny(Task.WhenAll(_url.Task, _id.Task), _process.Exited, Task.Delay(TimeSpan.FromSeconds(60)));

@@ -4,6 +4,7 @@ namespace DhtNet.Tests.Cli;
 public sealed class BadInputTests(BadInputTests.Files files) : IClassFixture<BadInputTests.Files>
 {
     private const string Hex = "0123456789abcdef0123456789abcdef01234567";
+    private const string PeerId = "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA";
 
     // Known when the cases are listed; the fixture creates them before the tests run.
     private static readonly string Directory = Path.Combine(Path.GetTempPath(), $"dht-cli-bad-input-{Environment.ProcessId}");
@@ -46,6 +47,23 @@ public sealed class BadInputTests(BadInputTests.Files files) : IClassFixture<Bad
             ["--bootstrap: 'none' cannot be combined with addresses", "query", Hex, "--bootstrap", "none,127.0.0.1:6881"],
             ["--port must be 0..65535, got 70000", "query", Hex, "--port", "70000"],
             ["--timeout must be a positive number of seconds, got 0", "query", Hex, "--timeout", "0"],
+
+            // The IPFS DHT: peer ids, CIDs, record keys and multiaddrs, each named in its message.
+            ["key: 'not-a-key' is neither a peer id nor a CID", "query", "--network", "ipfs", "not-a-key"],
+            ["peer-id: 'QmNotAPeer0' is not a valid peer id", "findpeer", "--network", "ipfs", "QmNotAPeer0"],
+            ["cid: 'bafyNOT' is not a valid CID", "findprovs", "--network", "ipfs", "bafyNOT"],
+            ["cid: 'zz' is not a valid CID", "provide", "--network", "ipfs", "zz"],
+            ["key: '/ipns/xyz' does not name a valid peer id after /ipns/", "get", "--network", "ipfs", "/ipns/xyz"],
+            ["key: '/foo/bar' is not an IPFS record key; give /pk/<peer id> or /ipns/<peer id>", "get", "--network", "ipfs", "/foo/bar"],
+            ["record is missing", "put", "--network", "ipfs", $"/pk/{PeerId}"],
+            ["--bootstrap: '/ip4/1.2.3/tcp/4001' is not a valid multiaddr", "query", "--network", "ipfs", PeerId, "--bootstrap", "/ip4/1.2.3/tcp/4001"],
+            ["--bootstrap: multiaddr '/ip4/127.0.0.1/tcp/4001' must end in /p2p/<peer id>", "query", "--network", "ipfs", PeerId, "--bootstrap", "/ip4/127.0.0.1/tcp/4001"],
+            ["is neither /ip4|ip6/<address>/tcp/<port> nor /dnsaddr/<host>", "query", "--network", "ipfs", PeerId, "--bootstrap", $"/ip4/127.0.0.1/udp/4001/quic-v1/p2p/{PeerId}"],
+            ["--bootstrap: '127.0.0.1:6881' is host:port, for the Mainline DHT", "query", "--network", "ipfs", PeerId, "--bootstrap", "127.0.0.1:6881"],
+            ["is a multiaddr, for the IPFS DHT; this command runs --network mainline", "query", Hex, "--bootstrap", $"/ip4/127.0.0.1/tcp/4001/p2p/{PeerId}"],
+            ["--dns-server takes an IP address with an optional :port, got 'dns.test'", "query", "--network", "ipfs", PeerId, "--dns-server", "dns.test"],
+            ["--provide: 'bafyNOT' is not a valid CID", "node", "--provide", "bafyNOT"],
+            ["Argument 'both' not recognized. Must be one of", "query", Hex, "--network", "both"],
             ["'--log-level'", "query", Hex, "--log-level", "loud"],
             ["--bind takes IP addresses, got 'eth0'", "node", "--bind", "eth0"],
             ["--bind takes at most one IPv4 and one IPv6 address", "node", "--bind", "127.0.0.1,127.0.0.2"],

@@ -103,7 +103,7 @@ public sealed class NicetiesTests(LoopbackSwarm swarm) : IClassFixture<LoopbackS
     {
         string dataDirectory = Path.Combine(_directory, "from-env");
         var environment = new Dictionary<string, string?> { [EnvironmentDefaults.DataDirectory] = dataDirectory };
-        string[] args = [CliProcess.DhtDll, "node", "--api", "none", "--port", "0", "--bind", "127.0.0.1", "--bootstrap", swarm.Bootstrap, "--json"];
+        string[] args = [CliProcess.DhtDll, "node", "--network", "mainline", "--api", "none", "--port", "0", "--bind", "127.0.0.1", "--bootstrap", swarm.Bootstrap, "--json"];
         await using var node = CliProcess.StartProgram("dotnet", args, environment: environment);
 
         // Wait for a node in the table, so there is something to save.

@@ -17,7 +17,7 @@ public sealed class NodeCommandTests(LoopbackSwarm swarm) : IClassFixture<Loopba
     [Fact]
     public async Task NodeJson_AsProcess_ListensThenReportsNodesAndSavesTableOnSigterm()
     {
-        await using var node = CliProcess.Start("node", "--api", "none", "--port", "0", "--bind", "127.0.0.1", "--bootstrap", swarm.Bootstrap, "--data-dir", _dataDirectory, "--json");
+        await using var node = CliProcess.Start("node", "--network", "mainline", "--api", "none", "--port", "0", "--bind", "127.0.0.1", "--bootstrap", swarm.Bootstrap, "--data-dir", _dataDirectory, "--json");
 
         using (var first = JsonDocument.Parse(await node.ReadLineAsync(Wait)))
         {
@@ -49,7 +49,7 @@ public sealed class NodeCommandTests(LoopbackSwarm swarm) : IClassFixture<Loopba
     public async Task Node_AsProcess_ImportsOldRoutingTableOnceWithoutBootstrap()
     {
         new RoutingTableFile(_dataDirectory).Save(NodeId.Random(), [.. swarm.Nodes.Take(3).Select(n => new NodeInfo(n.Id, LoopbackSwarm.EndPoint(n)))]);
-        await using var node = CliProcess.Start("node", "--api", "none", "--port", "0", "--bind", "127.0.0.1", "--bootstrap", "none", "--data-dir", _dataDirectory);
+        await using var node = CliProcess.Start("node", "--network", "mainline", "--api", "none", "--port", "0", "--bind", "127.0.0.1", "--bootstrap", "none", "--data-dir", _dataDirectory);
 
         string line;
         do
@@ -79,7 +79,7 @@ public sealed class NodeCommandTests(LoopbackSwarm swarm) : IClassFixture<Loopba
         var stdout = new LineCapture();
         using var stop = new CancellationTokenSource();
         var run = DhtCli.RunAsync(
-            ["node", "--api", "none", "--port", "0", "--bind", "127.0.0.1", "--bootstrap", swarm.Bootstrap, "--json", "--log-level", "none"],
+            ["node", "--network", "mainline", "--api", "none", "--port", "0", "--bind", "127.0.0.1", "--bootstrap", swarm.Bootstrap, "--json", "--log-level", "none"],
             new CliConsole(stdout, new StringWriter()),
             stop.Token);
 
@@ -108,7 +108,7 @@ public sealed class NodeCommandTests(LoopbackSwarm swarm) : IClassFixture<Loopba
         var stdout = new LineCapture();
         using var stop = new CancellationTokenSource();
         var run = DhtCli.RunAsync(
-            ["node", "--api", "none", "--port", "0", "--bind", "127.0.0.1", "--bootstrap", "none", "--log-level", "none"],
+            ["node", "--network", "mainline", "--api", "none", "--port", "0", "--bind", "127.0.0.1", "--bootstrap", "none", "--log-level", "none"],
             new CliConsole(stdout, new StringWriter()),
             stop.Token);
 

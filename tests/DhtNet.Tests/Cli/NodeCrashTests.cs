@@ -99,7 +99,7 @@ public sealed class NodeCrashTests(LoopbackSwarm swarm) : IClassFixture<Loopback
 
     private CliProcess.Running Start(params NodeId[] provide) => CliProcess.Start(
         [
-            "node", "--api", "none", "--port", "0", "--bind", "127.0.0.1", "--bootstrap", swarm.Bootstrap, "--data-dir", _dataDirectory,
+            "node", "--network", "mainline", "--api", "none", "--port", "0", "--bind", "127.0.0.1", "--bootstrap", swarm.Bootstrap, "--data-dir", _dataDirectory,
             "--flush-interval", FlushInterval.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json",
             .. provide.SelectMany(p => new[] { "--provide", p.ToString() }),
         ]);

@@ -19,7 +19,7 @@ public sealed class PackageTests(PackageFeed feed) : IClassFixture<PackageFeed>
 
         var swarm = await CliProcess.RunProgramAsync(RunTimeout, dht, ["swarm", "--nodes", "16"]);
         Assert.True(swarm.ExitCode == 0, swarm.ToString());
-        Assert.Contains("16 nodes", swarm.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("16 Mainline nodes and 16 IPFS nodes", swarm.StandardOutput, StringComparison.Ordinal);
         Assert.Matches(@"All \d+ operations succeeded", swarm.StandardOutput);
     }
 

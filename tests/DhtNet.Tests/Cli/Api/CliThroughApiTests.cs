@@ -87,7 +87,7 @@ public sealed class CliThroughApiTests(ApiFixture api)
     {
         var taken = new Uri(api.Url);
 
-        var result = await Cli.RunInProcessAsync("node", "--port", "0", "--bootstrap", "none", "--api", $"127.0.0.1:{taken.Port}");
+        var result = await Cli.RunInProcessAsync("node", "--network", "mainline", "--port", "0", "--bootstrap", "none", "--api", $"127.0.0.1:{taken.Port}");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("--api", result.StandardError);
@@ -96,7 +96,7 @@ public sealed class CliThroughApiTests(ApiFixture api)
     [Fact]
     public async Task Node_PublicApiWithoutToken_ExitBadInput()
     {
-        var result = await Cli.RunInProcessAsync("node", "--port", "0", "--bootstrap", "none", "--api", "0.0.0.0:0");
+        var result = await Cli.RunInProcessAsync("node", "--network", "mainline", "--port", "0", "--bootstrap", "none", "--api", "0.0.0.0:0");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("--api-token", result.StandardError);
