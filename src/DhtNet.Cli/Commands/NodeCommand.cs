@@ -164,7 +164,7 @@ internal static class NodeCommand
             if (settings.Networks.Has(DhtNetworks.Ipfs))
             {
                 var key = await StateDirectory.LoadOrCreateIpfsKeyAsync(store, stop);
-                ipfs = await StartIpfsAsync(settings, key, loggers, stop);
+                ipfs = await StartIpfsAsync(settings, key, loggers, activity, stop);
             }
 
             PrintListening(output, node, transport, ipfs);
@@ -196,7 +196,7 @@ internal static class NodeCommand
     private static async Task<int> ServeAsync(
         CliOutput output, Settings settings, DhtNode? node, IpfsPeer? ipfs, NodeActivity? activity, ILoggerFactory loggers, ILogger logger, CancellationToken stop)
     {
-        using var apiNode = activity is null ? null : CreateApiNode(output, node, ipfs?.Node, activity);
+        using var apiNode = activity is null ? null : CreateApiNode(node, ipfs, activity);
         ApiServer? server = null;
 
         // The IPFS join ends with the node: at stop, or when starting the rest failed.
@@ -247,23 +247,14 @@ internal static class NodeCommand
     /// What the HTTP API serves: the running nodes (Mainline, IPFS, or both; null when not run). The one
     /// place the API gets them.
     /// </summary>
-    private static ApiNode? CreateApiNode(CliOutput output, DhtNode? mainline, IpfsDhtNode? ipfs, NodeActivity activity)
-    {
-        _ = ipfs;
-        if (mainline is null)
-        {
-            output.Warning("The HTTP API serves the Mainline DHT; with --network ipfs it is not started.");
-            return null;
-        }
+    private static ApiNode CreateApiNode(DhtNode? mainline, IpfsPeer? ipfs, NodeActivity activity) =>
+        new(mainline, activity, ipfs is null ? null : new IpfsNetwork(ipfs.Node, ipfs.Host, ipfs.Identity, ipfs.Observer));
 
-        return new ApiNode(mainline, activity);
-    }
-
-    private static async Task<IpfsPeer> StartIpfsAsync(Settings settings, PrivateKey key, ILoggerFactory loggers, CancellationToken stop)
+    private static async Task<IpfsPeer> StartIpfsAsync(Settings settings, PrivateKey key, ILoggerFactory loggers, NodeActivity? activity, CancellationToken stop)
     {
         try
         {
-            return await IpfsPeer.StartAsync(key, IpfsPeer.ListenAddresses(settings.Bind, settings.IpfsPort), loggers, clientMode: settings.ReadOnly, cancellationToken: stop);
+            return await IpfsPeer.StartAsync(key, IpfsPeer.ListenAddresses(settings.Bind, settings.IpfsPort), loggers, clientMode: settings.ReadOnly, activity: activity, cancellationToken: stop);
         }
         catch (SocketException e)
         {

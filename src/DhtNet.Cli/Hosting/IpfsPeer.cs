@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using DhtNet.Cli.Api;
 using DhtNet.Ipfs.Messages;
 using Microsoft.Extensions.Logging;
 
@@ -19,14 +20,22 @@ internal sealed class IpfsPeer : IAsyncDisposable
     private readonly LibP2pHost _host;
     private readonly CountingMessenger _messenger;
 
-    private IpfsPeer(LibP2pHost host, CountingMessenger messenger, IpfsDhtNode node)
+    private IpfsPeer(LibP2pHost host, PrivateKey identity, CountingMessenger messenger, KadObserver? observer, IpfsDhtNode node)
     {
         _host = host;
         _messenger = messenger;
+        Identity = identity;
+        Observer = observer;
         Node = node;
     }
 
     public IpfsDhtNode Node { get; }
+
+    /// <summary>The node's libp2p key (the HTTP API signs IPNS records with it).</summary>
+    public PrivateKey Identity { get; }
+
+    /// <summary>What records the node's requests for the API's hop trees; null when no API runs.</summary>
+    public KadObserver? Observer { get; }
 
     public LibP2pHost Host => _host;
 
@@ -43,7 +52,9 @@ internal sealed class IpfsPeer : IAsyncDisposable
 
     /// <summary>
     /// Starts a host listening on <paramref name="listen"/> with <paramref name="identity"/> and a node on it.
-    /// A client-mode node queries but serves nothing (the one-shot commands run one).
+    /// A client-mode node queries but serves nothing (the one-shot commands run one). With
+    /// <paramref name="activity"/> (a running HTTP API) its requests are observed for the dashboard and its
+    /// meters come from the activity's factory.
     /// </summary>
     public static async Task<IpfsPeer> StartAsync(
         PrivateKey identity,
@@ -51,18 +62,21 @@ internal sealed class IpfsPeer : IAsyncDisposable
         ILoggerFactory? loggers,
         bool clientMode = false,
         TimeSpan? requestTimeout = null,
+        NodeActivity? activity = null,
         CancellationToken cancellationToken = default)
     {
         var host = new LibP2pHost(identity, new LibP2pHostOptions { ListenAddresses = listen }, loggers);
         try
         {
             var inner = new LibP2pKadMessenger(host, new LibP2pKadMessengerOptions { RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(10) }, loggers?.CreateLogger<LibP2pKadMessenger>());
-            var messenger = new CountingMessenger(inner);
-            var node = new IpfsDhtNode(messenger, new IpfsDhtNodeOptions { ClientMode = clientMode }, logger: loggers?.CreateLogger<IpfsDhtNode>());
+            // Requests go node -> counting -> observer (when an API runs) -> libp2p; serving stays on libp2p's.
+            var observer = activity is null ? null : new KadObserver(inner, activity);
+            var messenger = new CountingMessenger((IKadMessenger?)observer ?? inner);
+            var node = new IpfsDhtNode(messenger, new IpfsDhtNodeOptions { ClientMode = clientMode, MeterFactory = activity?.Meters }, logger: loggers?.CreateLogger<IpfsDhtNode>());
             inner.Serve(node);
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
             node.Start();
-            return new IpfsPeer(host, messenger, node);
+            return new IpfsPeer(host, identity, messenger, observer, node);
         }
         catch
         {
@@ -152,7 +166,7 @@ internal sealed class IpfsPeer : IAsyncDisposable
     }
 
     /// <summary>The messenger with a count of the requests the node sent and how many were answered.</summary>
-    private sealed class CountingMessenger(LibP2pKadMessenger inner) : IKadMessenger
+    private sealed class CountingMessenger(IKadMessenger inner) : IKadMessenger
     {
         private int _queried;
         private int _answered;

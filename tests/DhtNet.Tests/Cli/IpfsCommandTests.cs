@@ -110,6 +110,45 @@ public sealed class IpfsCommandTests(IpfsCommandTests.Swarm swarm) : IClassFixtu
     }
 
     [Fact]
+    public async Task NodeIpfs_WithApi_ApiServesTheIpfsNode()
+    {
+        var stdout = new LineCapture();
+        using var stop = new CancellationTokenSource();
+        var run = DhtCli.RunAsync(
+            ["node", "--network", "ipfs", "--api", "127.0.0.1:0", "--ipfs-port", "0", "--bind", "127.0.0.1", "--bootstrap", swarm.IpfsBootstrap, "--json", "--log-level", "none"],
+            new CliConsole(stdout, new StringWriter()),
+            stop.Token);
+
+        string peerId;
+        using (var first = JsonDocument.Parse(await stdout.ReadLineAsync(Wait)))
+        {
+            peerId = first.RootElement.GetProperty("peerId").GetString()!;
+        }
+
+        string url;
+        while (true)
+        {
+            using var line = JsonDocument.Parse(await stdout.ReadLineAsync(Wait));
+            if (line.RootElement.GetProperty("type").GetString() == "api")
+            {
+                url = line.RootElement.GetProperty("url").GetString()!;
+                break;
+            }
+        }
+
+        using var http = new HttpClient { BaseAddress = new Uri(url) };
+        using var id = JsonDocument.Parse(await (await http.PostAsync("/api/v0/id", null)).EnsureSuccessStatusCode().Content.ReadAsStringAsync());
+        var target = swarm.Network.IpfsPeers[3].PeerId.ToString();
+        var found = await (await http.PostAsync($"/api/v0/routing/findpeer?arg={target}", null)).EnsureSuccessStatusCode().Content.ReadAsStringAsync();
+
+        // The API answers for the IPFS node the command runs, and its lookups go over the IPFS DHT.
+        Assert.Equal(peerId, id.RootElement.GetProperty("ID").GetString());
+        Assert.Contains($"\"ID\":\"{target}\"", found, StringComparison.Ordinal);
+        stop.Cancel();
+        Assert.Equal(0, await run.WaitAsync(Wait));
+    }
+
+    [Fact]
     public async Task Query_IpfsJson_PeersCarryPeerIdAndAddrsAndTheClosestIsAmongThem()
     {
         var key = Ed25519PrivateKey.Generate().PeerId;
