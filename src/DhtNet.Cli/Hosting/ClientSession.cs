@@ -20,6 +20,9 @@ internal sealed class ClientSession : IAsyncDisposable
     private readonly Stopwatch _operation = new();
     private readonly DhtNode? _node;
     private readonly LookupTrace? _trace;
+
+    // A one-shot IPFS client is a fresh peer each run; its id is known before it starts, so a trace can follow it.
+    private readonly PrivateKey _ipfsIdentity = Ed25519PrivateKey.Generate();
     private IpfsPeer? _ipfs;
 
     private ClientSession(ClientSettings settings, CliOutput output, CancellationToken cancellation, CancellationToken userCancellation)
@@ -41,7 +44,11 @@ internal sealed class ClientSession : IAsyncDisposable
             _node.LookupCompleted += _tally.OnLookupCompleted;
 
             // From before the start, so a bootstrap that reaches nobody shows whom it asked.
-            _trace = settings.Verbose ? new LookupTrace(output, () => Node.Id) : null;
+            _trace = settings.Verbose ? new LookupTrace(output, () => Node.Id.ToString()) : null;
+        }
+        else
+        {
+            _trace = settings.Verbose ? new LookupTrace(output, () => _ipfsIdentity.PeerId.ToString()) : null;
         }
     }
 
@@ -192,7 +199,7 @@ internal sealed class ClientSession : IAsyncDisposable
     {
         try
         {
-            _ipfs = await IpfsPeer.StartAsync(Ed25519PrivateKey.Generate(), IpfsPeer.ListenAddresses(null, Settings.Port), _loggers, clientMode: true, cancellationToken: Cancellation);
+            _ipfs = await IpfsPeer.StartAsync(_ipfsIdentity, IpfsPeer.ListenAddresses(null, Settings.Port), _loggers, clientMode: true, cancellationToken: Cancellation);
         }
         catch (SocketException e)
         {

@@ -15,14 +15,17 @@ namespace DhtNet.Cli.Output;
 internal sealed class LookupTrace : IDisposable
 {
     private readonly CliOutput _output;
-    private readonly Func<NodeId> _localId;
+    private readonly Func<string> _localId;
     private readonly long _started = Stopwatch.GetTimestamp();
     private readonly ActivityListener _listener;
     private readonly Lock _gate = new();
 
     /// <param name="output">Where the events go.</param>
-    /// <param name="localId">The traced node's id, read at each event (BEP 42 may change it at start).</param>
-    public LookupTrace(CliOutput output, Func<NodeId> localId)
+    /// <param name="localId">
+    /// The traced node's id as its activities carry it (a Mainline node id in hex, an IPFS peer id),
+    /// read at each event (BEP 42 may change a Mainline id at start).
+    /// </param>
+    public LookupTrace(CliOutput output, Func<string> localId)
     {
         _output = output;
         _localId = localId;
@@ -233,7 +236,7 @@ internal sealed class LookupTrace : IDisposable
             ? IsMine(id)
             : activity.Parent is { OperationName: DhtActivity.LookupName } lookup && lookup.GetTagItem(DhtActivity.LocalIdTag) is string lookupId && IsMine(lookupId));
 
-    private bool IsMine(string id) => NodeId.TryParse(id, out var parsed) && parsed == _localId();
+    private bool IsMine(string id) => string.Equals(id, _localId(), StringComparison.Ordinal);
 
     private static string Text(Activity activity, string tag) => activity.GetTagItem(tag) as string ?? "";
 

@@ -50,7 +50,7 @@ public sealed class IpfsDhtNode : IDisposable
         ArgumentNullException.ThrowIfNull(messenger);
         _options = options ?? new IpfsDhtNodeOptions();
         _options.Validate();
-        _messenger = messenger;
+        _messenger = new TracedKadMessenger(messenger);
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
         _selfKey = IpfsContact.KeyOf(messenger.Self);

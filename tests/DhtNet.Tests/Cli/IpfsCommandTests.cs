@@ -164,6 +164,25 @@ public sealed class IpfsCommandTests(IpfsCommandTests.Swarm swarm) : IClassFixtu
     }
 
     [Fact]
+    public async Task Query_IpfsVerboseJson_TracesEachRequestAndItsAnswer()
+    {
+        var target = swarm.Network.IpfsPeers[5].PeerId.ToString();
+
+        var result = (await Cli.RunInProcessAsync("query", "--network", "ipfs", target, "--bootstrap", swarm.IpfsBootstrap, "--json", "--verbose")).AssertSuccess();
+
+        // Every FIND_NODE the temporary peer sent shows as a query and then its one answer, naming the peer asked;
+        // the swarm's peers answer, so some answers name the peers they know.
+        var trace = result.Json("trace").ToList();
+        var queries = trace.Where(e => e.GetProperty("event").GetString() == "query").ToList();
+        var answers = trace.Where(e => e.GetProperty("event").GetString() == "answer").ToList();
+        Assert.NotEmpty(queries);
+        Assert.All(queries, q => Assert.Equal("FIND_NODE", q.GetProperty("query").GetString()));
+        Assert.Equal(queries.Count, answers.Count);
+        Assert.All(answers, a => Assert.True(PeerId.TryParse(a.GetProperty("id").GetString(), out _)));
+        Assert.Contains(answers, a => a.GetProperty("outcome").GetString() == "answered" && a.GetProperty("nodes").GetInt32() > 0);
+    }
+
+    [Fact]
     public async Task ProvideThenFindprovs_Ipfs_TheTemporaryNodeIsFoundWithItsAddrs()
     {
         string cid = Cid.Hash(Guid.NewGuid().ToByteArray()).ToString();
