@@ -35,15 +35,15 @@ public sealed class NodeCrashTests(LoopbackSwarm swarm) : IClassFixture<Loopback
             (id, var endPoint) = await ListeningAsync(node);
             value = ValueClosestTo(id);
             target = NodeId.Sha1(value);
-            await WaitUntilAsync(() => swarm.Nodes.Any(s => s.ExportNodes().Any(n => n.Id == id)));
+            await Eventually.UntilAsync(() => swarm.Nodes.Any(s => s.ExportNodes().Any(n => n.Id == id)), "a swarm node holds the node");
             var announcer = swarm.Nodes.First(s => s.ExportNodes().Any(n => n.Id == id));
             Assert.True((await announcer.ProvideAsync(id, 7000)).Stored > 0);
             Assert.True((await announcer.PutAsync(value)).Stored > 0);
 
             // Announced to the swarm: a swarm node finds this node as a provider.
-            await WaitUntilAsync(async () => await swarm.Nodes[1].FindProvidersAsync(provided, timeout: TimeSpan.FromSeconds(5)).AnyAsync(p => p.Port == endPoint.Port));
+            await Eventually.UntilAsync(async () => await swarm.Nodes[1].FindProvidersAsync(provided, timeout: TimeSpan.FromSeconds(5)).AnyAsync(p => p.Port == endPoint.Port), "the node's provided infohash is found");
             // Killed once a flush holds all of it: read from a copy, so the running node's files are never touched.
-            await WaitUntilAsync(async () => await LoadCopyAsync(_dataDirectory) is { } flushed && Holds(flushed));
+            await Eventually.UntilAsync(async () => await LoadCopyAsync(_dataDirectory) is { } flushed && Holds(flushed), "a flushed copy of the state holds everything");
             await KillAsync(node);
         }
 
@@ -157,14 +157,4 @@ public sealed class NodeCrashTests(LoopbackSwarm swarm) : IClassFixture<Loopback
         }
     }
 
-    private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        using var timeout = new CancellationTokenSource(Wait);
-        while (!await condition())
-        {
-            await Task.Delay(100, timeout.Token);
-        }
-    }
 }

@@ -229,7 +229,7 @@ public abstract class StateStoreContractTests : IAsyncLifetime
 
         Time.Advance(new DhtStateStoreOptions().FlushInterval);
 
-        await WaitUntilAsync(() => store.PendingCount == 0);
+        await Eventually.UntilAsync(() => store.PendingCount == 0, "the store drained its pending changes", TimeSpan.FromSeconds(10));
         Assert.Single((await RestartAndLoadAsync()).Peers);
     }
 
@@ -334,14 +334,6 @@ public abstract class StateStoreContractTests : IAsyncLifetime
         return bytes;
     }
 
-    protected static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            await Task.Delay(5, timeout.Token);
-        }
-    }
 
     private protected abstract IDhtStateStore Create(DhtStateStoreOptions options, TimeProvider time);
 

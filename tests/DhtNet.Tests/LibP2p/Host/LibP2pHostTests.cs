@@ -65,7 +65,7 @@ public sealed class LibP2pHostTests
             return data.AsSpan().SequenceEqual(back);
         })).WaitAsync(TimeSpan.FromMinutes(2));
         Assert.All(results, Assert.True);
-        await TestHosts.WaitUntilAsync(() => a.StreamCount == 0 && b.StreamCount <= 1, "the streams are gone");
+        await Eventually.UntilAsync(() => a.StreamCount == 0 && b.StreamCount <= 1, "the streams are gone");
     }
 
     [Fact]
@@ -124,10 +124,10 @@ public sealed class LibP2pHostTests
         var learned = new ConcurrentQueue<PeerIdentity>();
         a.PeerIdentified += (_, identity) => learned.Enqueue(identity);
         await a.ConnectAsync(TestHosts.AddressOf(b));
-        await TestHosts.WaitUntilAsync(() => !learned.IsEmpty, "identify arrives");
+        await Eventually.UntilAsync(() => !learned.IsEmpty, "identify arrives");
 
         b.SetStreamHandler("/ipfs/kad/1.0.0", (_, _) => Task.CompletedTask);
-        await TestHosts.WaitUntilAsync(() => a.GetIdentity(b.PeerId)?.Supports("/ipfs/kad/1.0.0") == true, "the push arrives");
+        await Eventually.UntilAsync(() => a.GetIdentity(b.PeerId)?.Supports("/ipfs/kad/1.0.0") == true, "the push arrives");
         Assert.True(a.GetIdentity(b.PeerId)!.Supports(TestHosts.Echo));
     }
 
@@ -159,7 +159,7 @@ public sealed class LibP2pHostTests
         await a.ConnectAsync(TestHosts.AddressOf(b));
         var closed = await gone.Task.WaitAsync(Patience);
         Assert.Equal(b.PeerId, closed.RemotePeer);
-        await TestHosts.WaitUntilAsync(() => a.ConnectionCount == 0 && b.ConnectionCount == 0, "both sides dropped the connection");
+        await Eventually.UntilAsync(() => a.ConnectionCount == 0 && b.ConnectionCount == 0, "both sides dropped the connection");
     }
 
     [Fact]
@@ -193,9 +193,9 @@ public sealed class LibP2pHostTests
     {
         await using var server = await TestHosts.StartAsync(new LibP2pHostOptions { HandshakeTimeout = TimeSpan.FromSeconds(2) });
         using var silent = await RawConnectAsync(server);
-        await TestHosts.WaitUntilAsync(() => server.PendingHandshakes == 1, "the handshake is pending");
+        await Eventually.UntilAsync(() => server.PendingHandshakes == 1, "the handshake is pending");
         Assert.Equal(0, await ReceiveUntilClosedAsync(silent));
-        await TestHosts.WaitUntilAsync(() => server.PendingHandshakes == 0, "the pending handshake is dropped");
+        await Eventually.UntilAsync(() => server.PendingHandshakes == 0, "the pending handshake is dropped");
     }
 
     [Fact]

@@ -51,19 +51,4 @@ internal static class TestHosts
         return await reading.WaitAsync(Patience);
     }
 
-    public static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            try
-            {
-                await Task.Delay(10, timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Assert.Fail($"Timed out waiting until {what}.");
-            }
-        }
-    }
 }

@@ -26,7 +26,7 @@ public sealed class YamuxSessionTests
         serverStream.CloseWrite();
 
         Assert.Equal(request, await ReadToEndAsync(clientStream));
-        await WaitUntilAsync(() => link.Client.StreamCount == 0 && link.Server.StreamCount == 0);
+        await Eventually.UntilAsync(() => link.Client.StreamCount == 0 && link.Server.StreamCount == 0);
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public sealed class YamuxSessionTests
         var writing = sending.WriteAsync(new byte[1024 * 1024]).AsTask();
         var receiving = (await link.Server.AcceptStreamAsync())!;
 
-        await WaitUntilAsync(() => receiving.BufferedBytes == YamuxOptions.DefaultWindowSize);
+        await Eventually.UntilAsync(() => receiving.BufferedBytes == YamuxOptions.DefaultWindowSize);
         Assert.False(writing.IsCompleted);
         Assert.Equal(YamuxOptions.DefaultWindowSize, receiving.BufferedBytes);
 
@@ -70,7 +70,7 @@ public sealed class YamuxSessionTests
 
         // Nobody reads on the server: it buffers up to its bound (plus the frame that crossed it) and stops
         // reading the connection, so even a ping goes unanswered.
-        await WaitUntilAsync(() => link.Server.BufferedBytes > options.MaxBufferedBytes);
+        await Eventually.UntilAsync(() => link.Server.BufferedBytes > options.MaxBufferedBytes);
         await Assert.ThrowsAsync<TimeoutException>(() => link.Client.PingAsync(TimeSpan.FromMilliseconds(300)));
         Assert.True(link.Server.BufferedBytes <= options.MaxBufferedBytes + YamuxOptions.DefaultWindowSize);
 
@@ -96,7 +96,7 @@ public sealed class YamuxSessionTests
 
         await Assert.ThrowsAsync<StreamResetException>(async () => await local.ReadAsync(new byte[10]).AsTask().WaitAsync(Patience));
         await Assert.ThrowsAsync<StreamResetException>(async () => await local.WriteAsync(new byte[10]));
-        await WaitUntilAsync(() => link.Client.StreamCount == 0 && link.Server.StreamCount == 0);
+        await Eventually.UntilAsync(() => link.Client.StreamCount == 0 && link.Server.StreamCount == 0);
     }
 
     [Fact]
@@ -229,7 +229,7 @@ public sealed class YamuxSessionTests
         }
 
         await raw.SendAsync(YamuxFrameType.Ping, YamuxFlags.Syn, 0, 7);
-        await WaitUntilAsync(() => { lock (raw.PongsSeen) { return raw.PongsSeen.Contains(7u); } });
+        await Eventually.UntilAsync(() => { lock (raw.PongsSeen) { return raw.PongsSeen.Contains(7u); } });
         Assert.False(raw.Session.IsClosed, raw.Session.CloseReason?.Message);
         Assert.True(maxSeen <= 64, $"{maxSeen} streams were open");
         Assert.True(raw.Session.StreamCount <= 64);
@@ -293,14 +293,6 @@ public sealed class YamuxSessionTests
         return buffer;
     }
 
-    internal static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(10, timeout.Token);
-        }
-    }
 
     private sealed class SessionPair : IAsyncDisposable
     {
