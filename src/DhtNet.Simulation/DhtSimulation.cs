@@ -91,12 +91,15 @@ public sealed class DhtSimulation : IAsyncDisposable
             everyone.Add(new NodeInfo(node.Id, node.LocalEndPoints[0]));
         }
 
-        var tables = WarmTables.Build(everyone, Template.K, Random);
+        // Each table goes in as soon as it is drawn, so only one is ever held outside the nodes.
         int first = _nodes.Count - count;
-        for (int i = 0; i < count; i++)
+        WarmTables.Build(everyone, Template.K, Random, (index, table) =>
         {
-            added[i].ImportNodes(tables[first + i]);
-        }
+            if (index >= first)
+            {
+                added[index - first].ImportNodes(table);
+            }
+        });
     }
 
     /// <summary>

@@ -17,20 +17,37 @@ public static class WarmTables
     public static List<NodeInfo>[] Build(IReadOnlyList<NodeInfo> nodes, int bucketSize, Random random)
     {
         ArgumentNullException.ThrowIfNull(nodes);
+        var tables = new List<NodeInfo>[nodes.Count];
+        Build(nodes, bucketSize, random, (index, table) => tables[index] = [.. table]);
+        return tables;
+    }
+
+    /// <summary>
+    /// As <see cref="Build(IReadOnlyList{NodeInfo}, int, Random)"/> (the same draws), but each
+    /// table is handed to <paramref name="table"/> with the node's index in <paramref name="nodes"/>
+    /// as soon as it is drawn, in id order, in one buffer that is reused for the next node (copy
+    /// what you keep). All tables at once are about 8 KiB a node, 0.8 GB at 100,000 nodes; one at
+    /// a time, nothing.
+    /// </summary>
+    public static void Build(IReadOnlyList<NodeInfo> nodes, int bucketSize, Random random, Action<int, IReadOnlyList<NodeInfo>> table)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
         ArgumentNullException.ThrowIfNull(random);
+        ArgumentNullException.ThrowIfNull(table);
         ArgumentOutOfRangeException.ThrowIfLessThan(bucketSize, 1);
         var sorted = nodes.OrderBy(n => n.Id).ToArray();
-        var tables = new List<NodeInfo>[nodes.Count];
         var position = new Dictionary<NodeId, int>(nodes.Count);
         for (int i = 0; i < nodes.Count; i++)
         {
             position[nodes[i].Id] = i;
         }
 
+        var contacts = new List<NodeInfo>();
+        var chosen = new HashSet<int>();
         for (int i = 0; i < sorted.Length; i++)
         {
             var self = sorted[i].Id;
-            var table = new List<NodeInfo>();
+            contacts.Clear();
             // [low, high) is the range of ids sharing the first `depth` bits with ours; it contains i.
             int low = 0, high = sorted.Length;
             for (int depth = 0; depth < NodeId.Bits && high - low > 1; depth++)
@@ -40,7 +57,7 @@ public static class WarmTables
                 // The sibling subtree is the part of [low, high) outside [innerLow, innerHigh).
                 int siblings = (innerLow - low) + (high - innerHigh);
                 int take = Math.Min(bucketSize, siblings);
-                var chosen = new HashSet<int>();
+                chosen.Clear();
                 while (chosen.Count < take)
                 {
                     int pick = random.Next(siblings);
@@ -49,17 +66,15 @@ public static class WarmTables
 
                 foreach (int index in chosen)
                 {
-                    table.Add(sorted[index]);
+                    contacts.Add(sorted[index]);
                 }
 
                 low = innerLow;
                 high = innerHigh;
             }
 
-            tables[position[self]] = table;
+            table(position[self], contacts);
         }
-
-        return tables;
     }
 
     // Ids in sorted order share a prefix with ours in one run around our index: binary search its ends.

@@ -14,6 +14,10 @@ namespace DhtNet.Internal;
 /// flood that shares one of an honest host's buckets cannot drain the other. Every call is O(1).
 /// </para>
 /// <para>
+/// The tables are allocated on first use (a node nobody queries, as most of a large simulation
+/// is, holds none), then never grow: the bound is the same, only its cost waits for a sender.
+/// </para>
+/// <para>
 /// Addresses that answered one of our queries (<see cref="MarkResponsive"/>) are known good
 /// contacts: they draw on buckets of their own, which no stranger's address can share, at the
 /// same rate, so a flood cannot make the node ignore the contacts its routing table relies on.
@@ -29,17 +33,21 @@ internal sealed class AddressRateLimiter
     private readonly double _ratePerSecond;
     private readonly double _burst;
     private readonly Lock _lock = new();
-    private readonly Bucket[] _buckets;
-
-    // Direct-mapped table of known good addresses, a sixteenth of the strangers' table (4,096 at
-    // the default size); a newer contact replaces an older one in its slot.
-    private readonly Bucket[] _responsiveBuckets;
-    private readonly UInt128[] _responsiveAddresses;
+    private readonly int _slots;
+    private readonly int _responsiveSlots;
     private readonly int _mask;
     private readonly int _responsiveMask;
     private readonly int _seed1 = RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
     private readonly int _seed2 = RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
     private long _refused;
+
+    // Allocated under the lock on first use; null until then.
+    private Bucket[]? _buckets;
+
+    // Direct-mapped table of known good addresses, a sixteenth of the strangers' table (4,096 at
+    // the default size); a newer contact replaces an older one in its slot.
+    private Bucket[]? _responsiveBuckets;
+    private UInt128[]? _responsiveAddresses;
 
     public AddressRateLimiter(TimeProvider time, double ratePerSecond, double burst, int slots = DefaultSlots)
     {
@@ -52,17 +60,18 @@ internal sealed class AddressRateLimiter
         _time = time;
         _ratePerSecond = ratePerSecond;
         _burst = burst;
-        // With the limit off nothing is ever looked up: take no memory for it.
-        int responsiveSlots = Math.Max(1, slots / 16);
-        _buckets = ratePerSecond > 0 ? new Bucket[slots] : [];
-        _responsiveBuckets = ratePerSecond > 0 ? new Bucket[responsiveSlots] : [];
-        _responsiveAddresses = ratePerSecond > 0 ? new UInt128[responsiveSlots] : [];
+        // With the limit off nothing is ever looked up: no table is ever made.
+        _slots = ratePerSecond > 0 ? slots : 0;
+        _responsiveSlots = Math.Max(1, slots / 16);
         _mask = slots - 1;
-        _responsiveMask = responsiveSlots - 1;
+        _responsiveMask = _responsiveSlots - 1;
     }
 
     /// <summary>Buckets in the table (fixed; the memory never grows; none while the limit is off).</summary>
-    public int Slots => _buckets.Length;
+    public int Slots => _slots;
+
+    /// <summary>Whether the tables have been allocated (a sender has been counted or marked).</summary>
+    public bool IsAllocated => Volatile.Read(ref _buckets) is not null || Volatile.Read(ref _responsiveBuckets) is not null;
 
     /// <summary>Queries refused so far.</summary>
     public long Refused => Interlocked.Read(ref _refused);
@@ -82,11 +91,13 @@ internal sealed class AddressRateLimiter
         lock (_lock)
         {
             int responsive = hash1 & _responsiveMask;
-            if (_responsiveAddresses[responsive] == key && _responsiveBuckets[responsive].Used)
+            if (_responsiveAddresses is not null && _responsiveBuckets is not null
+                && _responsiveAddresses[responsive] == key && _responsiveBuckets[responsive].Used)
             {
                 return TakeOwn(ref _responsiveBuckets[responsive], now);
             }
 
+            _buckets ??= new Bucket[_slots];
             ref var first = ref _buckets[hash1 & _mask];
             ref var second = ref _buckets[hash2 & _mask];
             double firstTokens = Refill(ref first, now);
@@ -119,6 +130,8 @@ internal sealed class AddressRateLimiter
         long now = _time.GetTimestamp();
         lock (_lock)
         {
+            _responsiveAddresses ??= new UInt128[_responsiveSlots];
+            _responsiveBuckets ??= new Bucket[_responsiveSlots];
             if (_responsiveAddresses[slot] != key || !_responsiveBuckets[slot].Used)
             {
                 _responsiveAddresses[slot] = key;

@@ -19,18 +19,15 @@ internal sealed class PeerBlocks
     private readonly int _slabShift;
     private readonly List<Slab> _slabs = [];
     private readonly Stack<int> _empty = new();
-    private readonly List<int>[] _partial;
+    // Per size class, the slabs with a free block; a class's list is made when first needed.
+    private readonly List<int>?[] _partial;
 
     /// <param name="maxBlockEntries">The largest block asked for (the per-infohash cap).</param>
     public PeerBlocks(int maxBlockEntries)
     {
         SlabEntries = (int)BitOperations.RoundUpToPowerOf2((uint)maxBlockEntries);
         _slabShift = BitOperations.Log2((uint)SlabEntries);
-        _partial = new List<int>[_slabShift + 1];
-        for (int i = 0; i < _partial.Length; i++)
-        {
-            _partial[i] = [];
-        }
+        _partial = new List<int>?[_slabShift + 1];
     }
 
     /// <summary>Entries of one slab, and of the largest block.</summary>
@@ -51,14 +48,14 @@ internal sealed class PeerBlocks
     public static int Capacity(int sizeClass) => 1 << sizeClass;
 
     /// <summary>True when a block of <paramref name="sizeClass"/> can be had without a new slab.</summary>
-    public bool HasFree(int sizeClass) => _partial[sizeClass].Count > 0 || _empty.Count > 0;
+    public bool HasFree(int sizeClass) => _partial[sizeClass] is { Count: > 0 } || _empty.Count > 0;
 
     /// <summary>A block of <paramref name="sizeClass"/>; takes a new slab when none is free (the caller checks the budget first).</summary>
     public int Allocate(int sizeClass)
     {
         var partial = _partial[sizeClass];
         int slabIndex;
-        if (partial.Count > 0)
+        if (partial is { Count: > 0 })
         {
             slabIndex = partial[^1];
         }
@@ -90,8 +87,7 @@ internal sealed class PeerBlocks
         Array.Clear(slab.Entries, offset, Capacity(sizeClass));
         if (slab.FirstFree == None)
         {
-            slab.PartialIndex = _partial[sizeClass].Count;
-            _partial[sizeClass].Add(slab.Index);
+            AddPartial(slab, sizeClass);
         }
 
         // The free list runs through the first entry of each free block.
@@ -158,8 +154,14 @@ internal sealed class PeerBlocks
             slab.FirstFree = offset;
         }
 
-        slab.PartialIndex = _partial[sizeClass].Count;
-        _partial[sizeClass].Add(slabIndex);
+        AddPartial(slab, sizeClass);
+    }
+
+    private void AddPartial(Slab slab, int sizeClass)
+    {
+        var partial = _partial[sizeClass] ??= [];
+        slab.PartialIndex = partial.Count;
+        partial.Add(slab.Index);
     }
 
     private void RemovePartial(Slab slab)
@@ -169,7 +171,8 @@ internal sealed class PeerBlocks
             return;
         }
 
-        var partial = _partial[slab.SizeClass];
+        // A slab on a partial list put its class's list there.
+        var partial = _partial[slab.SizeClass]!;
         int last = partial[^1];
         partial[slab.PartialIndex] = last;
         _slabs[last].PartialIndex = slab.PartialIndex;

@@ -34,7 +34,7 @@ internal sealed class PeerStore
     private readonly object _lock = new();
     private readonly Dictionary<NodeId, int> _index = [];
     private readonly PeerBlocks _blocks;
-    private Swarm[] _swarms = new Swarm[16];
+    private Swarm[] _swarms = []; // grown on the first announce
     private int _swarmCount;
     private int _oldest = None;
     private int _newest = None;
@@ -465,7 +465,7 @@ internal sealed class PeerStore
 
         if (_swarmCount == _swarms.Length)
         {
-            Array.Resize(ref _swarms, (int)Math.Min(_swarms.Length * 2L, Math.Max(_options.MaxInfohashes, 16)));
+            Array.Resize(ref _swarms, (int)Math.Min(Math.Max(_swarms.Length * 2L, 16), Math.Max(_options.MaxInfohashes, 16)));
         }
 
         slot = _swarmCount++;

@@ -33,9 +33,10 @@ internal sealed class TokenManager
 
     // Keyed HMAC states, made once per secret: HMACSHA256.HashData would set up the key (two
     // SHA-256 blocks and a fresh native context) on every token; a reused state only resets.
-    // Guarded by the lock; replaced when the secrets rotate.
-    private IncrementalHash _currentMac;
-    private IncrementalHash _previousMac;
+    // Guarded by the lock; made on first use (a node nobody asks for a token holds no native HMAC
+    // context) and dropped when the secrets rotate.
+    private IncrementalHash? _currentMac;
+    private IncrementalHash? _previousMac;
     private long _epoch;
 
     public TokenManager(TimeProvider timeProvider)
@@ -52,8 +53,6 @@ internal sealed class TokenManager
         _start = timeProvider.GetTimestamp();
         RandomNumberGenerator.Fill(_current);
         RandomNumberGenerator.Fill(_previous);
-        _currentMac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _current);
-        _previousMac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _previous);
     }
 
     /// <summary>How long a secret is current; a token lives between one and two of these.</summary>
@@ -81,7 +80,7 @@ internal sealed class TokenManager
         lock (_lock)
         {
             Rotate();
-            Compute(_currentMac, input[..length], destination);
+            Compute(_currentMac ??= Keyed(_current), input[..length], destination);
         }
 
         return TokenSize;
@@ -106,8 +105,8 @@ internal sealed class TokenManager
         lock (_lock)
         {
             Rotate();
-            Compute(_currentMac, input[..length], expectedCurrent);
-            Compute(_previousMac, input[..length], expectedPrevious);
+            Compute(_currentMac ??= Keyed(_current), input[..length], expectedCurrent);
+            Compute(_previousMac ??= Keyed(_previous), input[..length], expectedPrevious);
         }
 
         // Both comparisons always run, and each in constant time, so timing tells nothing about
@@ -138,12 +137,14 @@ internal sealed class TokenManager
         }
 
         RandomNumberGenerator.Fill(_current);
-        _previousMac.Dispose();
-        _currentMac.Dispose();
-        _previousMac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _previous);
-        _currentMac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _current);
+        _previousMac?.Dispose();
+        _currentMac?.Dispose();
+        _previousMac = null;
+        _currentMac = null;
         _epoch = epoch;
     }
+
+    private static IncrementalHash Keyed(byte[] secret) => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, secret);
 
     // The address is taken in its on-the-wire form: an IPv4-mapped IPv6 address (a dual-stack
     // socket's view of an IPv4 peer) is the same requester as the plain IPv4 address.
