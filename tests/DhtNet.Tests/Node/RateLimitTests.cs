@@ -99,6 +99,36 @@ public class RateLimitTests
     }
 
     [Fact]
+    public void TryTake_FirstQuery_AllocatesTheTableNotBefore()
+    {
+        var limiter = new AddressRateLimiter(new VirtualTimeProvider(), ratePerSecond: 1, burst: 1, slots: 1024);
+        Assert.False(limiter.IsAllocated); // a node nobody queries holds no table
+        Assert.Equal(1024, limiter.Slots);
+        Assert.True(limiter.TryTake(IPAddress.Loopback));
+        Assert.False(limiter.IsAllocated); // loopback is never counted
+
+        var sender = IPAddress.Parse("198.51.100.7");
+        Assert.True(limiter.TryTake(sender));
+        Assert.True(limiter.IsAllocated);
+        Assert.False(limiter.TryTake(sender));
+    }
+
+    [Fact]
+    public void MarkResponsive_BeforeAnyQuery_ContactKeepsItsOwnBudget()
+    {
+        var limiter = new AddressRateLimiter(new VirtualTimeProvider(), ratePerSecond: 1, burst: 2, slots: 1);
+        var contact = IPAddress.Parse("203.0.113.9");
+        limiter.MarkResponsive(contact);
+        Assert.True(limiter.IsAllocated);
+        Assert.True(limiter.TryTake(IPAddress.Parse("10.0.0.1")));
+        Assert.True(limiter.TryTake(IPAddress.Parse("10.0.0.2")));
+        Assert.False(limiter.TryTake(IPAddress.Parse("10.0.0.3"))); // strangers share the one bucket
+        Assert.True(limiter.TryTake(contact));
+        Assert.True(limiter.TryTake(contact));
+        Assert.False(limiter.TryTake(contact));
+    }
+
+    [Fact]
     public void TryTake_RateZero_IsUnlimited()
     {
         var limiter = new AddressRateLimiter(new VirtualTimeProvider(), ratePerSecond: 0, burst: 0);
