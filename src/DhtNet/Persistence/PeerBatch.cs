@@ -6,8 +6,8 @@ namespace DhtNet.Persistence;
 /// <summary>
 /// Announced peers as the SQLite store keeps them (format 3): many to a row, packed. A busy node is
 /// announced to thousands of times a second and a row costs SQLite some microseconds whatever it
-/// holds (measured here: 3.7 us a peer as one row each, a third of what serving the announce
-/// costs), while a peer packed into a row costs the bytes it takes. Each packed peer is
+/// holds (measured here: 3.7 us a peer as one row each, about what serving the announce costs),
+/// while a peer packed into a row costs little more than its bytes. Each packed peer is
 /// flags (1: seed, removed), infohash length (1), address length (1), expiry (8, little-endian
 /// Unix milliseconds), infohash, address. Later peers of the same key win, row by row in rowid
 /// order and in order within a row; a removed peer is a record with the removed flag, kept until

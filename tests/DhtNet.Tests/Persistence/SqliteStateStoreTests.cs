@@ -83,6 +83,55 @@ public sealed class SqliteStateStoreTests : StateStoreContractTests, IDisposable
         Store = SqliteStateStore.Open(_directory, timeProvider: Time);
     }
 
+    [Fact]
+    public async Task Open_FileOfFormat2_PeerLogPackedLatestRecordWinsAndLogDropped()
+    {
+        await Store.DisposeAsync();
+        File.Delete(DatabasePath);
+        using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            // Format 2's peers: a log, the latest row of a peer wins.
+            connection.Open();
+            Scalar(connection, """
+                CREATE TABLE node_ids (network TEXT NOT NULL, slot TEXT NOT NULL, id BLOB NOT NULL, PRIMARY KEY (network, slot)) WITHOUT ROWID;
+                CREATE TABLE contacts (network TEXT NOT NULL, id BLOB NOT NULL, address BLOB NOT NULL, last_seen INTEGER NOT NULL,
+                    PRIMARY KEY (network, id)) WITHOUT ROWID;
+                CREATE TABLE peers (network TEXT NOT NULL, info_hash BLOB NOT NULL, address BLOB NOT NULL, seed INTEGER NOT NULL, expires INTEGER NOT NULL);
+                CREATE INDEX peers_expires ON peers (expires);
+                CREATE TABLE items (network TEXT NOT NULL, target BLOB NOT NULL, item BLOB NOT NULL, expires INTEGER NOT NULL);
+                CREATE INDEX items_expires ON items (expires);
+                CREATE TABLE providers (network TEXT NOT NULL, key BLOB NOT NULL, provider BLOB NOT NULL, addresses BLOB NOT NULL, expires INTEGER NOT NULL,
+                    PRIMARY KEY (network, key, provider)) WITHOUT ROWID;
+                CREATE INDEX providers_expires ON providers (expires);
+                CREATE TABLE records (network TEXT NOT NULL, key BLOB NOT NULL, value BLOB NOT NULL, received INTEGER NOT NULL, expires INTEGER NOT NULL,
+                    PRIMARY KEY (network, key)) WITHOUT ROWID;
+                CREATE INDEX records_expires ON records (expires);
+                CREATE TABLE publications (network TEXT NOT NULL, kind TEXT NOT NULL, key BLOB NOT NULL, payload BLOB NOT NULL, next_due INTEGER NOT NULL,
+                    PRIMARY KEY (network, kind, key)) WITHOUT ROWID;
+                INSERT INTO peers VALUES ('mainline', x'0101010101010101010101010101010101010101', x'0a0000011ae1', 1, 9000000000000);
+                INSERT INTO peers VALUES ('ipfs', x'0101010101010101010101010101010101010101', x'0a0000021ae1', 1, 9000000000000);
+                INSERT INTO peers VALUES ('mainline', x'0101010101010101010101010101010101010101', x'0a0000011ae1', 0, 9000000000001);
+                INSERT INTO peers VALUES ('mainline', x'0202020202020202020202020202020202020202', x'0a0000031ae1', 1, 9000000000000);
+                PRAGMA user_version = 2;
+                """);
+        }
+
+        Store = SqliteStateStore.Open(_directory, timeProvider: Time);
+        DhtState state = await Store.LoadAsync(Network, new DhtStateLimits());
+
+        Assert.Equal([(1, false, 9_000_000_000_001), (2, true, 9_000_000_000_000)], state.Peers.Select(p => ((int)p.InfoHash[0], p.Seed, p.Expires.ToUnixTimeMilliseconds())).Order());
+        Assert.Equal([10, 0, 0, 2, 0x1A, 0xE1], Assert.Single((await Store.LoadAsync("ipfs", new DhtStateLimits())).Peers).Address);
+        await Store.DisposeAsync();
+        using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            connection.Open();
+            Assert.Equal((long)SqliteStateStore.SchemaVersion, Scalar(connection, "PRAGMA user_version"));
+            Assert.Equal(0L, Scalar(connection, "SELECT count(*) FROM sqlite_master WHERE name = 'peers'"));
+        }
+
+        Store = SqliteStateStore.Open(_directory, timeProvider: Time);
+    }
+
     public static TheoryData<string> DamagedFiles => ["garbage", "header-only", "foreign-database", "torn-pages"];
 
     [Theory]
