@@ -127,29 +127,11 @@ public class MainlinePersistenceBenchmarks
     /// flushing thread's share too; without persistence it equals <see cref="Announce"/>.
     /// </summary>
     [Benchmark(OperationsPerInvoke = Queries)]
-    public async Task<int> AnnounceAndFlush()
-    {
-        int answered = Announce();
-        if (_store is not null)
-        {
-            await _store.FlushAsync();
-        }
-
-        return answered;
-    }
+    public Task<int> AnnounceAndFlush() => FlushAfter(Announce());
 
     /// <summary>Put with the write included, as <see cref="AnnounceAndFlush"/>.</summary>
     [Benchmark(OperationsPerInvoke = Queries)]
-    public async Task<int> PutAndFlush()
-    {
-        int answered = Put();
-        if (_store is not null)
-        {
-            await _store.FlushAsync();
-        }
-
-        return answered;
-    }
+    public Task<int> PutAndFlush() => FlushAfter(Put());
 
     /// <summary>Opens the saved state and restores 100,000 peers into a new node (Persistence has no effect here).</summary>
     [Benchmark]
@@ -161,6 +143,16 @@ public class MainlinePersistenceBenchmarks
         await node.RestoreStateAsync();
         network.Dispose();
         return node.Peers.Count;
+    }
+
+    private async Task<int> FlushAfter(int answered)
+    {
+        if (_store is not null)
+        {
+            await _store.FlushAsync();
+        }
+
+        return answered;
     }
 
     private int NextWindow()
