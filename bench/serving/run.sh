@@ -20,7 +20,7 @@
 # --server-cpus 0,1 gives the server both cores (the load generator then shares one with it).
 # Needs gcc, taskset, and the interop peers (bash scripts/install-peers.sh).
 #
-# Allocations per served query (DhtNet): after its measured runs, each round runs the first level
+# Allocations per served query (DhtNet, with and without state): after its measured runs, each round runs the first level
 # once more with dotnet-counters attached (when installed: dotnet tool install -g dotnet-counters),
 # samples the GC's allocated bytes per second idle and under load, and records
 # (load - idle) / queries per second. That run's rate is not used in the throughput tables: the
@@ -114,7 +114,7 @@ start_server() { # name port
 }
 
 counters=""
-if [[ ",$servers," == *",dhtnet,"* ]]; then
+if [[ ",$servers," == *",dhtnet,"* || ",$servers," == *",dhtnet-state,"* ]]; then
   counters=$(PATH="$PATH:$HOME/.dotnet/tools" command -v dotnet-counters || true)
   [ -n "$counters" ] || echo "run.sh: dotnet-counters not found: no allocation figures (dotnet tool install -g dotnet-counters)" >&2
   [ "$duration" -ge 5 ] || { counters=""; echo "run.sh: --duration under 5 s: no allocation figures" >&2; }
@@ -151,7 +151,7 @@ for round in $(seq 1 "$rounds"); do
       line=$(load "$name" "$port" "$n" 1 "$duration" "$name" 0)
       echo "round=$round $line" | tee -a "$out" >&2
     done
-    if [ "$name" = dhtnet ] && [ -n "$counters" ]; then
+    if [[ "$name" == dhtnet || "$name" == dhtnet-state ]] && [ -n "$counters" ]; then
       idle=$(alloc_rate "$server_pid" 3)
       load "$name" "$port" "${levels[0]}" 1 "$duration" "alloc" 0 >"$bin/alloc-load-$$.txt" &
       load_pid=$!

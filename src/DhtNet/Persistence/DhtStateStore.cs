@@ -88,11 +88,17 @@ public abstract partial class DhtStateStore : IDhtStateStore
     public void RemoveContact(string network, byte[] id) =>
         Record(new StateKey(StateKind.Contact, network, null, id), null);
 
-    public void RecordPeer(string network, SavedPeer peer) =>
-        Record(new StateKey(StateKind.Peer, network, null, NotNull(peer).InfoHash, peer.Address), peer);
+    public void RecordPeer(string network, SavedPeer peer)
+    {
+        CheckPeer(NotNull(peer).InfoHash, peer.Address);
+        Record(new StateKey(StateKind.Peer, network, null, peer.InfoHash, peer.Address), peer);
+    }
 
-    public void RemovePeer(string network, byte[] infoHash, byte[] address) =>
+    public void RemovePeer(string network, byte[] infoHash, byte[] address)
+    {
+        CheckPeer(infoHash, address);
         Record(new StateKey(StateKind.Peer, network, null, infoHash, address), null);
+    }
 
     public void RecordItem(string network, SavedItem item) =>
         Record(new StateKey(StateKind.Item, network, null, NotNull(item).Target), item);
@@ -203,8 +209,37 @@ public abstract partial class DhtStateStore : IDhtStateStore
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Starts the periodic flush; called by a store once it is ready to write.</summary>
-    private protected void StartFlushing() => _flushLoop = RunFlushLoopAsync();
+    /// <summary>
+    /// Starts the periodic flush, on a thread of its own at low priority: encoding, SQLite and the
+    /// disk then take what the serving threads leave over instead of competing with them for the
+    /// core. Called by a store once it is ready to write.
+    /// </summary>
+    private protected void StartFlushing()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _flushLoop = done.Task;
+
+        // The timer keeps the store's TimeProvider (tests drive it) and starts now, not when the thread runs.
+        var timer = new PeriodicTimer(_options.FlushInterval, TimeProvider);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                FlushThread.LowerPriority();
+                RunFlushLoop(timer);
+            }
+            finally
+            {
+                timer.Dispose();
+                done.SetResult();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "DhtNet state flush",
+        };
+        thread.Start();
+    }
 
     /// <summary>Writes one batch in one transaction: a null value removes the entry. Throws to keep the batch for the next attempt.</summary>
     private protected abstract void Write(Dictionary<StateKey, object?> batch, DateTimeOffset now);
@@ -305,16 +340,23 @@ public abstract partial class DhtStateStore : IDhtStateStore
         }
     }
 
-    private async Task RunFlushLoopAsync()
+    private void RunFlushLoop(PeriodicTimer timer)
     {
-        using var timer = new PeriodicTimer(_options.FlushInterval, TimeProvider);
         try
         {
-            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            while (timer.WaitForNextTickAsync(_stopping.Token).AsTask().GetAwaiter().GetResult())
             {
                 try
                 {
-                    await FlushUnlessStoppedAsync(_stopping.Token).ConfigureAwait(false);
+                    _gate.Wait(_stopping.Token);
+                    try
+                    {
+                        FlushHoldingGate();
+                    }
+                    finally
+                    {
+                        _gate.Release();
+                    }
                 }
                 catch (Exception error) when (error is not OperationCanceledException)
                 {
@@ -333,6 +375,15 @@ public abstract partial class DhtStateStore : IDhtStateStore
     {
         ArgumentNullException.ThrowIfNull(value, parameter);
         return value;
+    }
+
+    // Peers are packed with one-byte lengths (see PeerBatch); Mainline's are 20 and 6 or 18 bytes.
+    private static void CheckPeer(byte[] infoHash, byte[] address)
+    {
+        ArgumentNullException.ThrowIfNull(infoHash);
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(infoHash.Length, PeerBatch.MaxFieldLength, nameof(infoHash));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(address.Length, PeerBatch.MaxFieldLength, nameof(address));
     }
 
     private static void CheckKeyName(string value, string parameter)

@@ -28,6 +28,7 @@ public interface IDhtStateStore : IAsyncDisposable
 
     void RemoveContact(string network, byte[] id);
 
+    /// <summary>Records a peer announced to us; its infohash and address are at most 255 bytes each.</summary>
     void RecordPeer(string network, SavedPeer peer);
 
     void RemovePeer(string network, byte[] infoHash, byte[] address);

@@ -87,11 +87,7 @@ public sealed class InMemoryStateStore : DhtStateStore
     {
     }
 
-    /// <summary>
-    /// The live entries of one kind, highest <paramref name="rank"/> first (ties by key bytes, as
-    /// the SQLite store orders them), at most <paramref name="maxPerFirstKey"/> for one infohash or
-    /// provider key and <paramref name="max"/> in all.
-    /// </summary>
+    /// <summary>The live entries of one kind, selected as <see cref="StateSelection.Select"/> says.</summary>
     private List<T> Select<T>(string network, StateKind kind, DateTimeOffset now, Func<T, long> rank, int max, int maxPerFirstKey = int.MaxValue)
         where T : class
     {
@@ -104,30 +100,6 @@ public sealed class InMemoryStateStore : DhtStateStore
             }
         }
 
-        rows.Sort((a, b) =>
-        {
-            int order = rank(b.Value).CompareTo(rank(a.Value));
-            return order != 0 ? order : a.Key.CompareTo(b.Key);
-        });
-
-        var perFirstKey = new Dictionary<StateKey, int>();
-        var selected = new List<T>(Math.Min(rows.Count, max));
-        foreach ((StateKey key, T value) in rows)
-        {
-            if (selected.Count == max)
-            {
-                break;
-            }
-
-            var group = new StateKey(kind, network, key.Text, key.First);
-            perFirstKey.TryGetValue(group, out int count);
-            if (count < maxPerFirstKey)
-            {
-                perFirstKey[group] = count + 1;
-                selected.Add(value);
-            }
-        }
-
-        return selected;
+        return StateSelection.Select(rows, rank, max, maxPerFirstKey);
     }
 }

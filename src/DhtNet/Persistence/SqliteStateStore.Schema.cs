@@ -4,7 +4,7 @@ namespace DhtNet.Persistence;
 public sealed partial class SqliteStateStore
 {
     /// <summary>The format this build writes, kept in <c>PRAGMA user_version</c>; raise it with every change to the tables.</summary>
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
 
     // WITHOUT ROWID: these tables are looked up and replaced by their natural key, so the key is
     // the row and no second b-tree is kept. Times are Unix milliseconds.
@@ -14,13 +14,13 @@ public sealed partial class SqliteStateStore
     // here: some 55 us a row against 2 us appended). So they are logs: each flush appends its rows
     // at the end (the expiry index grows at its end too, as expiry follows write time), a load
     // keeps the latest row of each key, and pruning drops what has expired, superseded rows with it.
+    // Format 3 packs peers, the most frequent, many to a row (see PeerBatch): an appended row still
+    // cost a busy node more CPU than the rest of serving the announce.
     private const string CreateSchema = """
         CREATE TABLE node_ids (network TEXT NOT NULL, slot TEXT NOT NULL, id BLOB NOT NULL,
             PRIMARY KEY (network, slot)) WITHOUT ROWID;
         CREATE TABLE contacts (network TEXT NOT NULL, id BLOB NOT NULL, address BLOB NOT NULL, last_seen INTEGER NOT NULL,
             PRIMARY KEY (network, id)) WITHOUT ROWID;
-        CREATE TABLE peers (network TEXT NOT NULL, info_hash BLOB NOT NULL, address BLOB NOT NULL, seed INTEGER NOT NULL, expires INTEGER NOT NULL);
-        CREATE INDEX peers_expires ON peers (expires);
         CREATE TABLE items (network TEXT NOT NULL, target BLOB NOT NULL, item BLOB NOT NULL, expires INTEGER NOT NULL);
         CREATE INDEX items_expires ON items (expires);
         CREATE TABLE providers (network TEXT NOT NULL, key BLOB NOT NULL, provider BLOB NOT NULL, addresses BLOB NOT NULL, expires INTEGER NOT NULL,
@@ -31,6 +31,12 @@ public sealed partial class SqliteStateStore
         CREATE INDEX records_expires ON records (expires);
         CREATE TABLE publications (network TEXT NOT NULL, kind TEXT NOT NULL, key BLOB NOT NULL, payload BLOB NOT NULL, next_due INTEGER NOT NULL,
             PRIMARY KEY (network, kind, key)) WITHOUT ROWID;
+        """ + CreatePeerBatches;
+
+    // One row per batch of packed peers; expires is the latest expiry in the row.
+    private const string CreatePeerBatches = """
+        CREATE TABLE peer_batches (network TEXT NOT NULL, expires INTEGER NOT NULL, peers BLOB NOT NULL);
+        CREATE INDEX peer_batches_expires ON peer_batches (expires);
         """;
 
     private const string UpsertNodeId = "INSERT OR REPLACE INTO node_ids (network, slot, id) VALUES ($network, $slot, $id)";
@@ -51,10 +57,16 @@ public sealed partial class SqliteStateStore
         CREATE INDEX items_expires ON items (expires);
         """;
 
-    private const string UpsertPeer = "INSERT INTO peers (network, info_hash, address, seed, expires) VALUES ($network, $info_hash, $address, $seed, $expires)";
+    // Format 2's peers, moved into batches when a file of format 1 or 2 is opened.
+    private const string SelectFormat2Peers = "SELECT network, info_hash, address, seed, expires FROM peers ORDER BY rowid";
+    private const string DropFormat2Peers = "DROP TABLE peers";
+    private const string InsertPeerBatch = "INSERT INTO peer_batches (network, expires, peers) VALUES ($network, $expires, $peers)";
+
+    // A removed peer must outlive every record of it written before: the latest expiry of any row does.
+    private const string LatestPeerBatchExpiry = "SELECT expires FROM peer_batches WHERE network = $network ORDER BY expires DESC LIMIT 1";
+
     // Removing a logged entry reads the whole log (no key index is kept, see above); nodes let
-    // peers and items expire rather than remove them.
-    private const string DeletePeer = "DELETE FROM peers WHERE network = $network AND info_hash = $info_hash AND address = $address";
+    // items expire rather than remove them.
     private const string UpsertItem = "INSERT INTO items (network, target, item, expires) VALUES ($network, $target, $item, $expires)";
     private const string DeleteItem = "DELETE FROM items WHERE network = $network AND target = $target";
     private const string UpsertProvider = "INSERT OR REPLACE INTO providers (network, key, provider, addresses, expires) VALUES ($network, $key, $provider, $addresses, $expires)";
@@ -65,7 +77,7 @@ public sealed partial class SqliteStateStore
     private const string DeletePublication = "DELETE FROM publications WHERE network = $network AND kind = $kind AND key = $key";
 
     private const string PruneExpired = """
-        DELETE FROM peers WHERE expires <= $now;
+        DELETE FROM peer_batches WHERE expires <= $now;
         DELETE FROM items WHERE expires <= $now;
         DELETE FROM providers WHERE expires <= $now;
         DELETE FROM records WHERE expires <= $now;
@@ -78,16 +90,9 @@ public sealed partial class SqliteStateStore
         SELECT id, address, last_seen FROM contacts WHERE network = $network
         ORDER BY last_seen DESC, id LIMIT $max
         """;
+    // Every batch, oldest first: the latest record of each peer is found as they are unpacked.
+    private const string SelectPeerBatches = "SELECT peers FROM peer_batches WHERE network = $network ORDER BY rowid";
     // The latest row of each logged key (max(rowid) picks the row the other columns come from).
-    private const string SelectPeers = """
-        SELECT info_hash, address, seed, expires FROM (
-            SELECT info_hash, address, seed, expires,
-                row_number() OVER (PARTITION BY info_hash ORDER BY expires DESC, address) AS rank
-            FROM (SELECT info_hash, address, seed, expires, max(rowid) FROM peers
-                  WHERE network = $network GROUP BY info_hash, address)
-            WHERE expires > $now)
-        WHERE rank <= $per_key ORDER BY expires DESC, info_hash, address LIMIT $max
-        """;
     private const string SelectItems = """
         SELECT target, item, expires FROM (
             SELECT target, item, expires, max(rowid) FROM items WHERE network = $network GROUP BY target)

@@ -35,11 +35,13 @@ public sealed partial class SqliteStateStore : DhtStateStore
     private static readonly TimeSpan PruneInterval = TimeSpan.FromMinutes(1);
 
     private readonly SqliteConnection _connection;
-    private readonly Statement[] _upserts;
-    private readonly Statement[] _deletes;
+    // By StateKind; none for peers, which are packed (see PeerBatch).
+    private readonly Statement?[] _upserts;
+    private readonly Statement?[] _deletes;
     private readonly Statement _prune;
-    private readonly RawInsert _appendPeer;
+    private readonly RawInsert _appendPeerBatch;
     private readonly RawInsert _appendItem;
+    private readonly Dictionary<string, PeerBatch> _peerBatches = new(StringComparer.Ordinal);
     private readonly string _walPath;
     private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
     private long _checkpointEvents;
@@ -55,7 +57,7 @@ public sealed partial class SqliteStateStore : DhtStateStore
         [
             new(connection, UpsertNodeId),
             new(connection, UpsertContact),
-            new(connection, UpsertPeer),
+            null,
             new(connection, UpsertItem),
             new(connection, UpsertProvider),
             new(connection, UpsertRecord),
@@ -65,14 +67,14 @@ public sealed partial class SqliteStateStore : DhtStateStore
         [
             new(connection, DeleteNodeId),
             new(connection, DeleteContact),
-            new(connection, DeletePeer),
+            null,
             new(connection, DeleteItem),
             new(connection, DeleteProvider),
             new(connection, DeleteRecord),
             new(connection, DeletePublication),
         ];
         _prune = new(connection, PruneExpired);
-        _appendPeer = new(connection, UpsertPeer);
+        _appendPeerBatch = new(connection, InsertPeerBatch);
         _appendItem = new(connection, UpsertItem);
         StartFlushing();
     }
@@ -135,15 +137,35 @@ public sealed partial class SqliteStateStore : DhtStateStore
     {
         using (SqliteTransaction transaction = _connection.BeginTransaction())
         {
-            foreach ((StateKey key, object? value) in batch)
+            try
             {
-                if (value is null)
+                foreach ((StateKey key, object? value) in batch)
                 {
-                    Delete(transaction, key);
+                    if (key.Kind == StateKind.Peer)
+                    {
+                        PackPeer(transaction, key, (SavedPeer?)value, now);
+                    }
+                    else if (value is null)
+                    {
+                        Delete(transaction, key);
+                    }
+                    else
+                    {
+                        Upsert(transaction, key, value);
+                    }
                 }
-                else
+
+                foreach (PeerBatch peers in _peerBatches.Values)
                 {
-                    Upsert(transaction, key, value);
+                    WritePeers(_appendPeerBatch, peers);
+                }
+            }
+            finally
+            {
+                // A failed batch is written again whole; nothing of it may stay packed.
+                foreach (PeerBatch peers in _peerBatches.Values)
+                {
+                    peers.Reset();
                 }
             }
 
@@ -181,9 +203,7 @@ public sealed partial class SqliteStateStore : DhtStateStore
             Contacts = ReadAll(
                 Query(transaction, SelectContacts, ("$network", network), ("$max", limits.MaxContacts)),
                 r => new SavedContact(Blob(r, 0), Blob(r, 1), Time(r, 2))),
-            Peers = ReadAll(
-                Query(transaction, SelectPeers, ("$network", network), ("$now", nowMs), ("$per_key", limits.MaxPeersPerInfoHash), ("$max", limits.MaxPeers)),
-                r => new SavedPeer(Blob(r, 0), Blob(r, 1), r.GetInt64(2) != 0, Time(r, 3))),
+            Peers = ReadPeers(transaction, network, limits, now),
             Items = ReadAll(
                 Query(transaction, SelectItems, ("$network", network), ("$now", nowMs), ("$max", limits.MaxItems)),
                 r => new SavedItem(Blob(r, 0), Blob(r, 1), Time(r, 2))),
@@ -229,12 +249,12 @@ public sealed partial class SqliteStateStore : DhtStateStore
             // The WAL stays beside the file and is replayed at the next open.
         }
 
-        foreach (Statement statement in _upserts.Concat(_deletes).Append(_prune))
+        foreach (Statement? statement in _upserts.Concat(_deletes).Append(_prune))
         {
-            statement.Dispose();
+            statement?.Dispose();
         }
 
-        _appendPeer.Dispose();
+        _appendPeerBatch.Dispose();
         _appendItem.Dispose();
 
         _connection.Dispose();
@@ -296,7 +316,7 @@ public sealed partial class SqliteStateStore : DhtStateStore
             Execute(connection, $"PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -{CacheKibibytes};");
             if (version < SchemaVersion)
             {
-                CreateTables(connection, version == 0 ? CreateSchema : MigrateFrom1);
+                CreateTables(connection, version);
             }
 
             return connection;
@@ -319,17 +339,142 @@ public sealed partial class SqliteStateStore : DhtStateStore
     }
 
     /// <summary>Creates the tables of a fresh file, or moves an older format's to this one, in one transaction.</summary>
-    private static void CreateTables(SqliteConnection connection, string sql)
+    private static void CreateTables(SqliteConnection connection, int version)
     {
         using SqliteTransaction transaction = connection.BeginTransaction();
-        using (SqliteCommand command = connection.CreateCommand())
+        if (version == 0)
         {
-            command.Transaction = transaction;
-            command.CommandText = sql + $"PRAGMA user_version = {SchemaVersion};";
-            command.ExecuteNonQuery();
+            Execute(connection, CreateSchema, transaction);
+        }
+        else
+        {
+            if (version == 1)
+            {
+                Execute(connection, MigrateFrom1, transaction);
+            }
+
+            PackFormat2Peers(connection, transaction);
         }
 
+        Execute(connection, $"PRAGMA user_version = {SchemaVersion};", transaction);
         transaction.Commit();
+    }
+
+    /// <summary>Moves format 2's peer log into batches, in the log's order, so the latest record of each peer stays the latest.</summary>
+    private static void PackFormat2Peers(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        Execute(connection, CreatePeerBatches, transaction);
+        var batches = new Dictionary<string, PeerBatch>(StringComparer.Ordinal);
+        using (var insert = new RawInsert(connection, InsertPeerBatch))
+        {
+            using (SqliteCommand command = connection.CreateCommand())
+            {
+                command.Transaction = transaction;
+                command.CommandText = SelectFormat2Peers;
+                using SqliteDataReader reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    byte[] infoHash = Blob(reader, 1);
+                    byte[] address = Blob(reader, 2);
+                    if (infoHash.Length > PeerBatch.MaxFieldLength || address.Length > PeerBatch.MaxFieldLength)
+                    {
+                        continue; // never written by DhtNet, which records no such peer
+                    }
+
+                    PeerBatch peers = BatchFor(batches, reader.GetString(0));
+                    if (peers.Add(infoHash, address, reader.GetInt64(3) != 0, removed: false, reader.GetInt64(4)))
+                    {
+                        WritePeers(insert, peers);
+                    }
+                }
+            }
+
+            foreach (PeerBatch peers in batches.Values)
+            {
+                WritePeers(insert, peers);
+            }
+        }
+
+        Execute(connection, DropFormat2Peers, transaction);
+    }
+
+    private static PeerBatch BatchFor(Dictionary<string, PeerBatch> batches, string network)
+    {
+        if (!batches.TryGetValue(network, out PeerBatch? peers))
+        {
+            peers = new PeerBatch(network);
+            batches.Add(network, peers);
+        }
+
+        return peers;
+    }
+
+    /// <summary>Appends what <paramref name="peers"/> holds as one row, and empties it.</summary>
+    private static void WritePeers(RawInsert insert, PeerBatch peers)
+    {
+        if (peers.Count == 0)
+        {
+            return;
+        }
+
+        insert.Text(1, peers.Network).Int64(2, peers.Expires).Blob(3, peers.Packed).Run();
+        peers.Clear();
+    }
+
+    private void PackPeer(SqliteTransaction transaction, StateKey key, SavedPeer? peer, DateTimeOffset now)
+    {
+        PeerBatch peers = BatchFor(_peerBatches, key.Network);
+        bool full = peer is not null
+            ? peers.Add(peer.InfoHash, peer.Address, peer.Seed, removed: false, peer.Expires.ToUnixTimeMilliseconds())
+            : peers.Add(key.First, key.Second, seed: false, removed: true, RemovalExpiry(transaction, peers, now));
+        if (full)
+        {
+            WritePeers(_appendPeerBatch, peers);
+        }
+    }
+
+    /// <summary>How long a removal must be kept: until every row that can hold the peer has expired.</summary>
+    private long RemovalExpiry(SqliteTransaction transaction, PeerBatch peers, DateTimeOffset now)
+    {
+        if (peers.RemovalFloor is not { } floor)
+        {
+            // Rows written before this write, once a write; PeerBatch.Latest covers this write's.
+            floor = now.ToUnixTimeMilliseconds();
+            using SqliteCommand command = Query(transaction, LatestPeerBatchExpiry, ("$network", peers.Network));
+            if (command.ExecuteScalar() is long written)
+            {
+                floor = Math.Max(floor, written);
+            }
+
+            peers.RemovalFloor = floor;
+        }
+
+        return Math.Max(floor, peers.Latest);
+    }
+
+    /// <summary>The latest record of every peer, unpacked in write order; the live ones, selected by the limits.</summary>
+    private List<SavedPeer> ReadPeers(SqliteTransaction transaction, string network, DhtStateLimits limits, DateTimeOffset now)
+    {
+        var latest = new Dictionary<StateKey, SavedPeer?>();
+        using (SqliteCommand command = Query(transaction, SelectPeerBatches, ("$network", network)))
+        using (SqliteDataReader reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                PeerBatch.Unpack(network, Blob(reader, 0), latest);
+            }
+        }
+
+        var live = new List<(StateKey Key, SavedPeer Value)>(latest.Count);
+        foreach ((StateKey key, SavedPeer? peer) in latest)
+        {
+            if (peer is not null && peer.Expires > now)
+            {
+                live.Add((key, peer));
+            }
+        }
+
+        return StateSelection.Select(live, p => p.Expires.UtcTicks, limits.MaxPeers, limits.MaxPeersPerInfoHash);
     }
 
     /// <summary>Moves a damaged file (and its WAL) to a timestamped name beside it; returns that name.</summary>
@@ -374,7 +519,7 @@ public sealed partial class SqliteStateStore : DhtStateStore
 
     private void Upsert(SqliteTransaction transaction, StateKey key, object value)
     {
-        Statement statement = _upserts[(int)key.Kind];
+        Statement statement = _upserts[(int)key.Kind]!;
         switch (value)
         {
             case byte[] id:
@@ -383,11 +528,8 @@ public sealed partial class SqliteStateStore : DhtStateStore
             case SavedContact c:
                 statement.Run(transaction, key.Network, c.Id, c.Address, c.LastSeen.ToUnixTimeMilliseconds());
                 break;
-            case SavedPeer p:
-                _appendPeer.Run(key.Network, p.InfoHash, p.Address, p.Seed ? 1L : 0L, p.Expires.ToUnixTimeMilliseconds());
-                break;
             case SavedItem i:
-                _appendItem.Run(key.Network, i.Target, i.Item, i.Expires.ToUnixTimeMilliseconds());
+                _appendItem.Text(1, key.Network).Blob(2, i.Target).Blob(3, i.Item).Int64(4, i.Expires.ToUnixTimeMilliseconds()).Run();
                 break;
             case SavedProviderRecord p:
                 statement.Run(transaction, key.Network, p.Key, p.ProviderId, p.Addresses, p.Expires.ToUnixTimeMilliseconds());
@@ -405,14 +547,13 @@ public sealed partial class SqliteStateStore : DhtStateStore
 
     private void Delete(SqliteTransaction transaction, StateKey key)
     {
-        Statement statement = _deletes[(int)key.Kind];
+        Statement statement = _deletes[(int)key.Kind]!;
         switch (key.Kind)
         {
             case StateKind.NodeId:
             case StateKind.Publication:
                 statement.Run(transaction, key.Network, key.Text!, key.First);
                 break;
-            case StateKind.Peer:
             case StateKind.Provider:
                 statement.Run(transaction, key.Network, key.First, key.Second!);
                 break;
@@ -464,9 +605,10 @@ public sealed partial class SqliteStateStore : DhtStateStore
         return command.ExecuteScalar();
     }
 
-    private static void Execute(SqliteConnection connection, string sql)
+    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
     {
         using SqliteCommand command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }
@@ -506,7 +648,7 @@ public sealed partial class SqliteStateStore : DhtStateStore
     }
 
     /// <summary>
-    /// An append to a log table (peers, items) through SQLite's own statement API, inside the
+    /// An append to a log table (peer batches, items) through SQLite's own statement API, inside the
     /// transaction open on the connection: a busy node appends thousands of rows a flush, and
     /// binding by index without boxing costs a fraction of a command run per row.
     /// </summary>
@@ -521,20 +663,30 @@ public sealed partial class SqliteStateStore : DhtStateStore
             Check(SQLitePCL.raw.sqlite3_prepare_v2(_db, sql, out _statement), SQLitePCL.raw.SQLITE_OK);
         }
 
-        /// <summary>Appends (text, blob, blob, integer[, integer]): the columns of the peers and items tables.</summary>
-        public void Run(string network, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, long third, long? fourth = null)
+        public RawInsert Text(int index, string value)
+        {
+            Check(SQLitePCL.raw.sqlite3_bind_text(_statement, index, value), SQLitePCL.raw.SQLITE_OK);
+            return this;
+        }
+
+        // An empty span would bind NULL, which the NOT NULL columns refuse.
+        public RawInsert Blob(int index, ReadOnlySpan<byte> value)
+        {
+            Check(value.IsEmpty ? SQLitePCL.raw.sqlite3_bind_zeroblob(_statement, index, 0) : SQLitePCL.raw.sqlite3_bind_blob(_statement, index, value), SQLitePCL.raw.SQLITE_OK);
+            return this;
+        }
+
+        public RawInsert Int64(int index, long value)
+        {
+            Check(SQLitePCL.raw.sqlite3_bind_int64(_statement, index, value), SQLitePCL.raw.SQLITE_OK);
+            return this;
+        }
+
+        /// <summary>Inserts the row bound, and resets the statement for the next.</summary>
+        public void Run()
         {
             try
             {
-                Check(SQLitePCL.raw.sqlite3_bind_text(_statement, 1, network), SQLitePCL.raw.SQLITE_OK);
-                Bind(2, first);
-                Bind(3, second);
-                Check(SQLitePCL.raw.sqlite3_bind_int64(_statement, 4, third), SQLitePCL.raw.SQLITE_OK);
-                if (fourth is { } value)
-                {
-                    Check(SQLitePCL.raw.sqlite3_bind_int64(_statement, 5, value), SQLitePCL.raw.SQLITE_OK);
-                }
-
                 Check(SQLitePCL.raw.sqlite3_step(_statement), SQLitePCL.raw.SQLITE_DONE);
             }
             finally
@@ -544,10 +696,6 @@ public sealed partial class SqliteStateStore : DhtStateStore
         }
 
         public void Dispose() => _statement.Dispose();
-
-        // An empty span would bind NULL, which the NOT NULL columns refuse.
-        private void Bind(int index, ReadOnlySpan<byte> blob) =>
-            Check(blob.IsEmpty ? SQLitePCL.raw.sqlite3_bind_zeroblob(_statement, index, 0) : SQLitePCL.raw.sqlite3_bind_blob(_statement, index, blob), SQLitePCL.raw.SQLITE_OK);
 
         private void Check(int result, int expected)
         {

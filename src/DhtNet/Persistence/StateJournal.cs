@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace DhtNet.Persistence;
 
 /// <summary>
@@ -10,14 +8,30 @@ namespace DhtNet.Persistence;
 /// dropped and counted with the store's <see cref="IDhtStateStore.DroppedChanges"/>.
 /// Get one from <see cref="IDhtStateStore.CreateJournal{T}"/>.
 /// </summary>
+/// <remarks>
+/// A ring of slots, in chunks allocated the first time the ring reaches them, so the memory held is
+/// at most the capacity's worth of slots however long the node runs (a <c>ConcurrentQueue</c>
+/// grows its segments to a million slots, 64 MiB of large-object heap for a 56-byte change, and
+/// drops them once read). A writer first takes a place in the count (refused past the capacity),
+/// then a position; as no more than the capacity are ever counted, the slot at its position has been
+/// read already or is being read (each slot's sequence says which: free for position p, or p's
+/// change is in).
+/// </remarks>
 /// <typeparam name="T">One change, for example an infohash, a compact peer and a timestamp.</typeparam>
 public sealed class StateJournal<T> : IStateJournal
     where T : struct
 {
-    private readonly ConcurrentQueue<T> _changes = new();
+    // 1,024 slots a chunk: for a 56-byte change a chunk stays below the large-object threshold.
+    private const int ChunkShift = 10;
+    private const int ChunkSize = 1 << ChunkShift;
+
     private readonly Action<T> _record;
     private readonly int _capacity;
+    private readonly long _ringSize;
+    private readonly Slot[]?[] _chunks;
     private int _count;
+    private long _tail;
+    private long _head;
     private long _dropped;
 
     /// <param name="capacity">Most changes waiting at once.</param>
@@ -28,6 +42,8 @@ public sealed class StateJournal<T> : IStateJournal
         ArgumentNullException.ThrowIfNull(record);
         _capacity = capacity;
         _record = record;
+        _chunks = new Slot[]?[(capacity + ChunkSize - 1) >> ChunkShift];
+        _ringSize = (long)_chunks.Length << ChunkShift;
     }
 
     /// <summary>Changes appended while the journal was full.</summary>
@@ -46,7 +62,18 @@ public sealed class StateJournal<T> : IStateJournal
             return false;
         }
 
-        _changes.Enqueue(change);
+        long position = Interlocked.Increment(ref _tail) - 1;
+        ref Slot slot = ref ChunkAt(position, allocate: true)![Index(position)];
+
+        // The count keeps writers within one lap of the reader, so the slot is free or being read.
+        var wait = default(SpinWait);
+        while (Volatile.Read(ref slot.Sequence) != position)
+        {
+            wait.SpinOnce();
+        }
+
+        slot.Change = change;
+        Volatile.Write(ref slot.Sequence, position + 1);
         return true;
     }
 
@@ -56,14 +83,60 @@ public sealed class StateJournal<T> : IStateJournal
     /// </summary>
     public int Drain()
     {
+        long end = Interlocked.Read(ref _tail);
         int drained = 0;
-        for (int waiting = Volatile.Read(ref _count); drained < waiting && _changes.TryDequeue(out T change); drained++)
+        for (long position = _head; position < end; position++)
         {
+            // A position below the tail is taken; its writer may still be copying the change in.
+            var wait = default(SpinWait);
+            Slot[]? chunk;
+            while ((chunk = ChunkAt(position, allocate: false)) is null || Volatile.Read(ref chunk[Index(position)].Sequence) != position + 1)
+            {
+                wait.SpinOnce();
+            }
+
+            ref Slot slot = ref chunk[Index(position)];
+            T change = slot.Change;
+            slot.Change = default; // what a change refers to is not kept alive by the ring
+            Volatile.Write(ref slot.Sequence, position + _ringSize);
+            _head = position + 1;
             Interlocked.Decrement(ref _count);
+            drained++;
             _record(change);
         }
 
         return drained;
+    }
+
+    private int Index(long position) => (int)(position % _ringSize) & (ChunkSize - 1);
+
+    private Slot[]? ChunkAt(long position, bool allocate)
+    {
+        int number = (int)(position % _ringSize) >> ChunkShift;
+        ref Slot[]? chunk = ref _chunks[number];
+        Slot[]? current = Volatile.Read(ref chunk);
+        if (current is null && allocate)
+        {
+            // Reached in the first lap only; each slot starts free for the position it holds then.
+            var fresh = new Slot[ChunkSize];
+            for (int i = 0; i < fresh.Length; i++)
+            {
+                fresh[i].Sequence = ((long)number << ChunkShift) + i;
+            }
+
+            // Two writers may reach a new chunk at once: one allocation wins.
+            current = Interlocked.CompareExchange(ref chunk, fresh, null) ?? fresh;
+        }
+
+        return current;
+    }
+
+    private struct Slot
+    {
+        public T Change;
+
+        // The position this slot is free for, or that position + 1 once its change is in.
+        public long Sequence;
     }
 }
 

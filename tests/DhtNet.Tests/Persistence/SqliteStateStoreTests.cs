@@ -6,6 +6,22 @@ namespace DhtNet.Tests.Persistence;
 /// <summary>The contract, plus what only a file has: format versions, damaged files, key file modes.</summary>
 public sealed class SqliteStateStoreTests : StateStoreContractTests, IDisposable
 {
+    // The tables formats 1 and 2 share, as those formats wrote them (older files are written out, not derived from today's schema).
+    private const string TablesOfFormats1And2 = """
+        CREATE TABLE node_ids (network TEXT NOT NULL, slot TEXT NOT NULL, id BLOB NOT NULL, PRIMARY KEY (network, slot)) WITHOUT ROWID;
+        CREATE TABLE contacts (network TEXT NOT NULL, id BLOB NOT NULL, address BLOB NOT NULL, last_seen INTEGER NOT NULL,
+            PRIMARY KEY (network, id)) WITHOUT ROWID;
+        CREATE TABLE providers (network TEXT NOT NULL, key BLOB NOT NULL, provider BLOB NOT NULL, addresses BLOB NOT NULL, expires INTEGER NOT NULL,
+            PRIMARY KEY (network, key, provider)) WITHOUT ROWID;
+        CREATE INDEX providers_expires ON providers (expires);
+        CREATE TABLE records (network TEXT NOT NULL, key BLOB NOT NULL, value BLOB NOT NULL, received INTEGER NOT NULL, expires INTEGER NOT NULL,
+            PRIMARY KEY (network, key)) WITHOUT ROWID;
+        CREATE INDEX records_expires ON records (expires);
+        CREATE TABLE publications (network TEXT NOT NULL, kind TEXT NOT NULL, key BLOB NOT NULL, payload BLOB NOT NULL, next_due INTEGER NOT NULL,
+            PRIMARY KEY (network, kind, key)) WITHOUT ROWID;
+
+        """;
+
     private readonly string _directory = Directory.CreateTempSubdirectory("dhtnet-state-").FullName;
     private DhtStateStoreOptions _options = new();
 
@@ -36,35 +52,18 @@ public sealed class SqliteStateStoreTests : StateStoreContractTests, IDisposable
     [Fact]
     public async Task Open_FileOfFormat1_PeersAndItemsMovedToLogsAndLoaded()
     {
-        await Store.DisposeAsync();
-        File.Delete(DatabasePath);
-        using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
-        {
-            // Format 1 as it was written: peers and items keyed by their natural keys.
-            connection.Open();
-            Scalar(connection, """
-                CREATE TABLE node_ids (network TEXT NOT NULL, slot TEXT NOT NULL, id BLOB NOT NULL, PRIMARY KEY (network, slot)) WITHOUT ROWID;
-                CREATE TABLE peers (network TEXT NOT NULL, info_hash BLOB NOT NULL, address BLOB NOT NULL, seed INTEGER NOT NULL, expires INTEGER NOT NULL,
-                    PRIMARY KEY (network, info_hash, address)) WITHOUT ROWID;
-                CREATE INDEX peers_expires ON peers (expires);
-                CREATE TABLE items (network TEXT NOT NULL, target BLOB NOT NULL, item BLOB NOT NULL, expires INTEGER NOT NULL,
-                    PRIMARY KEY (network, target)) WITHOUT ROWID;
-                CREATE INDEX items_expires ON items (expires);
-                CREATE TABLE contacts (network TEXT NOT NULL, id BLOB NOT NULL, address BLOB NOT NULL, last_seen INTEGER NOT NULL,
-                    PRIMARY KEY (network, id)) WITHOUT ROWID;
-                CREATE TABLE providers (network TEXT NOT NULL, key BLOB NOT NULL, provider BLOB NOT NULL, addresses BLOB NOT NULL, expires INTEGER NOT NULL,
-                    PRIMARY KEY (network, key, provider)) WITHOUT ROWID;
-                CREATE INDEX providers_expires ON providers (expires);
-                CREATE TABLE records (network TEXT NOT NULL, key BLOB NOT NULL, value BLOB NOT NULL, received INTEGER NOT NULL, expires INTEGER NOT NULL,
-                    PRIMARY KEY (network, key)) WITHOUT ROWID;
-                CREATE INDEX records_expires ON records (expires);
-                CREATE TABLE publications (network TEXT NOT NULL, kind TEXT NOT NULL, key BLOB NOT NULL, payload BLOB NOT NULL, next_due INTEGER NOT NULL,
-                    PRIMARY KEY (network, kind, key)) WITHOUT ROWID;
-                INSERT INTO peers VALUES ('mainline', x'0101010101010101010101010101010101010101', x'0a000001', 1, 9000000000000);
-                INSERT INTO items VALUES ('mainline', x'0202020202020202020202020202020202020202', x'02', 9000000000000);
-                PRAGMA user_version = 1;
-                """);
-        }
+        // Format 1 as it was written: peers and items keyed by their natural keys.
+        await WriteOldFileAsync("""
+            CREATE TABLE peers (network TEXT NOT NULL, info_hash BLOB NOT NULL, address BLOB NOT NULL, seed INTEGER NOT NULL, expires INTEGER NOT NULL,
+                PRIMARY KEY (network, info_hash, address)) WITHOUT ROWID;
+            CREATE INDEX peers_expires ON peers (expires);
+            CREATE TABLE items (network TEXT NOT NULL, target BLOB NOT NULL, item BLOB NOT NULL, expires INTEGER NOT NULL,
+                PRIMARY KEY (network, target)) WITHOUT ROWID;
+            CREATE INDEX items_expires ON items (expires);
+            INSERT INTO peers VALUES ('mainline', x'0101010101010101010101010101010101010101', x'0a000001', 1, 9000000000000);
+            INSERT INTO items VALUES ('mainline', x'0202020202020202020202020202020202020202', x'02', 9000000000000);
+            PRAGMA user_version = 1;
+            """);
 
         Store = SqliteStateStore.Open(_directory, timeProvider: Time);
         Store.RecordPeer(Network, new SavedPeer(Bytes(20, 1), [10, 0, 0, 1], false, DateTimeOffset.FromUnixTimeMilliseconds(9_000_000_000_001)));
@@ -78,6 +77,38 @@ public sealed class SqliteStateStoreTests : StateStoreContractTests, IDisposable
         {
             connection.Open();
             Assert.Equal((long)SqliteStateStore.SchemaVersion, Scalar(connection, "PRAGMA user_version"));
+        }
+
+        Store = SqliteStateStore.Open(_directory, timeProvider: Time);
+    }
+
+    [Fact]
+    public async Task Open_FileOfFormat2_PeerLogPackedLatestRecordWinsAndLogDropped()
+    {
+        // Format 2's peers: a log, the latest row of a peer wins.
+        await WriteOldFileAsync("""
+            CREATE TABLE peers (network TEXT NOT NULL, info_hash BLOB NOT NULL, address BLOB NOT NULL, seed INTEGER NOT NULL, expires INTEGER NOT NULL);
+            CREATE INDEX peers_expires ON peers (expires);
+            CREATE TABLE items (network TEXT NOT NULL, target BLOB NOT NULL, item BLOB NOT NULL, expires INTEGER NOT NULL);
+            CREATE INDEX items_expires ON items (expires);
+            INSERT INTO peers VALUES ('mainline', x'0101010101010101010101010101010101010101', x'0a0000011ae1', 1, 9000000000000);
+            INSERT INTO peers VALUES ('ipfs', x'0101010101010101010101010101010101010101', x'0a0000021ae1', 1, 9000000000000);
+            INSERT INTO peers VALUES ('mainline', x'0101010101010101010101010101010101010101', x'0a0000011ae1', 0, 9000000000001);
+            INSERT INTO peers VALUES ('mainline', x'0202020202020202020202020202020202020202', x'0a0000031ae1', 1, 9000000000000);
+            PRAGMA user_version = 2;
+            """);
+
+        Store = SqliteStateStore.Open(_directory, timeProvider: Time);
+        DhtState state = await Store.LoadAsync(Network, new DhtStateLimits());
+
+        Assert.Equal([(1, false, 9_000_000_000_001), (2, true, 9_000_000_000_000)], state.Peers.Select(p => ((int)p.InfoHash[0], p.Seed, p.Expires.ToUnixTimeMilliseconds())).Order());
+        Assert.Equal([10, 0, 0, 2, 0x1A, 0xE1], Assert.Single((await Store.LoadAsync("ipfs", new DhtStateLimits())).Peers).Address);
+        await Store.DisposeAsync();
+        using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            connection.Open();
+            Assert.Equal((long)SqliteStateStore.SchemaVersion, Scalar(connection, "PRAGMA user_version"));
+            Assert.Equal(0L, Scalar(connection, "SELECT count(*) FROM sqlite_master WHERE name = 'peers'"));
         }
 
         Store = SqliteStateStore.Open(_directory, timeProvider: Time);
@@ -210,6 +241,16 @@ public sealed class SqliteStateStoreTests : StateStoreContractTests, IDisposable
                 random.NextBytes(torn.AsSpan(System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(original.AsSpan(16))));
                 return torn;
         }
+    }
+
+    /// <summary>Replaces the store's file with one of an older format: the tables formats 1 and 2 share, then <paramref name="sql"/>.</summary>
+    private async Task WriteOldFileAsync(string sql)
+    {
+        await Store.DisposeAsync();
+        File.Delete(DatabasePath);
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        connection.Open();
+        Scalar(connection, TablesOfFormats1And2 + sql);
     }
 
     private static void SetUserVersion(string path, int version)

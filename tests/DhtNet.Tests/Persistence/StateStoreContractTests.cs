@@ -26,22 +26,22 @@ public abstract class StateStoreContractTests : IAsyncLifetime
     [Fact]
     public async Task LoadAsync_ManyPeersRecordedTwiceOverTwoBatches_EachOnceWithItsLatestRecord()
     {
-        // More than one multi-row statement of peers a batch, and a second batch renewing half of them.
-        for (int i = 0; i < 150; i++)
+        // More peers than one packed row holds (SQLite), and a second batch renewing half of them.
+        for (int i = 0; i < 2_500; i++)
         {
             Store.RecordPeer(Network, new SavedPeer(Bytes(20, i % 3), [10, 0, (byte)(i >> 8), (byte)i, 0x1A, 0xE1], true, DateTimeOffset.MaxValue));
         }
 
         await Store.FlushAsync();
-        for (int i = 0; i < 150; i += 2)
+        for (int i = 0; i < 2_500; i += 2)
         {
             Store.RecordPeer(Network, new SavedPeer(Bytes(20, i % 3), [10, 0, (byte)(i >> 8), (byte)i, 0x1A, 0xE1], false, DateTimeOffset.MaxValue));
         }
 
         DhtState state = await Store.LoadAsync(Network, new DhtStateLimits());
 
-        Assert.Equal(150, state.Peers.Count);
-        Assert.Equal(75, state.Peers.Count(p => !p.Seed));
+        Assert.Equal(2_500, state.Peers.Count);
+        Assert.Equal(1_250, state.Peers.Count(p => !p.Seed));
         Assert.All(state.Peers, p => Assert.Equal(p.Address[3] % 2 == 1, p.Seed));
     }
 
@@ -98,6 +98,38 @@ public abstract class StateStoreContractTests : IAsyncLifetime
         DhtState state = await RestartAndLoadAsync();
 
         AssertEmpty(state);
+    }
+
+    [Fact]
+    public async Task LoadAsync_PeerRemovedAfterLaterBatches_StaysRemovedUntilRecordedAgain()
+    {
+        var peer = new SavedPeer(Bytes(20, 1), [10, 0, 0, 1, 0x1A, 0xE1], false, Start.AddMinutes(30));
+        Store.RecordPeer(Network, peer);
+        await Store.FlushAsync();
+        for (int i = 0; i < 2_000; i++)
+        {
+            Store.RecordPeer(Network, new SavedPeer(Bytes(20, 2), [10, 1, (byte)(i >> 8), (byte)i, 0x1A, 0xE1], false, Start.AddMinutes(10)));
+        }
+
+        await Store.FlushAsync();
+        Store.RemovePeer(Network, peer.InfoHash, peer.Address);
+        await RestartAsync();
+
+        // The other peers expire first and are pruned; the removal still hides the peer.
+        Time.Advance(TimeSpan.FromMinutes(20));
+        Store.RecordNodeId(Network, "ipv4", Bytes(20, 3));
+        await Store.FlushAsync();
+        Assert.Empty((await Store.LoadAsync(Network, new DhtStateLimits())).Peers);
+
+        Store.RecordPeer(Network, peer with { Expires = Start.AddMinutes(50) });
+        Assert.Equal(peer.Address, Assert.Single((await Store.LoadAsync(Network, new DhtStateLimits())).Peers).Address);
+    }
+
+    [Fact]
+    public void RecordPeer_FieldLongerThan255Bytes_Throws()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => Store.RecordPeer(Network, new SavedPeer(new byte[256], [1], false, Start)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Store.RemovePeer(Network, new byte[20], new byte[256]));
     }
 
     [Fact]
