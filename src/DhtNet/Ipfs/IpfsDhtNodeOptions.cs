@@ -27,6 +27,20 @@ public sealed class IpfsDhtNodeOptions
     public TimeSpan LookupSoftTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>
+    /// Time lookups from measured round trips instead of <see cref="LookupSoftTimeout"/> alone: a request frees its
+    /// slot once later than SRTT + 2 RTTVAR and is given up (the lookup no longer waits for it; a late answer still
+    /// counts) after SRTT + 4 RTTVAR, at least 150 ms, so a dead peer among the closest costs a round trip or two,
+    /// not a stream timeout. Off while requests to live peers needed retries lately. On by default.
+    /// </summary>
+    public bool AdaptiveTimeouts { get; init; } = true;
+
+    /// <summary>
+    /// With <see cref="AdaptiveTimeouts"/>, this many more answered peers past <see cref="BucketSize"/> per peer
+    /// among the closest that did not answer, before a lookup is done (see <see cref="LookupOptions.ExtraPerFailure"/>).
+    /// </summary>
+    public int LookupExtraPerFailure { get; init; } = 1;
+
+    /// <summary>
     /// Tries of a request that got no answer (lookups, pings, puts), the first included: a lost request or reply
     /// would otherwise drop a live peer from a lookup's closest set (1: no retry).
     /// </summary>
@@ -65,6 +79,7 @@ public sealed class IpfsDhtNodeOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(Alpha, 1, nameof(Alpha));
         ArgumentOutOfRangeException.ThrowIfLessThan(GetQuorum, 1, nameof(GetQuorum));
         ArgumentOutOfRangeException.ThrowIfLessThan(RequestAttempts, 1, nameof(RequestAttempts));
+        ArgumentOutOfRangeException.ThrowIfNegative(LookupExtraPerFailure, nameof(LookupExtraPerFailure));
         ArgumentOutOfRangeException.ThrowIfLessThan(RetryBackoff, TimeSpan.Zero, nameof(RetryBackoff));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ReprovideInterval, TimeSpan.Zero, nameof(ReprovideInterval));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HousekeepingInterval, TimeSpan.Zero, nameof(HousekeepingInterval));
