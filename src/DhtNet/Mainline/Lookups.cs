@@ -12,12 +12,6 @@ namespace DhtNet.Mainline;
 /// </summary>
 internal sealed class Lookups(DualStackTables tables, Requests network, DhtOptions options, NodeEvents events, NodeMetrics? metrics, CancellationToken shutdown)
 {
-    // Answers carry K nodes, the dead among them, so the live node ranked just past a dead one is
-    // named only by nodes that know few of the closer ones. With 2 more answers per dead node among
-    // the closest, 1 to 2 % of the simulated lookups at 20 % dead (10,000 and 20,000 nodes) still
-    // missed that node: never named, not given up (docs/simulation.md); 3 more halve that.
-    private const int ExtraPerFailure = 3;
-
     /// <summary>Runs one lookup per address family at once and merges what they found.</summary>
     /// <param name="operation">The operation's name, as <see cref="LookupCompletedEventArgs.Operation"/> gives it.</param>
     /// <param name="target">The key to converge on.</param>
@@ -128,14 +122,8 @@ internal sealed class Lookups(DualStackTables tables, Requests network, DhtOptio
         }
         else if (network.LookupTimeouts() is { } timeouts)
         {
-            // Narrow while the nodes asked answer, wide while dead ones hold the closest set
-            // (RequestsTiming.LookupAlpha); three more answers past K per dead node among the closest.
-            lookupOptions = lookupOptions with
-            {
-                Adaptive = timeouts,
-                Alpha = network.Timing.LookupAlpha(options.Alpha),
-                ExtraPerFailure = ExtraPerFailure,
-            };
+            // Narrow while the nodes asked answer, wide while dead ones hold the closest set (RequestsTiming.LookupAlpha).
+            lookupOptions = lookupOptions with { Adaptive = timeouts, Alpha = network.Timing.LookupAlpha(options.Alpha) };
         }
 
         var lookup = new IterativeLookup<NodeId, NodeInfo>(
