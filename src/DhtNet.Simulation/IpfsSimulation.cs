@@ -44,7 +44,10 @@ public sealed class IpfsSimulation
     /// <summary>The DHT servers, in the order they joined.</summary>
     public IReadOnlyList<IpfsDhtNode> Nodes => _nodes;
 
-    /// <summary>Whether the servers' lookups time from measured round trips (<see cref="IpfsDhtNodeOptions.AdaptiveTimeouts"/>).</summary>
+    /// <summary>
+    /// Whether the servers' lookups time from measured round trips (<see cref="IpfsDhtNodeOptions.AdaptiveTimeouts"/>);
+    /// only without loss (<see cref="DhtSimulationOptions.LossRate"/> 0), where a peer that does not answer is one that is gone.
+    /// </summary>
     public bool AdaptiveTimeouts { get; init; } = true;
 
     /// <summary>Requests sent so far (lost ones included).</summary>
@@ -84,7 +87,7 @@ public sealed class IpfsSimulation
         {
             Random = new Random(Random.Next()),
             LookupSoftTimeout = TimeSpan.FromSeconds(1),
-            AdaptiveTimeouts = AdaptiveTimeouts,
+            AdaptiveTimeouts = AdaptiveTimeouts && _options.LossRate == 0,
         }, Clock);
         member.Node = node;
         _members.Add(peer, member);
