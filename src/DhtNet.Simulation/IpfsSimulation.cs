@@ -162,45 +162,24 @@ public sealed class IpfsSimulation
             }
         }
 
-        int online = _online.Count;
-        double minutes = churn.Duration.TotalMinutes;
-        int leaves = (int)Math.Round(churn.LeavesPerMinute * minutes * online);
-        int joins = (int)Math.Round(churn.JoinsPerMinute * minutes * online);
-        int left = 0, joined = 0;
-        long start = Clock.GetTimestamp();
-        while (true)
+        return VirtualRun.Churn(Clock, churn, _online.Count, () => LeaveOne(except), () =>
         {
-            // The events due by now, spread evenly over the duration (all of them at once without refresh).
-            var elapsed = Clock.GetElapsedTime(start);
-            double share = !churn.Refresh || churn.Duration <= TimeSpan.Zero ? 1 : Math.Min(1, elapsed / churn.Duration);
-            for (; left < (int)Math.Round(share * leaves); left++)
+            var node = AddNode(start: churn.Refresh);
+            _members[node.PeerId].Started = churn.Refresh;
+        }, progress);
+    }
+
+    private void LeaveOne(IpfsDhtNode? except)
+    {
+        // Draw until a node other than except comes up (one draw unless except is drawn).
+        for (int tries = 0; tries < 64 && _online.Count > 0; tries++)
+        {
+            var node = _online[Random.Next(_online.Count)];
+            if (node != except)
             {
-                if (_online.Count > 1)
-                {
-                    var node = _online[Random.Next(_online.Count)];
-                    if (node == except)
-                    {
-                        left--;
-                        continue;
-                    }
-
-                    TakeOffline(node);
-                }
+                TakeOffline(node);
+                return;
             }
-
-            for (; joined < (int)Math.Round(share * joins); joined++)
-            {
-                var node = AddNode(start: churn.Refresh);
-                _members[node.PeerId].Started = churn.Refresh;
-            }
-
-            progress?.Report((int)elapsed.TotalSeconds);
-            if (share >= 1)
-            {
-                return (left, joined);
-            }
-
-            Advance(TimeSpan.FromSeconds(1));
         }
     }
 
@@ -222,19 +201,7 @@ public sealed class IpfsSimulation
     }
 
     /// <summary>Advances the virtual clock by <paramref name="delta"/>, running everything due on the way.</summary>
-    public void Advance(TimeSpan delta)
-    {
-        var context = SynchronizationContext.Current;
-        SynchronizationContext.SetSynchronizationContext(null);
-        try
-        {
-            Clock.Advance(delta);
-        }
-        finally
-        {
-            SynchronizationContext.SetSynchronizationContext(context);
-        }
-    }
+    public void Advance(TimeSpan delta) => VirtualRun.Advance(Clock, delta);
 
     /// <summary>Advances the virtual clock until <paramref name="task"/> completes and returns its result.</summary>
     public T Run<T>(Task<T> task)

@@ -130,12 +130,7 @@ internal static class SimulateCommand
                 w.WriteNumber("nodes", settings.Nodes);
                 w.WriteNumber("dead", settings.Dead);
                 w.WriteNumber("loss", settings.Loss);
-                w.WriteNumber("liars", settings.Liars);
-                w.WriteString("lie", settings.Liars > 0 ? settings.Lie.ToString() : "none");
-                w.WriteNumber("churn", settings.Churn);
-                w.WriteNumber("left", left);
-                w.WriteNumber("joined", joined);
-                w.WriteBoolean("refresh", settings.Refresh);
+                WriteModels(w, settings, left, joined);
                 w.WriteNumber("alpha", settings.Alpha);
                 w.WriteBoolean("adaptiveTimeouts", !settings.FixedTimeouts);
                 w.WriteNumber("lookups", summary.Lookups);
@@ -231,12 +226,7 @@ internal static class SimulateCommand
             w.WriteNumber("nodes", settings.Nodes);
             w.WriteNumber("dead", settings.Dead);
             w.WriteNumber("loss", settings.Loss);
-            w.WriteNumber("liars", settings.Liars);
-            w.WriteString("lie", settings.Liars > 0 ? settings.Lie.ToString() : "none");
-            w.WriteNumber("churn", settings.Churn);
-            w.WriteNumber("left", left);
-            w.WriteNumber("joined", joined);
-            w.WriteBoolean("refresh", settings.Refresh);
+            WriteModels(w, settings, left, joined);
             w.WriteBoolean("adaptiveTimeouts", !settings.FixedTimeouts);
             w.WriteNumber("lookups", measured.Count);
             w.WriteNumber("p50", Math.Round(SurveySummary.Percentile(first, 50), 1));
@@ -289,6 +279,17 @@ internal static class SimulateCommand
             measured.Select(m => m.Lookup.TotalMilliseconds).ToArray()));
         File.WriteAllText(Path.Combine(dir, "queries.svg"), SvgPlot.Histogram($"Requests per closest-peers lookup, {title}", "peers asked",
             measured.Select(m => m.LookupRequests).ToArray()));
+    }
+
+    // The network models a run applied, as both networks report them.
+    private static void WriteModels(System.Text.Json.Utf8JsonWriter w, Settings settings, int left, int joined)
+    {
+        w.WriteNumber("liars", settings.Liars);
+        w.WriteString("lie", settings.Liars > 0 ? settings.Lie.ToString() : "none");
+        w.WriteNumber("churn", settings.Churn);
+        w.WriteNumber("left", left);
+        w.WriteNumber("joined", joined);
+        w.WriteBoolean("refresh", settings.Refresh);
     }
 
     private static string Title(Settings settings) =>
