@@ -154,35 +154,8 @@ public sealed class DhtSimulation : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(churn);
         churn.Validate();
-        int online = _nodes.Count(IsOnline);
-        double minutes = churn.Duration.TotalMinutes;
-        int leaves = (int)Math.Round(churn.LeavesPerMinute * minutes * online);
-        int joins = (int)Math.Round(churn.JoinsPerMinute * minutes * online);
-        int left = 0, joined = 0;
-        long start = Clock.GetTimestamp();
-        while (true)
-        {
-            // The events due by now, spread evenly over the duration (all of them at once without refresh).
-            var elapsed = Clock.GetElapsedTime(start);
-            double share = !churn.Refresh || churn.Duration <= TimeSpan.Zero ? 1 : Math.Min(1, elapsed / churn.Duration);
-            for (; left < (int)Math.Round(share * leaves); left++)
-            {
-                LeaveOne(except);
-            }
-
-            for (; joined < (int)Math.Round(share * joins); joined++)
-            {
-                AddNode(Template with { BootstrapNodes = PickOnline(_options.BootstrapNodes) });
-            }
-
-            progress?.Report((int)elapsed.TotalSeconds);
-            if (share >= 1)
-            {
-                return (left, joined);
-            }
-
-            Advance(TimeSpan.FromSeconds(1));
-        }
+        return VirtualRun.Churn(Clock, churn, _nodes.Count(IsOnline), () => LeaveOne(except),
+            () => AddNode(Template with { BootstrapNodes = PickOnline(_options.BootstrapNodes) }), progress);
     }
 
     private void LeaveOne(DhtNode? except)
@@ -381,19 +354,7 @@ public sealed class DhtSimulation : IAsyncDisposable
     public void Run(Task task) => VirtualRun.Until(Clock, task);
 
     /// <summary>Advances the virtual clock by <paramref name="delta"/>, running everything due on the way.</summary>
-    public void Advance(TimeSpan delta)
-    {
-        var context = SynchronizationContext.Current;
-        SynchronizationContext.SetSynchronizationContext(null);
-        try
-        {
-            Clock.Advance(delta);
-        }
-        finally
-        {
-            SynchronizationContext.SetSynchronizationContext(context);
-        }
-    }
+    public void Advance(TimeSpan delta) => VirtualRun.Advance(Clock, delta);
 
     /// <summary>Collects an async stream while driving the clock.</summary>
     public List<T> Collect<T>(IAsyncEnumerable<T> stream)

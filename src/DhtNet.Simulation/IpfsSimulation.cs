@@ -20,6 +20,8 @@ public sealed class IpfsSimulation
     private readonly Random _network;
     private readonly List<IpfsDhtNode> _nodes = [];
     private readonly Dictionary<PeerId, Member> _members = [];
+    private readonly List<IpfsDhtNode> _online = []; // for drawing bootstrap peers and leavers without a scan
+    private readonly Random _lies;
 
     public IpfsSimulation(DhtSimulationOptions? options = null)
     {
@@ -27,6 +29,7 @@ public sealed class IpfsSimulation
         _options.Validate();
         Random = new Random(_options.Seed);
         _network = new Random(_options.Seed ^ 0x1F5);
+        _lies = new Random(_options.Seed ^ 0x11E);
     }
 
     /// <summary>The clock every node runs on.</summary>
@@ -40,6 +43,12 @@ public sealed class IpfsSimulation
 
     /// <summary>The DHT servers, in the order they joined.</summary>
     public IReadOnlyList<IpfsDhtNode> Nodes => _nodes;
+
+    /// <summary>
+    /// Whether the servers' lookups time from measured round trips (<see cref="IpfsDhtNodeOptions.AdaptiveTimeouts"/>);
+    /// only without loss (<see cref="DhtSimulationOptions.LossRate"/> 0), where a peer that does not answer is one that is gone.
+    /// </summary>
+    public bool AdaptiveTimeouts { get; init; } = true;
 
     /// <summary>Requests sent so far (lost ones included).</summary>
     public long Requests { get; private set; }
@@ -57,28 +66,45 @@ public sealed class IpfsSimulation
     public void AddNodes(int count, IProgress<int>? progress = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        var seed = new byte[32];
         for (int i = 0; i < count; i++)
         {
-            Random.NextBytes(seed);
-            var key = Ed25519PrivateKey.FromSeed(seed);
-            int index = _nodes.Count;
-            var peer = PeerId.FromPublicKey(key.PublicKey);
-            var address = Multiaddr.Parse($"/ip4/10.{(index >> 16) & 255}.{(index >> 8) & 255}.{index & 255}/tcp/4001");
-            var member = new Member(this, peer, [address], (ulong)index);
-            var node = new IpfsDhtNode(member, new IpfsDhtNodeOptions { Random = new Random(Random.Next()), LookupSoftTimeout = TimeSpan.FromSeconds(1) }, Clock);
-            member.Node = node;
-            _members.Add(peer, member);
-            var online = _nodes.Where(IsOnline).ToArray();
-            _nodes.Add(node);
-            if (online.Length > 0)
-            {
-                var via = online[Random.Next(online.Length)];
-                Run(node.BootstrapAsync([new PeerInfo(via.PeerId, _members[via.PeerId].Addresses)]));
-            }
-
+            AddNode();
             progress?.Report(i + 1);
         }
+    }
+
+    /// <summary>Starts one DHT server that joins through a random online one (none for the first); <paramref name="start"/> also starts its refresh timers.</summary>
+    public IpfsDhtNode AddNode(bool start = false)
+    {
+        var seed = new byte[32];
+        Random.NextBytes(seed);
+        var key = Ed25519PrivateKey.FromSeed(seed);
+        int index = _nodes.Count;
+        var peer = PeerId.FromPublicKey(key.PublicKey);
+        var address = Multiaddr.Parse($"/ip4/10.{(index >> 16) & 255}.{(index >> 8) & 255}.{index & 255}/tcp/4001");
+        var member = new Member(this, peer, [address], (ulong)index);
+        var node = new IpfsDhtNode(member, new IpfsDhtNodeOptions
+        {
+            Random = new Random(Random.Next()),
+            LookupSoftTimeout = TimeSpan.FromSeconds(1),
+            AdaptiveTimeouts = AdaptiveTimeouts && _options.LossRate == 0,
+        }, Clock);
+        member.Node = node;
+        _members.Add(peer, member);
+        var via = PickOnline();
+        _nodes.Add(node);
+        _online.Add(node);
+        if (start)
+        {
+            node.Start();
+        }
+
+        if (via is not null)
+        {
+            Run(node.BootstrapAsync([new PeerInfo(via.PeerId, _members[via.PeerId].Addresses)]));
+        }
+
+        return node;
     }
 
     /// <summary>Takes a random <paramref name="fraction"/> of the online nodes (never <paramref name="except"/>) off the network unannounced.</summary>
@@ -87,25 +113,95 @@ public sealed class IpfsSimulation
         var dead = VirtualRun.Share(_nodes.Where(n => n != except && IsOnline(n)), fraction, Random);
         foreach (var node in dead)
         {
-            _members[node.PeerId].Online = false;
+            TakeOffline(node);
         }
 
         return dead;
     }
 
-    /// <summary>Whether <paramref name="node"/> answers (not taken off by <see cref="SetOffline"/>).</summary>
+    /// <summary>
+    /// Makes a random <paramref name="fraction"/> of the online honest servers (never <paramref name="except"/>)
+    /// lie as <paramref name="behaviour"/> says from now on: <see cref="Liar.DropQueries"/> answers nothing (its
+    /// own requests still go out), <see cref="Liar.RandomFarNodes"/> answers every request with random servers of
+    /// the network as its closer peers and no providers or record. The lie is made on the wire; the node is unchanged.
+    /// </summary>
+    public IReadOnlyList<IpfsDhtNode> SetLiars(double fraction, Liar behaviour, IpfsDhtNode? except = null)
+    {
+        if (behaviour is not (Liar.DropQueries or Liar.RandomFarNodes))
+        {
+            throw new ArgumentOutOfRangeException(nameof(behaviour), behaviour, "Unknown liar.");
+        }
+
+        var liars = VirtualRun.Share(_nodes.Where(n => n != except && IsOnline(n) && _members[n.PeerId].Lie is null), fraction, Random);
+        foreach (var node in liars)
+        {
+            _members[node.PeerId].Lie = behaviour;
+        }
+
+        return liars;
+    }
+
+    /// <summary>
+    /// Servers leave and join at the rates of <paramref name="churn"/> (never <paramref name="except"/>): leaving
+    /// ones go off the network unannounced, joining ones bootstrap through a random online server. With
+    /// <see cref="ChurnOptions.Refresh"/> every server's refresh and housekeeping timers run (they are started
+    /// here, and keep running) while the virtual clock moves through the duration. Reports the virtual
+    /// seconds passed to <paramref name="progress"/>.
+    /// </summary>
+    /// <returns>How many servers left and joined.</returns>
+    public (int Left, int Joined) Churn(ChurnOptions churn, IpfsDhtNode? except = null, IProgress<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(churn);
+        churn.Validate();
+        if (churn.Refresh)
+        {
+            foreach (var node in _nodes.Where(n => !_members[n.PeerId].Started))
+            {
+                _members[node.PeerId].Started = true;
+                node.Start();
+            }
+        }
+
+        return VirtualRun.Churn(Clock, churn, _online.Count, () => LeaveOne(except), () =>
+        {
+            var node = AddNode(start: churn.Refresh);
+            _members[node.PeerId].Started = churn.Refresh;
+        }, progress);
+    }
+
+    private void LeaveOne(IpfsDhtNode? except)
+    {
+        // Draw until a node other than except comes up (one draw unless except is drawn).
+        for (int tries = 0; tries < 64 && _online.Count > 0; tries++)
+        {
+            var node = _online[Random.Next(_online.Count)];
+            if (node != except)
+            {
+                TakeOffline(node);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Whether <paramref name="node"/> is on the network (not taken off by <see cref="SetOffline"/> or <see cref="Churn"/>).</summary>
     public bool IsOnline(IpfsDhtNode node)
     {
         ArgumentNullException.ThrowIfNull(node);
         return _members[node.PeerId].Online;
     }
 
-    /// <summary>The <paramref name="count"/> online servers closest to the kad key <paramref name="key"/>, closest first (never <paramref name="except"/>).</summary>
+    /// <summary>Whether <paramref name="node"/> answers requests: online, and not a liar that drops them.</summary>
+    public bool Answers(IpfsDhtNode node) => IsOnline(node) && _members[node.PeerId].Lie != Liar.DropQueries;
+
+    /// <summary>The <paramref name="count"/> servers that answer closest to the kad key <paramref name="key"/>, closest first (never <paramref name="except"/>).</summary>
     public IReadOnlyList<PeerId> TrueClosest(ReadOnlySpan<byte> key, int count, IpfsDhtNode? except = null)
     {
         var target = Key256.Sha256(key);
-        return _nodes.Where(n => n != except && IsOnline(n)).OrderBy(n => n.Key.Xor(target)).Take(count).Select(n => n.PeerId).ToArray();
+        return _nodes.Where(n => n != except && Answers(n)).OrderBy(n => n.Key.Xor(target)).Take(count).Select(n => n.PeerId).ToArray();
     }
+
+    /// <summary>Advances the virtual clock by <paramref name="delta"/>, running everything due on the way.</summary>
+    public void Advance(TimeSpan delta) => VirtualRun.Advance(Clock, delta);
 
     /// <summary>Advances the virtual clock until <paramref name="task"/> completes and returns its result.</summary>
     public T Run<T>(Task<T> task)
@@ -137,7 +233,7 @@ public sealed class IpfsSimulation
         Requests++;
         RequestSent?.Invoke(from.Node!, to, message);
         long start = Clock.GetTimestamp();
-        if (!_members.TryGetValue(to, out var target) || !target.Online || Lost())
+        if (!_members.TryGetValue(to, out var target) || !target.Online || target.Lie == Liar.DropQueries || Lost())
         {
             await Task.Delay(RequestTimeout, Clock, cancellationToken).ConfigureAwait(false);
             return null;
@@ -158,8 +254,30 @@ public sealed class IpfsSimulation
 
         await Task.Delay(OneWay(target, from), Clock, cancellationToken).ConfigureAwait(false);
         Answered?.Invoke(from.Node!, Clock.GetElapsedTime(start));
-        return RoundTrip(result.Reply!);
+        return RoundTrip(target.Lie == Liar.RandomFarNodes ? WithRandomPeers(result.Reply!) : result.Reply!);
     }
+
+    // A reply whose closer peers are as many random servers of the network (random ones are far from any
+    // key), with no providers and no record.
+    private KadMessage WithRandomPeers(KadMessage reply)
+    {
+        var lies = new KadPeer[reply.CloserPeers.Count];
+        for (int i = 0; i < lies.Length; i++)
+        {
+            var other = _members[_nodes[_lies.Next(_nodes.Count)].PeerId];
+            lies[i] = KadPeer.FromPeerInfo(new PeerInfo(other.Peer, other.Addresses));
+        }
+
+        return reply with { CloserPeers = lies, ProviderPeers = [], Record = null };
+    }
+
+    private void TakeOffline(IpfsDhtNode node)
+    {
+        _members[node.PeerId].Online = false;
+        _online.Remove(node);
+    }
+
+    private IpfsDhtNode? PickOnline() => _online.Count == 0 ? null : _online[Random.Next(_online.Count)];
 
     // Encoded and decoded as on the wire, so the simulation runs the same codec as a real stream.
     private static KadMessage RoundTrip(KadMessage message)
@@ -182,6 +300,10 @@ public sealed class IpfsSimulation
         public ulong LinkKey => linkKey;
 
         public bool Online { get; set; } = true;
+
+        public Liar? Lie { get; set; }
+
+        public bool Started { get; set; }
 
         public PeerId Self => peer;
 

@@ -11,8 +11,10 @@ namespace DhtNet.Simulation;
 /// <param name="FirstProvider">Virtual time from the start of the search to its first provider; null when none came.</param>
 /// <param name="NeighbourhoodReached">Virtual time until the search first asked a peer of the key's neighbourhood; null if it never did.</param>
 /// <param name="Requests">Requests the searcher sent until the first provider (or the end).</param>
-/// <param name="ExactK">Whether a closest-peers lookup of the key from the same node returned exactly the K closest online servers.</param>
-public readonly record struct SurveyedSearch(TimeSpan? FirstProvider, TimeSpan? NeighbourhoodReached, int Requests, bool ExactK);
+/// <param name="ExactK">Whether a closest-peers lookup of the key from the same node returned exactly the K closest servers that answer.</param>
+/// <param name="Lookup">Virtual time the closest-peers lookup took.</param>
+/// <param name="LookupRequests">Requests the closest-peers lookup sent.</param>
+public readonly record struct SurveyedSearch(TimeSpan? FirstProvider, TimeSpan? NeighbourhoodReached, int Requests, bool ExactK, TimeSpan Lookup, int LookupRequests);
 
 /// <summary>
 /// Runs find-providers searches on an <see cref="IpfsSimulation"/>: each time a random online server
@@ -62,9 +64,14 @@ public static class ProviderSurvey
             searching = false;
             simulation.RequestSent = null;
 
+            int lookupRequests = 0;
+            simulation.RequestSent = (from, _, _) => lookupRequests += from == searcher ? 1 : 0;
+            long lookupStart = simulation.Clock.GetTimestamp();
             var closest = simulation.Run(searcher.QueryAsync(cid.Multihash.Bytes)).Select(p => p.Id);
+            var lookup = simulation.Clock.GetElapsedTime(lookupStart);
+            simulation.RequestSent = null;
             bool exact = closest.SequenceEqual(simulation.TrueClosest(cid.Multihash.Bytes.Span, k, except: searcher));
-            results.Add(new SurveyedSearch(elapsed, reached, requests, exact));
+            results.Add(new SurveyedSearch(elapsed, reached, requests, exact, lookup, lookupRequests));
             progress?.Report(i + 1);
         }
 

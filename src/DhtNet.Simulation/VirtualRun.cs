@@ -41,4 +41,56 @@ internal static class VirtualRun
         random.Shuffle(all);
         return all[..(int)Math.Round(fraction * all.Length)];
     }
+
+    /// <summary>Advances <paramref name="clock"/> by <paramref name="delta"/>, running everything due on the way inline.</summary>
+    public static void Advance(VirtualTimeProvider clock, TimeSpan delta)
+    {
+        var context = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
+        try
+        {
+            clock.Advance(delta);
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(context);
+        }
+    }
+
+    /// <summary>
+    /// Runs the leaves and joins <paramref name="churn"/> calls for among <paramref name="online"/> nodes:
+    /// spread evenly over its duration while the clock moves a second at a time, or all at once without
+    /// refresh. Reports the virtual seconds passed to <paramref name="progress"/>.
+    /// </summary>
+    public static (int Left, int Joined) Churn(VirtualTimeProvider clock, ChurnOptions churn, int online, Action leave, Action join, IProgress<int>? progress)
+    {
+        double minutes = churn.Duration.TotalMinutes;
+        int leaves = (int)Math.Round(churn.LeavesPerMinute * minutes * online);
+        int joins = (int)Math.Round(churn.JoinsPerMinute * minutes * online);
+        int left = 0, joined = 0;
+        long start = clock.GetTimestamp();
+        while (true)
+        {
+            // The events due by now, spread evenly over the duration (all of them at once without refresh).
+            var elapsed = clock.GetElapsedTime(start);
+            double share = !churn.Refresh || churn.Duration <= TimeSpan.Zero ? 1 : Math.Min(1, elapsed / churn.Duration);
+            for (; left < (int)Math.Round(share * leaves); left++)
+            {
+                leave();
+            }
+
+            for (; joined < (int)Math.Round(share * joins); joined++)
+            {
+                join();
+            }
+
+            progress?.Report((int)elapsed.TotalSeconds);
+            if (share >= 1)
+            {
+                return (left, joined);
+            }
+
+            Advance(clock, TimeSpan.FromSeconds(1));
+        }
+    }
 }

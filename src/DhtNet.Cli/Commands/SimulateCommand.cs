@@ -23,7 +23,7 @@ internal static class SimulateCommand
         var dead = new Option<double>("--dead") { Description = "Share of nodes (0 to 1) gone from the network without the tables knowing", DefaultValueFactory = _ => 0 };
         var loss = new Option<double>("--loss") { Description = "Share of datagrams lost (0 to 1)", DefaultValueFactory = _ => 0 };
         var lookups = new Option<int>("--lookups") { Description = "Lookups to measure", DefaultValueFactory = _ => 200 };
-        var network = new Option<string>("--network") { Description = "The DHT to simulate: mainline, or ipfs (find-providers searches; --churn, --liars and --out apply to mainline only)", DefaultValueFactory = _ => "mainline" };
+        var network = new Option<string>("--network") { Description = "The DHT to simulate: mainline (find_node lookups from a fresh node), or ipfs (find-providers searches and closest-peers lookups between servers)", DefaultValueFactory = _ => "mainline" };
         var latency = new Option<double>("--latency") { Description = "Fixed one-way delay in milliseconds", DefaultValueFactory = _ => 30 };
         var jitter = new Option<double>("--jitter") { Description = "Extra one-way delay drawn uniformly from 0 to this many milliseconds", DefaultValueFactory = _ => 40 };
         var seed = new Option<int>("--seed") { Description = "Seed of ids, choices, delays and loss; the same seed repeats the run", DefaultValueFactory = _ => 1 };
@@ -36,7 +36,7 @@ internal static class SimulateCommand
         var linkSigma = new Option<double>("--link-sigma") { Description = "Spread of the per-link delay (standard deviation of its logarithm)", DefaultValueFactory = _ => 0.5 };
         var alpha = new Option<int>("--alpha") { Description = "Lookup requests in flight at once (default: the node's)", DefaultValueFactory = _ => new DhtOptions().Alpha };
         var fixedTimeouts = new Option<bool>("--fixed-timeouts") { Description = "Lookups wait out every request's own timeout (AdaptiveTimeouts off), as before issue 14" };
-        var outDir = new Option<string?>("--out") { Description = "Directory for lookups.csv, latency-cdf.svg and queries.svg" };
+        var outDir = new Option<string?>("--out") { Description = "Directory for the raw lookups as CSV (lookups.csv; IPFS: searches.csv) and plots: latency-cdf.svg, queries.svg (IPFS also first-provider-cdf.svg)" };
         var json = SharedOptions.Json();
         var command = new Command("simulate", "Measure lookups on a simulated network of many nodes (virtual time)")
         {
@@ -130,12 +130,7 @@ internal static class SimulateCommand
                 w.WriteNumber("nodes", settings.Nodes);
                 w.WriteNumber("dead", settings.Dead);
                 w.WriteNumber("loss", settings.Loss);
-                w.WriteNumber("liars", settings.Liars);
-                w.WriteString("lie", settings.Liars > 0 ? settings.Lie.ToString() : "none");
-                w.WriteNumber("churn", settings.Churn);
-                w.WriteNumber("left", left);
-                w.WriteNumber("joined", joined);
-                w.WriteBoolean("refresh", settings.Refresh);
+                WriteModels(w, settings, left, joined);
                 w.WriteNumber("alpha", settings.Alpha);
                 w.WriteBoolean("adaptiveTimeouts", !settings.FixedTimeouts);
                 w.WriteNumber("lookups", summary.Lookups);
@@ -170,8 +165,8 @@ internal static class SimulateCommand
         }
     }
 
-    // The IPFS DHT: servers join one by one (the node has no warm import), a share goes offline,
-    // then each measured search provides a fresh CID from one server and finds it from another.
+    // The IPFS DHT: servers join one by one (the node has no warm import), a share goes offline or lies,
+    // nodes churn, then each measured search provides a fresh CID from one server and finds it from another.
     private static async Task<int> RunIpfsAsync(CliOutput output, Settings settings, CancellationToken cancellationToken)
     {
         long start = Stopwatch.GetTimestamp();
@@ -182,7 +177,10 @@ internal static class SimulateCommand
             Jitter = settings.Jitter,
             LossRate = settings.Loss,
             LinkLatency = settings.LinkLatency > TimeSpan.Zero ? LinkLatency.LogNormal(settings.LinkLatency, settings.LinkSigma) : null,
-        });
+        })
+        {
+            AdaptiveTimeouts = !settings.FixedTimeouts,
+        };
         await output.ProgressAsync($"Building {settings.Nodes} IPFS DHT servers", settings.Nodes,
             progress => Task.Run(() =>
             {
@@ -191,16 +189,32 @@ internal static class SimulateCommand
             }, cancellationToken));
         var built = Stopwatch.GetElapsedTime(start);
         simulation.SetOffline(settings.Dead);
+        simulation.SetLiars(settings.Liars, settings.Lie);
+        var (left, joined) = (0, 0);
+        if (settings.Churn > 0)
+        {
+            (left, joined) = await output.ProgressAsync($"Churning for {settings.ChurnDuration.TotalMinutes:F0} virtual minutes", (int)settings.ChurnDuration.TotalSeconds,
+                progress => Task.Run(() => simulation.Churn(
+                    new ChurnOptions { Duration = settings.ChurnDuration, LeavesPerMinute = settings.Churn, JoinsPerMinute = settings.Churn, Refresh = settings.Refresh },
+                    progress: progress), cancellationToken));
+        }
+
         var roundTrips = new List<double>();
         simulation.Answered = (_, roundTrip) => roundTrips.Add(roundTrip.TotalMilliseconds);
         var measured = await output.ProgressAsync($"Running {settings.Lookups} provider searches", settings.Lookups,
             progress => Task.Run(() => ProviderSurvey.Run(simulation, settings.Lookups, progress: progress), cancellationToken));
         var total = Stopwatch.GetElapsedTime(start);
+        if (settings.OutDir is { } dir)
+        {
+            WriteIpfs(dir, measured, settings);
+        }
 
         var first = measured.Where(m => m.FirstProvider is not null).Select(m => m.FirstProvider!.Value.TotalMilliseconds).Order().ToArray();
         var after = measured.Where(m => m.FirstProvider is not null && m.NeighbourhoodReached is not null)
             .Select(m => (m.FirstProvider!.Value - m.NeighbourhoodReached!.Value).TotalMilliseconds).Order().ToArray();
         var requests = measured.Select(m => (double)m.Requests).Order().ToArray();
+        var lookup = measured.Select(m => m.Lookup.TotalMilliseconds).Order().ToArray();
+        var lookupRequests = measured.Select(m => (double)m.LookupRequests).Order().ToArray();
         double rtt = SurveySummary.Percentile([.. roundTrips.Order()], 50);
         double found = measured.Count == 0 ? 0 : first.Length / (double)measured.Count;
         double exact = measured.Count == 0 ? 0 : measured.Count(m => m.ExactK) / (double)measured.Count;
@@ -212,6 +226,8 @@ internal static class SimulateCommand
             w.WriteNumber("nodes", settings.Nodes);
             w.WriteNumber("dead", settings.Dead);
             w.WriteNumber("loss", settings.Loss);
+            WriteModels(w, settings, left, joined);
+            w.WriteBoolean("adaptiveTimeouts", !settings.FixedTimeouts);
             w.WriteNumber("lookups", measured.Count);
             w.WriteNumber("p50", Math.Round(SurveySummary.Percentile(first, 50), 1));
             w.WriteNumber("p90", Math.Round(SurveySummary.Percentile(first, 90), 1));
@@ -222,20 +238,62 @@ internal static class SimulateCommand
             w.WriteNumber("afterNeighbourhoodRtts", Math.Round(afterRtts, 2));
             w.WriteNumber("rttP50", Math.Round(rtt, 1));
             w.WriteNumber("requestsP50", SurveySummary.Percentile(requests, 50));
+            w.WriteNumber("lookupP50", Math.Round(SurveySummary.Percentile(lookup, 50), 1));
+            w.WriteNumber("lookupP90", Math.Round(SurveySummary.Percentile(lookup, 90), 1));
+            w.WriteNumber("lookupP99", Math.Round(SurveySummary.Percentile(lookup, 99), 1));
+            w.WriteNumber("lookupRequestsP50", SurveySummary.Percentile(lookupRequests, 50));
+            w.WriteNumber("lookupRequestsMean", Math.Round(lookupRequests.DefaultIfEmpty().Average(), 2));
             w.WriteNumber("buildMs", Display.Milliseconds(built));
             w.WriteNumber("totalMs", Display.Milliseconds(total));
         });
-        output.Line($"[bold]{settings.Nodes} IPFS DHT servers[/] built in {Display.Duration(built)}, {settings.Dead:P0} dead, {settings.Loss:P0} loss");
+        output.Line($"[bold]{settings.Nodes} IPFS DHT servers[/] built in {Display.Duration(built)}, {settings.Dead:P0} dead, {settings.Loss:P0} loss, "
+            + $"{settings.Liars:P0} liars, {left} left and {joined} joined");
         output.Write(Display.Table("Measure", "Value")
             .Row("searches", measured.Count.ToString(CultureInfo.InvariantCulture))
             .Row("first provider p50 / p90 / p99", string.Create(CultureInfo.InvariantCulture, $"{SurveySummary.Percentile(first, 50):F0} / {SurveySummary.Percentile(first, 90):F0} / {SurveySummary.Percentile(first, 99):F0} ms"))
             .Row("providers found", string.Create(CultureInfo.InvariantCulture, $"{found:P1}"))
             .Row("first provider after reaching the neighbourhood p50", string.Create(CultureInfo.InvariantCulture, $"{SurveySummary.Percentile(after, 50):F0} ms ({afterRtts:F2} RTT of {rtt:F0} ms)"))
             .Row("requests until the first provider p50", string.Create(CultureInfo.InvariantCulture, $"{SurveySummary.Percentile(requests, 50):F0}"))
+            .Row("closest-peers lookup p50 / p90 / p99", string.Create(CultureInfo.InvariantCulture, $"{SurveySummary.Percentile(lookup, 50):F0} / {SurveySummary.Percentile(lookup, 90):F0} / {SurveySummary.Percentile(lookup, 99):F0} ms"))
+            .Row("requests per closest-peers lookup p50", string.Create(CultureInfo.InvariantCulture, $"{SurveySummary.Percentile(lookupRequests, 50):F0}"))
             .Row("exact K closest (closest-peers lookup)", string.Create(CultureInfo.InvariantCulture, $"{exact:P1}"))
             .Row("wall time", Display.Duration(total)));
         return ExitCodes.Success;
     }
+
+    private static void WriteIpfs(string dir, List<SurveyedSearch> measured, Settings settings)
+    {
+        Directory.CreateDirectory(dir);
+        var csv = new StringBuilder("first_provider_ms,neighbourhood_ms,requests,lookup_ms,lookup_requests,exact_k\n");
+        foreach (var m in measured)
+        {
+            csv.Append(CultureInfo.InvariantCulture,
+                $"{m.FirstProvider?.TotalMilliseconds:F1},{m.NeighbourhoodReached?.TotalMilliseconds:F1},{m.Requests},{m.Lookup.TotalMilliseconds:F1},{m.LookupRequests},{(m.ExactK ? 1 : 0)}\n");
+        }
+
+        File.WriteAllText(Path.Combine(dir, "searches.csv"), csv.ToString());
+        string title = Title(settings);
+        File.WriteAllText(Path.Combine(dir, "first-provider-cdf.svg"), SvgPlot.Cdf($"Time to the first provider, {title}", "milliseconds (virtual)",
+            measured.Where(m => m.FirstProvider is not null).Select(m => m.FirstProvider!.Value.TotalMilliseconds).ToArray()));
+        File.WriteAllText(Path.Combine(dir, "latency-cdf.svg"), SvgPlot.Cdf($"Closest-peers lookup latency, {title}", "milliseconds (virtual)",
+            measured.Select(m => m.Lookup.TotalMilliseconds).ToArray()));
+        File.WriteAllText(Path.Combine(dir, "queries.svg"), SvgPlot.Histogram($"Requests per closest-peers lookup, {title}", "peers asked",
+            measured.Select(m => m.LookupRequests).ToArray()));
+    }
+
+    // The network models a run applied, as both networks report them.
+    private static void WriteModels(System.Text.Json.Utf8JsonWriter w, Settings settings, int left, int joined)
+    {
+        w.WriteNumber("liars", settings.Liars);
+        w.WriteString("lie", settings.Liars > 0 ? settings.Lie.ToString() : "none");
+        w.WriteNumber("churn", settings.Churn);
+        w.WriteNumber("left", left);
+        w.WriteNumber("joined", joined);
+        w.WriteBoolean("refresh", settings.Refresh);
+    }
+
+    private static string Title(Settings settings) =>
+        string.Create(CultureInfo.InvariantCulture, $"{settings.Nodes} {(settings.Network == "ipfs" ? "servers" : "nodes")}, {settings.Dead:P0} dead, {settings.Loss:P0} loss");
 
     private static void Write(string dir, List<SurveyedLookup> measured, Settings settings)
     {
@@ -247,7 +305,7 @@ internal static class SimulateCommand
         }
 
         File.WriteAllText(Path.Combine(dir, "lookups.csv"), csv.ToString());
-        string title = string.Create(CultureInfo.InvariantCulture, $"{settings.Nodes} nodes, {settings.Dead:P0} dead, {settings.Loss:P0} loss");
+        string title = Title(settings);
         File.WriteAllText(Path.Combine(dir, "latency-cdf.svg"), SvgPlot.Cdf($"Lookup latency, {title}", "milliseconds (virtual)", measured.Select(l => l.Elapsed.TotalMilliseconds).ToArray()));
         File.WriteAllText(Path.Combine(dir, "queries.svg"), SvgPlot.Histogram($"Queries per lookup, {title}", "nodes queried", measured.Select(l => l.Queried).ToArray()));
     }

@@ -23,6 +23,9 @@ public sealed class IpfsDhtNode : IDisposable
 {
     private const int BootstrapAttempts = 3;
 
+    // No lookup timeout from measured round trips is shorter (TCP's minimum RTO plays the same part).
+    private static readonly TimeSpan RoundTripFloor = TimeSpan.FromMilliseconds(150);
+
     private readonly IKadMessenger _messenger;
     private readonly IpfsDhtNodeOptions _options;
     private readonly TimeProvider _time;
@@ -39,6 +42,7 @@ public sealed class IpfsDhtNode : IDisposable
     private readonly RefreshTargets _refreshTargets;
     private readonly CancellationTokenSource _stopping = new();
     private readonly IpfsDhtMetrics _metrics;
+    private readonly RequestsTiming _timing = new(RoundTripFloor);
     private ITimer? _housekeeping;
 
     /// <param name="messenger">How requests reach other peers.</param>
@@ -483,15 +487,30 @@ public sealed class IpfsDhtNode : IDisposable
             }
 
             return LookupReply<IpfsContact>.From(closer);
-        }, _lookupOptions, _time, excluded: _selfKey);
+        }, LookupOptionsNow(), _time, excluded: _selfKey);
         lookup.AddCandidates(_table.FindClosest(target, _options.BucketSize * 2).Select(Current));
         return RunLinkedAsync(lookup, cancellationToken);
     }
 
+    /// <summary>
+    /// The options a lookup starting now runs with: with <see cref="IpfsDhtNodeOptions.AdaptiveTimeouts"/> on a
+    /// clean path, timeouts from this node's measured round trips (a dead peer is given up after one
+    /// SRTT + 4 RTTVAR, its slot freed sooner), as Mainline's lookups time theirs. A retry here waits out the
+    /// messenger's whole timeout first, so on a path that lost requests to live peers lately no give-up time
+    /// covers one: the lookup then waits for every request's own outcome.
+    /// </summary>
+    private LookupOptions LookupOptionsNow() =>
+        _options.AdaptiveTimeouts && _timing.IsClean
+            ? _lookupOptions with { Adaptive = _timing.LookupTimeouts(1), ExtraPerFailure = _options.LookupExtraPerFailure }
+            : _lookupOptions;
+
     private async Task<LookupResult<IpfsContact>> RunLinkedAsync(IterativeLookup<Key256, IpfsContact> lookup, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
-        return await lookup.RunAsync(linked.Token).ConfigureAwait(false);
+        var result = await lookup.RunAsync(linked.Token).ConfigureAwait(false);
+        var statistics = result.Statistics;
+        _timing.LookupCompleted(statistics.Queried - statistics.Abandoned, statistics.TimedOut - statistics.Abandoned);
+        return result;
     }
 
     /// <summary>
@@ -504,9 +523,10 @@ public sealed class IpfsDhtNode : IDisposable
         long started = 0;
         var backoff = _options.RetryBackoff;
         var to = contact;
+        int attempt = 0;
         try
         {
-            for (int attempt = 0; attempt < _options.RequestAttempts && reply is null; attempt++)
+            for (; attempt < _options.RequestAttempts; attempt++)
             {
                 if (attempt > 0)
                 {
@@ -518,6 +538,10 @@ public sealed class IpfsDhtNode : IDisposable
                 to = attempt == 0 ? contact : Current(contact);
                 started = _time.GetTimestamp();
                 reply = await _messenger.SendRequestAsync(to.Peer, request, cancellationToken).ConfigureAwait(false);
+                if (reply is not null)
+                {
+                    break;
+                }
             }
         }
         catch (OperationCanceledException)
@@ -532,8 +556,10 @@ public sealed class IpfsDhtNode : IDisposable
             return null;
         }
 
-        // The table keeps the addresses that answered.
-        _upkeep.Report(to, RequestOutcome.Answered(_time.GetElapsedTime(started)));
+        // The table keeps the addresses that answered; a retry that was answered means a live peer lost one.
+        var roundTrip = _time.GetElapsedTime(started);
+        _timing.Answered(attempt, roundTrip);
+        _upkeep.Report(to, RequestOutcome.Answered(roundTrip));
         return reply;
     }
 

@@ -42,6 +42,7 @@ public sealed class IterativeLookup<TKey, TContact>
     private bool _started;
     private bool _stopRequested;
     private bool _finished;
+    private bool _awaitingDue; // converged but for answers still due (see IsConvergedLocked)
 
     /// <param name="target">The key the lookup converges on.</param>
     /// <param name="request">Sends one request; must not throw (a throw counts as no answer).</param>
@@ -167,7 +168,7 @@ public sealed class IterativeLookup<TKey, TContact>
             }
             else
             {
-                while (_slotsInUse < _options.Alpha && _queried < _options.MaxQueries && NextWaitingLocked() is { } next)
+                while (!_awaitingDue && _slotsInUse < _options.Alpha && _queried < _options.MaxQueries && NextWaitingLocked() is { } next)
                 {
                     next.State = CandidateState.InFlight;
                     next.HoldsSlot = true;
@@ -429,6 +430,7 @@ public sealed class IterativeLookup<TKey, TContact>
     // preference: the K closest preferred ones, looking no deeper than 2K answered nodes).
     private bool IsConvergedLocked()
     {
+        _awaitingDue = false;
         int counted = 0, preferred = 0, skipped = 0;
         var prefer = _prefer;
         foreach (var candidate in _candidates)
@@ -449,7 +451,12 @@ public sealed class IterativeLookup<TKey, TContact>
             int wanted = _options.K + Math.Min(_options.K, skipped * _options.ExtraPerFailure);
             if (prefer is null ? counted >= wanted : (prefer(candidate.Node) && ++preferred == _options.K) || counted == 2 * _options.K)
             {
-                return true;
+                // With dead nodes among the closest, the live node ranked past them is named only by
+                // nodes that know few closer ones (farther ones), so answers still due (requests not
+                // yet past their soft timeout) are awaited, and no farther node is asked meanwhile:
+                // without this, 1 in 100-200 simulated lookups at 20 % dead missed that node.
+                _awaitingDue = skipped > 0 && _options.ExtraPerFailure > 0 && _slotsInUse > 0;
+                return !_awaitingDue;
             }
         }
 

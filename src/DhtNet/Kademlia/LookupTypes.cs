@@ -35,8 +35,9 @@ public sealed record LookupOptions
     /// For each node among the closest that failed or was given up, this many more answered nodes
     /// past <see cref="K"/> before the lookup is done (at most K more). Answers carry K nodes, dead
     /// ones among them, so a live node ranked just past K is named by nobody who knows every closer
-    /// node; a few more answers from nodes whose tables differ make up for the crowded ones. Zero:
-    /// done at the K closest live nodes.
+    /// node; a few more answers from nodes whose tables differ make up for the crowded ones, and the
+    /// lookup also waits for the answers still due (requests not past their soft timeout) before it is
+    /// done, asking no farther node meanwhile: farther nodes name it. Zero: done at the K closest live nodes.
     /// </summary>
     public int ExtraPerFailure { get; init; }
 

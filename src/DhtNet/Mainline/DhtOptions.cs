@@ -49,11 +49,13 @@ public sealed record DhtOptions
     public int K { get; init; } = 8;
 
     /// <summary>
-    /// Lookup requests in flight at once. 8: with a fifth of the network dead, the simulated
-    /// lookups (docs/simulation.md) reach the closest nodes 100-150 ms sooner than with 5 and
-    /// still send fewer datagrams than they did with 5 and fixed timeouts.
+    /// The most lookup requests in flight at once. With <see cref="AdaptiveTimeouts"/> a lookup runs
+    /// 5 while the nodes lookups ask answer, widening to this as the share that does not reaches 5 %
+    /// (dead nodes in the tables). 12: with a fifth of the network dead the simulated lookups
+    /// (docs/simulation.md) stay under 600 ms at the median at 10,000 and 20,000 nodes (10: 569 and
+    /// 606 ms), at 1.1x the datagrams of alpha 5 with fixed timeouts; with nobody dead they run at 5.
     /// </summary>
-    public int Alpha { get; init; } = 8;
+    public int Alpha { get; init; } = 12;
 
     /// <summary>How long a query waits for its answer.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(3);

@@ -95,6 +95,8 @@ internal sealed class Lookups(DualStackTables tables, Requests network, DhtOptio
     /// <summary>A lookup finished (one of an operation's, or the upkeep's bootstrap and refresh): the event and the duration histogram.</summary>
     public void Completed(string operation, NodeId target, LookupStatistics statistics)
     {
+        // Requests still out at the end are no verdict on their nodes; given-up ones are.
+        network.Timing.LookupCompleted(statistics.Queried - statistics.Abandoned, statistics.TimedOut - statistics.Abandoned);
         metrics?.LookupCompleted(operation, statistics);
         events.OnLookupCompleted(operation, target, statistics);
     }
@@ -120,7 +122,8 @@ internal sealed class Lookups(DualStackTables tables, Requests network, DhtOptio
         }
         else if (network.LookupTimeouts() is { } timeouts)
         {
-            lookupOptions = lookupOptions with { Adaptive = timeouts };
+            // Narrow while the nodes asked answer, wide while dead ones hold the closest set (RequestsTiming.LookupAlpha).
+            lookupOptions = lookupOptions with { Adaptive = timeouts, Alpha = network.Timing.LookupAlpha(options.Alpha) };
         }
 
         var lookup = new IterativeLookup<NodeId, NodeInfo>(

@@ -246,22 +246,7 @@ internal sealed class Requests(KrpcDispatcher dispatcher, DualStackTables tables
     /// request up after as many retransmission intervals as the measured loss needs
     /// (<see cref="RequestsTiming.CopiesToCover"/>); null with <see cref="DhtOptions.AdaptiveTimeouts"/> off.
     /// </summary>
-    public RoundTripTimeouts? LookupTimeouts()
-    {
-        if (!options.AdaptiveTimeouts)
-        {
-            return null;
-        }
-
-        var estimate = Timing.Estimate;
-        return new RoundTripTimeouts
-        {
-            InitialRoundTrip = estimate?.Smoothed,
-            InitialVariation = estimate?.Variation,
-            Floor = Timing.Floor,
-            GiveUpFactor = Timing.CopiesToCover(options.QueryAttempts),
-        };
-    }
+    public RoundTripTimeouts? LookupTimeouts() => options.AdaptiveTimeouts ? Timing.LookupTimeouts(options.QueryAttempts) : null;
 
     /// <summary>Asks a node we know by id; a timeout counts against it in the routing table.</summary>
     public Task<KrpcResult> AskKnownAsync(KrpcQuery query, NodeInfo node, CancellationToken cancellationToken) =>
