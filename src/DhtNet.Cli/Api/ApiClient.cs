@@ -68,8 +68,10 @@ internal sealed class ApiClient : IDisposable
                 continue;
             }
 
+            // A query error naming a peer says that peer did not answer (the lookup went on); one naming
+            // no peer ends the operation.
             var e = Parse(line);
-            if (Type(e) == QueryEventType.QueryError)
+            if (Type(e) == QueryEventType.QueryError && !(e.TryGetProperty("ID", out var peer) && peer.ValueKind == JsonValueKind.String && peer.GetString()!.Length > 0))
             {
                 string message = e.TryGetProperty("Extra", out var extraText) && extraText.ValueKind == JsonValueKind.String ? extraText.GetString()! : "query error";
                 throw message.Contains(ApiOperationException.DeadlineExceeded, StringComparison.Ordinal)

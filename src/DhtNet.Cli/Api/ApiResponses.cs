@@ -80,7 +80,7 @@ internal static class ApiResponses
         {
             await foreach (var e in events.WithCancellation(linked.Token).ConfigureAwait(false))
             {
-                if (!started && holdHops && IsHop(e.Type))
+                if (!started && holdHops && IsHop(e))
                 {
                     if (held.Count < MaxHeldHops)
                     {
@@ -125,8 +125,11 @@ internal static class ApiResponses
     /// <summary>Hop events kept before the first result (a lookup asks tens of nodes).</summary>
     private const int MaxHeldHops = 1000;
 
-    private static bool IsHop(QueryEventType type) =>
-        type is QueryEventType.SendingQuery or QueryEventType.PeerResponse or QueryEventType.AddingPeer or QueryEventType.DialingPeer;
+    // A query error naming a peer is a hop too (that peer did not answer; the lookup goes on), so a
+    // failure of the whole operation that follows is still answered with its HTTP error.
+    private static bool IsHop(QueryEvent e) =>
+        e.Type is QueryEventType.SendingQuery or QueryEventType.PeerResponse or QueryEventType.AddingPeer or QueryEventType.DialingPeer
+        || (e.Type == QueryEventType.QueryError && e.Id.Length > 0);
 
     private static void Start(HttpResponse response, ref bool started)
     {
