@@ -66,11 +66,12 @@ internal static class ApiResponses
         var response = context.Response;
         await using var writer = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { SkipValidation = true });
 
-        async Task FlushHeldAsync()
+        // The held hops go out in one write with the line that follows them, not one network flush each.
+        void WriteHeld()
         {
             foreach (var hop in held)
             {
-                await WriteLineAsync(writer, response, hop, context.RequestAborted);
+                WriteLine(writer, response, hop);
             }
 
             held.Clear();
@@ -91,7 +92,7 @@ internal static class ApiResponses
                 }
 
                 Start(response, ref started);
-                await FlushHeldAsync();
+                WriteHeld();
                 await WriteLineAsync(writer, response, e, context.RequestAborted);
             }
 
@@ -102,7 +103,8 @@ internal static class ApiResponses
             }
 
             Start(response, ref started);
-            await FlushHeldAsync();
+            WriteHeld();
+            await response.BodyWriter.FlushAsync(context.RequestAborted);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
         {
@@ -147,10 +149,16 @@ internal static class ApiResponses
 
     private static async Task WriteLineAsync(Utf8JsonWriter writer, HttpResponse response, QueryEvent e, CancellationToken cancellationToken)
     {
+        WriteLine(writer, response, e);
+        await response.BodyWriter.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>One event and its newline into the response's buffer (the writer commits to the pipe; nothing is sent yet).</summary>
+    private static void WriteLine(Utf8JsonWriter writer, HttpResponse response, QueryEvent e)
+    {
         e.WriteTo(writer);
-        await writer.FlushAsync(cancellationToken);
+        writer.Flush();
         writer.Reset();
         response.BodyWriter.Write("\n"u8);
-        await response.BodyWriter.FlushAsync(cancellationToken);
     }
 }
