@@ -1,14 +1,13 @@
 using System.Text.Json;
-using DhtNet.Cli.Swarm;
 
 namespace DhtNet.Tests.Cli.Api;
 
 /// <summary>
 /// One-shot commands given --api against `dht node --api 127.0.0.1:0` running as a process, on the IPFS network
 /// and on both: the same JSON lines as a temporary node prints, the work done by the running node (so another
-/// node finds its provider records), and errors that name the problem.
+/// node finds its provider records), and errors that name the problem. The nodes join a local network of both kinds.
 /// </summary>
-public sealed class CliThroughNodeProcessTests(CliThroughNodeProcessTests.Swarm swarm) : IClassFixture<CliThroughNodeProcessTests.Swarm>
+public sealed class CliThroughNodeProcessTests(IpfsCommandTests.Swarm swarm) : IClassFixture<IpfsCommandTests.Swarm>
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
 
@@ -189,26 +188,6 @@ public sealed class CliThroughNodeProcessTests(CliThroughNodeProcessTests.Swarm 
             Assert.NotEmpty(n.GetProperty("stores").EnumerateArray());
             Assert.NotEmpty(n.GetProperty("traffic").EnumerateObject());
         });
-    }
-
-    /// <summary>A local network of both kinds for the running nodes to join.</summary>
-    public sealed class Swarm : IAsyncLifetime
-    {
-        private LocalNetwork? _network;
-
-        internal LocalNetwork Network => _network!;
-
-        public string IpfsBootstrap => _network!.IpfsBootstrapAddress;
-
-        public async Task InitializeAsync() => _network = await LocalNetwork.StartAsync(8, ipfsCount: 8);
-
-        public async Task DisposeAsync()
-        {
-            if (_network is not null)
-            {
-                await _network.DisposeAsync();
-            }
-        }
     }
 
     /// <summary>`dht node --api 127.0.0.1:0` as a process: its peer id, addrs and API URL from its first lines.</summary>
