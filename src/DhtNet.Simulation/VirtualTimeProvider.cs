@@ -9,11 +9,15 @@ namespace DhtNet.Simulation;
 /// </summary>
 public sealed class VirtualTimeProvider : TimeProvider
 {
+    // Below this many queued entries the queue's spare storage is not worth giving back.
+    private const int MinTrimmedCapacity = 4_096;
+
     private readonly object _lock = new();
     private readonly PriorityQueue<VirtualTimer, (long Due, long Sequence)> _queue = new();
     private long _now; // ticks since the epoch below
     private long _sequence;
     private int _stale; // queue entries left behind by Change/Dispose, dropped lazily
+    private int _highWater; // most entries queued since the queue's storage was last trimmed
     private readonly DateTimeOffset _epoch;
 
     public VirtualTimeProvider()
@@ -42,6 +46,18 @@ public sealed class VirtualTimeProvider : TimeProvider
             lock (_lock)
             {
                 return _queue.Count - _stale;
+            }
+        }
+    }
+
+    // Slots the queue's storage holds; lets tests check a burst's storage is given back.
+    internal int QueueCapacity
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _queue.Capacity;
             }
         }
     }
@@ -118,6 +134,7 @@ public sealed class VirtualTimeProvider : TimeProvider
             }
 
             timer = _queue.Dequeue();
+            TrimAfterBurst();
             if (next.Due > _now)
             {
                 Interlocked.Exchange(ref _now, next.Due);
@@ -151,6 +168,19 @@ public sealed class VirtualTimeProvider : TimeProvider
     {
         sequence = ++_sequence;
         _queue.Enqueue(timer, (due, sequence));
+        _highWater = Math.Max(_highWater, _queue.Count);
+    }
+
+    // A priority queue keeps the storage of its largest moment: a burst of timers (every node of a
+    // large swarm refreshing at once) would otherwise hold millions of empty slots for the whole run.
+    // Give it back once the queue has drained to a quarter of that peak.
+    private void TrimAfterBurst()
+    {
+        if (_highWater > MinTrimmedCapacity && _queue.Count < _highWater / 4)
+        {
+            _queue.TrimExcess();
+            _highWater = _queue.Count;
+        }
     }
 
     // Called under the lock when a queued entry stops being live. A timeout that is pushed back on
@@ -172,6 +202,7 @@ public sealed class VirtualTimeProvider : TimeProvider
             _queue.Clear();
             _queue.EnqueueRange(live);
             _stale = 0;
+            TrimAfterBurst();
         }
     }
 

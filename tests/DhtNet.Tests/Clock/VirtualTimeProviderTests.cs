@@ -149,6 +149,27 @@ public class VirtualTimeProviderTests
     }
 
     [Fact]
+    public void Advance_AfterABurstOfTimersFires_GivesTheQueueStorageBack()
+    {
+        var clock = new VirtualTimeProvider();
+        using var keep = clock.CreateTimer(_ => { }, null, TimeSpan.FromHours(1), Timeout.InfiniteTimeSpan);
+
+        // Every node of a swarm arming a request timeout at once, then all of them firing.
+        var burst = new List<ITimer>();
+        for (int i = 0; i < 100_000; i++)
+        {
+            burst.Add(clock.CreateTimer(_ => { }, null, Ms(1 + (i % 100)), Timeout.InfiniteTimeSpan));
+        }
+
+        Assert.True(clock.QueueCapacity >= 100_000);
+        clock.Advance(Ms(200));
+
+        Assert.Equal(1, clock.PendingTimers);
+        Assert.True(clock.QueueCapacity < 10_000, $"queue storage holds {clock.QueueCapacity} slots after the burst");
+        burst.ForEach(t => t.Dispose());
+    }
+
+    [Fact]
     public void Change_NegativePeriod_ThrowsAndLeavesTimerAsItWas()
     {
         var clock = new VirtualTimeProvider();
