@@ -66,11 +66,12 @@ internal static class ApiResponses
         var response = context.Response;
         await using var writer = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { SkipValidation = true });
 
-        async Task FlushHeldAsync()
+        // The held hops go out in one write with the line that follows them, not one network flush each.
+        void WriteHeld()
         {
             foreach (var hop in held)
             {
-                await WriteLineAsync(writer, response, hop, context.RequestAborted);
+                WriteLine(writer, response, hop);
             }
 
             held.Clear();
@@ -80,7 +81,7 @@ internal static class ApiResponses
         {
             await foreach (var e in events.WithCancellation(linked.Token).ConfigureAwait(false))
             {
-                if (!started && holdHops && IsHop(e.Type))
+                if (!started && holdHops && IsHop(e))
                 {
                     if (held.Count < MaxHeldHops)
                     {
@@ -91,7 +92,7 @@ internal static class ApiResponses
                 }
 
                 Start(response, ref started);
-                await FlushHeldAsync();
+                WriteHeld();
                 await WriteLineAsync(writer, response, e, context.RequestAborted);
             }
 
@@ -102,7 +103,8 @@ internal static class ApiResponses
             }
 
             Start(response, ref started);
-            await FlushHeldAsync();
+            WriteHeld();
+            await response.BodyWriter.FlushAsync(context.RequestAborted);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
         {
@@ -125,8 +127,11 @@ internal static class ApiResponses
     /// <summary>Hop events kept before the first result (a lookup asks tens of nodes).</summary>
     private const int MaxHeldHops = 1000;
 
-    private static bool IsHop(QueryEventType type) =>
-        type is QueryEventType.SendingQuery or QueryEventType.PeerResponse or QueryEventType.AddingPeer or QueryEventType.DialingPeer;
+    // A query error naming a peer is a hop too (that peer did not answer; the lookup goes on), so a
+    // failure of the whole operation that follows is still answered with its HTTP error.
+    private static bool IsHop(QueryEvent e) =>
+        e.Type is QueryEventType.SendingQuery or QueryEventType.PeerResponse or QueryEventType.AddingPeer or QueryEventType.DialingPeer
+        || (e.Type == QueryEventType.QueryError && e.Id.Length > 0);
 
     private static void Start(HttpResponse response, ref bool started)
     {
@@ -144,10 +149,16 @@ internal static class ApiResponses
 
     private static async Task WriteLineAsync(Utf8JsonWriter writer, HttpResponse response, QueryEvent e, CancellationToken cancellationToken)
     {
+        WriteLine(writer, response, e);
+        await response.BodyWriter.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>One event and its newline into the response's buffer (the writer commits to the pipe; nothing is sent yet).</summary>
+    private static void WriteLine(Utf8JsonWriter writer, HttpResponse response, QueryEvent e)
+    {
         e.WriteTo(writer);
-        await writer.FlushAsync(cancellationToken);
+        writer.Flush();
         writer.Reset();
         response.BodyWriter.Write("\n"u8);
-        await response.BodyWriter.FlushAsync(cancellationToken);
     }
 }

@@ -192,7 +192,7 @@ internal sealed class IpfsNetwork : IRoutingNetwork
         }
         catch (ArgumentException e)
         {
-            throw new ApiArgumentException("record", e.Message);
+            throw new ApiArgumentException("record", Reason(e));
         }
     }
 
@@ -263,7 +263,7 @@ internal sealed class IpfsNetwork : IRoutingNetwork
         }
         catch (ArgumentException e)
         {
-            throw new ApiArgumentException("value", e.Message);
+            throw new ApiArgumentException("value", Reason(e));
         }
 
         yield return new QueryEvent(QueryEventType.Value, _node.PeerId.ToString(), Extra: Convert.ToBase64String(value.Span));
@@ -281,6 +281,9 @@ internal sealed class IpfsNetwork : IRoutingNetwork
 
     private IAsyncEnumerable<QueryEvent> WithHopsAsync(ReadOnlyMemory<byte> key, Func<CancellationToken, IAsyncEnumerable<QueryEvent>> run, CancellationToken cancellationToken) =>
         HopStream.RunAsync(sink => _observer?.Follow(key, sink), run, cancellationToken);
+
+    /// <summary>Why a validator refused a record, without the " (Parameter 'value')" the exception adds to its message.</summary>
+    private static string Reason(ArgumentException e) => e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
 
     private static byte[] RecordKey(string argument, string text) =>
         TryRecordKey(text, out byte[]? key)

@@ -21,7 +21,10 @@ internal static class FindPeerCommand
             if (options.ReadNetwork(parse) == DhtNetworks.Ipfs)
             {
                 var peerId = Inputs.PeerId("peer-id", parse.GetValue(id));
-                return ClientSession.RunAsync(console, options.Read(parse), session => RunIpfsAsync(session, peerId), cancellationToken);
+                var ipfsSettings = options.Read(parse);
+                return ipfsSettings.Api is not null
+                    ? ApiCommands.FindPeerIpfsAsync(console, ipfsSettings, peerId, cancellationToken)
+                    : ClientSession.RunAsync(console, ipfsSettings, session => RunIpfsAsync(session, peerId), cancellationToken);
             }
 
             var nodeId = Inputs.Hex20("node-id", parse.GetValue(id));
@@ -42,8 +45,7 @@ internal static class FindPeerCommand
             throw new CliException(ExitCodes.NotFound, $"node {nodeId} not found");
         }
 
-        session.Output.Json("peer", w => Display.WriteNode(w, new NodeInfo(nodeId, found)));
-        session.Output.Line($"Node [bold]{nodeId}[/] is at [bold]{Display.Escape(Display.Address(found))}[/]");
+        Write(session.Output, new NodeInfo(nodeId, found));
         session.WriteDone();
         return ExitCodes.Success;
     }
@@ -57,9 +59,22 @@ internal static class FindPeerCommand
             throw new CliException(ExitCodes.NotFound, $"peer {peerId} not found");
         }
 
-        session.Output.Json("peer", w => Display.WritePeer(w, found));
-        session.Output.Line($"Peer [bold]{peerId}[/] is at [bold]{Display.Escape(Display.Addresses(found.Multiaddrs))}[/]");
+        WriteIpfs(session.Output, found);
         session.WriteDone();
         return ExitCodes.Success;
+    }
+
+    /// <summary>The node found, from a temporary node or a running one through --api.</summary>
+    internal static void Write(CliOutput output, NodeInfo found)
+    {
+        output.Json("peer", w => Display.WriteNode(w, found));
+        output.Line($"Node [bold]{found.Id}[/] is at [bold]{Display.Escape(Display.Address(found.EndPoint))}[/]");
+    }
+
+    /// <summary>The IPFS peer found.</summary>
+    internal static void WriteIpfs(CliOutput output, PeerInfo found)
+    {
+        output.Json("peer", w => Display.WritePeer(w, found));
+        output.Line($"Peer [bold]{found.Id}[/] is at [bold]{Display.Escape(Display.Addresses(found.Multiaddrs))}[/]");
     }
 }

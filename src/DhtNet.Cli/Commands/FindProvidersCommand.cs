@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net;
 using DhtNet.Cli.Api;
 using DhtNet.Cli.Hosting;
 using DhtNet.Cli.Input;
@@ -23,7 +24,10 @@ internal static class FindProvidersCommand
             {
                 var cid = Inputs.Cid("cid", parse.GetValue(infoHash));
                 int most = Inputs.AtLeast("--max", parse.GetValue(max), 1);
-                return ClientSession.RunAsync(console, options.Read(parse), session => RunIpfsAsync(session, cid, most), cancellationToken);
+                var ipfsSettings = options.Read(parse);
+                return ipfsSettings.Api is not null
+                    ? ApiCommands.FindProvidersIpfsAsync(console, ipfsSettings, cid, most, cancellationToken)
+                    : ClientSession.RunAsync(console, ipfsSettings, session => RunIpfsAsync(session, cid, most), cancellationToken);
             }
 
             var hash = Inputs.Hex20("infohash", parse.GetValue(infoHash));
@@ -38,35 +42,44 @@ internal static class FindProvidersCommand
 
     private static async Task<int> RunAsync(ClientSession session, NodeId infoHash, int max)
     {
-        session.Output.Line($"[bold]Providers of {infoHash}[/]");
-        int count = 0;
-
         // The stream ends quietly at --timeout with what it found; only Ctrl+C cancels it.
-        await foreach (var peer in session.Node.FindProvidersAsync(infoHash, max, session.Remaining, session.UserCancellation))
-        {
-            count++;
-            session.Output.Json("provider", w => w.WriteString("address", Display.Address(peer)));
-            session.Output.Line($"  {Display.Escape(Display.Address(peer))}");
-        }
-
-        session.Output.Line(count == 0 ? "  [yellow]none found[/]" : $"[bold]{count} found[/]");
+        await WriteAsync(session.Output, infoHash.ToString(), session.Node.FindProvidersAsync(infoHash, max, session.Remaining, session.UserCancellation), WriteProvider);
         session.WriteDone();
         return ExitCodes.Success;
     }
 
     private static async Task<int> RunIpfsAsync(ClientSession session, Cid cid, int max)
     {
-        session.Output.Line($"[bold]Providers of {cid}[/]");
-        int count = 0;
-        await foreach (var peer in session.Ipfs.FindProvidersAsync(cid, max, session.Remaining, session.UserCancellation))
-        {
-            count++;
-            session.Output.Json("provider", w => Display.WritePeer(w, peer));
-            session.Output.Line($"  {peer.Id} at {Display.Escape(Display.Addresses(peer.Multiaddrs))}");
-        }
-
-        session.Output.Line(count == 0 ? "  [yellow]none found[/]" : $"[bold]{count} found[/]");
+        await WriteAsync(session.Output, cid.ToString(), session.Ipfs.FindProvidersAsync(cid, max, session.Remaining, session.UserCancellation), WriteIpfsProvider);
         session.WriteDone();
         return ExitCodes.Success;
+    }
+
+    /// <summary>Prints providers as they are found, from a temporary node or a running one through --api.</summary>
+    internal static async Task WriteAsync<T>(CliOutput output, string key, IAsyncEnumerable<T> providers, Action<CliOutput, T> write)
+    {
+        output.Line($"[bold]Providers of {key}[/]");
+        int count = 0;
+        await foreach (var provider in providers)
+        {
+            count++;
+            write(output, provider);
+        }
+
+        output.Line(count == 0 ? "  [yellow]none found[/]" : $"[bold]{count} found[/]");
+    }
+
+    /// <summary>A BitTorrent peer that announced the infohash.</summary>
+    internal static void WriteProvider(CliOutput output, IPEndPoint peer)
+    {
+        output.Json("provider", w => w.WriteString("address", Display.Address(peer)));
+        output.Line($"  {Display.Escape(Display.Address(peer))}");
+    }
+
+    /// <summary>An IPFS peer with a provider record for the CID.</summary>
+    internal static void WriteIpfsProvider(CliOutput output, PeerInfo peer)
+    {
+        output.Json("provider", w => Display.WritePeer(w, peer));
+        output.Line($"  {peer.Id} at {Display.Escape(Display.Addresses(peer.Multiaddrs))}");
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DhtNet.Cli.Api;
 using DhtNet.Cli.Hosting;
 using DhtNet.Cli.Input;
 using DhtNet.Cli.Output;
@@ -17,6 +18,7 @@ internal static class GetCommand
         var options = new ClientOptions(ipfs: true);
         var command = new Command("get", "Get an immutable or mutable item (BEP 44), or an IPFS record") { target, salt, raw, outputFile };
         options.AddTo(command);
+        command.Options.Add(options.Api);
         command.SetAction((parse, cancellationToken) =>
         {
             if (options.ReadNetwork(parse) == DhtNetworks.Ipfs)
@@ -30,7 +32,9 @@ internal static class GetCommand
 
                 var ipfsSettings = options.Read(parse);
                 var ipfsSink = ValueSink(parse.GetValue(raw), parse.GetValue(outputFile), ipfsSettings.Json);
-                return ClientSession.RunAsync(console, ipfsSettings, session => RunIpfsAsync(session, keyText, recordKey, ipfsSink), cancellationToken);
+                return ipfsSettings.Api is not null
+                    ? ApiCommands.GetIpfsAsync(console, ipfsSettings, keyText, ipfsSink, cancellationToken)
+                    : ClientSession.RunAsync(console, ipfsSettings, session => RunIpfsAsync(session, keyText, recordKey, ipfsSink), cancellationToken);
             }
 
             var key = Inputs.Hex20("target", parse.GetValue(target));
@@ -38,6 +42,14 @@ internal static class GetCommand
             byte[] saltBytes = Inputs.Salt("--salt", saltText);
             var settings = options.Read(parse);
             var sink = ValueSink(parse.GetValue(raw), parse.GetValue(outputFile), settings.Json);
+            if (settings.Api is not null)
+            {
+                // The RPC's get reads a target without its salt: a salted item's signature cannot be checked.
+                return saltText is not null
+                    ? throw CliException.BadInput("--salt cannot be used with --api: the node's get takes the target alone, so give the target of an immutable item or of a mutable one stored without salt")
+                    : ApiCommands.GetAsync(console, settings, key, sink, cancellationToken);
+            }
+
             return ClientSession.RunAsync(console, settings, session => RunAsync(session, key, saltBytes, saltText, sink), cancellationToken);
         });
         return command;
@@ -79,23 +91,38 @@ internal static class GetCommand
             throw new CliException(ExitCodes.NotFound, $"no item found for target {target}\n{retry}");
         }
 
-        if (sink is not null)
+        await WriteItemAsync(session.Output, item.Target, item.Value, item, sink);
+        if (sink is null)
         {
-            await sink(session.Output, ValueBytes(item.Value));
-            return ExitCodes.Success;
+            session.WriteDone();
         }
 
-        var (text, shown) = Describe(item.Value);
-        session.Output.Json("value", w =>
+        return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Shows an item (from a temporary node, or from a running one through --api), or hands its bytes to
+    /// <paramref name="sink"/>. <paramref name="item"/> adds what a mutable item carries; the RPC gives only the value.
+    /// </summary>
+    internal static async Task WriteItemAsync(CliOutput output, NodeId target, ReadOnlyMemory<byte> bencoded, DhtItemResult? item, Func<CliOutput, ReadOnlyMemory<byte>, Task>? sink)
+    {
+        if (sink is not null)
         {
-            w.WriteString("target", item.Target.ToString());
-            w.WriteBase64String("v", item.Value.Span);
+            await sink(output, ValueBytes(bencoded));
+            return;
+        }
+
+        var (text, shown) = Describe(bencoded);
+        output.Json("value", w =>
+        {
+            w.WriteString("target", target.ToString());
+            w.WriteBase64String("v", bencoded.Span);
             if (text is not null)
             {
                 w.WriteString("text", text);
             }
 
-            if (item.IsMutable && item.Sequence is { } sequence)
+            if (item is { IsMutable: true, Sequence: { } sequence })
             {
                 w.WriteNumber("seq", sequence);
                 w.WriteString("k", Display.Hex(item.PublicKey));
@@ -103,8 +130,8 @@ internal static class GetCommand
             }
         });
 
-        var table = Display.Table("Field", "Value").Row("target", item.Target.ToString()).Row("value", shown);
-        if (item.IsMutable && item.Sequence is { } seq)
+        var table = Display.Table("Field", "Value").Row("target", target.ToString()).Row("value", shown);
+        if (item is { IsMutable: true, Sequence: { } seq })
         {
             table.Row("seq", seq.ToString()).Row("public key", Display.Hex(item.PublicKey)).Row("signature", Display.Hex(item.Signature));
             if (!item.Salt.IsEmpty)
@@ -113,9 +140,7 @@ internal static class GetCommand
             }
         }
 
-        session.Output.Write(table);
-        session.WriteDone();
-        return ExitCodes.Success;
+        output.Write(table);
     }
 
     private static async Task<int> RunIpfsAsync(ClientSession session, string keyText, byte[] key, Func<CliOutput, ReadOnlyMemory<byte>, Task>? sink)
@@ -127,16 +152,29 @@ internal static class GetCommand
             throw new CliException(ExitCodes.NotFound, $"no record found for {keyText}");
         }
 
+        await WriteIpfsValueAsync(session.Output, keyText, value, sink);
+        if (sink is null)
+        {
+            session.WriteDone();
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Shows an IPFS record (from a temporary node, or a running one through --api), or hands its bytes to <paramref name="sink"/>.</summary>
+    /// <exception cref="LibP2pFormatException">The record does not parse; only a record from a node that skipped validation does not.</exception>
+    internal static async Task WriteIpfsValueAsync(CliOutput output, string keyText, byte[] value, Func<CliOutput, ReadOnlyMemory<byte>, Task>? sink)
+    {
         if (sink is not null)
         {
-            await sink(session.Output, value);
-            return ExitCodes.Success;
+            await sink(output, value);
+            return;
         }
 
         // The record passed the namespace's validator, so it parses; what it says is shown beside its bytes.
         var ipns = keyText.StartsWith(Ipfs.Records.IpnsRecord.Namespace, StringComparison.Ordinal) ? Ipfs.Records.IpnsRecord.Parse(value) : null;
         var publicKey = ipns is null ? PublicKey.Unmarshal(value) : null;
-        session.Output.Json("value", w =>
+        output.Json("value", w =>
         {
             w.WriteString("key", keyText);
             w.WriteBase64String("v", value);
@@ -164,9 +202,7 @@ internal static class GetCommand
             table.Row("key type", publicKey.Type.ToString());
         }
 
-        session.Output.Write(table);
-        session.WriteDone();
-        return ExitCodes.Success;
+        output.Write(table);
     }
 
     /// <summary>The bytes a user stored: a byte string's contents, or the bencoded value when it is not a byte string.</summary>

@@ -27,9 +27,15 @@ internal static class ProvideCommand
             if (options.ReadNetwork(parse) == DhtNetworks.Ipfs)
             {
                 var cids = (parse.GetValue(infoHashes) ?? []).Select(c => Inputs.Cid("cid", c)).ToList();
-                return parse.GetValue(peerPort) is not null
-                    ? throw CliException.BadInput("--port is the port a Mainline announce names; an IPFS provider record carries the temporary node's addresses")
-                    : ClientSession.RunAsync(console, options.Read(parse), session => RunIpfsAsync(session, cids), cancellationToken);
+                if (parse.GetValue(peerPort) is not null)
+                {
+                    throw CliException.BadInput("--port is the port a Mainline announce names; an IPFS provider record carries the providing node's addresses");
+                }
+
+                var ipfsSettings = options.Read(parse);
+                return ipfsSettings.Api is not null
+                    ? ApiCommands.ProvideIpfsAsync(console, ipfsSettings, cids, cancellationToken)
+                    : ClientSession.RunAsync(console, ipfsSettings, session => RunIpfsAsync(session, cids), cancellationToken);
             }
 
             var hashes = (parse.GetValue(infoHashes) ?? []).Select(h => Inputs.Hex20("infohash", h)).ToList();
@@ -79,17 +85,30 @@ internal static class ProvideCommand
         foreach (var cid in cids)
         {
             int stored = await session.Output.StatusAsync($"Providing {cid}", () => session.IpfsPeer.ProvideConfirmedAsync(cid, session.Cancellation));
-            session.Output.Json("provided", w =>
-            {
-                w.WriteString("cid", cid.ToString());
-                w.WriteNumber("stored", stored);
-                Display.WritePeer(w, session.IpfsPeer.PeerId, session.IpfsPeer.Host.ListenAddresses);
-            });
-            table.Row(cid.ToString(), Display.Count(stored, "peer"));
+            WriteIpfsProvided(session.Output, table, cid, stored, new PeerInfo(session.IpfsPeer.PeerId, session.IpfsPeer.Host.ListenAddresses));
         }
 
         session.Output.Write(table);
         session.WriteDone();
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// One CID provided: the line names the provider (the peer whose addresses the records carry) and, when the
+    /// provide reports it, on how many peers the record was stored (the RPC behind --api reports no count).
+    /// </summary>
+    internal static void WriteIpfsProvided(CliOutput output, Spectre.Console.Table table, Cid cid, int? stored, PeerInfo provider)
+    {
+        output.Json("provided", w =>
+        {
+            w.WriteString("cid", cid.ToString());
+            if (stored is { } count)
+            {
+                w.WriteNumber("stored", count);
+            }
+
+            Display.WritePeer(w, provider);
+        });
+        table.Row(cid.ToString(), stored is { } n ? Display.Count(n, "peer") : $"the network, as {provider.Id}");
     }
 }

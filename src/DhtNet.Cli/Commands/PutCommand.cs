@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DhtNet.Cli.Api;
 using DhtNet.Cli.Hosting;
 using DhtNet.Cli.Input;
 using DhtNet.Cli.Output;
@@ -24,6 +25,7 @@ internal static class PutCommand
         var options = new ClientOptions(ipfs: true);
         var command = new Command("put", "Store an immutable item, or a mutable one with --key (BEP 44); with --network ipfs a /pk/ or /ipns/ record") { value, recordFile, file, bencoded, key, salt, seq, cas };
         options.AddTo(command);
+        command.Options.Add(options.Api);
         command.SetAction((parse, cancellationToken) =>
         {
             if (options.ReadNetwork(parse) == DhtNetworks.Ipfs)
@@ -36,7 +38,10 @@ internal static class PutCommand
                 }
 
                 byte[] record = ItemValue.ReadRecord(parse.GetValue(recordFile), parse.GetValue(file));
-                return ClientSession.RunAsync(console, options.Read(parse), session => RunIpfsAsync(session, keyText, recordKey, record), cancellationToken);
+                var ipfsSettings = options.Read(parse);
+                return ipfsSettings.Api is not null
+                    ? ApiCommands.PutIpfsAsync(console, ipfsSettings, keyText, record, cancellationToken)
+                    : ClientSession.RunAsync(console, ipfsSettings, session => RunIpfsAsync(session, keyText, recordKey, record), cancellationToken);
             }
 
             if (parse.GetValue(recordFile) is { } extra)
@@ -54,8 +59,18 @@ internal static class PutCommand
                 throw CliException.BadInput("--salt, --seq and --cas are for mutable items: give --key <keyfile> too");
             }
 
+            var settings = options.Read(parse);
+            if (settings.Api is not null)
+            {
+                // The RPC's put takes a value and stores it as one byte string: an immutable item (a mutable
+                // one would be signed with the node's key, not the key file's).
+                return keyFile is not null || parse.GetValue(bencoded)
+                    ? throw CliException.BadInput("--key and --bencoded cannot be used with --api: through a node's API put stores the value as an immutable item")
+                    : ApiCommands.PutAsync(console, settings, data, cancellationToken);
+            }
+
             var mutable = keyFile is null ? null : new MutablePut(ItemValue.LoadKey("--key", keyFile), Inputs.Salt("--salt", saltText), saltText, sequence, expected);
-            return ClientSession.RunAsync(console, options.Read(parse), session => RunAsync(session, data, mutable), cancellationToken);
+            return ClientSession.RunAsync(console, settings, session => RunAsync(session, data, mutable), cancellationToken);
         });
         return command;
     }
@@ -74,23 +89,35 @@ internal static class PutCommand
             throw CliException.BadInput($"put refused: {e.Message}");
         }
 
-        session.Output.Json("put", w =>
+        string[] salt = mutable is { Salt.Length: > 0, SaltText: { } text } ? ["--salt", text] : [];
+        Write(session.Output, result.Target, result.Stored, mutable is null ? null : result.Sequence, [.. salt, .. Hints.Bootstrap(session.Settings.Bootstrap)]);
+        session.WriteDone();
+        return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// An item stored: its target, on how many nodes when that is known (the RPC behind --api reports no count),
+    /// a mutable item's sequence, and how to read it back (<paramref name="getOptions"/> follow the target).
+    /// </summary>
+    internal static void Write(CliOutput output, NodeId target, int? stored, long? sequence, IEnumerable<string> getOptions)
+    {
+        output.Json("put", w =>
         {
-            w.WriteString("target", result.Target.ToString());
-            w.WriteNumber("stored", result.Stored);
-            if (mutable is not null && result.Sequence is { } sequence)
+            w.WriteString("target", target.ToString());
+            if (stored is { } count)
             {
-                w.WriteNumber("seq", sequence);
+                w.WriteNumber("stored", count);
+            }
+
+            if (sequence is { } seq)
+            {
+                w.WriteNumber("seq", seq);
             }
         });
 
-        string kind = mutable is null ? "immutable item" : $"mutable item (seq {result.Sequence})";
-        session.Output.Line($"Stored {kind} [bold]{result.Target}[/] on {Display.Count(result.Stored, "node")}");
-        string[] salt = mutable is { Salt.Length: > 0, SaltText: { } text } ? ["--salt", text] : [];
-        string hint = Hints.Command(["get", result.Target.ToString(), .. salt, .. Hints.Bootstrap(session.Settings.Bootstrap)]);
-        session.Output.Hint("Read it back with:", hint);
-        session.WriteDone();
-        return ExitCodes.Success;
+        string kind = sequence is null ? "immutable item" : $"mutable item (seq {sequence})";
+        output.Line($"Stored {kind} [bold]{target}[/]{(stored is { } n ? $" on {Display.Count(n, "node")}" : "")}");
+        output.Hint("Read it back with:", Hints.Command(["get", target.ToString(), .. getOptions]));
     }
 
     private static async Task<int> RunIpfsAsync(ClientSession session, string keyText, byte[] key, byte[] record)
@@ -105,15 +132,24 @@ internal static class PutCommand
             throw CliException.BadInput($"put refused: {e.Message.Split(" (Parameter", 2)[0]}");
         }
 
-        session.Output.Json("put", w =>
-        {
-            w.WriteString("key", keyText);
-            w.WriteNumber("stored", stored);
-        });
-        session.Output.Line($"Stored record [bold]{Display.Escape(keyText)}[/] on {Display.Count(stored, "peer")}");
-        session.Output.Hint("Read it back with:", Hints.Command(["get", keyText, "--network", Networks.IpfsName, .. Hints.Bootstrap(session.Settings.BootstrapText)]));
+        WriteIpfs(session.Output, keyText, stored, Hints.Bootstrap(session.Settings.BootstrapText));
         session.WriteDone();
         return ExitCodes.Success;
+    }
+
+    /// <summary>An IPFS record stored: its key, on how many peers when that is known, and how to read it back.</summary>
+    internal static void WriteIpfs(CliOutput output, string keyText, int? stored, IEnumerable<string> getOptions)
+    {
+        output.Json("put", w =>
+        {
+            w.WriteString("key", keyText);
+            if (stored is { } count)
+            {
+                w.WriteNumber("stored", count);
+            }
+        });
+        output.Line($"Stored record [bold]{Display.Escape(keyText)}[/]{(stored is { } n ? $" on {Display.Count(n, "peer")}" : "")}");
+        output.Hint("Read it back with:", Hints.Command(["get", keyText, "--network", Networks.IpfsName, .. getOptions]));
     }
 
     private sealed record MutablePut(Ed25519KeyPair Key, byte[] Salt, string? SaltText, long? Sequence, long? Cas);

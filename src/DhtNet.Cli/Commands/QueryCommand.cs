@@ -23,7 +23,10 @@ internal static class QueryCommand
             {
                 string text = parse.GetValue(key)!.Trim();
                 byte[] ipfsKey = Inputs.IpfsLookupKey("key", text);
-                return ClientSession.RunAsync(console, options.Read(parse), session => RunIpfsAsync(session, ipfsKey, text), cancellationToken);
+                var ipfsSettings = options.Read(parse);
+                return ipfsSettings.Api is not null
+                    ? ApiCommands.QueryIpfsAsync(console, ipfsSettings, ipfsKey, text, cancellationToken)
+                    : ClientSession.RunAsync(console, ipfsSettings, session => RunIpfsAsync(session, ipfsKey, text), cancellationToken);
             }
 
             var target = Inputs.Hex20("key", parse.GetValue(key));
@@ -38,16 +41,7 @@ internal static class QueryCommand
     private static async Task<int> RunAsync(ClientSession session, NodeId key)
     {
         var result = await session.Output.StatusAsync($"Looking up {key}", () => session.Node.QueryAsync(key, session.Cancellation));
-        var table = Display.Table("#", "Node id", "Address", "Common prefix");
-        int rank = 0;
-        foreach (var node in result.Nodes)
-        {
-            session.Output.Json("node", w => Display.WriteNode(w, node));
-            table.Row((++rank).ToString(), node.Id.ToString(), Display.Address(node.EndPoint), Display.Count(key.CommonPrefixLength(node.Id), "bit"));
-        }
-
-        session.Output.Line($"[bold]{Display.Count(result.Nodes.Count, "node")} closest to {key}[/]");
-        session.Output.Write(table);
+        Write(session.Output, key, result.Nodes);
         session.WriteDone();
         return ExitCodes.Success;
     }
@@ -55,18 +49,39 @@ internal static class QueryCommand
     private static async Task<int> RunIpfsAsync(ClientSession session, byte[] key, string shown)
     {
         var peers = await session.Output.StatusAsync($"Looking up {shown}", () => session.Ipfs.QueryAsync(key, session.Cancellation));
+        WriteIpfs(session.Output, key, shown, peers);
+        session.WriteDone();
+        return ExitCodes.Success;
+    }
+
+    /// <summary>The closest nodes to a Mainline key, closest first (a temporary node's answer or a running one's through --api).</summary>
+    internal static void Write(CliOutput output, NodeId key, IReadOnlyList<NodeInfo> nodes)
+    {
+        var table = Display.Table("#", "Node id", "Address", "Common prefix");
+        int rank = 0;
+        foreach (var node in nodes)
+        {
+            output.Json("node", w => Display.WriteNode(w, node));
+            table.Row((++rank).ToString(), node.Id.ToString(), Display.Address(node.EndPoint), Display.Count(key.CommonPrefixLength(node.Id), "bit"));
+        }
+
+        output.Line($"[bold]{Display.Count(nodes.Count, "node")} closest to {key}[/]");
+        output.Write(table);
+    }
+
+    /// <summary>The closest IPFS peers to a key, closest first.</summary>
+    internal static void WriteIpfs(CliOutput output, byte[] key, string shown, IReadOnlyList<PeerInfo> peers)
+    {
         var target = Key256.Sha256(key);
         var table = Display.Table("#", "Peer id", "Addresses", "Common prefix");
         int rank = 0;
         foreach (var peer in peers)
         {
-            session.Output.Json("node", w => Display.WritePeer(w, peer));
+            output.Json("node", w => Display.WritePeer(w, peer));
             table.Row((++rank).ToString(), peer.Id.ToString(), Display.Addresses(peer.Multiaddrs), Display.Count(target.CommonPrefixLength(IpfsContact.KeyOf(peer.Id)), "bit"));
         }
 
-        session.Output.Line($"[bold]{Display.Count(peers.Count, "peer")} closest to {Display.Escape(shown)}[/]");
-        session.Output.Write(table);
-        session.WriteDone();
-        return ExitCodes.Success;
+        output.Line($"[bold]{Display.Count(peers.Count, "peer")} closest to {Display.Escape(shown)}[/]");
+        output.Write(table);
     }
 }

@@ -93,11 +93,6 @@ internal sealed class ClientOptions
     public ClientSettings Read(ParseResult parse)
     {
         var network = ReadNetwork(parse);
-        if (network == DhtNetworks.Ipfs && parse.GetValue(Api) is not null)
-        {
-            throw CliException.BadInput($"--api runs through a node's Mainline DHT; with --network {Networks.IpfsName} leave it out (a temporary IPFS node asks)");
-        }
-
         var bootstrap = Inputs.Bootstrap(
             "--bootstrap",
             parse.GetValue(Bootstrap),

@@ -23,36 +23,10 @@ internal static class FindProvidersOperation
         TimeSpan? timeout,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Synchronous continuations: the reader sees a peer at the virtual instant it was found, not
-        // whenever the thread pool gets to it (which would let a simulated clock run ahead).
-        var found = Channel.CreateUnbounded<IPEndPoint>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
-        var seen = new HashSet<IPEndPoint>();
+        var stream = new ProviderStream(maxProviders, (peer, from) => node.Events.OnPeerFound(infoHash, peer, from));
+        var found = stream.Found;
         var lookups = new List<IterativeLookup<NodeId, NodeInfo>>();
-
-        // Offers a peer; returns false once enough were found.
-        bool Offer(IPEndPoint peer, IPEndPoint from)
-        {
-            bool wantMore;
-            lock (seen)
-            {
-                if (seen.Count >= maxProviders)
-                {
-                    return false;
-                }
-
-                if (!seen.Add(peer))
-                {
-                    return true;
-                }
-
-                wantMore = seen.Count < maxProviders;
-            }
-
-            // Outside the lock: the reader's code may run inline here, and so do event handlers.
-            found.Writer.TryWrite(peer);
-            node.Events.OnPeerFound(infoHash, peer, from);
-            return wantMore;
-        }
+        bool Offer(IPEndPoint peer, IPEndPoint from) => stream.Offer(peer, from);
 
         foreach (var stored in node.Peers.GetPeers(infoHash, maxProviders))
         {
@@ -93,15 +67,15 @@ internal static class FindProvidersOperation
         _ = run.ContinueWith(
             static (task, state) =>
             {
-                var (writer, node, infoHash, tokens) = ((ChannelWriter<IPEndPoint>, NodeContext, NodeId, ConcurrentDictionary<NodeId, NodeToken>))state!;
+                var (stream, node, infoHash, tokens) = ((ProviderStream, NodeContext, NodeId, ConcurrentDictionary<NodeId, NodeToken>))state!;
                 if (task.IsCompletedSuccessfully)
                 {
                     node.RecentTokens.Remember(infoHash, StorageRound.Nearest(node, infoHash, tokens));
                 }
 
-                writer.TryComplete();
+                stream.End();
             },
-            (found.Writer, node, infoHash, tokens),
+            (stream, node, infoHash, tokens),
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
@@ -118,6 +92,83 @@ internal static class FindProvidersOperation
         {
             // A caller that stops reading early (took the first provider, say) ends the lookups too.
             Lookups.StopAll(lookups);
+        }
+    }
+
+    /// <summary>
+    /// The peers found, without repeats, up to the most asked for. The lookups end as soon as enough were
+    /// counted, possibly while the reply that counted the last one is still being written on another
+    /// thread: the stream ends only once every peer counted is written, so none is lost.
+    /// </summary>
+    /// <param name="maxProviders">The most peers the stream takes.</param>
+    /// <param name="onFound">Told of each new peer (the PeerFound event) before the reader gets it.</param>
+    internal sealed class ProviderStream(int maxProviders, Action<IPEndPoint, IPEndPoint> onFound)
+    {
+        private readonly HashSet<IPEndPoint> _seen = [];
+        private int _writing;
+        private bool _ended;
+
+        // Synchronous continuations: the reader sees a peer at the virtual instant it was found, not
+        // whenever the thread pool gets to it (which would let a simulated clock run ahead).
+        public Channel<IPEndPoint> Found { get; } = Channel.CreateUnbounded<IPEndPoint>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
+
+        /// <summary>Offers a peer; returns false once enough were found.</summary>
+        public bool Offer(IPEndPoint peer, IPEndPoint from)
+        {
+            bool wantMore;
+            lock (_seen)
+            {
+                if (_seen.Count >= maxProviders)
+                {
+                    return false;
+                }
+
+                if (!_seen.Add(peer))
+                {
+                    return true;
+                }
+
+                wantMore = _seen.Count < maxProviders;
+                _writing++;
+            }
+
+            // Outside the lock: event handlers run here, then the reader's code may run inline. Handlers
+            // first, so that they have seen every peer the reader gets, even the one it stops at.
+            try
+            {
+                onFound(peer, from);
+                Found.Writer.TryWrite(peer);
+            }
+            finally
+            {
+                bool last;
+                lock (_seen)
+                {
+                    last = --_writing == 0 && _ended;
+                }
+
+                if (last)
+                {
+                    Found.Writer.TryComplete();
+                }
+            }
+
+            return wantMore;
+        }
+
+        /// <summary>The lookups are over: the stream ends now, or when the peers being written are written.</summary>
+        public void End()
+        {
+            lock (_seen)
+            {
+                _ended = true;
+                if (_writing > 0)
+                {
+                    return;
+                }
+            }
+
+            Found.Writer.TryComplete();
         }
     }
 }

@@ -139,6 +139,45 @@ public sealed class DelegatedRoutingTests(ApiFixture api)
         Assert.Contains("GET", Single(response, "Access-Control-Allow-Methods"));
     }
 
+    /// <summary>Each read endpoint, found and not found, in JSON and NDJSON.</summary>
+    public static readonly TheoryData<string, string> ReadEndpoints = new()
+    {
+        { "providers/{known}", "application/json" }, { "providers/{known}", "application/x-ndjson" },
+        { "providers/{random}", "application/json" }, { "providers/{random}", "application/x-ndjson" },
+        { "peers/{node}", "application/json" }, { "peers/{node}", "application/x-ndjson" },
+        { "peers/{random}", "application/json" }, { "peers/{random}", "application/x-ndjson" },
+        { "dht/closest/peers/{random}", "application/json" }, { "dht/closest/peers/{random}", "application/x-ndjson" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ReadEndpoints))]
+    public async Task ReadEndpoint_Answer_CorsVaryAndCacheControl(string path, string accept)
+    {
+        var known = NodeId.Random();
+        if (path.Contains("{known}", StringComparison.Ordinal))
+        {
+            Assert.True((await api.Swarm[3].ProvideAsync(known, 6881)).Stored > 0);
+        }
+
+        string url = "/routing/v1/" + path.Replace("{known}", known.ToString(), StringComparison.Ordinal)
+            .Replace("{random}", NodeId.Random().ToString(), StringComparison.Ordinal)
+            .Replace("{node}", api.Swarm[5].Id.ToString(), StringComparison.Ordinal);
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Add("Accept", accept);
+        request.Headers.Add("Origin", "http://example.com");
+
+        using var response = await api.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(accept, response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("*", Single(response, "Access-Control-Allow-Origin"));
+        Assert.Contains("Accept", response.Headers.Vary);
+        string cache = response.Headers.CacheControl!.ToString();
+        Assert.Contains("public", cache);
+        Assert.Matches(@"max-age=(15|300)\b", cache);
+        Assert.Contains("stale-if-error=", cache);
+    }
+
     private static string Single(HttpResponseMessage response, string header) =>
         response.Headers.TryGetValues(header, out var values) ? values.Single() : throw new InvalidDataException($"no {header}");
 }

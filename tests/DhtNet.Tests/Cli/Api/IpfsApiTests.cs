@@ -186,7 +186,16 @@ public sealed class IpfsApiTests(IpfsApiFixture api)
         Assert.Equal("application/vnd.ipfs.ipns-record", response.Content.Headers.ContentType?.MediaType);
         Assert.StartsWith("public, max-age=3600", response.Headers.CacheControl?.ToString().Replace(" ", "", StringComparison.Ordinal).Replace(",", ", ", StringComparison.Ordinal));
         Assert.NotNull(response.Headers.ETag);
+        Assert.Contains("Accept", response.Headers.Vary);
+        Assert.Equal("*", Assert.Single(response.Headers.GetValues("Access-Control-Allow-Origin")));
         Assert.Equal(path, Encoding.UTF8.GetString(IpnsRecord.Parse(await response.Content.ReadAsByteArrayAsync()).Value.Span));
+
+        // Not found (a name nobody published): 404 with the short cache, CORS and Vary all the same.
+        using var missing = await api.Http.GetAsync($"/routing/v1/ipns/{Ed25519PrivateKey.Generate().PeerId.ToCidString()}");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("max-age=15", missing.Headers.CacheControl!.ToString());
+        Assert.Contains("Accept", missing.Headers.Vary);
+        Assert.Equal("*", Assert.Single(missing.Headers.GetValues("Access-Control-Allow-Origin")));
     }
 
     [Fact]
