@@ -371,19 +371,26 @@ public sealed partial class RoutingTable<TKey, TContact>
 
         lock (_lock)
         {
-            long now = _timeProvider.GetTimestamp();
-            var sameId = Find(id);
-            if (sameId.Bucket is not null)
-            {
-                ref var entry = ref EntryAt(sameId);
-                if (IsSameAddress(ref entry, contact))
-                {
-                    return Update(sameId, ref entry, how, now, roundTrip);
-                }
-            }
-
-            return AddLocked(contact, how, now, roundTrip, sameId);
+            return AddOrUpdateLocked(contact, how, roundTrip);
         }
+    }
+
+    // Apart from the lock's try/finally, which would keep every local of this path in memory.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private AddResult<TContact> AddOrUpdateLocked(TContact contact, NodeContact how, long roundTrip)
+    {
+        long now = _timeProvider.GetTimestamp();
+        var sameId = Find(contact.Id);
+        if (sameId.Bucket is not null)
+        {
+            ref var entry = ref EntryAt(sameId);
+            if (IsSameAddress(ref entry, contact))
+            {
+                return Update(sameId, ref entry, how, now, roundTrip);
+            }
+        }
+
+        return AddLocked(contact, how, now, roundTrip, sameId);
     }
 
     // A contact whose key is not in the table at its address: a newcomer, or a key or address that
