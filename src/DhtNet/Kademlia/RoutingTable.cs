@@ -375,7 +375,9 @@ public sealed partial class RoutingTable<TKey, TContact>
         }
     }
 
-    // Apart from the lock's try/finally, which would keep every local of this path in memory.
+    // Apart from the lock's try/finally, which would keep every local of this path in memory. The
+    // known-node path's helpers are inlined whatever the profile says: a table filled by Import (all
+    // newcomers) would otherwise leave them out as cold, and each update would pay for three calls.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private AddResult<TContact> AddOrUpdateLocked(TContact contact, NodeContact how, long roundTrip)
     {
@@ -428,6 +430,7 @@ public sealed partial class RoutingTable<TKey, TContact>
     // that differs (fresher details) replaces the entry's contact. An equal contact is kept as it is, so
     // the entry and the address index go on sharing one copy (equal contacts have equal addresses, so
     // the common case costs one comparison).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool IsSameAddress(ref RoutingEntry<TKey, TContact> entry, TContact contact) =>
         EqualityComparer<TContact>.Default.Equals(entry.Contact, contact) || TakeNewerSighting(ref entry, contact);
 
@@ -449,6 +452,7 @@ public sealed partial class RoutingTable<TKey, TContact>
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private AddResult<TContact> Update(EntrySlot slot, ref RoutingEntry<TKey, TContact> entry, NodeContact how, long now, long roundTrip)
     {
         Touch(ref entry, how, now, roundTrip);
@@ -647,6 +651,7 @@ public sealed partial class RoutingTable<TKey, TContact>
     }
 
     // The bucket, list and index that hold the entry with key id; no bucket when there is none.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private EntrySlot Find(TKey id)
     {
         var bucket = BucketFor(id);
@@ -660,6 +665,7 @@ public sealed partial class RoutingTable<TKey, TContact>
         return index >= 0 ? new(bucket, true, index) : default;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ref RoutingEntry<TKey, TContact> EntryAt(EntrySlot slot) =>
         ref slot.InCache ? ref slot.Bucket!.Replacements[slot.Index] : ref slot.Bucket!.Nodes[slot.Index];
 
@@ -685,6 +691,7 @@ public sealed partial class RoutingTable<TKey, TContact>
         return bucket;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Touch(ref RoutingEntry<TKey, TContact> entry, NodeContact how, long now, long roundTrip)
     {
         switch (how)
@@ -761,5 +768,7 @@ public sealed partial class RoutingTable<TKey, TContact>
     }
 
     // Where an entry is: its bucket (null when there is none), whether in the replacement cache, and its index there.
+    // The constructor is inlined even where the profile calls the path cold (see AddOrUpdateLocked).
+    [method: MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly record struct EntrySlot(Bucket<TKey, TContact>? Bucket, bool InCache, int Index);
 }
