@@ -39,9 +39,12 @@ public class KademliaCoreBenchmarks
     private NodeInfo[] _known = null!;
     private Dictionary<NodeId, NodeInfo[]> _answers = null!;
     private NodeInfo[] _seeds = null!;
+    // Each side walks the same inputs with its own cursor, so that the harness can give old and new
+    // the same targets and contacts in each round (see Rewind).
     private int _next;
 #if KADEMLIA_BASELINE
     private OldTable _oldTable = null!;
+    private int _oldNext;
 #endif
 
     [GlobalSetup]
@@ -95,20 +98,33 @@ public class KademliaCoreBenchmarks
 
 #if KADEMLIA_BASELINE
     [Benchmark(Baseline = true), BenchmarkCategory("FindClosest8")]
-    public int OldFindClosest8() => _oldTable.FindClosest(NextTarget(), _buffer);
+    public int OldFindClosest8() => _oldTable.FindClosest(OldNextTarget(), _buffer);
 
     [Benchmark(Baseline = true), BenchmarkCategory("UpdateKnown")]
-    public OldOutcome OldUpdateKnown() => _oldTable.AddOrUpdate(NextKnown(), OldContact.Responded).Outcome;
+    public OldOutcome OldUpdateKnown() => _oldTable.AddOrUpdate(OldNextKnown(), OldContact.Responded).Outcome;
 
     [Benchmark(Baseline = true), BenchmarkCategory("Lookup1000")]
     public int OldLookup1000()
     {
-        var lookup = new OldLookup(NextTarget(), (node, _) => Task.FromResult(OldLookupReply.From(_answers[node.Id])),
+        var lookup = new OldLookup(OldNextTarget(), (node, _) => Task.FromResult(OldLookupReply.From(_answers[node.Id])),
             new OldLookupOptions { SoftTimeout = TimeSpan.Zero }, TimeProvider.System);
         lookup.AddCandidates(_seeds);
         return lookup.RunAsync().GetAwaiter().GetResult().Statistics.Queried;
     }
+
+    private NodeId OldNextTarget() => _targets[_oldNext++ & 255];
+
+    private NodeInfo OldNextKnown() => _known[_oldNext++ % _known.Length];
 #endif
+
+    /// <summary>Puts both sides' cursors back to the first input: from here on, equal numbers of calls see equal inputs.</summary>
+    internal void Rewind()
+    {
+        _next = 0;
+#if KADEMLIA_BASELINE
+        _oldNext = 0;
+#endif
+    }
 
     internal static IPEndPoint Address(int i) => new(new IPAddress([10, (byte)(i >> 16), (byte)(i >> 8), (byte)i]), 6881);
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 #if KADEMLIA_BASELINE
 using OldTable = DhtNet.Benchmarks.Baseline.Routing.RoutingTable;
 #endif
@@ -14,20 +15,30 @@ namespace DhtNet.Benchmarks;
 /// built as routing tables, in bytes per table after a full collection; and time, the operations of
 /// <see cref="KademliaCoreBenchmarks"/> run old and new in alternating short bursts, so that both
 /// see the same load, as the median ns per operation and the median of the per-round ratios.
+/// Like with like: both sides are warmed up the same way (past tiered compilation), each round gives
+/// both the same number of calls on the same inputs (same targets, same contacts), the side that goes
+/// first alternates. Collections are left to fall where they fall, in proportion to what each side
+/// allocates, so that allocation is part of the cost.
 /// Run <c>bench/DhtNet.Benchmarks/Baseline/extract.sh</c>, then
-/// <c>dotnet run -c Release --project bench/DhtNet.Benchmarks -- kademlia [--nodes 10000] [--rounds 401]</c>.
+/// <c>dotnet run -c Release --project bench/DhtNet.Benchmarks -- kademlia [--nodes 10000] [--rounds 401] [--only UpdateKnown] [--no-memory]</c>.
 /// </summary>
 internal static class KademliaCoreComparison
 {
     private static readonly TimeSpan Burst = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
 
     public static void Run(string[] args)
     {
 #if KADEMLIA_BASELINE
         int nodes = BenchOptions.Int(args, "--nodes", 10_000);
         int rounds = BenchOptions.Int(args, "--rounds", 401);
-        Memory(nodes);
-        Time(rounds);
+        int only = Array.IndexOf(args, "--only");
+        if (!args.Contains("--no-memory") && only < 0)
+        {
+            Memory(nodes);
+        }
+
+        Time(rounds, only >= 0 && only + 1 < args.Length ? args[only + 1] : null);
 #else
         _ = args;
         Console.Error.WriteLine("The baseline is not compiled in: run bench/DhtNet.Benchmarks/Baseline/extract.sh and build again.");
@@ -74,7 +85,7 @@ internal static class KademliaCoreComparison
         return (after - before, result);
     }
 
-    private static void Time(int rounds)
+    private static void Time(int rounds, string? only)
     {
         var bench = new KademliaCoreBenchmarks();
         bench.Setup();
@@ -91,24 +102,29 @@ internal static class KademliaCoreComparison
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");
         foreach (var (name, newOp, oldOp) in pairs)
         {
+            if (only is not null && !name.Equals(only, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
             int perBurst = Math.Max(1, (int)(Burst.Ticks / Math.Max(1, Math.Min(Calibrate(newOp), Calibrate(oldOp)))));
+
+            // Both warmed up alike, in the loop that times them, until tiered compilation has settled
+            // (it recompiles hot methods, the runtime's own among them, for a second or more after the
+            // first calls); then both start again from the same input.
+            var warmUp = Stopwatch.StartNew();
+            for (int r = 0; warmUp.Elapsed < WarmUp; r++)
+            {
+                Round(r, newOp, oldOp, perBurst);
+            }
+
+            bench.Rewind();
             var newTimes = new double[rounds];
             var oldTimes = new double[rounds];
             var ratios = new double[rounds];
             for (int r = 0; r < rounds; r++)
             {
-                // Alternate which goes first, so a change of load between the two halves evens out.
-                if (r % 2 == 0)
-                {
-                    newTimes[r] = NsPerOp(newOp, perBurst);
-                    oldTimes[r] = NsPerOp(oldOp, perBurst);
-                }
-                else
-                {
-                    oldTimes[r] = NsPerOp(oldOp, perBurst);
-                    newTimes[r] = NsPerOp(newOp, perBurst);
-                }
-
+                (newTimes[r], oldTimes[r]) = Round(r, newOp, oldOp, perBurst);
                 ratios[r] = newTimes[r] / oldTimes[r];
             }
 
@@ -116,7 +132,21 @@ internal static class KademliaCoreComparison
         }
     }
 
-    // Ticks per operation after a warm-up, to size the bursts.
+    // One burst of each, in ns per operation; which goes first alternates, so that a change of load
+    // between the two halves evens out.
+    private static (double New, double Old) Round(int round, Func<int> newOp, Func<int> oldOp, int perBurst)
+    {
+        if (round % 2 == 0)
+        {
+            double newTime = NsPerOp(newOp, perBurst);
+            return (newTime, NsPerOp(oldOp, perBurst));
+        }
+
+        double oldTime = NsPerOp(oldOp, perBurst);
+        return (NsPerOp(newOp, perBurst), oldTime);
+    }
+
+    // Ticks per operation after a short warm-up, to size the bursts.
     private static long Calibrate(Func<int> op)
     {
         for (int i = 0; i < 1_000; i++)
@@ -135,6 +165,8 @@ internal static class KademliaCoreComparison
         return clock.Elapsed.Ticks / n;
     }
 
+    // Compiled optimized at once: the timing loop itself neither tiers up nor jumps into OSR code mid-run.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double NsPerOp(Func<int> op, int count)
     {
         long start = Stopwatch.GetTimestamp();

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace DhtNet.Kademlia;
 
 /// <summary>
@@ -12,7 +14,10 @@ namespace DhtNet.Kademlia;
 /// </summary>
 /// <remarks>
 /// Everything runs inline on the thread that completes a request, so under a virtual clock a lookup
-/// advances deterministically. No lock is held while a request is started.
+/// advances deterministically. No lock is held while a request is started. A lookup visits every
+/// node of every answer (hundreds per lookup), so that path is kept lean: candidates are found by
+/// binary search in the one sorted list (no index by key), a candidate holds its contact and state
+/// only, and the clocks of a request are allocated only when the lookup has timeouts to keep.
 /// </remarks>
 public sealed class IterativeLookup<TKey, TContact>
     where TKey : struct, IKademliaKey<TKey>
@@ -26,8 +31,8 @@ public sealed class IterativeLookup<TKey, TContact>
     private readonly Func<TContact, bool>? _accept;
     private readonly LookupOptions _options;
     private readonly TimeProvider _time;
-    private readonly List<Candidate> _candidates = []; // closest first
-    private readonly Dictionary<TKey, Candidate> _byId = [];
+    private readonly List<Candidate> _candidates = []; // closest first; no two with the same key
+    private readonly bool _timed; // requests have a soft timeout or adaptive timeouts: each gets a RequestClock
     private readonly TaskCompletionSource<LookupResult<TContact>> _done = new();
     private readonly CancellationTokenSource _abort = new();
 
@@ -75,6 +80,7 @@ public sealed class IterativeLookup<TKey, TContact>
         _excluded = excluded;
         _prefer = prefer;
         _accept = accept;
+        _timed = options.SoftTimeout > TimeSpan.Zero || options.Adaptive is not null;
         if (options.Adaptive?.InitialRoundTrip is { } initial)
         {
             // The caller's estimate stands in for the first sample (RFC 6298, 2.2).
@@ -91,10 +97,7 @@ public sealed class IterativeLookup<TKey, TContact>
         ArgumentNullException.ThrowIfNull(nodes);
         lock (_lock)
         {
-            foreach (var node in nodes)
-            {
-                AddCandidateLocked(node);
-            }
+            AddCandidatesLocked(nodes);
         }
     }
 
@@ -153,7 +156,9 @@ public sealed class IterativeLookup<TKey, TContact>
 
     private void Pump()
     {
-        List<Candidate>? toStart = null;
+        // Usually one request starts per answer: the first goes in a local, a list only for more.
+        Candidate? first = null;
+        List<Candidate>? more = null;
         bool finish = false;
         lock (_lock)
         {
@@ -172,12 +177,27 @@ public sealed class IterativeLookup<TKey, TContact>
                 {
                     next.State = CandidateState.InFlight;
                     next.HoldsSlot = true;
-                    (next.SoftTimeout, next.GiveUpTimeout) = TimeoutsLocked();
-                    next.StartTimestamp = _time.GetTimestamp();
+                    if (_timed)
+                    {
+                        var clock = next.Clock = new RequestClock(next);
+                        (clock.SoftTimeout, clock.GiveUpTimeout) = TimeoutsLocked();
+                        if (_options.Adaptive is not null)
+                        {
+                            clock.StartTimestamp = _time.GetTimestamp();
+                        }
+                    }
+
                     _slotsInUse++;
                     _inFlight++;
                     _queried++;
-                    (toStart ??= []).Add(next);
+                    if (first is null)
+                    {
+                        first = next;
+                    }
+                    else
+                    {
+                        (more ??= []).Add(next);
+                    }
                 }
 
                 // Nothing left to ask and only given-up requests out: the lookup has what it can get.
@@ -191,11 +211,15 @@ public sealed class IterativeLookup<TKey, TContact>
             return;
         }
 
-        if (toStart is not null)
+        if (first is not null)
         {
-            foreach (var candidate in toStart)
+            Start(first);
+            if (more is not null)
             {
-                Start(candidate);
+                foreach (var candidate in more)
+                {
+                    Start(candidate);
+                }
             }
         }
     }
@@ -243,31 +267,35 @@ public sealed class IterativeLookup<TKey, TContact>
 
         foreach (var candidate in _candidates)
         {
-            if (candidate.State == CandidateState.InFlight && candidate.GiveUpTimeout <= TimeSpan.Zero && candidate.GiveUpTimer is null)
+            // Adaptive lookups give every request a clock.
+            if (candidate.State == CandidateState.InFlight && candidate.Clock is { GiveUpTimeout.Ticks: <= 0, GiveUpTimer: null } clock)
             {
-                candidate.GiveUpTimeout = giveUp;
-                var due = giveUp - _time.GetElapsedTime(candidate.StartTimestamp);
-                candidate.GiveUpTimer = _time.CreateTimer(static state => ((Candidate)state!).Owner.OnGiveUp((Candidate)state!),
-                    candidate, due > TimeSpan.Zero ? due : TimeSpan.FromTicks(1), Timeout.InfiniteTimeSpan);
+                clock.GiveUpTimeout = giveUp;
+                var due = giveUp - _time.GetElapsedTime(clock.StartTimestamp);
+                clock.GiveUpTimer = _time.CreateTimer(static state => ((RequestClock)state!).OnGiveUp(), clock,
+                    due > TimeSpan.Zero ? due : TimeSpan.FromTicks(1), Timeout.InfiniteTimeSpan);
             }
         }
     }
 
     private void Start(Candidate candidate)
     {
-        // Under the lock: a first round-trip estimate may arm this request's give-up timer meanwhile.
-        lock (_lock)
+        if (candidate.Clock is { } clock)
         {
-            if (candidate.SoftTimeout > TimeSpan.Zero && candidate.SoftTimer is null)
+            // Under the lock: a first round-trip estimate may arm this request's give-up timer meanwhile.
+            lock (_lock)
             {
-                candidate.SoftTimer = _time.CreateTimer(static state => ((Candidate)state!).Owner.OnSoftTimeout((Candidate)state!),
-                    candidate, candidate.SoftTimeout, Timeout.InfiniteTimeSpan);
-            }
+                if (clock.SoftTimeout > TimeSpan.Zero && clock.SoftTimer is null)
+                {
+                    clock.SoftTimer = _time.CreateTimer(static state => ((RequestClock)state!).OnSoftTimeout(), clock,
+                        clock.SoftTimeout, Timeout.InfiniteTimeSpan);
+                }
 
-            if (candidate.GiveUpTimeout > TimeSpan.Zero && candidate.GiveUpTimer is null)
-            {
-                candidate.GiveUpTimer = _time.CreateTimer(static state => ((Candidate)state!).Owner.OnGiveUp((Candidate)state!),
-                    candidate, candidate.GiveUpTimeout, Timeout.InfiniteTimeSpan);
+                if (clock.GiveUpTimeout > TimeSpan.Zero && clock.GiveUpTimer is null)
+                {
+                    clock.GiveUpTimer = _time.CreateTimer(static state => ((RequestClock)state!).OnGiveUp(), clock,
+                        clock.GiveUpTimeout, Timeout.InfiniteTimeSpan);
+                }
             }
         }
 
@@ -298,7 +326,7 @@ public sealed class IterativeLookup<TKey, TContact>
         var reply = task.IsCompletedSuccessfully ? task.Result : LookupReply<TContact>.NoAnswer;
         lock (_lock)
         {
-            candidate.DisposeTimers();
+            candidate.Clock?.DisposeTimers();
             ReleaseSlotLocked(candidate);
             _inFlight--;
             if (candidate.State == CandidateState.GivenUp)
@@ -313,13 +341,15 @@ public sealed class IterativeLookup<TKey, TContact>
 
             if (reply.Answered)
             {
-                SampleRoundTripLocked(_time.GetElapsedTime(candidate.StartTimestamp));
+                // Round trips are measured only where they set timeouts.
+                if (_options.Adaptive is not null)
+                {
+                    SampleRoundTripLocked(_time.GetElapsedTime(candidate.Clock!.StartTimestamp));
+                }
+
                 candidate.State = CandidateState.Answered;
                 _answered++;
-                foreach (var node in reply.Nodes)
-                {
-                    AddCandidateLocked(node);
-                }
+                AddCandidatesLocked(reply.Nodes);
             }
             else
             {
@@ -409,7 +439,7 @@ public sealed class IterativeLookup<TKey, TContact>
 
             foreach (var candidate in _candidates)
             {
-                candidate.DisposeTimers();
+                candidate.Clock?.DisposeTimers();
             }
         }
 
@@ -433,7 +463,8 @@ public sealed class IterativeLookup<TKey, TContact>
         _awaitingDue = false;
         int counted = 0, preferred = 0, skipped = 0;
         var prefer = _prefer;
-        foreach (var candidate in _candidates)
+        int k = _options.K, extraPerFailure = _options.ExtraPerFailure;
+        foreach (var candidate in CollectionsMarshal.AsSpan(_candidates))
         {
             if (candidate.State is CandidateState.Failed or CandidateState.GivenUp)
             {
@@ -448,8 +479,8 @@ public sealed class IterativeLookup<TKey, TContact>
 
             counted++;
             // Past K, one more answer per dead node among the closest (see LookupOptions.ExtraPerFailure).
-            int wanted = _options.K + Math.Min(_options.K, skipped * _options.ExtraPerFailure);
-            if (prefer is null ? counted >= wanted : (prefer(candidate.Node) && ++preferred == _options.K) || counted == 2 * _options.K)
+            int wanted = k + Math.Min(k, skipped * extraPerFailure);
+            if (prefer is null ? counted >= wanted : (prefer(candidate.Node) && ++preferred == k) || counted == 2 * k)
             {
                 // With dead nodes among the closest, the live node ranked past them is named only by
                 // nodes that know few closer ones (farther ones), so answers still due (requests not
@@ -465,7 +496,7 @@ public sealed class IterativeLookup<TKey, TContact>
 
     private Candidate? NextWaitingLocked()
     {
-        foreach (var candidate in _candidates)
+        foreach (var candidate in CollectionsMarshal.AsSpan(_candidates))
         {
             if (candidate.State == CandidateState.Waiting)
             {
@@ -476,6 +507,25 @@ public sealed class IterativeLookup<TKey, TContact>
         return null;
     }
 
+    // An answer's nodes come as an array almost always: walked without an enumerator.
+    private void AddCandidatesLocked(IEnumerable<TContact> nodes)
+    {
+        if (nodes is TContact[] array)
+        {
+            foreach (var node in array)
+            {
+                AddCandidateLocked(node);
+            }
+        }
+        else
+        {
+            foreach (var node in nodes)
+            {
+                AddCandidateLocked(node);
+            }
+        }
+    }
+
     private void AddCandidateLocked(TContact node)
     {
         if (_finished || node is null)
@@ -484,44 +534,45 @@ public sealed class IterativeLookup<TKey, TContact>
         }
 
         var id = node.Id;
-        if ((_excluded is { } excluded && id.Equals(excluded)) || _byId.ContainsKey(id) || (_accept is not null && !_accept(node)))
+        if (_excluded is { } excluded && id.Equals(excluded))
         {
             return;
         }
 
-        var candidate = new Candidate(this, node, id.Xor(_target));
-        int index = BinarySearch(candidate.Distance);
-        if (index >= _options.MaxCandidates)
+        // XOR with the target is one-to-one, so a known key sits exactly where the search ends.
+        int index = IndexOfDistance(id.Xor(_target));
+        if (index >= _options.MaxCandidates
+            || (index < _candidates.Count && _candidates[index].Node.Id.Equals(id))
+            || (_accept is not null && !_accept(node)))
         {
-            return; // farther than everything we keep
+            return; // farther than everything we keep, known, or never to be asked
         }
 
-        _candidates.Insert(index, candidate);
-        _byId.Add(id, candidate);
+        _candidates.Insert(index, new Candidate(this, node));
 
         // Over the bound: drop the farthest candidate that is not in use.
         if (_candidates.Count > _options.MaxCandidates)
         {
             for (int i = _candidates.Count - 1; i >= _options.K; i--)
             {
-                var far = _candidates[i];
-                if (far.State is CandidateState.Waiting or CandidateState.Failed)
+                if (_candidates[i].State is CandidateState.Waiting or CandidateState.Failed)
                 {
                     _candidates.RemoveAt(i);
-                    _byId.Remove(far.Node.Id);
                     break;
                 }
             }
         }
     }
 
-    private int BinarySearch(TKey distance)
+    // The index of the first candidate at least distance away from the target.
+    private int IndexOfDistance(TKey distance)
     {
-        int low = 0, high = _candidates.Count;
+        var candidates = CollectionsMarshal.AsSpan(_candidates);
+        int low = 0, high = candidates.Length;
         while (low < high)
         {
             int mid = (low + high) >>> 1;
-            if (_candidates[mid].Distance.CompareTo(distance) < 0)
+            if (candidates[mid].Node.Id.Xor(_target).CompareTo(distance) < 0)
             {
                 low = mid + 1;
             }
@@ -543,27 +594,37 @@ public sealed class IterativeLookup<TKey, TContact>
         GivenUp,
     }
 
-    private sealed class Candidate(IterativeLookup<TKey, TContact> owner, TContact node, TKey distance)
+    // Its distance is not stored: recomputing it from the key costs less than the memory.
+    private sealed class Candidate(IterativeLookup<TKey, TContact> owner, TContact node)
     {
-        public IterativeLookup<TKey, TContact> Owner { get; } = owner;
+        public readonly IterativeLookup<TKey, TContact> Owner = owner;
 
-        public TContact Node { get; } = node;
+        public readonly TContact Node = node;
 
-        public TKey Distance { get; } = distance;
+        public CandidateState State;
 
-        public CandidateState State { get; set; }
+        public bool HoldsSlot;
 
-        public bool HoldsSlot { get; set; }
+        /// <summary>Set when the request starts, if the lookup keeps timeouts.</summary>
+        public RequestClock? Clock;
+    }
 
-        public TimeSpan SoftTimeout { get; set; }
+    // One request's timeouts, timers and start time; the state of its timers' callbacks.
+    private sealed class RequestClock(Candidate candidate)
+    {
+        public TimeSpan SoftTimeout;
 
-        public TimeSpan GiveUpTimeout { get; set; }
+        public TimeSpan GiveUpTimeout;
 
-        public long StartTimestamp { get; set; }
+        public long StartTimestamp;
 
-        public ITimer? SoftTimer { get; set; }
+        public ITimer? SoftTimer;
 
-        public ITimer? GiveUpTimer { get; set; }
+        public ITimer? GiveUpTimer;
+
+        public void OnSoftTimeout() => candidate.Owner.OnSoftTimeout(candidate);
+
+        public void OnGiveUp() => candidate.Owner.OnGiveUp(candidate);
 
         public void DisposeTimers()
         {

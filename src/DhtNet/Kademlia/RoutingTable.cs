@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DhtNet.Kademlia;
 
 /// <summary>
@@ -353,9 +355,13 @@ public sealed partial class RoutingTable<TKey, TContact>
             return new(AddOutcome.RejectedSelf);
         }
 
-        switch (_policy.Check(ref contact))
+        // The policy normalises a copy: were contact itself passed by reference, it could not be kept
+        // in registers, and every later read of it would go to memory.
+        var normalised = contact;
+        switch (_policy.Check(ref normalised))
         {
             case ContactCheck.Usable:
+                contact = normalised;
                 break;
             case ContactCheck.OtherAddressFamily:
                 return new(AddOutcome.RejectedAddressFamily);
@@ -365,50 +371,72 @@ public sealed partial class RoutingTable<TKey, TContact>
 
         lock (_lock)
         {
-            long now = _timeProvider.GetTimestamp();
-            var sameId = Find(id);
-            if (sameId.Bucket is not null && IsSameAddress(ref EntryAt(sameId), contact))
-            {
-                return Update(sameId, how, now, roundTrip);
-            }
-
-            var sameAddress = _byAddress is not null && _byAddress.TryGetValue(contact, out var holder) ? Find(holder.Id) : default;
-            if (IsGoodInBucket(sameId, now) || IsGoodInBucket(sameAddress, now))
-            {
-                return new(AddOutcome.RejectedConflict);
-            }
-
-            var admission = _policy.Admit(contact);
-            if (admission == ContactAdmission.Refused)
-            {
-                return new(AddOutcome.RejectedByFilter);
-            }
-
-            // The stale entries give way; their buckets take a waiting replacement if the newcomer lands
-            // elsewhere. The second is found again: taking out the first may have moved it in its list.
-            var addressKey = sameAddress.Bucket is null ? default : EntryAt(sameAddress).Id;
-            var vacated1 = Detach(sameId);
-            var vacated2 = sameAddress.Bucket is null ? null : Detach(Find(addressKey));
-            var entry = new RoutingEntry<TKey, TContact>(contact, admission == ContactAdmission.Preferred);
-            Touch(ref entry, how, now, roundTrip);
-            var result = Insert(entry, now);
-            FillFromCache(vacated1, now);
-            FillFromCache(vacated2, now);
-            return result;
+            return AddOrUpdateLocked(contact, how, roundTrip);
         }
+    }
+
+    // Apart from the lock's try/finally, which would keep every local of this path in memory. The
+    // known-node path's helpers are inlined whatever the profile says: a table filled by Import (all
+    // newcomers) would otherwise leave them out as cold, and each update would pay for three calls.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private AddResult<TContact> AddOrUpdateLocked(TContact contact, NodeContact how, long roundTrip)
+    {
+        long now = _timeProvider.GetTimestamp();
+        var sameId = Find(contact.Id);
+        if (sameId.Bucket is not null)
+        {
+            ref var entry = ref EntryAt(sameId);
+            if (IsSameAddress(ref entry, contact))
+            {
+                return Update(sameId, ref entry, how, now, roundTrip);
+            }
+        }
+
+        return AddLocked(contact, how, now, roundTrip, sameId);
+    }
+
+    // A contact whose key is not in the table at its address: a newcomer, or a key or address that
+    // moved. Kept out of AddOrUpdateCore so that the update of a known node, the common case, stays a
+    // lean method (inlined, this path would add to the stack frame it clears on every call).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private AddResult<TContact> AddLocked(TContact contact, NodeContact how, long now, long roundTrip, EntrySlot sameId)
+    {
+        var sameAddress = _byAddress is not null && _byAddress.TryGetValue(contact, out var holder) ? Find(holder.Id) : default;
+        if (IsGoodInBucket(sameId, now) || IsGoodInBucket(sameAddress, now))
+        {
+            return new(AddOutcome.RejectedConflict);
+        }
+
+        var admission = _policy.Admit(contact);
+        if (admission == ContactAdmission.Refused)
+        {
+            return new(AddOutcome.RejectedByFilter);
+        }
+
+        // The stale entries give way; their buckets take a waiting replacement if the newcomer lands
+        // elsewhere. The second is found again: taking out the first may have moved it in its list.
+        var addressKey = sameAddress.Bucket is null ? default : EntryAt(sameAddress).Id;
+        var vacated1 = Detach(sameId);
+        var vacated2 = sameAddress.Bucket is null ? null : Detach(Find(addressKey));
+        var entry = new RoutingEntry<TKey, TContact>(contact, admission == ContactAdmission.Preferred);
+        Touch(ref entry, how, now, roundTrip);
+        var result = Insert(entry, now);
+        FillFromCache(vacated1, now);
+        FillFromCache(vacated2, now);
+        return result;
     }
 
     // Whether a contact for a known key is at the entry's address; if so it is a newer sighting, and one
     // that differs (fresher details) replaces the entry's contact. An equal contact is kept as it is, so
     // the entry and the address index go on sharing one copy (equal contacts have equal addresses, so
     // the common case costs one comparison).
-    private bool IsSameAddress(ref RoutingEntry<TKey, TContact> entry, TContact contact)
-    {
-        if (EqualityComparer<TContact>.Default.Equals(entry.Contact, contact))
-        {
-            return true;
-        }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsSameAddress(ref RoutingEntry<TKey, TContact> entry, TContact contact) =>
+        EqualityComparer<TContact>.Default.Equals(entry.Contact, contact) || TakeNewerSighting(ref entry, contact);
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TakeNewerSighting(ref RoutingEntry<TKey, TContact> entry, TContact contact)
+    {
         if (_byAddress is not null)
         {
             if (!_byAddress.Comparer.Equals(entry.Contact, contact))
@@ -424,23 +452,29 @@ public sealed partial class RoutingTable<TKey, TContact>
         return true;
     }
 
-    private AddResult<TContact> Update(EntrySlot slot, NodeContact how, long now, long roundTrip)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private AddResult<TContact> Update(EntrySlot slot, ref RoutingEntry<TKey, TContact> entry, NodeContact how, long now, long roundTrip)
     {
-        var bucket = slot.Bucket!;
-        ref var entry = ref EntryAt(slot);
         Touch(ref entry, how, now, roundTrip);
-        if (!slot.InCache)
+        if (slot.InCache)
         {
-            if (how == NodeContact.Responded)
-            {
-                bucket.LastChanged = now;
-            }
-
-            return new(AddOutcome.Updated);
+            return Promote(slot, how, now);
         }
 
-        // A waiting candidate moves to the newest end of its cache, or in if a slot has opened.
-        var moved = entry;
+        if (how == NodeContact.Responded)
+        {
+            slot.Bucket!.LastChanged = now;
+        }
+
+        return new(AddOutcome.Updated);
+    }
+
+    // A waiting candidate moves to the newest end of its cache, or in if a slot has opened.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private AddResult<TContact> Promote(EntrySlot slot, NodeContact how, long now)
+    {
+        var bucket = slot.Bucket!;
+        var moved = EntryAt(slot);
         bucket.Replacements.RemoveAt(slot.Index);
         if (bucket.Nodes.Count < _options.BucketSize)
         {
@@ -617,6 +651,7 @@ public sealed partial class RoutingTable<TKey, TContact>
     }
 
     // The bucket, list and index that hold the entry with key id; no bucket when there is none.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private EntrySlot Find(TKey id)
     {
         var bucket = BucketFor(id);
@@ -630,6 +665,7 @@ public sealed partial class RoutingTable<TKey, TContact>
         return index >= 0 ? new(bucket, true, index) : default;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ref RoutingEntry<TKey, TContact> EntryAt(EntrySlot slot) =>
         ref slot.InCache ? ref slot.Bucket!.Replacements[slot.Index] : ref slot.Bucket!.Nodes[slot.Index];
 
@@ -655,6 +691,7 @@ public sealed partial class RoutingTable<TKey, TContact>
         return bucket;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Touch(ref RoutingEntry<TKey, TContact> entry, NodeContact how, long now, long roundTrip)
     {
         switch (how)
@@ -731,5 +768,7 @@ public sealed partial class RoutingTable<TKey, TContact>
     }
 
     // Where an entry is: its bucket (null when there is none), whether in the replacement cache, and its index there.
+    // The constructor is inlined even where the profile calls the path cold (see AddOrUpdateLocked).
+    [method: MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly record struct EntrySlot(Bucket<TKey, TContact>? Bucket, bool InCache, int Index);
 }

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
@@ -60,9 +61,12 @@ internal sealed class MainlinePolicy(AddressFamily family, bool enforceNodeIdSec
             return !address.Equals(IPAddress.IPv6Any) && !address.IsIPv6Multicast;
         }
 
+        // 0.0.0.0, 255.255.255.255 and multicast (224.0.0.0/4), read as one big-endian number: every
+        // contact a table takes or refreshes passes here, and two IPAddress.Equals calls cost more.
         Span<byte> bytes = stackalloc byte[4];
         address.TryWriteBytes(bytes, out _);
-        return !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.Broadcast) && (bytes[0] & 0xf0) != 0xe0;
+        uint value = BinaryPrimitives.ReadUInt32BigEndian(bytes);
+        return value is not (0 or uint.MaxValue) && value >> 28 != 0xe;
     }
 
     private sealed class EndPointComparer : IEqualityComparer<NodeInfo>
