@@ -83,7 +83,7 @@ internal sealed class KeepProviding : IDisposable
 
         if (removed)
         {
-            _state?.RemovePublication(MainlineState.AnnounceKind, infoHash);
+            _state?.RemovePublication(MainlineState.AnnounceKind, infoHash.ToArray());
         }
 
         return removed;
