@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using DhtNet.Mainline.Bep44;
 using DhtNet.Internal;
+using DhtNet.Mainline.Bep44;
 using DhtNet.Persistence;
 using Microsoft.Extensions.Logging;
 
