@@ -122,4 +122,13 @@ public class Bep5ExampleTests
             "d1:eli201e23:A Generic Error Ocurrede1:t2:aa1:y1:ee",
             Text(Encode(new KrpcError(KrpcErrorCode.Generic, "A Generic Error Ocurred") { TransactionId = t })));
     }
+
+    [Fact]
+    public void Encode_FindNodeAnswerFromEmptyTable_KeepsAnEmptyNodesKey()
+    {
+        // BEP 5's find_node answer always has "nodes"; knowing nobody is an empty string, not a missing key.
+        Assert.Equal(
+            "d1:rd2:id20:abcdefghij01234567895:nodes0:e1:t2:aa1:y1:re",
+            Text(Encode(new FindNodeResponse(Id("abcdefghij0123456789"), []) { TransactionId = Bytes("aa") })));
+    }
 }

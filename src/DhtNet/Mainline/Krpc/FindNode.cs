@@ -92,6 +92,15 @@ internal sealed class FindNodeResponse : KrpcResponse
         ReadOnlyMemory<byte> rawNodes6 = default)
     {
         KrpcWire.WriteId(ref writer, "id"u8, senderId);
+        if (nodes.IsEmpty && nodes6.IsEmpty && rawNodes.IsEmpty && rawNodes6.IsEmpty)
+        {
+            // BEP 5 makes "nodes" part of every find_node answer: a node that knows nobody yet says so
+            // with an empty string rather than leaving the key out, which strict readers take as malformed.
+            writer.WriteKey("nodes"u8);
+            writer.WriteByteString([]);
+            return;
+        }
+
         KrpcWire.WriteNodes(ref writer, "nodes"u8, nodes, nodes.Length, rawNodes, AddressFamily.InterNetwork);
         KrpcWire.WriteNodes(ref writer, "nodes6"u8, nodes6, nodes6.Length, rawNodes6, AddressFamily.InterNetworkV6);
     }
