@@ -16,6 +16,10 @@ public sealed partial class IpfsDhtNode
 
     // Contacts read back from the state: seeds of the next join, counted as saved until it ends.
     private IpfsContact[] _restored = [];
+    private Task _republishing = Task.CompletedTask;
+
+    /// <summary>The republishes the last pass started (tests run the virtual clock until they are done).</summary>
+    internal Task Republishing => Volatile.Read(ref _republishing);
 
     /// <summary>The IPNS names this node publishes and keeps alive (<see cref="PublishAsync"/>).</summary>
     public IReadOnlyList<PeerId> PublishedNames => _ipns.Names;
@@ -107,12 +111,7 @@ public sealed partial class IpfsDhtNode
     /// <summary>A join ended: the restored contacts that answered are in the table now; what is due goes out.</summary>
     private void Joined()
     {
-        if (_table.Count == 0)
-        {
-            return;
-        }
-
-        Volatile.Write(ref _restored, []);
+        ForgetRestoredContacts();
         RepublishDue();
     }
 
@@ -124,10 +123,20 @@ public sealed partial class IpfsDhtNode
             return;
         }
 
-        foreach (var (name, record) in _ipns.TakeDue(16))
+        var due = _ipns.TakeDue(16);
+        if (due.Count == 0)
         {
-            RepublishAsync(name, record).Observe(_logger, "IPNS republish");
+            return;
         }
+
+        var republishes = new Task[due.Count];
+        for (int i = 0; i < republishes.Length; i++)
+        {
+            republishes[i] = RepublishAsync(due[i].Name, due[i].Record);
+            republishes[i].Observe(_logger, "IPNS republish");
+        }
+
+        Volatile.Write(ref _republishing, Task.WhenAll(republishes));
     }
 
     private async Task RepublishAsync(PeerId name, byte[] record)
@@ -136,6 +145,18 @@ public sealed partial class IpfsDhtNode
         {
             Log.RepublishUnheard(_logger, name);
             _ipns.Schedule.Retry(name.Bytes.Span, RepublishRetry);
+        }
+    }
+
+    /// <summary>
+    /// Once the table holds peers (joined, or filled by peers that asked us), restored contacts are seeds no more
+    /// and the next snapshot forgets those the table did not take, so saved contacts never pile up.
+    /// </summary>
+    private void ForgetRestoredContacts()
+    {
+        if (_table.Count > 0)
+        {
+            Volatile.Write(ref _restored, []);
         }
     }
 

@@ -655,6 +655,7 @@ public sealed partial class IpfsDhtNode : IDisposable
 
         RepublishDue();
         SaveContacts();
+        ForgetRestoredContacts();
     }
 
     private async Task ReprovideAsync(byte[] key)
