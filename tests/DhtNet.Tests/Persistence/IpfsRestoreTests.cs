@@ -21,7 +21,8 @@ public sealed class IpfsRestoreTests
     public IpfsRestoreTests()
     {
         _net = KadTestNetwork.Build(40, 0, loss: 0, seed: 15, options: (i, client) => Options(i, client, null));
-        _store = new InMemoryStateStore(timeProvider: _net.Clock);
+        // Written when the node loads its state, not by a timer that the virtual clock fires hundreds of times a test.
+        _store = new InMemoryStateStore(new DhtStateStoreOptions { FlushInterval = TimeSpan.FromDays(30) }, timeProvider: _net.Clock);
         _net.Servers[0].Dispose();
         _node = _net.Network.Restart(_net.Servers[0], Options(0, false, _store));
         Run(_node.StartAsync());
@@ -120,14 +121,16 @@ public sealed class IpfsRestoreTests
         _net.Clock.Advance(TimeSpan.FromHours(1));
         _node.Dispose();
         Restart();
+        var restarted = _net.Clock.GetUtcNow();
         Assert.Equal([_node.PeerId], _node.PublishedNames);
 
-        // Joined from the saved contacts alone (no seeds given), then republished with a fresh validity.
+        // Joined from the saved contacts alone (no seeds given), then republished with a fresh validity (by the
+        // join, or by the housekeeping pass before it once peers that asked us filled the table).
         Assert.NotEmpty(Run(_node.BootstrapAsync()));
         Assert.True(_node.Table.Count >= K);
-        var republished = _net.Clock.GetUtcNow() + IpnsPublisher.Validity;
         Run(_node.Republishing);
-        Assert.True(Validity() >= republished);
+        var republished = Validity()!.Value;
+        Assert.True(republished >= restarted + IpnsPublisher.Validity, $"validity {republished:O}, restarted {restarted:O}");
 
         // The value and the sequence stay; the next round is 4 h later.
         var record = IpnsRecord.Parse(Holder().Records.Get(recordKey)!.Value.Span);
