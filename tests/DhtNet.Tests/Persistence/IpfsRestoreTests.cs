@@ -21,8 +21,7 @@ public sealed class IpfsRestoreTests
     public IpfsRestoreTests()
     {
         _net = KadTestNetwork.Build(40, 0, loss: 0, seed: 15, options: (i, client) => Options(i, client, null));
-        // Written when the node loads its state, not by a timer that the virtual clock fires hundreds of times a test.
-        _store = new InMemoryStateStore(new DhtStateStoreOptions { FlushInterval = TimeSpan.FromDays(30) }, timeProvider: _net.Clock);
+        _store = new InMemoryStateStore(timeProvider: _net.Clock);
         _net.Servers[0].Dispose();
         _node = _net.Network.Restart(_net.Servers[0], Options(0, false, _store));
         Run(_node.StartAsync());
