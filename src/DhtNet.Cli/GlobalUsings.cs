@@ -18,4 +18,5 @@ global using DhtNet.Mainline.Bep42;
 global using DhtNet.Mainline.Bep44;
 global using DhtNet.Mainline.Bep51;
 global using DhtNet.Mainline.Transport;
+global using DhtNet.Persistence;
 global using DhtNet.Security;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using DhtNet.Cli.Api;
 using DhtNet.Cli.Hosting;
 using DhtNet.Cli.Input;
@@ -36,6 +37,12 @@ internal static class NodeCommand
         /// <summary>CIDs to keep providing on the IPFS DHT (--provide).</summary>
         public IReadOnlyList<Cid> ProvideCids { get; init; } = [];
 
+        /// <summary>Immutable BEP 44 values (bencoded) to keep putting (--keep-put).</summary>
+        public IReadOnlyList<byte[]> KeepPut { get; init; } = [];
+
+        /// <summary>The value to publish under the node's IPNS name and keep alive (--publish).</summary>
+        public string? Publish { get; init; }
+
         /// <summary>The DNS server that resolves /dnsaddr/ bootstrap addresses (--dns-server); null for the system's.</summary>
         public IPEndPoint? DnsServer { get; init; }
 
@@ -68,12 +75,28 @@ internal static class NodeCommand
         // Keeping state and providing: their own block, so other option blocks merge beside it.
         var provide = new Option<string[]>("--provide") { Description = "Infohashes to announce and keep announcing every 15 minutes (kept in --data-dir across restarts); CIDs to provide on the IPFS DHT (re-announced every 22 hours)", HelpName = "infohash|cid", AllowMultipleArgumentsPerToken = true };
         var flushInterval = new Option<double>("--flush-interval") { Description = "Seconds between writes of the state in --data-dir; a crash loses at most this much", HelpName = "seconds", DefaultValueFactory = _ => 5 };
+        var keepPut = new Option<string[]>("--keep-put") { Description = "Values to store as immutable BEP 44 items and put again every hour, as `dht put <value>` stores them (kept in --data-dir across restarts)", HelpName = "value", AllowMultipleArgumentsPerToken = true };
+        var publish = new Option<string>("--publish") { Description = "IPNS: publish this path (for example /ipfs/<cid>) under the node's peer id and keep it alive (valid 48 hours, signed and put again every 4 hours; kept in --data-dir across restarts)", HelpName = "path" };
         command.Options.Add(provide);
+        command.Options.Add(keepPut);
+        command.Options.Add(publish);
         command.Options.Add(flushInterval);
         command.SetAction((parse, cancellationToken) =>
         {
             var networks = Networks.Parse(parse.GetValue(network));
             var (infoHashes, cids) = ProvideInputs(networks, parse.GetValue(provide) ?? []);
+            string[] keptValues = parse.GetValue(keepPut) ?? [];
+            string? published = parse.GetValue(publish);
+            if (keptValues.Length > 0 && !networks.Has(DhtNetworks.Mainline))
+            {
+                throw CliException.BadInput($"--keep-put stores BEP 44 items, on the Mainline DHT; this node runs --network {Networks.IpfsName}");
+            }
+
+            if (published is not null && !networks.Has(DhtNetworks.Ipfs))
+            {
+                throw CliException.BadInput($"--publish is IPNS: it needs --network {Networks.IpfsName} or {Networks.BothName}");
+            }
+
             return RunAsync(
                 console,
                 new Settings(
@@ -91,6 +114,8 @@ internal static class NodeCommand
                 {
                     Provide = infoHashes,
                     ProvideCids = cids,
+                    KeepPut = [.. keptValues.Select(v => ItemValue.Read(v, null, bencoded: false))],
+                    Publish = published,
                     DnsServer = Inputs.DnsServer("--dns-server", parse.GetValue(dnsServer)),
                     FlushInterval = Inputs.Seconds("--flush-interval", parse.GetValue(flushInterval)),
                 },
@@ -159,12 +184,17 @@ internal static class NodeCommand
                 {
                     node.StartProviding(infoHash);
                 }
+
+                foreach (byte[] value in settings.KeepPut)
+                {
+                    node.StartPutting(value);
+                }
             }
 
             if (settings.Networks.Has(DhtNetworks.Ipfs))
             {
                 var key = await StateDirectory.LoadOrCreateIpfsKeyAsync(store, stop);
-                ipfs = await StartIpfsAsync(settings, key, loggers, activity, stop);
+                ipfs = await StartIpfsAsync(settings, key, store, loggers, activity, stop);
             }
 
             PrintListening(output, node, transport, ipfs);
@@ -250,11 +280,15 @@ internal static class NodeCommand
     private static ApiNode CreateApiNode(DhtNode? mainline, IpfsPeer? ipfs, NodeActivity activity) =>
         new(mainline, activity, ipfs is null ? null : new IpfsNetwork(ipfs.Node, ipfs.Host, ipfs.Identity, ipfs.Observer));
 
-    private static async Task<IpfsPeer> StartIpfsAsync(Settings settings, PrivateKey key, ILoggerFactory loggers, NodeActivity? activity, CancellationToken stop)
+    private static async Task<IpfsPeer> StartIpfsAsync(Settings settings, PrivateKey key, IDhtStateStore? store, ILoggerFactory loggers, NodeActivity? activity, CancellationToken stop)
     {
         try
         {
-            return await IpfsPeer.StartAsync(key, IpfsPeer.ListenAddresses(settings.Bind, settings.IpfsPort), loggers, clientMode: settings.ReadOnly, activity: activity, cancellationToken: stop);
+            return await IpfsPeer.StartAsync(key, IpfsPeer.ListenAddresses(settings.Bind, settings.IpfsPort), loggers, clientMode: settings.ReadOnly, activity: activity, state: store, cancellationToken: stop);
+        }
+        catch (DhtStateException e)
+        {
+            throw CliException.BadInput($"--data-dir: {e.Message}");
         }
         catch (SocketException e)
         {
@@ -263,8 +297,9 @@ internal static class NodeCommand
     }
 
     /// <summary>
-    /// Joins the IPFS DHT in the background (resolving /dnsaddr/ entries first), again every so often
-    /// while the table is empty, then provides --provide's CIDs. Ends when <paramref name="stop"/> does.
+    /// Joins the IPFS DHT in the background (resolving /dnsaddr/ entries first, and through the contacts
+    /// --data-dir kept), again every so often while the table is empty, then provides --provide's CIDs
+    /// (those the state already keeps on their schedule) and publishes --publish. Ends when <paramref name="stop"/> does.
     /// </summary>
     private static async Task JoinIpfsAsync(IpfsPeer ipfs, Settings settings, ILogger logger, CancellationToken stop)
     {
@@ -284,10 +319,23 @@ internal static class NodeCommand
                     await Task.Delay(IpfsRetryInterval, stop);
                 }
             }
+            else
+            {
+                // No bootstrap peers: the contacts kept in --data-dir, if any, are the way back in.
+                await ipfs.Node.BootstrapAsync(cancellationToken: stop);
+            }
 
             foreach (var cid in settings.ProvideCids)
             {
-                await ipfs.Node.ProvideAsync(cid, stop);
+                if (!ipfs.Node.IsProviding(cid))
+                {
+                    await ipfs.Node.ProvideAsync(cid, stop);
+                }
+            }
+
+            if (settings.Publish is { } path)
+            {
+                await ipfs.Node.PublishAsync(ipfs.Identity, Encoding.UTF8.GetBytes(path), stop);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)

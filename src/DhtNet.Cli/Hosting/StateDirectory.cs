@@ -1,5 +1,4 @@
 using DhtNet.Cli.Input;
-using DhtNet.Persistence;
 using Microsoft.Extensions.Logging;
 
 namespace DhtNet.Cli.Hosting;

@@ -19,7 +19,7 @@ namespace DhtNet.Ipfs;
 /// closest peers, find peer, find and announce providers, put and get of <c>/pk/</c> and <c>/ipns/</c> records —
 /// and the server side answering other peers from its provider and record stores.
 /// </summary>
-public sealed class IpfsDhtNode : IDisposable
+public sealed partial class IpfsDhtNode : IDisposable
 {
     private const int BootstrapAttempts = 3;
 
@@ -43,6 +43,8 @@ public sealed class IpfsDhtNode : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly IpfsDhtMetrics _metrics;
     private readonly RequestsTiming _timing = new(RoundTripFloor);
+    private readonly IpfsState? _state;
+    private readonly IpnsPublisher _ipns;
     private ITimer? _housekeeping;
 
     /// <param name="messenger">How requests reach other peers.</param>
@@ -74,6 +76,18 @@ public sealed class IpfsDhtNode : IDisposable
         _reprovide = new ReprovideSchedule(_time, _options.ReprovideInterval);
         _handler = new KadRequestHandler(messenger.Self, () => messenger.SelfAddresses, ClosestPeers, _providers, _records, _addressBook, _options.BucketSize);
         _metrics = new IpfsDhtMetrics(_options.MeterFactory, this);
+        if (_options.IdentityKey is { } identity && identity.PeerId != messenger.Self)
+        {
+            throw new ArgumentException("IdentityKey is not the key of the messenger's peer id.", nameof(options));
+        }
+
+        _ipns = new IpnsPublisher(_time, _options.IdentityKey);
+        if (_options.StateStore is { } store)
+        {
+            _state = new IpfsState(store, _time, _options);
+            _state.Attach(_providers, _records, _reprovide, _ipns);
+            _upkeep.NodeAdded += _state.ContactAdded;
+        }
     }
 
     /// <summary>This node's peer id.</summary>
@@ -107,9 +121,17 @@ public sealed class IpfsDhtNode : IDisposable
         remove => _upkeep.NodeAdded -= value;
     }
 
-    /// <summary>Starts bucket refresh and the reprovide and purge timer. Call once.</summary>
+    /// <summary>
+    /// Starts bucket refresh and the reprovide, republish and purge timer. Call once; with a
+    /// <see cref="IpfsDhtNodeOptions.StateStore"/>, call <see cref="StartAsync"/> (or <see cref="RestoreStateAsync"/> first).
+    /// </summary>
     public void Start()
     {
+        if (_state is not null && _restore is not { IsCompletedSuccessfully: true })
+        {
+            throw new InvalidOperationException("The node has a state store: start it with StartAsync, or restore its state with RestoreStateAsync before Start.");
+        }
+
         _upkeep.Start();
         _housekeeping = _time.CreateTimer(static s => ((IpfsDhtNode)s!).Housekeeping(), this, _options.HousekeepingInterval, _options.HousekeepingInterval);
     }
@@ -170,9 +192,11 @@ public sealed class IpfsDhtNode : IDisposable
         do
         {
             // A lookup where no one answered (the seeds' replies lost or late) is tried again a few times.
-            result = await _upkeep.BootstrapAsync(contacts, cancellationToken).ConfigureAwait(false);
+            result = await _upkeep.BootstrapAsync(WithRestoredContacts(contacts), cancellationToken).ConfigureAwait(false);
         }
         while (result.ClosestNodes.Count == 0 && ++attempt < BootstrapAttempts);
+
+        Joined();
 
         return ToPeers(result.ClosestNodes);
     }
@@ -423,6 +447,7 @@ public sealed class IpfsDhtNode : IDisposable
     public void Dispose()
     {
         _housekeeping?.Dispose();
+        SaveContacts();
         _stopping.Cancel();
         _upkeep.Dispose();
         _stopping.Dispose();
@@ -653,6 +678,10 @@ public sealed class IpfsDhtNode : IDisposable
         {
             ReprovideAsync(key.ToArray()).Observe(_logger, "reprovide");
         }
+
+        RepublishDue();
+        SaveContacts();
+        ForgetRestoredContacts();
     }
 
     private async Task ReprovideAsync(byte[] key)
@@ -726,7 +755,7 @@ public sealed class IpfsDhtNode : IDisposable
 
         public Task<IReadOnlyList<IpfsContact>> GetBootstrapContactsAsync(CancellationToken cancellationToken)
         {
-            var contacts = new List<IpfsContact>();
+            var contacts = new List<IpfsContact>(node.RestoredContacts());
             foreach (var address in node._options.BootstrapPeers)
             {
                 if (address.PeerId is { } peer)

@@ -73,6 +73,23 @@ public sealed class IpfsDhtNodeOptions
     /// <summary>Where the node's instruments (meter "DhtNet.Ipfs") are created; null for none.</summary>
     public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; init; }
 
+    /// <summary>
+    /// Where the node keeps its state across restarts and crashes, under the network "ipfs" (one
+    /// <see cref="Persistence.SqliteStateStore"/> can serve a Mainline node too): routing-table
+    /// contacts with their addresses, the provider records and records other peers stored on us,
+    /// the keys we provide and the IPNS names we publish, each with when it is next due. Null keeps
+    /// nothing. Start the node with <see cref="IpfsDhtNode.StartAsync"/>, which restores it; the
+    /// caller owns the store and disposes it after the node.
+    /// </summary>
+    public Persistence.IDhtStateStore? StateStore { get; init; }
+
+    /// <summary>
+    /// The private key of the node's own peer id: signs the IPNS record of its name
+    /// (<see cref="IpfsDhtNode.PublishAsync"/>) and signs it again at each republish, also after a
+    /// restart. Null: a restored name is republished once a publish in this run gives its key.
+    /// </summary>
+    public LibP2p.Crypto.PrivateKey? IdentityKey { get; init; }
+
     /// <summary>Seed for bucket refresh targets and ids of refresh lookups (null: unpredictable).</summary>
     public Random? Random { get; init; }
 

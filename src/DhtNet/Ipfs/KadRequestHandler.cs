@@ -156,7 +156,7 @@ public sealed class KadRequestHandler
     private KadHandlerResult AddProvider(KadMessage request, PeerId sender)
     {
         var key = request.Key.Span;
-        if (key.IsEmpty || key.Length > MaxProviderKeyLength || !IsMultihash(key))
+        if (!IsProviderKey(key))
         {
             return KadHandlerResult.Reset;
         }
@@ -223,6 +223,9 @@ public sealed class KadRequestHandler
             closer.Add(KadPeer.FromPeerInfo(peer));
         }
     }
+
+    /// <summary>A key a provider record may have: a multihash of bounded length (restored records are checked the same way).</summary>
+    internal static bool IsProviderKey(ReadOnlySpan<byte> key) => !key.IsEmpty && key.Length <= MaxProviderKeyLength && IsMultihash(key);
 
     private static bool IsMultihash(ReadOnlySpan<byte> key)
     {

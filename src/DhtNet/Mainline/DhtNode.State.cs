@@ -1,3 +1,4 @@
+using DhtNet.Mainline.Bep44;
 using DhtNet.Persistence;
 using DhtNet.Security;
 
@@ -76,11 +77,60 @@ public sealed partial class DhtNode
     }
 
     /// <summary>Stops re-announcing <paramref name="infoHash"/>; returns whether it was being provided. Peers already announced expire on their own.</summary>
-    public bool StopProviding(NodeId infoHash) => _providing.Remove(infoHash);
+    public bool StopProviding(NodeId infoHash) => _providing.Remove(MainlineState.AnnounceKind, infoHash);
+
+    /// <summary>The targets of the BEP 44 items this node keeps putting (<see cref="StartPutting(ReadOnlyMemory{byte})"/>).</summary>
+    public IReadOnlyList<NodeId> KeptItems => _providing.ItemTargets;
+
+    /// <summary>
+    /// Puts the immutable BEP 44 item <paramref name="bencodedValue"/> (one canonical bencoded value of at most
+    /// 1000 bytes) now and keeps putting it every hour (nodes drop an item about two hours after its last put)
+    /// until <see cref="StopPutting"/> or disposal; with a <see cref="DhtOptions.StateStore"/> it is saved and put
+    /// again soon after a restart, then hourly. Returns its target. At most 1,000 items.
+    /// </summary>
+    public NodeId StartPutting(ReadOnlyMemory<byte> bencodedValue)
+    {
+        ObjectDisposedException.ThrowIf(_state == 2, this);
+        var item = KeptItem.Immutable(ItemRules.CheckCanonicalValue(bencodedValue, nameof(bencodedValue)));
+        _providing.Add(item);
+        return item.Key;
+    }
+
+    /// <summary>
+    /// Puts the signed mutable item <paramref name="item"/> now and keeps putting it unchanged every hour, as
+    /// <see cref="StartPutting(ReadOnlyMemory{byte})"/> does; a newer seq found out there ends it (logged). Put a
+    /// new value under the same target to replace it.
+    /// </summary>
+    public void StartPutting(MutableItem item)
+    {
+        ObjectDisposedException.ThrowIf(_state == 2, this);
+        ItemRules.CheckSignedItem(item, nameof(item));
+        _providing.Add(KeptItem.Mutable(item));
+    }
+
+    /// <summary>
+    /// IPFS-style put that lasts: stores <paramref name="bencodedValue"/> under <paramref name="key"/> as
+    /// <see cref="PutAsync(string, ReadOnlyMemory{byte}, CancellationToken)"/> does (signed with
+    /// <see cref="IdentityKey"/>, which a state store keeps), then keeps putting the signed item hourly,
+    /// across restarts with a <see cref="DhtOptions.StateStore"/>.
+    /// </summary>
+    public async Task<PutResult> StartPuttingAsync(string key, ReadOnlyMemory<byte> bencodedValue, CancellationToken cancellationToken = default)
+    {
+        var result = await PutAsync(key, bencodedValue, cancellationToken).ConfigureAwait(false);
+        if (result.Item is { } signed)
+        {
+            StartPutting(signed);
+        }
+
+        return result;
+    }
+
+    /// <summary>Stops putting the item at <paramref name="target"/> again; returns whether it was kept. Stored copies expire on their own.</summary>
+    public bool StopPutting(NodeId target) => _providing.Remove(KeptItem.PublicationKind, target);
 
     private async Task RestoreCoreAsync(MainlineState persisted, CancellationToken cancellationToken)
     {
-        var state = await persisted.LoadAsync(_options, _items.Options, KeepProviding.MaxProvided, cancellationToken).ConfigureAwait(false);
+        var state = await persisted.LoadAsync(_options, _items.Options, KeepProviding.MaxProvided + KeepProviding.MaxItems, cancellationToken).ConfigureAwait(false);
         if (_options.NodeId is null && MainlineState.SavedId(state) is { } id)
         {
             _initialId = id;

@@ -1,21 +1,26 @@
 using System.Buffers.Binary;
 using DhtNet.Internal;
+using DhtNet.Mainline.Bep44;
 using DhtNet.Persistence;
 using Microsoft.Extensions.Logging;
 
 namespace DhtNet.Mainline;
 
 /// <summary>
-/// The infohashes a node keeps announcing (<see cref="DhtNode.StartProviding"/>): each is announced
-/// at once and again every <see cref="ReannounceInterval"/>, well inside the 30 minutes for which
-/// other nodes keep an announced peer (BEP 5), and sooner after an announce that reached no node.
-/// With a state store each one is saved with the time it is next due, so a restarted node goes on
-/// where it stopped. One round runs at a time, a few announces at once.
+/// What a node keeps alive on the DHT: the infohashes it keeps announcing (<see cref="DhtNode.StartProviding"/>),
+/// each again every <see cref="ReannounceInterval"/>, well inside the 30 minutes for which other nodes keep an
+/// announced peer (BEP 5), and the BEP 44 items it keeps putting (<see cref="DhtNode.StartPutting(ReadOnlyMemory{byte})"/>),
+/// each again every <see cref="KeptItem.PutInterval"/>, inside the two hours nodes keep an item. Each is done at
+/// once and sooner again after a round that reached no node. With a state store each one is saved with the
+/// time it is next due, so a restarted node goes on where it stopped. One round runs at a time, a few at once.
 /// </summary>
 internal sealed class KeepProviding : IDisposable
 {
     /// <summary>Most infohashes one node keeps announcing.</summary>
     public const int MaxProvided = 10_000;
+
+    /// <summary>Most BEP 44 items one node keeps putting.</summary>
+    public const int MaxItems = 1_000;
 
     /// <summary>Half of the peer lifetime other nodes apply, so one lost announce never lets us expire.</summary>
     public static readonly TimeSpan ReannounceInterval = TimeSpan.FromMinutes(15);
@@ -31,7 +36,7 @@ internal sealed class KeepProviding : IDisposable
     private readonly ILogger _logger;
     private readonly CancellationToken _shutdown;
     private readonly Lock _lock = new();
-    private readonly Dictionary<NodeId, Entry> _entries = [];
+    private readonly Dictionary<(string Kind, NodeId Key), KeptPublication> _entries = [];
     private ITimer? _timer;
     private int _running;
 
@@ -44,62 +49,69 @@ internal sealed class KeepProviding : IDisposable
         _shutdown = shutdown;
     }
 
-    public IReadOnlyList<NodeId> InfoHashes
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return [.. _entries.Keys];
-            }
-        }
-    }
+    public IReadOnlyList<NodeId> InfoHashes => Keys(MainlineState.AnnounceKind);
+
+    public IReadOnlyList<NodeId> ItemTargets => Keys(KeptItem.PublicationKind);
 
     /// <summary>Adds (or changes) an infohash to keep announcing; it is due at once.</summary>
-    public void Add(NodeId infoHash, int? port, bool seed)
+    public void Add(NodeId infoHash, int? port, bool seed) => Add(new KeptAnnounce(infoHash, port, seed));
+
+    /// <summary>Adds (or replaces) something to keep alive; it is due at once.</summary>
+    public void Add(KeptPublication publication)
     {
-        var entry = new Entry(infoHash, port, seed) { NextDue = _time.GetUtcNow() };
+        var entry = publication with { NextDue = _time.GetUtcNow() };
         lock (_lock)
         {
-            if (!_entries.ContainsKey(infoHash) && _entries.Count >= MaxProvided)
+            if (!_entries.ContainsKey(entry.Id) && Count(entry.Kind) >= Max(entry.Kind))
             {
-                throw new InvalidOperationException($"A node keeps providing at most {MaxProvided} infohashes; stop providing one first.");
+                throw new InvalidOperationException($"A node keeps at most {Max(entry.Kind)} of these alive ({entry.Kind}); stop one first.");
             }
 
-            _entries[infoHash] = entry;
+            _entries[entry.Id] = entry;
         }
 
         _state?.RecordPublication(entry.ToPublication());
         Kick();
     }
 
-    public bool Remove(NodeId infoHash)
+    public bool Remove(string kind, NodeId key)
     {
         bool removed;
         lock (_lock)
         {
-            removed = _entries.Remove(infoHash);
+            removed = _entries.Remove((kind, key));
         }
 
         if (removed)
         {
-            _state?.RemovePublication(MainlineState.AnnounceKind, infoHash);
+            _state?.RemovePublication(kind, key.ToArray());
         }
 
         return removed;
     }
 
-    /// <summary>Takes back the saved publications; returns how many were announce publications this type could read.</summary>
+    /// <summary>
+    /// Takes back the saved publications this type can read; returns how many. Announces stay on their
+    /// schedule; items are put again in the first round, since the nodes closest to them may have changed
+    /// while we were away.
+    /// </summary>
     public int Restore(IReadOnlyList<SavedPublication> publications)
     {
         int restored = 0;
+        var now = _time.GetUtcNow();
         lock (_lock)
         {
             foreach (var publication in publications)
             {
-                if (publication.Kind == MainlineState.AnnounceKind && Entry.TryRead(publication) is { } entry && _entries.Count < MaxProvided)
+                KeptPublication? entry = publication.Kind switch
                 {
-                    _entries[entry.InfoHash] = entry;
+                    MainlineState.AnnounceKind => KeptAnnounce.TryRead(publication),
+                    KeptItem.PublicationKind => KeptItem.TryRead(publication) is { } item ? item with { NextDue = now } : null,
+                    _ => null,
+                };
+                if (entry is not null && Count(entry.Kind) < Max(entry.Kind))
+                {
+                    _entries[entry.Id] = entry;
                     restored++;
                 }
             }
@@ -149,7 +161,28 @@ internal sealed class KeepProviding : IDisposable
         }
     }
 
-    private List<Entry> Due()
+    private static int Max(string kind) => kind == KeptItem.PublicationKind ? MaxItems : MaxProvided;
+
+    private int Count(string kind)
+    {
+        int count = 0;
+        foreach (var key in _entries.Keys)
+        {
+            count += key.Kind == kind ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    private List<NodeId> Keys(string kind)
+    {
+        lock (_lock)
+        {
+            return [.. _entries.Keys.Where(k => k.Kind == kind).Select(k => k.Key)];
+        }
+    }
+
+    private List<KeptPublication> Due()
     {
         var now = _time.GetUtcNow();
         lock (_lock)
@@ -158,41 +191,48 @@ internal sealed class KeepProviding : IDisposable
         }
     }
 
-    private async Task AnnounceAsync(Entry entry)
+    private async Task AnnounceAsync(KeptPublication entry)
     {
         int stored = 0;
         try
         {
-            stored = (await _node.ProvideAsync(entry.InfoHash, entry.Port, entry.Seed, _shutdown).ConfigureAwait(false)).Stored;
+            stored = await entry.PublishAsync(_node, _shutdown).ConfigureAwait(false);
+        }
+        catch (DhtPutException error)
+        {
+            // A newer seq of the item is out there: putting ours again can only be refused.
+            Log.KeptItemSuperseded(_logger, entry.Key, error.Message);
+            Remove(entry.Kind, entry.Key);
+            return;
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {
-            Log.ReannounceFailed(_logger, entry.InfoHash, error);
+            Log.ReannounceFailed(_logger, entry.Key, error);
         }
 
-        var next = entry with { NextDue = _time.GetUtcNow() + (stored > 0 ? ReannounceInterval : RetryInterval) };
+        var next = entry with { NextDue = _time.GetUtcNow() + (stored > 0 ? entry.Interval : RetryInterval) };
         lock (_lock)
         {
             // Stopped or changed while the announce ran: the newer state wins.
-            if (!_entries.TryGetValue(entry.InfoHash, out var current) || current != entry)
+            if (!_entries.TryGetValue(entry.Id, out var current) || current != entry)
             {
                 return;
             }
 
-            _entries[entry.InfoHash] = next;
+            _entries[entry.Id] = next;
         }
 
         _state?.RecordPublication(next.ToPublication());
     }
 
     /// <summary>One infohash we announce; the publication payload is the port (0 for implied_port) and the seed flag.</summary>
-    private sealed record Entry(NodeId InfoHash, int? Port, bool Seed)
+    private sealed record KeptAnnounce(NodeId InfoHash, int? Port, bool Seed) : KeptPublication(MainlineState.AnnounceKind, InfoHash)
     {
         private const int PayloadSize = 3;
 
-        public DateTimeOffset NextDue { get; init; }
+        public override TimeSpan Interval => ReannounceInterval;
 
-        public static Entry? TryRead(SavedPublication publication)
+        public static KeptAnnounce? TryRead(SavedPublication publication)
         {
             if (publication.Key.Length != NodeId.Size || publication.Payload.Length != PayloadSize || publication.Payload[2] > 1)
             {
@@ -200,15 +240,37 @@ internal sealed class KeepProviding : IDisposable
             }
 
             int port = BinaryPrimitives.ReadUInt16BigEndian(publication.Payload);
-            return new Entry(new NodeId(publication.Key), port == 0 ? null : port, publication.Payload[2] == 1) { NextDue = publication.NextDue };
+            return new KeptAnnounce(new NodeId(publication.Key), port == 0 ? null : port, publication.Payload[2] == 1) { NextDue = publication.NextDue };
         }
 
-        public SavedPublication ToPublication()
+        public override async Task<int> PublishAsync(DhtNode node, CancellationToken cancellationToken) =>
+            (await node.ProvideAsync(InfoHash, Port, Seed, cancellationToken).ConfigureAwait(false)).Stored;
+
+        protected override byte[] Payload()
         {
             byte[] payload = new byte[PayloadSize];
             BinaryPrimitives.WriteUInt16BigEndian(payload, (ushort)(Port ?? 0));
             payload[2] = Seed ? (byte)1 : (byte)0;
-            return new SavedPublication(MainlineState.AnnounceKind, InfoHash.ToArray(), payload, NextDue);
+            return payload;
         }
     }
+}
+
+/// <summary>Something a node keeps alive on the DHT (<see cref="KeepProviding"/>): what it is, where, and when it is next due.</summary>
+internal abstract record KeptPublication(string Kind, NodeId Key)
+{
+    public DateTimeOffset NextDue { get; init; }
+
+    public (string Kind, NodeId Key) Id => (Kind, Key);
+
+    /// <summary>How long after a round that reached some node the next one is due.</summary>
+    public abstract TimeSpan Interval { get; }
+
+    /// <summary>Does it once; returns how many nodes took it.</summary>
+    public abstract Task<int> PublishAsync(DhtNode node, CancellationToken cancellationToken);
+
+    public SavedPublication ToPublication() => new(Kind, Key.ToArray(), Payload(), NextDue);
+
+    /// <summary>What a restarted node needs to do it again.</summary>
+    protected abstract byte[] Payload();
 }

@@ -37,6 +37,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "Could not write the node's state on leaving")]
     public static partial void StateFlushFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "Re-announce of {InfoHash} failed")]
+    [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "Re-announce or re-put of {InfoHash} failed")]
     public static partial void ReannounceFailed(ILogger logger, NodeId infoHash, Exception exception);
+
+    [LoggerMessage(EventId = 33, Level = LogLevel.Warning, Message = "Stopped putting the BEP 44 item {Target}: {Reason}")]
+    public static partial void KeptItemSuperseded(ILogger logger, NodeId target, string reason);
 }

@@ -14,7 +14,7 @@ namespace DhtNet.Mainline;
 /// provide. Restores it at start (the store leaves expired entries out; the node's own stores
 /// apply their caps) and records changes as they happen; the store batches them to disk.
 /// </summary>
-internal sealed class MainlineState : IStoreObserver
+internal sealed class MainlineState : NetworkState<NodeId, NodeInfo>, IStoreObserver
 {
     public const string Network = "mainline";
 
@@ -30,19 +30,14 @@ internal sealed class MainlineState : IStoreObserver
     private const byte MutableItem = 2;
     private const int MutableHeaderSize = 1 + Ed25519KeyPair.PublicKeySize + Ed25519KeyPair.SignatureSize + 8 + 1;
 
-    private readonly IDhtStateStore _store;
-    private readonly TimeProvider _time;
     private readonly TimeSpan _peerLifetime;
     private readonly TimeSpan _itemLifetime;
-    private readonly Lock _contactsLock = new();
     private readonly StateJournal<PeerChange> _peers;
     private readonly StateJournal<ItemChange> _items;
-    private HashSet<NodeId> _savedContacts = [];
 
     public MainlineState(IDhtStateStore store, TimeProvider time, TimeSpan peerLifetime, TimeSpan itemLifetime)
+        : base(store, time, Network)
     {
-        _store = store;
-        _time = time;
         _peerLifetime = peerLifetime;
         _itemLifetime = itemLifetime;
 
@@ -52,15 +47,12 @@ internal sealed class MainlineState : IStoreObserver
         _items = store.CreateJournal<ItemChange>(RecordItem);
     }
 
-    /// <summary>Entries in the state that could not be read (wrong sizes): a file from another program or a damaged one.</summary>
-    public int Skipped { get; private set; }
-
     /// <summary>Reads the saved state within the caps the node is configured with.</summary>
     public Task<DhtState> LoadAsync(DhtOptions options, ItemStoreOptions items, int maxPublications, CancellationToken cancellationToken)
     {
         long peersByBytes = options.MaxPeerStoreBytes / 32;
         long peersByCount = (long)options.MaxInfohashes * options.MaxPeersPerInfohash;
-        return _store.LoadAsync(Network, new DhtStateLimits
+        return Store.LoadAsync(Network, new DhtStateLimits
         {
             MaxContacts = 10_000,
             MaxPeers = (int)Math.Min(int.MaxValue, Math.Min(peersByBytes, peersByCount)),
@@ -80,7 +72,7 @@ internal sealed class MainlineState : IStoreObserver
     /// <summary>The saved identity key; when there is none, <paramref name="fallback"/> is saved and returned.</summary>
     public async Task<Ed25519KeyPair> LoadOrSaveIdentityAsync(Func<Ed25519KeyPair> fallback, CancellationToken cancellationToken)
     {
-        byte[]? seed = await _store.LoadIdentityKeyAsync(Network, IdentityKeyName, cancellationToken).ConfigureAwait(false);
+        byte[]? seed = await Store.LoadIdentityKeyAsync(Network, IdentityKeyName, cancellationToken).ConfigureAwait(false);
         if (seed is { Length: Ed25519KeyPair.SeedSize })
         {
             return Ed25519KeyPair.FromSeed(seed);
@@ -92,7 +84,7 @@ internal sealed class MainlineState : IStoreObserver
         }
 
         var key = fallback();
-        await _store.SaveIdentityKeyAsync(Network, IdentityKeyName, key.ExportSeed(), cancellationToken).ConfigureAwait(false);
+        await Store.SaveIdentityKeyAsync(Network, IdentityKeyName, key.ExportSeed(), cancellationToken).ConfigureAwait(false);
         return key;
     }
 
@@ -110,7 +102,7 @@ internal sealed class MainlineState : IStoreObserver
 
             var id = new NodeId(contact.Id);
             nodes.Add(new NodeInfo(id, endPoint));
-            _savedContacts.Add(id);
+            ContactRestored(id);
         }
 
         return nodes;
@@ -141,52 +133,14 @@ internal sealed class MainlineState : IStoreObserver
 
     public void ItemStored(DhtItem item, long putAt) => _items.Append(new ItemChange(item, putAt));
 
-    /// <summary>Records a contact the routing table took in.</summary>
-    public void ContactAdded(NodeInfo node)
-    {
-        lock (_contactsLock)
-        {
-            _savedContacts.Add(node.Id);
-        }
-
-        RecordContact(node, _time.GetUtcNow());
-    }
-
     /// <summary>Records our id and the routing table as it is now, and forgets contacts it no longer holds.</summary>
     public void Snapshot(NodeId id, IReadOnlyList<NodeInfo> nodes)
     {
-        _store.RecordNodeId(Network, IdSlot, id.ToArray());
-        var now = _time.GetUtcNow();
-        var current = new HashSet<NodeId>(nodes.Count);
-        foreach (var node in nodes)
-        {
-            current.Add(node.Id);
-            RecordContact(node, now);
-        }
-
-        HashSet<NodeId> previous;
-        lock (_contactsLock)
-        {
-            previous = _savedContacts;
-            _savedContacts = current;
-        }
-
-        foreach (var gone in previous)
-        {
-            if (!current.Contains(gone))
-            {
-                _store.RemoveContact(Network, gone.ToArray());
-            }
-        }
+        RecordId(id);
+        SnapshotContacts(nodes);
     }
 
-    public void RecordId(NodeId id) => _store.RecordNodeId(Network, IdSlot, id.ToArray());
-
-    public void RecordPublication(SavedPublication publication) => _store.RecordPublication(Network, publication);
-
-    public void RemovePublication(string kind, NodeId key) => _store.RemovePublication(Network, kind, key.ToArray());
-
-    public Task FlushAsync(CancellationToken cancellationToken) => _store.FlushAsync(cancellationToken);
+    public void RecordId(NodeId id) => Store.RecordNodeId(Network, IdSlot, id.ToArray());
 
     internal static byte[] EncodeItem(DhtItem item)
     {
@@ -261,61 +215,25 @@ internal sealed class MainlineState : IStoreObserver
         return true;
     }
 
-    // A saved entry that expires at `expires` is put back as if stored one lifetime before that,
-    // on the store's monotonic clock; never later than now (a lifetime configured shorter since).
-    private static long AnnouncedAt(DateTimeOffset expires, DateTimeOffset now, long timestamp, TimeSpan lifetime, long frequency)
-    {
-        var age = lifetime - (expires - now);
-        if (age < TimeSpan.Zero)
-        {
-            age = TimeSpan.Zero;
-        }
-
-        return timestamp - (long)(age.TotalSeconds * frequency);
-    }
-
-    // The state lists entries latest expiry first; they go back oldest first, as if stored one
-    // lifetime before they expire. `restore` says null for an entry it cannot read.
-    private int RestoreOldestFirst<T>(IReadOnlyList<T> saved, TimeSpan lifetime, Func<T, DateTimeOffset> expires, Func<T, long, bool?> restore)
-    {
-        int restored = 0;
-        var now = _time.GetUtcNow();
-        long timestamp = _time.GetTimestamp();
-        for (int i = saved.Count - 1; i >= 0; i--)
-        {
-            switch (restore(saved[i], AnnouncedAt(expires(saved[i]), now, timestamp, lifetime, _time.TimestampFrequency)))
-            {
-                case null:
-                    Skipped++;
-                    break;
-                case true:
-                    restored++;
-                    break;
-            }
-        }
-
-        return restored;
-    }
-
     private void RecordPeer(PeerChange change)
     {
         byte[] address = new byte[change.Peer.CompactSize];
         change.Peer.WriteCompact(address);
-        _store.RecordPeer(Network, new SavedPeer(change.InfoHash.ToArray(), address, change.Peer.IsSeed, Expires(change.AnnouncedAt, _peerLifetime)));
+        Store.RecordPeer(Network, new SavedPeer(change.InfoHash.ToArray(), address, change.Peer.IsSeed, Expires(change.AnnouncedAt, _peerLifetime)));
     }
 
     private void RecordItem(ItemChange change) =>
-        _store.RecordItem(Network, new SavedItem(change.Item.Target.ToArray(), EncodeItem(change.Item), Expires(change.PutAt, _itemLifetime)));
+        Store.RecordItem(Network, new SavedItem(change.Item.Target.ToArray(), EncodeItem(change.Item), Expires(change.PutAt, _itemLifetime)));
 
-    // A change journaled at `timestamp` (monotonic) expires one lifetime after it, on the wall clock.
-    private DateTimeOffset Expires(long timestamp, TimeSpan lifetime) =>
-        _time.GetUtcNow() - _time.GetElapsedTime(timestamp) + lifetime;
+    protected override NodeId IdOf(NodeInfo contact) => contact.Id;
 
-    private void RecordContact(NodeInfo node, DateTimeOffset now)
+    protected override byte[] IdBytes(NodeId id) => id.ToArray();
+
+    protected override SavedContact Save(NodeInfo contact, DateTimeOffset now)
     {
-        byte[] address = new byte[CompactEncoding.PeerSize(CompactEncoding.Family(node.EndPoint))];
-        CompactEncoding.WritePeer(node.EndPoint, address);
-        _store.RecordContact(Network, new SavedContact(node.Id.ToArray(), address, now));
+        byte[] address = new byte[CompactEncoding.PeerSize(CompactEncoding.Family(contact.EndPoint))];
+        CompactEncoding.WritePeer(contact.EndPoint, address);
+        return new SavedContact(contact.Id.ToArray(), address, now);
     }
 
     /// <summary>An announce as journaled on the serving path: 56 bytes, no references.</summary>

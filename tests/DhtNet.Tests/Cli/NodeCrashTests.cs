@@ -43,7 +43,7 @@ public sealed class NodeCrashTests(LoopbackSwarm swarm) : IClassFixture<Loopback
             // Announced to the swarm: a swarm node finds this node as a provider.
             await Eventually.UntilAsync(async () => await swarm.Nodes[1].FindProvidersAsync(provided, timeout: TimeSpan.FromSeconds(5)).AnyAsync(p => p.Port == endPoint.Port), "the node's provided infohash is found");
             // Killed once a flush holds all of it: read from a copy, so the running node's files are never touched.
-            await Eventually.UntilAsync(async () => await LoadCopyAsync(_dataDirectory) is { } flushed && Holds(flushed), "a flushed copy of the state holds everything");
+            await Eventually.UntilAsync(async () => await NodeStateFile.ReadCopyAsync(_dataDirectory, NodeStateFile.LoadAsync) is { } flushed && Holds(flushed), "a flushed copy of the state holds everything");
             await KillAsync(node);
         }
 
@@ -112,7 +112,7 @@ public sealed class NodeCrashTests(LoopbackSwarm swarm) : IClassFixture<Loopback
         return (NodeId.Parse(root.GetProperty("id").GetString()!), IPEndPoint.Parse(root.GetProperty("addresses")[0].GetString()!));
     }
 
-    private static async Task KillAsync(CliProcess.Running node)
+    internal static async Task KillAsync(CliProcess.Running node)
     {
         using var kill = System.Diagnostics.Process.Start("kill", ["-KILL", node.Id.ToString()]);
         await kill.WaitForExitAsync();
@@ -133,28 +133,4 @@ public sealed class NodeCrashTests(LoopbackSwarm swarm) : IClassFixture<Loopback
             }
         }
     }
-
-    // The database and its WAL copied while the node writes them: a torn copy reads as nothing yet.
-    private static async Task<NodeStateFile?> LoadCopyAsync(string directory)
-    {
-        string copy = Directory.CreateTempSubdirectory("dht-cli-crash-copy-").FullName;
-        try
-        {
-            foreach (var file in Directory.GetFiles(directory, "dht-state.db*").Where(f => !f.EndsWith("-shm", StringComparison.Ordinal)))
-            {
-                File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
-            }
-
-            return await NodeStateFile.LoadAsync(copy);
-        }
-        catch (Exception e) when (e is IOException or DhtStateException or Microsoft.Data.Sqlite.SqliteException)
-        {
-            return null;
-        }
-        finally
-        {
-            Directory.Delete(copy, recursive: true);
-        }
-    }
-
 }

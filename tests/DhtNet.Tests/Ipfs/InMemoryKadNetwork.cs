@@ -60,6 +60,17 @@ internal sealed class InMemoryKadNetwork
         return node;
     }
 
+    /// <summary>
+    /// Puts a new node with the same peer id and address in the place of <paramref name="node"/> (stopped by the
+    /// caller), made with <paramref name="options"/>: a restart, where the new node knows what its state store gives back.
+    /// </summary>
+    public IpfsDhtNode Restart(IpfsDhtNode node, IpfsDhtNodeOptions options)
+    {
+        var restarted = new IpfsDhtNode(_messengers[node.PeerId], options, _clock);
+        _nodes[node.PeerId] = restarted;
+        return restarted;
+    }
+
     /// <summary>Where <paramref name="node"/> listens now.</summary>
     public Multiaddr AddressOf(IpfsDhtNode node) => _messengers[node.PeerId].Addresses[0];
 

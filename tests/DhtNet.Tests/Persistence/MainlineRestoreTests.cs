@@ -86,6 +86,41 @@ public sealed class MainlineRestoreTests
     }
 
     [Fact]
+    public async Task Restart_WithKeptItems_PutsThemAgainAndHourly()
+    {
+        await using var swarm = SimulatedSwarm.Create(0);
+        var store = new InMemoryStateStore(timeProvider: swarm.Clock);
+        var neighbour = swarm.StartNode(swarm.Template with { BootstrapNodes = [] });
+        var options = swarm.Template with { StateStore = store, BootstrapNodes = [neighbour.LocalEndPoints[0].ToString()] };
+        var endPoint = new IPEndPoint(IPAddress.Parse("10.9.9.9"), 6881);
+        var first = swarm.StartNode(options, endPoint);
+        swarm.Advance(TimeSpan.FromSeconds(10));
+        var immutable = first.StartPutting(Value);
+        var mutable = swarm.Run(first.StartPuttingAsync("name", "5:named"u8.ToArray())).Target;
+        swarm.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(2, neighbour.Items.Count);
+        Assert.Equal(new[] { immutable, mutable }.Order(), first.KeptItems.Order());
+        swarm.Run(swarm.RemoveNodeAsync(first).AsTask());
+
+        // Down for 50 minutes; the neighbour would drop both two hours after the first put. The restarted
+        // node puts them again soon after it starts, and then hourly: the neighbour never goes without.
+        swarm.Advance(TimeSpan.FromMinutes(50));
+        var restarted = swarm.StartNode(options, endPoint);
+        Assert.Equal(new[] { immutable, mutable }.Order(), restarted.KeptItems.Order());
+        swarm.Advance(TimeSpan.FromMinutes(100));
+        Assert.Equal(2, neighbour.Items.Count);
+        swarm.Advance(TimeSpan.FromHours(3));
+        Assert.Equal(2, neighbour.Items.Count);
+        Assert.Equal("5:named"u8.ToArray(), neighbour.Items.Get(mutable).Item!.Value.ToArray());
+
+        Assert.True(restarted.StopPutting(immutable));
+        Assert.True(restarted.StopPutting(mutable));
+        swarm.Advance(TimeSpan.FromHours(2) + TimeSpan.FromMinutes(1));
+        Assert.Equal(0, neighbour.Items.Count);
+        Assert.Empty((await store.LoadAsync(MainlineState.Network, new DhtStateLimits())).Publications);
+    }
+
+    [Fact]
     public async Task Restore_MoreThanTheCaps_KeepsTheCaps()
     {
         var clock = new VirtualTimeProvider();

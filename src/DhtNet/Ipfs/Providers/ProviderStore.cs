@@ -35,6 +35,9 @@ public sealed class ProviderStore
 
     public ProviderStoreOptions Options => _options;
 
+    /// <summary>Told of every announcement taken (the node's state keeping); called under the store's lock.</summary>
+    internal IProviderObserver? Observer { get; set; }
+
     /// <summary>Keys with at least one provider (expired ones count until touched or purged).</summary>
     public int KeyCount
     {
@@ -67,13 +70,25 @@ public sealed class ProviderStore
     public bool Add(ReadOnlySpan<byte> key, PeerInfo provider)
     {
         ArgumentNullException.ThrowIfNull(provider);
+        return Add(key, provider, _timeProvider.GetTimestamp(), Observer);
+    }
+
+    /// <summary>
+    /// Puts back a saved announcement made at <paramref name="announcedAt"/> (a <see cref="TimeProvider.GetTimestamp"/>
+    /// value); restored oldest first, the list keeps its announcement order and every bound holds.
+    /// </summary>
+    internal bool Restore(ReadOnlySpan<byte> key, PeerInfo provider, long announcedAt) =>
+        _timeProvider.GetElapsedTime(announcedAt) < _options.ProviderLifetime && Add(key, provider, announcedAt, observer: null);
+
+    private bool Add(ReadOnlySpan<byte> key, PeerInfo provider, long announcedAt, IProviderObserver? observer)
+    {
         var addrs = new Multiaddr[Math.Min(provider.Multiaddrs.Count, _options.MaxAddressesPerProvider)];
         for (var i = 0; i < addrs.Length; i++)
         {
             addrs[i] = provider.Multiaddrs[i];
         }
 
-        var entry = new Provider(provider.Id, addrs, _timeProvider.GetTimestamp());
+        var entry = new Provider(provider.Id, addrs, announcedAt);
         var byteKey = new ByteKey(key);
         lock (_lock)
         {
@@ -97,7 +112,13 @@ public sealed class ProviderStore
             }
 
             list.Add(entry);
-            return _keys.Set(byteKey, list, SizeOf(byteKey, list));
+            if (!_keys.Set(byteKey, list, SizeOf(byteKey, list)))
+            {
+                return false;
+            }
+
+            observer?.ProviderAdded(byteKey.Bytes, provider.Id, addrs, announcedAt);
+            return true;
         }
     }
 
@@ -185,4 +206,11 @@ public sealed class ProviderStore
     }
 
     private sealed record Provider(PeerId Id, Multiaddr[] Addrs, long Announced);
+}
+
+/// <summary>What the IPFS node's state keeping learns from its <see cref="ProviderStore"/>.</summary>
+internal interface IProviderObserver
+{
+    /// <summary><paramref name="provider"/> announced <paramref name="key"/> at <paramref name="announcedAt"/> (a timestamp); it expires one provider lifetime later.</summary>
+    void ProviderAdded(ReadOnlyMemory<byte> key, PeerId provider, Multiaddr[] addresses, long announcedAt);
 }

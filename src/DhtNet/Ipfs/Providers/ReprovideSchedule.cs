@@ -11,6 +11,9 @@ public sealed class ReprovideSchedule
     /// <summary>The IPFS DHT's Provider Record Republish Interval.</summary>
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromHours(22);
 
+    /// <summary>Keys provided at most unless another bound is given.</summary>
+    internal const int DefaultMaxKeys = 1 << 20;
+
     private readonly TimeProvider _timeProvider;
     private readonly object _lock = new();
     private readonly Dictionary<ByteKey, DateTimeOffset> _due = [];
@@ -18,7 +21,7 @@ public sealed class ReprovideSchedule
     // Ordered by due time; entries whose time no longer matches _due are stale and skipped.
     private readonly PriorityQueue<ByteKey, DateTimeOffset> _queue = new();
 
-    public ReprovideSchedule(TimeProvider timeProvider, TimeSpan? interval = null, int maxKeys = 1 << 20)
+    public ReprovideSchedule(TimeProvider timeProvider, TimeSpan? interval = null, int maxKeys = DefaultMaxKeys)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxKeys, 1);
@@ -31,6 +34,9 @@ public sealed class ReprovideSchedule
     public TimeSpan Interval { get; }
 
     public int MaxKeys { get; }
+
+    /// <summary>Told when a key's next due time changes (null: it was removed), so a state store can keep the schedule; called under the schedule's lock.</summary>
+    internal Action<ReadOnlyMemory<byte>, DateTimeOffset?>? Changed { get; set; }
 
     public int Count
     {
@@ -80,7 +86,31 @@ public sealed class ReprovideSchedule
     {
         lock (_lock)
         {
-            return _due.Remove(new ByteKey(key));
+            var byteKey = new ByteKey(key);
+            if (!_due.Remove(byteKey))
+            {
+                return false;
+            }
+
+            Changed?.Invoke(byteKey.Bytes, null);
+            return true;
+        }
+    }
+
+    /// <summary>Puts back a saved key due at <paramref name="due"/> (a time already past makes it due now); false past <see cref="MaxKeys"/>.</summary>
+    internal bool Restore(ReadOnlySpan<byte> key, DateTimeOffset due)
+    {
+        var byteKey = new ByteKey(key);
+        lock (_lock)
+        {
+            if (!_due.ContainsKey(byteKey) && _due.Count >= MaxKeys)
+            {
+                return false;
+            }
+
+            _due[byteKey] = due;
+            _queue.Enqueue(byteKey, due);
+            return true;
         }
     }
 
@@ -142,6 +172,7 @@ public sealed class ReprovideSchedule
     {
         _due[key] = due;
         _queue.Enqueue(key, due);
+        Changed?.Invoke(key.Bytes, due);
         if (_queue.Count > (2 * _due.Count) + 64)
         {
             // Stale entries pile up when keys are rescheduled or removed; rebuild so the queue stays bounded.

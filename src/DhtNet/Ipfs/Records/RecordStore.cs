@@ -16,7 +16,7 @@ public sealed class RecordStore
     private readonly RecordStoreOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly object _lock = new();
-    private readonly BoundedLru<ByteKey, Stored> _records;
+    private readonly BoundedLru<ByteKey, Entry> _records;
 
     public RecordStore(TimeProvider timeProvider)
         : this(RecordValidator.Default, new RecordStoreOptions(), timeProvider)
@@ -32,7 +32,7 @@ public sealed class RecordStore
         _validator = validator;
         _options = options;
         _timeProvider = timeProvider;
-        _records = new BoundedLru<ByteKey, Stored>(options.MaxRecords, options.MaxBytes);
+        _records = new BoundedLru<ByteKey, Entry>(options.MaxRecords, options.MaxBytes);
     }
 
     /// <summary>The validator records are checked with (the handler validates PUT_VALUE with it).</summary>
@@ -40,6 +40,9 @@ public sealed class RecordStore
 
     /// <summary>The bounds this store keeps to.</summary>
     public RecordStoreOptions Options => _options;
+
+    /// <summary>Told of every record stored (the node's state keeping): key, value and when it was received; called under the store's lock.</summary>
+    internal Action<ReadOnlyMemory<byte>, byte[], DateTimeOffset>? Stored { get; set; }
 
     public int Count
     {
@@ -65,7 +68,13 @@ public sealed class RecordStore
     }
 
     /// <summary>Validates and stores <paramref name="value"/> under <paramref name="key"/> unless a better record is held.</summary>
-    public RecordPutStatus Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    public RecordPutStatus Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) => PutCore(key, value, _timeProvider.GetUtcNow(), Stored);
+
+    /// <summary>Puts back a saved record received at <paramref name="received"/>: validated again, and only while not too old.</summary>
+    internal RecordPutStatus Restore(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, DateTimeOffset received) =>
+        _timeProvider.GetUtcNow() - received < _options.MaxRecordAge ? PutCore(key, value, received, observer: null) : RecordPutStatus.Invalid;
+
+    private RecordPutStatus PutCore(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, DateTimeOffset received, Action<ReadOnlyMemory<byte>, byte[], DateTimeOffset>? observer)
     {
         var now = _timeProvider.GetUtcNow();
         if (!_validator.TryValidate(key, value, now, out _))
@@ -83,9 +92,13 @@ public sealed class RecordStore
                 return RecordPutStatus.Older;
             }
 
-            return _records.Set(byteKey, new Stored(valueCopy, now), EntryOverheadBytes + key.Length + value.Length)
-                ? RecordPutStatus.Stored
-                : RecordPutStatus.TooLarge;
+            if (!_records.Set(byteKey, new Entry(valueCopy, received), EntryOverheadBytes + key.Length + value.Length))
+            {
+                return RecordPutStatus.TooLarge;
+            }
+
+            observer?.Invoke(byteKey.Bytes, valueCopy, received);
+            return RecordPutStatus.Stored;
         }
     }
 
@@ -121,8 +134,8 @@ public sealed class RecordStore
         }
     }
 
-    private bool IsServable(ByteKey key, Stored stored, DateTimeOffset now) =>
+    private bool IsServable(ByteKey key, Entry stored, DateTimeOffset now) =>
         now - stored.Received < _options.MaxRecordAge && _validator.TryValidate(key.Bytes.Span, stored.Value, now, out _);
 
-    private sealed record Stored(byte[] Value, DateTimeOffset Received);
+    private sealed record Entry(byte[] Value, DateTimeOffset Received);
 }
