@@ -129,11 +129,23 @@ internal sealed class IpfsNetwork : IRoutingNetwork
     }
 
     /// <summary>
-    /// Publishes an IPNS record for this node's name pointing at <paramref name="path"/>, signed with its key:
-    /// the sequence one past the last record this node knows for its name.
+    /// Publishes an IPNS record for this node's name pointing at <paramref name="path"/>, signed with its key.
+    /// With the default lifetime and TTL the node keeps the name alive (<see cref="IpfsDhtNode.PublishAsync"/>);
+    /// otherwise it is one record, the sequence one past the last record this node knows for its name.
     /// </summary>
     public async Task<(string Name, string Value)> PublishAsync(string path, TimeSpan lifetime, TimeSpan ttl, CancellationToken cancellationToken)
     {
+        if (lifetime == IpfsEndpoints.DefaultLifetime && ttl == IpfsEndpoints.DefaultTtl)
+        {
+            // kubo's defaults: the name is kept alive as kubo's republisher keeps it (signed and put
+            // again every 4 h, and across restarts when the node keeps its state).
+            await _node.PublishAsync(_identity, Encoding.UTF8.GetBytes(path), cancellationToken).ConfigureAwait(false);
+            return (_node.PeerId.ToString(), path);
+        }
+
+        // A lifetime or TTL of the caller's own is one record, not kept alive: re-signing it with the
+        // defaults would change what was asked for, and the kept record must not outrank this one.
+        _node.StopPublishing(_node.PeerId);
         byte[] key = IpnsRecord.KeyFor(_node.PeerId);
         ulong sequence = 0;
         byte[]? current = _node.Records.Get(key)?.Value.ToArray();

@@ -161,6 +161,20 @@ public sealed class IpfsApiTests(IpfsApiFixture api)
     }
 
     [Fact]
+    public async Task NamePublish_WithKuboDefaults_KeepsTheNameAlive()
+    {
+        string path = $"/ipfs/{Cid.Hash(Encoding.UTF8.GetBytes(Guid.NewGuid().ToString()))}";
+
+        var (status, lines) = await api.RpcAsync($"/api/v0/name/publish?arg={path}");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(path, Parse(Assert.Single(lines)).GetProperty("Value").GetString());
+        Assert.Contains(api.Node.PeerId, api.Node.PublishedNames);
+        var (_, resolved) = await api.RpcAsync($"/api/v0/name/resolve?arg=/ipns/{api.Node.PeerId}");
+        Assert.Equal(path, Parse(Assert.Single(resolved)).GetProperty("Path").GetString());
+    }
+
+    [Fact]
     public async Task NamePublish_ThenResolveAndDelegatedGet_PointAtThePath()
     {
         string path = $"/ipfs/{Cid.Hash(Encoding.UTF8.GetBytes(Guid.NewGuid().ToString()))}";
@@ -168,6 +182,7 @@ public sealed class IpfsApiTests(IpfsApiFixture api)
         var (status, lines) = await api.RpcAsync($"/api/v0/name/publish?arg={path}&lifetime=1h");
 
         Assert.Equal(HttpStatusCode.OK, status);
+        Assert.DoesNotContain(api.Node.PeerId, api.Node.PublishedNames);
         var published = Parse(Assert.Single(lines));
         Assert.Equal(api.Node.PeerId.ToString(), published.GetProperty("Name").GetString());
         Assert.Equal(path, published.GetProperty("Value").GetString());
