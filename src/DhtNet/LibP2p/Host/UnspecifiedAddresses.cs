@@ -6,10 +6,10 @@ namespace DhtNet.LibP2p.Host;
 
 /// <summary>
 /// Wildcard listen addresses turned into what a host tells peers to dial (identify's listenAddrs, the
-/// IPFS DHT's peer and provider records): its listen addresses with each unspecified IP (<c>0.0.0.0</c>, <c>::</c>) replaced by this machine's
-/// interface addresses of the same family, as go-libp2p (<c>ResolveUnspecifiedAddresses</c> over the
-/// interface addresses) and js-libp2p (wildcard expansion in its address manager) do. An unspecified
-/// address is never advertised: a peer dialling <c>0.0.0.0</c> reaches its own loopback, not us.
+/// IPFS DHT's peer and provider records): each unspecified IP (<c>0.0.0.0</c>, <c>::</c>) replaced by
+/// this machine's interface addresses of the same family, as go-libp2p (<c>ResolveUnspecifiedAddresses</c>
+/// over the interface addresses) and js-libp2p (wildcard expansion in its address manager) do. An
+/// unspecified address is never advertised: a peer dialling <c>0.0.0.0</c> reaches its own loopback, not us.
 /// </summary>
 internal static class UnspecifiedAddresses
 {
