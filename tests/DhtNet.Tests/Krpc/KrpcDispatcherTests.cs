@@ -341,6 +341,47 @@ public class KrpcDispatcherTests
     }
 
     [Fact]
+    public async Task SendQueryAsync_AbandonableCancelled_CompletesAsAbandonedAndFreesTransaction()
+    {
+        var clock = new VirtualTimeProvider();
+        var ta = new FakeTransport(new IPEndPoint(IPAddress.Parse("10.0.0.1"), 1001));
+        var queried = new IPEndPoint(IPAddress.Parse("10.0.0.2"), 1002);
+        using var a = new KrpcDispatcher(ta, new Handler(IdA), clock);
+        a.Start();
+        using var cts = new CancellationTokenSource();
+
+        var task = a.SendQueryAsync(new PingQuery(IdA), queried, Timeout, abandonable: true, cts.Token);
+        Assert.Equal(1, a.PendingCount);
+        cts.Cancel();
+
+        // Completed with a result, not cancelled: nothing is thrown at the await.
+        Assert.True(task.IsCompletedSuccessfully);
+        var result = await task;
+        Assert.Equal(KrpcResultStatus.Abandoned, result.Status);
+        Assert.False(result.NodeAnswered);
+        Assert.Equal(0, a.PendingCount);
+        var t = Assert.IsType<PingQuery>(DecodeOk(ta.Sent[0].Data)).TransactionId;
+        ta.Receive(Encode(new PingResponse(IdB) { TransactionId = t }), queried);
+        Assert.Equal(1, a.Unmatched);
+        clock.Advance(Timeout);
+        Assert.Equal(0, a.Timeouts);
+    }
+
+    [Fact]
+    public async Task SendQueryAsync_AbandonableAlreadyCancelled_SendsNothingAndCompletesAsAbandoned()
+    {
+        var (ta, tb) = FakeTransport.Pair();
+        using var a = new KrpcDispatcher(ta, new Handler(IdA), new VirtualTimeProvider());
+        a.Start();
+
+        var result = await a.SendQueryAsync(new PingQuery(IdA), tb.Local, Timeout, abandonable: true, new CancellationToken(canceled: true));
+
+        Assert.Equal(KrpcResultStatus.Abandoned, result.Status);
+        Assert.Empty(ta.Sent);
+        Assert.Equal(0, a.PendingCount);
+    }
+
+    [Fact]
     public async Task SendQueryAsync_TransportRefuses_CompletesAsSendFailed()
     {
         var (ta, tb) = FakeTransport.Pair();
