@@ -361,7 +361,8 @@ internal static class NodeCommand
     {
         try
         {
-            return await IpfsPeer.StartAsync(key, IpfsPeer.ListenAddresses(settings.Bind, settings.IpfsPort), loggers, clientMode: settings.ReadOnly, activity: activity, state: store, cancellationToken: stop);
+            return await IpfsPeer.StartAsync(
+                key, IpfsPeer.ListenAddresses(settings.Bind, settings.IpfsPort), loggers, clientMode: settings.ReadOnly, activity: activity, state: store, maxPublishedNames: settings.MaxKept, cancellationToken: stop);
         }
         catch (DhtStateException e)
         {
