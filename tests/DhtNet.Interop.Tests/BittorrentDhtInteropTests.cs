@@ -393,7 +393,7 @@ public class BittorrentDhtInteropTests : MixedNetworkTests
         await using var second = await BittorrentDhtPeer.StartAsync(bootstrap: [node.EndPoint]);
         var put = await node.Node.PutAsync(keyPair, new BencodeString("kept alive").Encode(), "k"u8.ToArray());
 
-        // What ItemKeepAlive does every hour. bittorrent-dht answers 302 to a seq equal to the one
+        // What StartPutting does every hour. bittorrent-dht answers 302 to a seq equal to the one
         // it holds (BEP 44 says a node should refresh an identical item); the item is still there.
         var again = await node.Node.PutSignedAsync(put.Item!);
         var item = await first.GetAsync(put.Target, "k"u8.ToArray());

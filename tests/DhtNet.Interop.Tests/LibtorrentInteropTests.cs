@@ -289,7 +289,7 @@ public class LibtorrentInteropTests : MixedNetworkTests
         var casMismatch = await Assert.ThrowsAsync<DhtPutException>(() => node.Node.PutAsync(keyPair, new BencodeString("cas").Encode(), salt, sequence: 5, cas: 0));
         var casMatch = await node.Node.PutAsync(keyPair, new BencodeString("v3 from DhtNet").Encode(), salt, sequence: 5, cas: 1);
         var final = await libtorrent.GetMutableAsync(keyPair.PublicKey, salt);
-        // Re-putting the same item (ItemKeepAlive): libtorrent takes the equal seq as a refresh.
+        // Re-putting the same item (what StartPutting does hourly): libtorrent takes the equal seq as a refresh.
         var again = await node.Node.PutSignedAsync(casMatch.Item!);
 
         Assert.Equal(1, salted.Stored);

@@ -40,6 +40,12 @@ internal static class NodeCommand
         /// <summary>Immutable BEP 44 values (bencoded) to keep putting (--keep-put).</summary>
         public IReadOnlyList<byte[]> KeepPut { get; init; } = [];
 
+        /// <summary>The mutable BEP 44 item to sign with the node's identity key and keep putting (--keep-put-mutable, --salt).</summary>
+        public KeptMutable? KeepPutMutable { get; init; }
+
+        /// <summary>Most BEP 44 items and most IPNS names kept alive (--max-kept); null for the libraries' defaults.</summary>
+        public int? MaxKept { get; init; }
+
         /// <summary>The value to publish under the node's IPNS name and keep alive (--publish).</summary>
         public string? Publish { get; init; }
 
@@ -49,6 +55,9 @@ internal static class NodeCommand
         /// <summary>How often the state in --data-dir is written (--flush-interval).</summary>
         public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(5);
     }
+
+    /// <summary>A value kept as the mutable item of the node's identity key under a salt (text as given, for hints).</summary>
+    private sealed record KeptMutable(byte[] Value, byte[] Salt, string? SaltText);
 
     public static Command Create(CliConsole console)
     {
@@ -76,9 +85,19 @@ internal static class NodeCommand
         var provide = new Option<string[]>("--provide") { Description = "Infohashes to announce and keep announcing every 15 minutes (kept in --data-dir across restarts); CIDs to provide on the IPFS DHT (re-announced every 22 hours)", HelpName = "infohash|cid", AllowMultipleArgumentsPerToken = true };
         var flushInterval = new Option<double>("--flush-interval") { Description = "Seconds between writes of the state in --data-dir; a crash loses at most this much", HelpName = "seconds", DefaultValueFactory = _ => 5 };
         var keepPut = new Option<string[]>("--keep-put") { Description = "Values to store as immutable BEP 44 items and put again every hour, as `dht put <value>` stores them (kept in --data-dir across restarts)", HelpName = "value", AllowMultipleArgumentsPerToken = true };
+        var keepPutMutable = new Option<string>("--keep-put-mutable")
+        {
+            Description = "A value to store as a mutable BEP 44 item signed with the node's identity key (kept in --data-dir), under --salt, and put again every hour; across restarts its seq stays while the value is the same and rises by one when it changes",
+            HelpName = "value",
+        };
+        var salt = SharedOptions.Salt();
+        var maxKept = new Option<int?>("--max-kept") { Description = "Most BEP 44 items, and most IPNS names, the node keeps alive (default 1000 items, 1024 names)", HelpName = "count" };
         var publish = new Option<string>("--publish") { Description = "IPNS: publish this path (for example /ipfs/<cid>) under the node's peer id and keep it alive (valid 48 hours, signed and put again every 4 hours; kept in --data-dir across restarts)", HelpName = "path" };
         command.Options.Add(provide);
         command.Options.Add(keepPut);
+        command.Options.Add(keepPutMutable);
+        command.Options.Add(salt);
+        command.Options.Add(maxKept);
         command.Options.Add(publish);
         command.Options.Add(flushInterval);
         command.SetAction((parse, cancellationToken) =>
@@ -87,9 +106,16 @@ internal static class NodeCommand
             var (infoHashes, cids) = ProvideInputs(networks, parse.GetValue(provide) ?? []);
             string[] keptValues = parse.GetValue(keepPut) ?? [];
             string? published = parse.GetValue(publish);
-            if (keptValues.Length > 0 && !networks.Has(DhtNetworks.Mainline))
+            string? mutableValue = parse.GetValue(keepPutMutable);
+            string? saltText = parse.GetValue(salt);
+            if ((keptValues.Length > 0 || mutableValue is not null) && !networks.Has(DhtNetworks.Mainline))
             {
-                throw CliException.BadInput($"--keep-put stores BEP 44 items, on the Mainline DHT; this node runs --network {Networks.IpfsName}");
+                throw CliException.BadInput($"--keep-put and --keep-put-mutable store BEP 44 items, on the Mainline DHT; this node runs --network {Networks.IpfsName}");
+            }
+
+            if (saltText is not null && mutableValue is null)
+            {
+                throw CliException.BadInput("--salt is for the mutable item: give --keep-put-mutable <value> too");
             }
 
             if (published is not null && !networks.Has(DhtNetworks.Ipfs))
@@ -115,6 +141,8 @@ internal static class NodeCommand
                     Provide = infoHashes,
                     ProvideCids = cids,
                     KeepPut = [.. keptValues.Select(v => ItemValue.Read(v, null, bencoded: false))],
+                    KeepPutMutable = mutableValue is null ? null : new KeptMutable(ItemValue.Read(mutableValue, null, bencoded: false), Inputs.Salt("--salt", saltText), saltText),
+                    MaxKept = parse.GetValue(maxKept) is { } max ? (int)Inputs.NonNegative("--max-kept", max) : null,
                     Publish = published,
                     DnsServer = Inputs.DnsServer("--dns-server", parse.GetValue(dnsServer)),
                     FlushInterval = Inputs.Seconds("--flush-interval", parse.GetValue(flushInterval)),
@@ -177,6 +205,7 @@ internal static class NodeCommand
                     ReadOnly = settings.ReadOnly,
                     LoggerFactory = loggers,
                     StateStore = store,
+                    MaxKeptItems = settings.MaxKept ?? new DhtOptions().MaxKeptItems,
                 });
                 oldTable = directory is null ? null : StateDirectory.ImportOldTable(node, directory, logger);
                 await StateDirectory.RestoreAsync(node, stop);
@@ -187,7 +216,14 @@ internal static class NodeCommand
 
                 foreach (byte[] value in settings.KeepPut)
                 {
-                    node.StartPutting(value);
+                    try
+                    {
+                        node.StartPutting(value);
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        throw OverTheCap("--keep-put", node);
+                    }
                 }
             }
 
@@ -253,6 +289,11 @@ internal static class NodeCommand
             }
 
             await starting;
+            if (node is not null && settings.KeepPutMutable is { } mutable)
+            {
+                await KeepPutMutableAsync(output, node, mutable, settings, stop);
+            }
+
             await KeepRunningAsync(node, ipfs, logger, stop);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -274,6 +315,42 @@ internal static class NodeCommand
     }
 
     /// <summary>
+    /// Signs --keep-put-mutable's value with the node's identity key and puts it, then keeps putting it: the seq stays
+    /// when the item found (out there, or kept in --data-dir) has the same value, else it is the next one.
+    /// </summary>
+    private static async Task KeepPutMutableAsync(CliOutput output, DhtNode node, KeptMutable mutable, Settings settings, CancellationToken stop)
+    {
+        PutResult result;
+        try
+        {
+            result = await node.StartPuttingAsync(node.IdentityKey, mutable.Value, mutable.Salt, stop);
+        }
+        catch (DhtPutException e)
+        {
+            throw CliException.BadInput($"--keep-put-mutable: put refused: {e.Message}");
+        }
+        catch (InvalidOperationException) when (node.KeptItems.Count >= node.Options.MaxKeptItems)
+        {
+            throw OverTheCap("--keep-put-mutable", node);
+        }
+
+        output.Json("kept", w =>
+        {
+            w.WriteString("target", result.Target.ToString());
+            w.WriteNumber("seq", result.Sequence ?? 0);
+            w.WriteString("key", Display.Hex(node.IdentityKey.PublicKey));
+            w.WriteNumber("stored", result.Stored);
+        });
+        output.Line($"Keeping mutable item [bold]{result.Target}[/] (seq {result.Sequence}) alive, stored on {Display.Count(result.Stored, "node")}");
+        string[] salt = mutable is { Salt.Length: > 0, SaltText: { } text } ? ["--salt", text] : [];
+        output.Hint("Read it with:", Hints.Command(["get", result.Target.ToString(), .. salt, .. Hints.Bootstrap(settings.Bootstrap.Mainline)]));
+    }
+
+    /// <summary>A value to keep alive over the cap (--max-kept): said with the option that asked, and what the node already keeps.</summary>
+    private static CliException OverTheCap(string option, DhtNode node) =>
+        CliException.BadInput($"{option}: the node keeps at most {node.Options.MaxKeptItems} BEP 44 items alive (--max-kept) and keeps {node.KeptItems.Count} already, with those restored from --data-dir; raise --max-kept");
+
+    /// <summary>
     /// What the HTTP API serves: the running nodes (Mainline, IPFS, or both; null when not run). The one
     /// place the API gets them.
     /// </summary>
@@ -284,7 +361,8 @@ internal static class NodeCommand
     {
         try
         {
-            return await IpfsPeer.StartAsync(key, IpfsPeer.ListenAddresses(settings.Bind, settings.IpfsPort), loggers, clientMode: settings.ReadOnly, activity: activity, state: store, cancellationToken: stop);
+            return await IpfsPeer.StartAsync(
+                key, IpfsPeer.ListenAddresses(settings.Bind, settings.IpfsPort), loggers, clientMode: settings.ReadOnly, activity: activity, state: store, maxPublishedNames: settings.MaxKept, cancellationToken: stop);
         }
         catch (DhtStateException e)
         {

@@ -19,7 +19,7 @@ internal static class PutCommand
         var file = new Option<string>("--file") { Description = "Store the raw bytes of this file instead of <value> (with --network ipfs: the record, as <record-file>)", HelpName = "path" };
         var bencoded = new Option<bool>("--bencoded") { Description = "The value (or file) is bencoded already; store it as it is" };
         var key = new Option<string>("--key") { Description = "Key file (from `dht keygen`): store a mutable item signed with it", HelpName = "keyfile" };
-        var salt = new Option<string>("--salt") { Description = "Salt of the mutable item, as text (at most 64 bytes)" };
+        var salt = SharedOptions.Salt();
         var seq = new Option<long?>("--seq") { Description = "Sequence number of the mutable item (default: one above the stored one)" };
         var cas = new Option<long?>("--cas") { Description = "Store only if the stored item has this sequence number" };
         var options = new ClientOptions(ipfs: true);

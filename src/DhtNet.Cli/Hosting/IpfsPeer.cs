@@ -54,7 +54,8 @@ internal sealed class IpfsPeer : IAsyncDisposable
     /// A client-mode node queries but serves nothing (the one-shot commands run one). With
     /// <paramref name="activity"/> (a running HTTP API) its requests are observed for the dashboard and its
     /// meters come from the activity's factory. With <paramref name="state"/> the node keeps its state there
-    /// (restored before the host listens) and signs its IPNS name with <paramref name="identity"/>.
+    /// (restored before the host listens) and signs its IPNS name with <paramref name="identity"/>;
+    /// <paramref name="maxPublishedNames"/> caps the IPNS names it keeps alive (null: the library's default).
     /// </summary>
     public static async Task<IpfsPeer> StartAsync(
         PrivateKey identity,
@@ -64,6 +65,7 @@ internal sealed class IpfsPeer : IAsyncDisposable
         TimeSpan? requestTimeout = null,
         NodeActivity? activity = null,
         IDhtStateStore? state = null,
+        int? maxPublishedNames = null,
         CancellationToken cancellationToken = default)
     {
         var host = new LibP2pHost(identity, new LibP2pHostOptions { ListenAddresses = listen }, loggers);
@@ -73,7 +75,14 @@ internal sealed class IpfsPeer : IAsyncDisposable
             // Requests go node -> counting -> observer (when an API runs) -> libp2p; serving stays on libp2p's.
             var observer = activity is null ? null : new KadObserver(inner, activity);
             var messenger = new CountingMessenger((IKadMessenger?)observer ?? inner);
-            var node = new IpfsDhtNode(messenger, new IpfsDhtNodeOptions { ClientMode = clientMode, MeterFactory = activity?.Meters, StateStore = state, IdentityKey = identity }, logger: loggers?.CreateLogger<IpfsDhtNode>());
+            var node = new IpfsDhtNode(messenger, new IpfsDhtNodeOptions
+            {
+                ClientMode = clientMode,
+                MeterFactory = activity?.Meters,
+                StateStore = state,
+                IdentityKey = identity,
+                MaxPublishedNames = maxPublishedNames ?? new IpfsDhtNodeOptions().MaxPublishedNames,
+            }, logger: loggers?.CreateLogger<IpfsDhtNode>());
             await node.RestoreStateAsync(cancellationToken).ConfigureAwait(false);
             inner.Serve(node);
             await host.StartAsync(cancellationToken).ConfigureAwait(false);

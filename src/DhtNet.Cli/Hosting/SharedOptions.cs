@@ -18,6 +18,12 @@ internal static class SharedOptions
         HelpName = "address[:port]",
     };
 
+    /// <summary>The salt of a mutable BEP 44 item (read with <see cref="Input.Inputs.Salt"/>).</summary>
+    public static Option<string> Salt() => new("--salt")
+    {
+        Description = "Salt of the mutable item, as text (at most 64 bytes)",
+    };
+
     public static Option<int> Port(int defaultPort, string description) => new("--port")
     {
         Description = description,

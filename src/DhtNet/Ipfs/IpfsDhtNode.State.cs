@@ -62,14 +62,24 @@ public sealed partial class IpfsDhtNode
     /// Publishes <paramref name="value"/> (for example <c>/ipfs/&lt;cid&gt;</c> as UTF-8) under the IPNS
     /// name of <paramref name="key"/>, here and on the k peers closest to it, and keeps it alive: the
     /// record is valid for 48 h and signed and put again every 4 h (as kubo does), also across
-    /// restarts with a <see cref="IpfsDhtNodeOptions.StateStore"/> (for a name other than the node's
-    /// own, once this run publishes it again). The sequence is the best known record's when its
-    /// value is the same, else one past it. Returns how many peers stored it.
+    /// restarts with a <see cref="IpfsDhtNodeOptions.StateStore"/>, which keeps <paramref name="key"/> as a secret
+    /// (unless it is <see cref="IpfsDhtNodeOptions.IdentityKey"/>) so the restarted node can sign the name again.
+    /// The sequence is the best known record's when its value is the same, else one past it. Returns how many
+    /// peers stored it. Throws <see cref="InvalidOperationException"/>, before anything is saved or put, when
+    /// <see cref="IpfsDhtNodeOptions.MaxPublishedNames"/> names are kept already.
     /// </summary>
     public async Task<int> PublishAsync(PrivateKey key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        byte[] recordKey = IpnsRecord.KeyFor(key.PeerId);
+        var name = key.PeerId;
+        _ipns.CheckRoom(name);
+        if (_state is { } state && !_ipns.HasKey(name))
+        {
+            // Saved before the name is recorded as published: a restart never finds a name without its key.
+            await state.SaveNameKeyAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+
+        byte[] recordKey = IpnsRecord.KeyFor(name);
         byte[]? current = _records.Get(recordKey)?.Value.ToArray() ?? await GetAsync(recordKey, cancellationToken).ConfigureAwait(false);
         byte[] record = _ipns.Publish(key, value.Span, current is null ? null : IpnsRecord.Parse(current));
         return await PutAsync(recordKey, record, cancellationToken).ConfigureAwait(false);
@@ -91,6 +101,7 @@ public sealed partial class IpfsDhtNode
         int providers = persisted.RestoreProviders(state, _providers);
         int records = persisted.RestoreRecords(state, _records);
         int publications = persisted.RestorePublications(state, _reprovide, _ipns);
+        await RestoreNameKeysAsync(persisted, cancellationToken).ConfigureAwait(false);
 
         // Names are republished soon after a start, as kubo does: while we were away the peers
         // closest to a name may have changed, and a record put during the crash may not have landed.
@@ -100,6 +111,27 @@ public sealed partial class IpfsDhtNode
         }
 
         Log.StateRestored(_logger, contacts.Count, providers, records, publications, persisted.Skipped);
+    }
+
+    /// <summary>Takes back the saved key of each restored name not signed by the node's own identity key.</summary>
+    private async Task RestoreNameKeysAsync(IpfsState persisted, CancellationToken cancellationToken)
+    {
+        foreach (var name in _ipns.Names)
+        {
+            if (_ipns.HasKey(name))
+            {
+                continue;
+            }
+
+            if (await persisted.LoadNameKeyAsync(name, cancellationToken).ConfigureAwait(false) is { } key)
+            {
+                _ipns.AddKey(key);
+            }
+            else
+            {
+                Log.NameKeyMissing(_logger, name);
+            }
+        }
     }
 
     /// <summary>The contacts read back from the state while they wait for the join.</summary>

@@ -81,7 +81,7 @@ public sealed partial class IpfsDhtNode : IDisposable
             throw new ArgumentException("IdentityKey is not the key of the messenger's peer id.", nameof(options));
         }
 
-        _ipns = new IpnsPublisher(_time, _options.IdentityKey);
+        _ipns = new IpnsPublisher(_time, _options.IdentityKey, _options.MaxPublishedNames);
         if (_options.StateStore is { } store)
         {
             _state = new IpfsState(store, _time, _options);

@@ -86,9 +86,15 @@ public sealed class IpfsDhtNodeOptions
     /// <summary>
     /// The private key of the node's own peer id: signs the IPNS record of its name
     /// (<see cref="IpfsDhtNode.PublishAsync"/>) and signs it again at each republish, also after a
-    /// restart. Null: a restored name is republished once a publish in this run gives its key.
+    /// restart. Null: a name published with it is kept alive with the key the node saves in its state store, as for any other key.
     /// </summary>
     public LibP2p.Crypto.PrivateKey? IdentityKey { get; init; }
+
+    /// <summary>
+    /// Most IPNS names the node publishes and keeps alive (<see cref="IpfsDhtNode.PublishAsync"/>): one more throws
+    /// <see cref="InvalidOperationException"/> until one is stopped, and a restore takes back at most this many.
+    /// </summary>
+    public int MaxPublishedNames { get; init; } = DhtNet.Ipfs.Records.IpnsPublisher.DefaultMaxNames;
 
     /// <summary>Seed for bucket refresh targets and ids of refresh lookups (null: unpredictable).</summary>
     public Random? Random { get; init; }
@@ -103,6 +109,7 @@ public sealed class IpfsDhtNodeOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(RetryBackoff, TimeSpan.Zero, nameof(RetryBackoff));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ReprovideInterval, TimeSpan.Zero, nameof(ReprovideInterval));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HousekeepingInterval, TimeSpan.Zero, nameof(HousekeepingInterval));
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxPublishedNames, nameof(MaxPublishedNames));
         ArgumentNullException.ThrowIfNull(BootstrapPeers, nameof(BootstrapPeers));
         ArgumentNullException.ThrowIfNull(Validator, nameof(Validator));
     }

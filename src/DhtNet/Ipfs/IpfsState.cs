@@ -1,6 +1,7 @@
 using DhtNet.Ipfs.Providers;
 using DhtNet.Ipfs.Records;
 using DhtNet.LibP2p;
+using DhtNet.LibP2p.Crypto;
 using DhtNet.LibP2p.Multiformats;
 using DhtNet.Persistence;
 
@@ -52,8 +53,35 @@ internal sealed class IpfsState : NetworkState<PeerId, IpfsContact>, IProviderOb
             MaxProviders = (int)Math.Min(int.MaxValue, (long)options.Providers.MaxKeys * options.Providers.MaxProvidersPerKey),
             MaxProvidersPerKey = options.Providers.MaxProvidersPerKey,
             MaxRecords = options.Records.MaxRecords,
-            MaxPublications = ReprovideSchedule.DefaultMaxKeys + IpnsPublisher.MaxNames,
+            MaxPublications = ReprovideSchedule.DefaultMaxKeys + options.MaxPublishedNames,
         }, cancellationToken);
+
+    /// <summary>
+    /// Saves the private key that signs the IPNS name <paramref name="key"/> publishes, at once and as a secret
+    /// (with a <see cref="SqliteStateStore"/>: a file of mode 0600 in its key folder, beside the node's own
+    /// identity key), so a restarted node can sign the name's record again without being handed the key.
+    /// </summary>
+    public Task SaveNameKeyAsync(PrivateKey key, CancellationToken cancellationToken) =>
+        Store.SaveIdentityKeyAsync(Network, NameKeyName(key.PeerId), key.Marshal(), cancellationToken);
+
+    /// <summary>The saved key that signs <paramref name="name"/>, or null when none is saved or what is saved is not its key.</summary>
+    public async Task<PrivateKey?> LoadNameKeyAsync(PeerId name, CancellationToken cancellationToken)
+    {
+        if (await Store.LoadIdentityKeyAsync(Network, NameKeyName(name), cancellationToken).ConfigureAwait(false) is not { } saved)
+        {
+            return null;
+        }
+
+        try
+        {
+            var key = PrivateKey.Unmarshal(saved);
+            return key.PeerId == name ? key : null;
+        }
+        catch (LibP2pFormatException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The saved contacts with their addresses, most recently seen first.</summary>
     public List<PeerInfo> Contacts(DhtState state)
@@ -176,6 +204,13 @@ internal sealed class IpfsState : NetworkState<PeerId, IpfsContact>, IProviderOb
 
         return addresses;
     }
+
+    /// <summary>
+    /// The store's name for the key of an IPNS name: "ipns-" and 40 hex digits of SHA-256 of its peer id, since a
+    /// key name is at most 64 characters and a peer id in text is longer. A loaded key is checked against the name.
+    /// </summary>
+    internal static string NameKeyName(PeerId name) =>
+        "ipns-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(name.Bytes.Span)[..20]);
 
     protected override PeerId IdOf(IpfsContact contact) => contact.Peer.Id;
 

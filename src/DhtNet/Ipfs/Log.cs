@@ -13,4 +13,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3403, Level = LogLevel.Warning, Message = "Republishing the IPNS record of {Name} reached no peer; trying again in 5 minutes")]
     public static partial void RepublishUnheard(ILogger logger, PeerId name);
+
+    [LoggerMessage(EventId = 3404, Level = LogLevel.Warning, Message = "The key of the restored IPNS name {Name} is not in the state store (or is not its key); the name is republished once it is published again with its key")]
+    public static partial void NameKeyMissing(ILogger logger, PeerId name);
 }

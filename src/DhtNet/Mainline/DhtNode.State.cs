@@ -86,7 +86,8 @@ public sealed partial class DhtNode
     /// Puts the immutable BEP 44 item <paramref name="bencodedValue"/> (one canonical bencoded value of at most
     /// 1000 bytes) now and keeps putting it every hour (nodes drop an item about two hours after its last put)
     /// until <see cref="StopPutting"/> or disposal; with a <see cref="DhtOptions.StateStore"/> it is saved and put
-    /// again soon after a restart, then hourly. Returns its target. At most 1,000 items.
+    /// again soon after a restart, then hourly. Returns its target. At most <see cref="DhtOptions.MaxKeptItems"/> items
+    /// (1,000 by default); one more throws <see cref="InvalidOperationException"/>.
     /// </summary>
     public NodeId StartPutting(ReadOnlyMemory<byte> bencodedValue)
     {
@@ -109,28 +110,44 @@ public sealed partial class DhtNode
     }
 
     /// <summary>
-    /// IPFS-style put that lasts: stores <paramref name="bencodedValue"/> under <paramref name="key"/> as
-    /// <see cref="PutAsync(string, ReadOnlyMemory{byte}, CancellationToken)"/> does (signed with
-    /// <see cref="IdentityKey"/>, which a state store keeps), then keeps putting the signed item hourly,
-    /// across restarts with a <see cref="DhtOptions.StateStore"/>.
+    /// Stores <paramref name="bencodedValue"/> as the mutable item of <paramref name="keyPair"/> under
+    /// <paramref name="salt"/> (up to 64 bytes, empty for none) and keeps putting it hourly, as
+    /// <see cref="StartPutting(MutableItem)"/> does, across restarts with a <see cref="DhtOptions.StateStore"/>. The
+    /// seq is the best one known (found on the network, held here, or the one this node kept putting before a
+    /// restart) when that item's value is the same — putting it again is a refresh — else one past it: a publisher
+    /// restarted with an unchanged value keeps its seq, a changed value gets the next one. Throws
+    /// <see cref="InvalidOperationException"/>, before any put, when <see cref="DhtOptions.MaxKeptItems"/> items are kept already.
     /// </summary>
-    public async Task<PutResult> StartPuttingAsync(string key, ReadOnlyMemory<byte> bencodedValue, CancellationToken cancellationToken = default)
+    public async Task<PutResult> StartPuttingAsync(
+        Ed25519KeyPair keyPair, ReadOnlyMemory<byte> bencodedValue, ReadOnlyMemory<byte> salt = default, CancellationToken cancellationToken = default)
     {
-        var result = await PutAsync(key, bencodedValue, cancellationToken).ConfigureAwait(false);
-        if (result.Item is { } signed)
-        {
-            StartPutting(signed);
-        }
+        ArgumentNullException.ThrowIfNull(keyPair);
+        byte[] value = ItemRules.CheckCanonicalValue(bencodedValue, nameof(bencodedValue));
+        ItemRules.CheckSalt(salt.Span, nameof(salt));
+        var target = ItemRules.MutableTarget(keyPair.PublicKey.Span, salt.Span);
+        _providing.CheckRoom(KeptItem.PublicationKind, target);
+        var lastPut = (_providing.Find(KeptItem.PublicationKind, target) as KeptItem)?.Item;
+        var result = await PutOperation.PutMutableAsync(Context, keyPair, value, salt, null, null, kept: true, lastPut, cancellationToken).ConfigureAwait(false);
 
+        // Put just now: the next put is due in an hour, or at once when no node took this one.
+        _providing.Add(KeptItem.Mutable(result.Item!), justDone: result.Stored > 0);
         return result;
     }
+
+    /// <summary>
+    /// IPFS-style put that lasts: <see cref="StartPuttingAsync(Ed25519KeyPair, ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, CancellationToken)"/>
+    /// with <see cref="IdentityKey"/> (which a state store keeps) and the UTF-8 of <paramref name="key"/> as the salt,
+    /// as <see cref="PutAsync(string, ReadOnlyMemory{byte}, CancellationToken)"/> stores it.
+    /// </summary>
+    public Task<PutResult> StartPuttingAsync(string key, ReadOnlyMemory<byte> bencodedValue, CancellationToken cancellationToken = default) =>
+        StartPuttingAsync(IdentityKey, bencodedValue, ItemRules.KeySalt(key, nameof(key)), cancellationToken);
 
     /// <summary>Stops putting the item at <paramref name="target"/> again; returns whether it was kept. Stored copies expire on their own.</summary>
     public bool StopPutting(NodeId target) => _providing.Remove(KeptItem.PublicationKind, target);
 
     private async Task RestoreCoreAsync(MainlineState persisted, CancellationToken cancellationToken)
     {
-        var state = await persisted.LoadAsync(_options, _items.Options, KeepProviding.MaxProvided + KeepProviding.MaxItems, cancellationToken).ConfigureAwait(false);
+        var state = await persisted.LoadAsync(_options, _items.Options, KeepProviding.MaxProvided + _options.MaxKeptItems, cancellationToken).ConfigureAwait(false);
         if (_options.NodeId is null && MainlineState.SavedId(state) is { } id)
         {
             _initialId = id;

@@ -99,7 +99,7 @@ public sealed partial class DhtNode : IAsyncDisposable
         _events = new NodeEvents(this, _logger);
         _metrics = _options.MeterFactory is { } meters ? new NodeMetrics(meters, this) : null;
         _persisted = _options.StateStore is { } store ? new MainlineState(store, _time, _options.PeerTimeToLive, _items.Options.ItemLifetime) : null;
-        _providing = new KeepProviding(this, _time, _persisted, _logger, _shutdown.Token);
+        _providing = new KeepProviding(this, _time, _persisted, _options.MaxKeptItems, _logger, _shutdown.Token);
     }
 
     /// <summary>Our node id (it may change once, at start, to match our external address per BEP 42).</summary>
@@ -497,7 +497,7 @@ public sealed partial class DhtNode : IAsyncDisposable
     /// Stores an immutable BEP 44 item: <paramref name="bencodedValue"/> (one canonical bencoded
     /// value of at most 1000 bytes) goes to the K nodes closest to its SHA-1 that gave us a write
     /// token during a get lookup, preferring nodes whose ids match their addresses (BEP 42). Our own
-    /// store keeps it too. Items expire after about two hours: put it again hourly (<see cref="ItemKeepAlive"/>).
+    /// store keeps it too. Items expire after about two hours: keep it with <see cref="StartPutting(ReadOnlyMemory{byte})"/>, which puts it again hourly.
     /// </summary>
     public async Task<PutResult> PutAsync(ReadOnlyMemory<byte> bencodedValue, CancellationToken cancellationToken = default)
     {

@@ -132,6 +132,13 @@ public sealed record DhtOptions
     /// </summary>
     public Persistence.IDhtStateStore? StateStore { get; init; }
 
+    /// <summary>
+    /// Most BEP 44 items the node keeps putting (<see cref="DhtNode.StartPutting(ReadOnlyMemory{byte})"/> and its
+    /// overloads): one more throws <see cref="InvalidOperationException"/> until one is stopped, and a restore takes
+    /// back at most this many. Each costs a lookup and a put every hour.
+    /// </summary>
+    public int MaxKeptItems { get; init; } = 1_000;
+
     // Refresh and bootstrap lookups time from their own answers; operations' lookups also start
     // from the node's estimate (Lookups).
     internal LookupOptions LookupOptions => new()
@@ -173,6 +180,7 @@ public sealed record DhtOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PeerTimeToLive, TimeSpan.Zero, nameof(PeerTimeToLive));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPeersPerInfohash, 1, nameof(MaxPeersPerInfohash));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxInfohashes, 1, nameof(MaxInfohashes));
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxKeptItems, nameof(MaxKeptItems));
         long oneFullSwarm = Storage.PeerStore.EstimateSwarmBytes(MaxPeersPerInfohash);
         if (MaxPeerStoreBytes < oneFullSwarm)
         {

@@ -19,9 +19,6 @@ internal sealed class KeepProviding : IDisposable
     /// <summary>Most infohashes one node keeps announcing.</summary>
     public const int MaxProvided = 10_000;
 
-    /// <summary>Most BEP 44 items one node keeps putting.</summary>
-    public const int MaxItems = 1_000;
-
     /// <summary>Half of the peer lifetime other nodes apply, so one lost announce never lets us expire.</summary>
     public static readonly TimeSpan ReannounceInterval = TimeSpan.FromMinutes(15);
 
@@ -35,14 +32,16 @@ internal sealed class KeepProviding : IDisposable
     private readonly MainlineState? _state;
     private readonly ILogger _logger;
     private readonly CancellationToken _shutdown;
+    private readonly int _maxItems;
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Kind, NodeId Key), KeptPublication> _entries = [];
     private ITimer? _timer;
     private int _running;
 
-    public KeepProviding(DhtNode node, TimeProvider time, MainlineState? state, ILogger logger, CancellationToken shutdown)
+    public KeepProviding(DhtNode node, TimeProvider time, MainlineState? state, int maxItems, ILogger logger, CancellationToken shutdown)
     {
         _node = node;
+        _maxItems = maxItems;
         _time = time;
         _state = state;
         _logger = logger;
@@ -56,22 +55,40 @@ internal sealed class KeepProviding : IDisposable
     /// <summary>Adds (or changes) an infohash to keep announcing; it is due at once.</summary>
     public void Add(NodeId infoHash, int? port, bool seed) => Add(new KeptAnnounce(infoHash, port, seed));
 
-    /// <summary>Adds (or replaces) something to keep alive; it is due at once.</summary>
-    public void Add(KeptPublication publication)
+    /// <summary>
+    /// Adds (or replaces) something to keep alive, due at once, or one interval from now when it was just done
+    /// (<paramref name="justDone"/>). Throws <see cref="InvalidOperationException"/> past the cap of its kind.
+    /// </summary>
+    public void Add(KeptPublication publication, bool justDone = false)
     {
-        var entry = publication with { NextDue = _time.GetUtcNow() };
+        var now = _time.GetUtcNow();
+        var entry = publication with { NextDue = justDone ? now + publication.Interval : now };
         lock (_lock)
         {
-            if (!_entries.ContainsKey(entry.Id) && Count(entry.Kind) >= Max(entry.Kind))
-            {
-                throw new InvalidOperationException($"A node keeps at most {Max(entry.Kind)} of these alive ({entry.Kind}); stop one first.");
-            }
-
+            CheckRoomHoldingLock(entry.Kind, entry.Key);
             _entries[entry.Id] = entry;
         }
 
         _state?.RecordPublication(entry.ToPublication());
         Kick();
+    }
+
+    /// <summary>Throws <see cref="InvalidOperationException"/> when <paramref name="key"/> is not kept and its kind is at its cap.</summary>
+    public void CheckRoom(string kind, NodeId key)
+    {
+        lock (_lock)
+        {
+            CheckRoomHoldingLock(kind, key);
+        }
+    }
+
+    /// <summary>What is kept of <paramref name="kind"/> at <paramref name="key"/>, or null.</summary>
+    public KeptPublication? Find(string kind, NodeId key)
+    {
+        lock (_lock)
+        {
+            return _entries.GetValueOrDefault((kind, key));
+        }
     }
 
     public bool Remove(string kind, NodeId key)
@@ -161,7 +178,17 @@ internal sealed class KeepProviding : IDisposable
         }
     }
 
-    private static int Max(string kind) => kind == KeptItem.PublicationKind ? MaxItems : MaxProvided;
+    private int Max(string kind) => kind == KeptItem.PublicationKind ? _maxItems : MaxProvided;
+
+    private void CheckRoomHoldingLock(string kind, NodeId key)
+    {
+        if (!_entries.ContainsKey((kind, key)) && Count(kind) >= Max(kind))
+        {
+            throw new InvalidOperationException(kind == KeptItem.PublicationKind
+                ? $"This node already keeps {_maxItems} BEP 44 items alive, its cap (DhtOptions.MaxKeptItems); stop one with StopPutting first."
+                : $"This node already keeps announcing {MaxProvided} infohashes, its cap; stop one with StopProviding first.");
+        }
+    }
 
     private int Count(string kind)
     {

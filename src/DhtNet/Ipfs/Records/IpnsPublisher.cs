@@ -9,14 +9,14 @@ namespace DhtNet.Ipfs.Records;
 /// The IPNS names a node publishes and keeps alive: each record is signed anew with a validity of
 /// <see cref="Validity"/> and put again every <see cref="RepublishInterval"/> (kubo's republisher
 /// does the same: 4 h and 48 h), with the same sequence while the value is unchanged, so it never
-/// runs out on the peers that hold it. The signing keys live in memory only; a name restored from
-/// a state store is republished once its key is known again (the node's own identity key, or a
-/// later publish with the key). Bounded by <see cref="MaxNames"/>; thread-safe.
+/// runs out on the peers that hold it. The signing keys are held here; a name restored from a state
+/// store is republished once its key is back (<see cref="AddKey"/>: the node's own identity key, or
+/// the key the node saved when the name was published). Bounded by a cap on names; thread-safe.
 /// </summary>
 internal sealed class IpnsPublisher
 {
-    /// <summary>Most names one node keeps publishing.</summary>
-    public const int MaxNames = 1_024;
+    /// <summary>Most names one node keeps publishing unless told otherwise (<see cref="IpfsDhtNodeOptions.MaxPublishedNames"/>).</summary>
+    public const int DefaultMaxNames = 1_024;
 
     /// <summary>How often a record is signed and put again (kubo: 4 h).</summary>
     public static readonly TimeSpan RepublishInterval = TimeSpan.FromHours(4);
@@ -30,14 +30,18 @@ internal sealed class IpnsPublisher
     private const int SequenceSize = 8;
 
     private readonly TimeProvider _time;
+    private readonly int _maxNames;
     private readonly Lock _lock = new();
     private readonly Dictionary<PeerId, Name> _names = [];
     private readonly Dictionary<PeerId, PrivateKey> _keys = [];
 
-    public IpnsPublisher(TimeProvider time, PrivateKey? identity)
+    public IpnsPublisher(TimeProvider time, PrivateKey? identity, int maxNames = DefaultMaxNames)
     {
         _time = time;
-        Schedule = new ReprovideSchedule(time, RepublishInterval, MaxNames);
+        _maxNames = maxNames;
+
+        // The schedule needs room for one; the cap on names is checked here first.
+        Schedule = new ReprovideSchedule(time, RepublishInterval, Math.Max(1, maxNames));
         if (identity is not null)
         {
             _keys[identity.PeerId] = identity;
@@ -62,7 +66,7 @@ internal sealed class IpnsPublisher
     /// <summary>
     /// Signs a record of <paramref name="value"/> under <paramref name="key"/>'s name: the same sequence as
     /// <paramref name="current"/> (the best record known now, if any) when its value is the same, else one past it.
-    /// The name is kept alive from now on. Throws <see cref="InvalidOperationException"/> past <see cref="MaxNames"/>.
+    /// The name is kept alive from now on. Throws <see cref="InvalidOperationException"/> past the cap (<see cref="CheckRoom"/>).
     /// </summary>
     public byte[] Publish(PrivateKey key, ReadOnlySpan<byte> value, IpnsRecord? current)
     {
@@ -71,11 +75,7 @@ internal sealed class IpnsPublisher
         var entry = new Name(value.ToArray(), sequence);
         lock (_lock)
         {
-            if (!_names.ContainsKey(name) && _names.Count >= MaxNames)
-            {
-                throw new InvalidOperationException($"A node keeps at most {MaxNames} IPNS names alive.");
-            }
-
+            CheckRoomHoldingLock(name);
             _keys[name] = key;
             _names[name] = entry;
         }
@@ -84,6 +84,33 @@ internal sealed class IpnsPublisher
         Schedule.Add(name.Bytes.Span);
 
         return Sign(key, entry);
+    }
+
+    /// <summary>Throws <see cref="InvalidOperationException"/> when <paramref name="name"/> is not kept alive and the cap is reached.</summary>
+    public void CheckRoom(PeerId name)
+    {
+        lock (_lock)
+        {
+            CheckRoomHoldingLock(name);
+        }
+    }
+
+    /// <summary>True when the key that signs <paramref name="name"/> is held.</summary>
+    public bool HasKey(PeerId name)
+    {
+        lock (_lock)
+        {
+            return _keys.ContainsKey(name);
+        }
+    }
+
+    /// <summary>Holds <paramref name="key"/> from now on: a restored name it signs is republished when due.</summary>
+    public void AddKey(PrivateKey key)
+    {
+        lock (_lock)
+        {
+            _keys[key.PeerId] = key;
+        }
     }
 
     /// <summary>Stops republishing <paramref name="name"/>; its records expire on their own.</summary>
@@ -155,7 +182,7 @@ internal sealed class IpnsPublisher
 
         lock (_lock)
         {
-            if (!_names.ContainsKey(id) && _names.Count >= MaxNames)
+            if (!_names.ContainsKey(id) && _names.Count >= _maxNames)
             {
                 return false;
             }
@@ -164,6 +191,15 @@ internal sealed class IpnsPublisher
         }
 
         return Schedule.Restore(name, due);
+    }
+
+    private void CheckRoomHoldingLock(PeerId name)
+    {
+        if (!_names.ContainsKey(name) && _names.Count >= _maxNames)
+        {
+            throw new InvalidOperationException(
+                $"This node already keeps {_maxNames} IPNS names alive, its cap (IpfsDhtNodeOptions.MaxPublishedNames); stop one with StopPublishing first.");
+        }
     }
 
     private byte[] Sign(PrivateKey key, Name entry) =>

@@ -59,6 +59,15 @@ internal sealed class ItemSearch(NodeId target, ReadOnlyMemory<byte> salt)
 
     public int Rejected => Volatile.Read(ref _rejected);
 
+    /// <summary>True when the best item found so far has the value <paramref name="value"/>.</summary>
+    public bool HoldsValue(ReadOnlySpan<byte> value)
+    {
+        lock (_lock)
+        {
+            return _found && _value.Span.SequenceEqual(value);
+        }
+    }
+
     /// <summary>A lookup request that sends get and hands each reply to this search, keeping its write token.</summary>
     public LookupRequest<NodeInfo> Request(NodeContext node) => async (asked, cancellationToken) =>
     {

@@ -1,3 +1,4 @@
+using DhtNet.Mainline.Krpc;
 using DhtNet.Mainline.Storage;
 using DhtNet.Persistence;
 
@@ -16,13 +17,14 @@ internal sealed record KeptItem : KeptPublication
     /// <summary>BEP 44: nodes drop an item about two hours after its last put, so it is put again hourly.</summary>
     public static readonly TimeSpan PutInterval = TimeSpan.FromHours(1);
 
-    private readonly DhtItem _item;
-
     private KeptItem(DhtItem item)
         : base(PublicationKind, item.Target)
     {
-        _item = item;
+        Item = item;
     }
+
+    /// <summary>The item as it is put: a mutable one with the seq and signature it was last put with.</summary>
+    public DhtItem Item { get; }
 
     public override TimeSpan Interval => PutInterval;
 
@@ -37,13 +39,24 @@ internal sealed record KeptItem : KeptPublication
             ? new KeptItem(item) { NextDue = publication.NextDue }
             : null;
 
+    /// <summary>
+    /// Puts the item once; returns how many nodes took it. Throws <see cref="DhtPutException"/> when a node holds a
+    /// newer seq of a mutable item (302), even if others took ours: they had not heard of the newer one yet, and
+    /// keeping the older item alive on them would only spread a value its owner has replaced.
+    /// </summary>
     public override async Task<int> PublishAsync(DhtNode node, CancellationToken cancellationToken)
     {
-        var put = _item.IsMutable
-            ? node.PutSignedAsync(new MutableItem(_item.PublicKey, _item.Salt, _item.Sequence, _item.Value, _item.Signature), cancellationToken: cancellationToken)
-            : node.PutAsync(_item.Value, cancellationToken);
-        return (await put.ConfigureAwait(false)).Stored;
+        if (!Item.IsMutable)
+        {
+            return (await node.PutAsync(Item.Value, cancellationToken).ConfigureAwait(false)).Stored;
+        }
+
+        var result = await node.PutSignedAsync(
+            new MutableItem(Item.PublicKey, Item.Salt, Item.Sequence, Item.Value, Item.Signature), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return result.Errors.ContainsKey(KrpcErrorCode.SequenceNumberLessThanCurrent)
+            ? throw new DhtPutException(KrpcErrorCode.SequenceNumberLessThanCurrent, $"A newer seq than {Item.Sequence} is stored out there.", result)
+            : result.Stored;
     }
 
-    protected override byte[] Payload() => MainlineState.EncodeItem(_item);
+    protected override byte[] Payload() => MainlineState.EncodeItem(Item);
 }

@@ -1,6 +1,7 @@
 using DhtNet.Kademlia;
 using DhtNet.Mainline.Krpc;
 using DhtNet.Mainline.Operations;
+using DhtNet.Mainline.Storage;
 using DhtNet.Security;
 
 namespace DhtNet.Mainline.Bep44;
@@ -22,16 +23,30 @@ internal static class PutOperation
     }
 
     /// <summary>Signs and puts a mutable item; with <paramref name="sequence"/> null, at the network's seq plus one.</summary>
+    public static Task<PutResult> PutMutableAsync(
+        NodeContext node, Ed25519KeyPair keyPair, byte[] value, ReadOnlyMemory<byte> salt, long? sequence, long? cas, CancellationToken cancellationToken) =>
+        PutMutableAsync(node, keyPair, value, salt, sequence, cas, kept: false, lastPut: null, cancellationToken);
+
+    /// <summary>
+    /// As the other overload; for an item we keep putting (<paramref name="kept"/>; <paramref name="lastPut"/> is what
+    /// we put last, saved across restarts, if anything) with no <paramref name="sequence"/>, the best seq known stays
+    /// when its value is <paramref name="value"/>, so an unchanged value is a refresh, not a new seq.
+    /// </summary>
     public static async Task<PutResult> PutMutableAsync(
-        NodeContext node, Ed25519KeyPair keyPair, byte[] value, ReadOnlyMemory<byte> salt, long? sequence, long? cas, CancellationToken cancellationToken)
+        NodeContext node, Ed25519KeyPair keyPair, byte[] value, ReadOnlyMemory<byte> salt, long? sequence, long? cas, bool kept, DhtItem? lastPut, CancellationToken cancellationToken)
     {
         var target = ItemRules.MutableTarget(keyPair.PublicKey.Span, salt.Span);
         var search = new ItemSearch(target, salt.ToArray());
         search.OfferStored(node.Items.Get(target).Item);
+        search.OfferStored(lastPut);
         var lookup = await LookUpAsync(node, search, cancellationToken).ConfigureAwait(false);
-        long seq = sequence ?? (search.Sequence is { } current
-            ? (current < long.MaxValue ? current + 1 : throw new InvalidOperationException("The item's sequence number is at its maximum."))
-            : 0);
+        long seq = sequence ?? search.Sequence switch
+        {
+            null => 0,
+            { } current when kept && search.HoldsValue(value) => current,
+            < long.MaxValue and { } current => current + 1,
+            _ => throw new InvalidOperationException("The item's sequence number is at its maximum."),
+        };
         var item = MutableItem.Create(keyPair, value, seq, search.Salt);
         return await StoreMutableAsync(node, item, cas, search, lookup, cancellationToken).ConfigureAwait(false);
     }
