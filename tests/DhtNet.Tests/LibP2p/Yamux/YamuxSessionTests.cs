@@ -216,8 +216,10 @@ public sealed class YamuxSessionTests
         // beside two CPU hogs: up to 5.5 s to the pong), which a CPU shared with the rest of the suite
         // may not answer within Patience. With 64 KiB asked for each way (the kernel doubles it) about
         // 20,000 are left (the pong within 0.15 s, same load): the timed wait covers only those.
+        // This peer never answers a ping, so the session's keep-alive is off: a run past 50 s under
+        // load was closed by it (HostilePeer_NeverReads_KeepAliveClosesSession tests the keep-alive).
         const int opens = 1_000_000;
-        var options = new YamuxOptions { MaxStreams = 64, MaxAcceptBacklog = 64, MaxControlBacklog = 64 };
+        var options = new YamuxOptions { MaxStreams = 64, MaxAcceptBacklog = 64, MaxControlBacklog = 64, KeepAliveInterval = Timeout.InfiniteTimeSpan };
         await using var raw = await RawPeer.CreateAsync(options, sendBuffer: 64 * 1024);
         var drain = raw.DrainAsync();
         GC.KeepAlive(drain);
