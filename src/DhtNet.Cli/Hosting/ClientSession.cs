@@ -153,7 +153,8 @@ internal sealed class ClientSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // The trace ends with the command's work: the requests a leaving node abandons are not news.
+        // The trace ends with the command's work (requests still out are shown cancelled): what a
+        // leaving node does is not news.
         _trace?.Dispose();
         if (_node is not null)
         {

@@ -10,7 +10,8 @@ namespace DhtNet.Cli.Output;
 /// an error) and how long it took. Read from the library's <see cref="DhtActivity"/> traces through an
 /// <see cref="ActivityListener"/>, so it shows what the node did, not what the command meant to do.
 /// Text goes to standard error, one line per event, so standard output keeps the command's result;
-/// in JSON mode each event is a {"type":"trace",...} line on standard output.
+/// in JSON mode each event is a {"type":"trace",...} line on standard output. Every query shown gets
+/// its answer event: one still out when the trace ends (the command is done) is shown "cancelled" then.
 /// </summary>
 internal sealed class LookupTrace : IDisposable
 {
@@ -19,6 +20,10 @@ internal sealed class LookupTrace : IDisposable
     private readonly long _started = Stopwatch.GetTimestamp();
     private readonly ActivityListener _listener;
     private readonly Lock _gate = new();
+
+    // Requests whose query was shown and whose answer was not yet: each gets exactly one answer event.
+    private readonly HashSet<Activity> _open = [];
+    private bool _ended;
 
     /// <param name="output">Where the events go.</param>
     /// <param name="localId">
@@ -39,7 +44,31 @@ internal sealed class LookupTrace : IDisposable
         ActivitySource.AddActivityListener(_listener);
     }
 
-    public void Dispose() => _listener.Dispose();
+    /// <summary>
+    /// Ends the trace with the command's work. Requests still out (a lookup ends with some unanswered,
+    /// a bootstrap's stragglers) are abandoned by the command: each is shown "cancelled" now, so the
+    /// trace the command leaves is whole, and nothing is shown after it.
+    /// </summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_ended)
+            {
+                return;
+            }
+
+            _ended = true;
+            foreach (var request in _open)
+            {
+                EmitAnswer(request, "cancelled", DateTime.UtcNow - request.StartTimeUtc, "the command ended first");
+            }
+
+            _open.Clear();
+        }
+
+        _listener.Dispose();
+    }
 
     // Our node's lookups and requests are recorded; requests of a recorded lookup are its children.
     // Other nodes in the process (tests run many) are left alone unless another listener wants them.
@@ -62,32 +91,43 @@ internal sealed class LookupTrace : IDisposable
 
     private void OnActivity(Activity activity, bool ended)
     {
-        if (!IsMine(activity))
+        // Events come from several receive threads: each is decided and written under one lock, with
+        // the time read there too, so the trace reads in the order it happened.
+        lock (_gate)
         {
-            return;
-        }
+            if (_ended)
+            {
+                return;
+            }
 
-        if (activity.OperationName == DhtActivity.LookupName)
-        {
-            EmitLookup(activity, ended);
-            return;
-        }
-
-        string query = Text(activity, DhtActivity.QueryTag);
-        string address = Text(activity, DhtActivity.PeerAddressTag);
-        string? id = activity.GetTagItem(DhtActivity.PeerIdTag) as string;
-        if (ended)
-        {
-            EmitAnswer(activity, query, address, id);
-        }
-        else
-        {
-            EmitQuery(activity, query, address, id);
+            if (activity.OperationName == DhtActivity.LookupName)
+            {
+                if (IsMine(activity))
+                {
+                    EmitLookup(activity, ended);
+                }
+            }
+            else if (!ended)
+            {
+                if (IsMine(activity))
+                {
+                    _open.Add(activity);
+                    EmitQuery(activity);
+                }
+            }
+            else if (_open.Remove(activity))
+            {
+                // Answered for the query shown, even if the node's id changed meanwhile (BEP 42).
+                EmitAnswer(activity, activity.GetTagItem(DhtActivity.OutcomeTag) as string ?? "failed", activity.Duration, activity.GetTagItem(DhtActivity.ErrorTag) as string);
+            }
         }
     }
 
-    private void EmitQuery(Activity activity, string query, string address, string? id)
+    private void EmitQuery(Activity activity)
     {
+        string query = Text(activity, DhtActivity.QueryTag);
+        string address = Text(activity, DhtActivity.PeerAddressTag);
+        string? id = activity.GetTagItem(DhtActivity.PeerIdTag) as string;
         Emit(
             $"  -> {address}{(id is null ? "" : $" {Short(id)}")} {query}",
             w =>
@@ -98,14 +138,14 @@ internal sealed class LookupTrace : IDisposable
             });
     }
 
-    private void EmitAnswer(Activity activity, string query, string address, string? id)
+    private void EmitAnswer(Activity activity, string outcome, TimeSpan elapsed, string? error)
     {
-        var elapsed = activity.Duration;
-        string outcome = activity.GetTagItem(DhtActivity.OutcomeTag) as string ?? "failed";
+        string query = Text(activity, DhtActivity.QueryTag);
+        string address = Text(activity, DhtActivity.PeerAddressTag);
+        string? id = activity.GetTagItem(DhtActivity.PeerIdTag) as string;
         int? nodes = (activity.GetTagItem(DhtActivity.NodesTag) as string[])?.Length;
         int? peers = activity.GetTagItem(DhtActivity.PeersTag) as int?;
         int? valueBytes = activity.GetTagItem(DhtActivity.ValueBytesTag) as int?;
-        string? error = activity.GetTagItem(DhtActivity.ErrorTag) as string;
 
         string what = outcome switch
         {
@@ -203,18 +243,10 @@ internal sealed class LookupTrace : IDisposable
         }
     }
 
+    // Called holding _gate.
     private void Emit(string text, Action<Utf8JsonWriter> fields)
     {
-        // Events come from several receive threads: the time is read under the same lock as the
-        // line is written, so the trace reads in the order it happened.
-        lock (_gate)
-        {
-            Write(Display.Milliseconds(Stopwatch.GetElapsedTime(_started)), text, fields);
-        }
-    }
-
-    private void Write(long at, string text, Action<Utf8JsonWriter> fields)
-    {
+        long at = Display.Milliseconds(Stopwatch.GetElapsedTime(_started));
         if (_output.IsJson)
         {
             _output.Json("trace", w =>

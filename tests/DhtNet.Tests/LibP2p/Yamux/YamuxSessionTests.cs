@@ -210,9 +210,17 @@ public sealed class YamuxSessionTests
         // pace: when it lags, the session's control backlog fills and the session stops reading the
         // opens until the resets are written, so the flood is slowed, never buffered and never a
         // reason to drop a peer that reads (only one that reads nothing for ControlWriteTimeout).
+        //
+        // The opens still in the sockets when the last write returns are what the pong below waits
+        // behind. Loopback buffers grow to megabytes: about 280,000 opens were unread then (measured
+        // beside two CPU hogs: up to 5.5 s to the pong), which a CPU shared with the rest of the suite
+        // may not answer within Patience. With 64 KiB asked for each way (the kernel doubles it) about
+        // 20,000 are left (the pong within 0.15 s, same load): the timed wait covers only those.
+        // This peer never answers a ping, so the session's keep-alive is off: a run past 50 s under
+        // load was closed by it (HostilePeer_NeverReads_KeepAliveClosesSession tests the keep-alive).
         const int opens = 1_000_000;
-        var options = new YamuxOptions { MaxStreams = 64, MaxAcceptBacklog = 64, MaxControlBacklog = 64 };
-        await using var raw = await RawPeer.CreateAsync(options);
+        var options = new YamuxOptions { MaxStreams = 64, MaxAcceptBacklog = 64, MaxControlBacklog = 64, KeepAliveInterval = Timeout.InfiniteTimeSpan };
+        await using var raw = await RawPeer.CreateAsync(options, sendBuffer: 64 * 1024);
         var drain = raw.DrainAsync();
         GC.KeepAlive(drain);
         int maxSeen = 0;
@@ -347,13 +355,21 @@ public sealed class YamuxSessionTests
 
         public int ResetsSeen { get; private set; }
 
-        public static async Task<RawPeer> CreateAsync(YamuxOptions? options = null, int? receiveBuffer = null)
+        /// <param name="receiveBuffer">Socket buffers from the session to this peer, when not the system's.</param>
+        /// <param name="sendBuffer">Socket buffers from this peer to the session, when not the system's.</param>
+        public static async Task<RawPeer> CreateAsync(YamuxOptions? options = null, int? receiveBuffer = null, int? sendBuffer = null)
         {
             var pair = await LoopbackPair.CreateAsync();
             if (receiveBuffer is { } size)
             {
                 pair.ClientSocket.ReceiveBufferSize = size;
                 pair.ServerSocket.SendBufferSize = size;
+            }
+
+            if (sendBuffer is { } sending)
+            {
+                pair.ClientSocket.SendBufferSize = sending;
+                pair.ServerSocket.ReceiveBufferSize = sending;
             }
 
             var session = new YamuxSession(pair.Server, isClient: false, options);
