@@ -13,12 +13,9 @@ internal static class VirtualRun
         SynchronizationContext.SetSynchronizationContext(null);
         try
         {
-            while (!task.IsCompleted)
+            if (!clock.RunUntil(task))
             {
-                if (!clock.AdvanceToNextTimer())
-                {
-                    throw new InvalidOperationException("The clock has no timers left but the task is not complete.");
-                }
+                throw new InvalidOperationException("The clock has no timers left but the task is not complete.");
             }
         }
         finally

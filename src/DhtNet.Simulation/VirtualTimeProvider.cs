@@ -123,6 +123,41 @@ public sealed class VirtualTimeProvider : TimeProvider
         return true;
     }
 
+    /// <summary>
+    /// Runs the clock from timer to timer until <paramref name="task"/> completes; false when the timers ran out
+    /// first. The clock stands still while the task is queued or running on another thread (a continuation the
+    /// thread pool runs): that is real-time work, and hours of protocol time passing under it would expire what
+    /// it is about to see. Such work gets <see cref="RealTimeWorkLimit"/> of real time before this throws.
+    /// </summary>
+    /// <exception cref="TimeoutException">The task stayed queued or running on another thread for <see cref="RealTimeWorkLimit"/>.</exception>
+    public bool RunUntil(Task task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        while (!task.IsCompleted)
+        {
+            if (task.Status is TaskStatus.WaitingToRun or TaskStatus.Running)
+            {
+                // A delegate task (ContinueWith, Task.Run) is done when its delegate returns: wait for that.
+                if (!Task.WhenAny(task).Wait(RealTimeWorkLimit))
+                {
+                    throw new TimeoutException($"The task ran on another thread for {RealTimeWorkLimit} of real time without finishing; the virtual clock does not move under real-time work.");
+                }
+
+                continue;
+            }
+
+            if (!AdvanceToNextTimer())
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>How long <see cref="RunUntil"/> waits in real time for a task that runs on another thread.</summary>
+    public static TimeSpan RealTimeWorkLimit { get; } = TimeSpan.FromMinutes(1);
+
     private bool FireNext(long upTo)
     {
         VirtualTimer timer;

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace DhtNet.Tests.Clock;
 
 public class VirtualTimeProviderTests
@@ -274,6 +276,64 @@ public class VirtualTimeProviderTests
 
         Assert.Equal(1, fired);
         Assert.Equal(Ms(50), clock.Elapsed);
+    }
+
+    [Fact]
+    public void RunUntil_TaskWaitingOnTheClock_RunsTimersUntilItIsDone()
+    {
+        var clock = new VirtualTimeProvider();
+        using var ticking = clock.CreateTimer(_ => { }, null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+
+        Assert.True(clock.RunUntil(Task.Delay(TimeSpan.FromHours(1), clock)));
+
+        Assert.Equal(TimeSpan.FromHours(1), clock.Elapsed);
+    }
+
+    [Fact]
+    public void RunUntil_NoTimersLeft_ReturnsFalse()
+    {
+        var clock = new VirtualTimeProvider();
+
+        Assert.False(clock.RunUntil(new TaskCompletionSource().Task));
+        Assert.Equal(TimeSpan.Zero, clock.Elapsed);
+    }
+
+    [Fact]
+    public void RunUntil_TaskRunningOnThreadPool_ClockStandsStillUntilItIsDone()
+    {
+        // A periodic timer is always due: a clock run while the pool does the work would move minutes per step.
+        var clock = new VirtualTimeProvider();
+        using var ticking = clock.CreateTimer(_ => { }, null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        var block = new byte[4096];
+        var movedDuringWork = TimeSpan.MaxValue;
+        var work = Task.Run(() =>
+        {
+            var start = clock.GetUtcNow();
+            for (int i = 0; i < 2_000; i++)
+            {
+                block = SHA256.HashData(block).Concat(block[32..]).ToArray();
+            }
+
+            movedDuringWork = clock.GetUtcNow() - start;
+        });
+
+        Assert.True(clock.RunUntil(work));
+
+        Assert.Equal(TimeSpan.Zero, movedDuringWork);
+        Assert.Equal(TimeSpan.Zero, clock.Elapsed);
+    }
+
+    [Fact]
+    public void RunUntil_ContinuationQueuedToThreadPool_ClockStandsStillUntilItRan()
+    {
+        // The restore tests' shape: a finished step, then a continuation the thread pool runs when it gets to it.
+        var clock = new VirtualTimeProvider();
+        using var ticking = clock.CreateTimer(_ => { }, null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        var continuation = Task.CompletedTask.ContinueWith(_ => clock.GetUtcNow(), TaskScheduler.Default);
+
+        Assert.True(clock.RunUntil(continuation));
+
+        Assert.Equal(TimeSpan.Zero, clock.Elapsed);
     }
 
     [Fact]

@@ -60,16 +60,19 @@ internal sealed class KadTestNetwork
         return built;
     }
 
-    /// <summary>Runs the virtual clock until <paramref name="task"/> is done.</summary>
+    /// <summary>Runs the virtual clock until <paramref name="task"/> is done (never while it runs on another thread: see <see cref="VirtualTimeProvider.RunUntil"/>).</summary>
     public T Run<T>(Task<T> task)
     {
-        SynchronizationContext.SetSynchronizationContext(null);
-        while (!task.IsCompleted && Clock.AdvanceToNextTimer())
-        {
-        }
+        Run((Task)task);
+        return task.Result;
+    }
 
-        Assert.True(task.IsCompleted, $"did not finish when the clock ran out of timers: {task.Status}");
-        return task.GetAwaiter().GetResult();
+    /// <inheritdoc cref="Run{T}(Task{T})"/>
+    public void Run(Task task)
+    {
+        SynchronizationContext.SetSynchronizationContext(null);
+        Assert.True(Clock.RunUntil(task), $"did not finish when the clock ran out of timers: {task.Status}");
+        task.GetAwaiter().GetResult();
     }
 
     /// <summary>The k servers closest to SHA-256(<paramref name="key"/>), closest first, without <paramref name="except"/>.</summary>
