@@ -13,6 +13,10 @@ namespace DhtNet.Cli.Commands;
 /// <summary>`dht node`: runs a DHT node until Ctrl+C or SIGTERM, then leaves cleanly.</summary>
 internal static class NodeCommand
 {
+    private const string AnnounceFlag = "--announce-addr";
+    private const string AppendAnnounceFlag = "--append-announce-addr";
+    private const string NoAnnounceFlag = "--no-announce-addr";
+
     private static readonly TimeSpan StatusInterval = TimeSpan.FromSeconds(30);
 
     // How long an IPFS node whose bootstrap reached no peer waits before it tries (and resolves) again.
@@ -45,6 +49,9 @@ internal static class NodeCommand
 
         /// <summary>The DNS server that resolves /dnsaddr/ bootstrap addresses (--dns-server); null for the system's.</summary>
         public IPEndPoint? DnsServer { get; init; }
+
+        /// <summary>What the IPFS host advertises (--announce-addr, --append-announce-addr, --no-announce-addr).</summary>
+        public IpfsAnnounce Announce { get; init; } = new([], [], []);
 
         /// <summary>How often the state in --data-dir is written (--flush-interval).</summary>
         public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(5);
@@ -81,6 +88,14 @@ internal static class NodeCommand
         command.Options.Add(keepPut);
         command.Options.Add(publish);
         command.Options.Add(flushInterval);
+
+        // What the IPFS side tells peers to dial: their own block, as kubo's Addresses.Announce/AppendAnnounce/NoAnnounce.
+        var announce = new Option<string[]>(AnnounceFlag) { Description = "IPFS: announce these addresses instead of the ones listened on (a port-forwarded NAT's or a proxy's public address); repeatable", HelpName = "multiaddr", AllowMultipleArgumentsPerToken = true };
+        var appendAnnounce = new Option<string[]>(AppendAnnounceFlag) { Description = "IPFS: announce these addresses besides the ones listened on (or --announce-addr); repeatable", HelpName = "multiaddr", AllowMultipleArgumentsPerToken = true };
+        var noAnnounce = new Option<string[]>(NoAnnounceFlag) { Description = "IPFS: never announce these addresses, or any address in a /ipcidr/ network (/ip4/10.0.0.0/ipcidr/8); wins over the other two; repeatable", HelpName = "multiaddr", AllowMultipleArgumentsPerToken = true };
+        command.Options.Add(announce);
+        command.Options.Add(appendAnnounce);
+        command.Options.Add(noAnnounce);
         command.SetAction((parse, cancellationToken) =>
         {
             var networks = Networks.Parse(parse.GetValue(network));
@@ -90,6 +105,13 @@ internal static class NodeCommand
             if (keptValues.Length > 0 && !networks.Has(DhtNetworks.Mainline))
             {
                 throw CliException.BadInput($"--keep-put stores BEP 44 items, on the Mainline DHT; this node runs --network {Networks.IpfsName}");
+            }
+
+            var announced = new IpfsAnnounce(
+                Multiaddrs(AnnounceFlag, parse.GetValue(announce)), Multiaddrs(AppendAnnounceFlag, parse.GetValue(appendAnnounce)), Multiaddrs(NoAnnounceFlag, parse.GetValue(noAnnounce)));
+            if (!networks.Has(DhtNetworks.Ipfs) && announced is not { Announce: [], Append: [], NoAnnounce: [] })
+            {
+                throw CliException.BadInput($"{AnnounceFlag}, {AppendAnnounceFlag} and {NoAnnounceFlag} are for the IPFS DHT: they need --network {Networks.IpfsName} or {Networks.BothName}");
             }
 
             if (published is not null && !networks.Has(DhtNetworks.Ipfs))
@@ -118,11 +140,15 @@ internal static class NodeCommand
                     Publish = published,
                     DnsServer = Inputs.DnsServer("--dns-server", parse.GetValue(dnsServer)),
                     FlushInterval = Inputs.Seconds("--flush-interval", parse.GetValue(flushInterval)),
+                    Announce = announced,
                 },
                 cancellationToken);
         });
         return command;
     }
+
+    private static IReadOnlyList<Multiaddr> Multiaddrs(string name, string[]? values) =>
+        [.. (values ?? []).Select(v => Inputs.Multiaddr(name, v.Trim()))];
 
     /// <summary>--provide entries: 40 hex digits are infohashes (Mainline), anything else must be a CID (IPFS).</summary>
     private static (IReadOnlyList<NodeId> InfoHashes, IReadOnlyList<Cid> Cids) ProvideInputs(DhtNetworks networks, string[] entries)
@@ -284,7 +310,14 @@ internal static class NodeCommand
     {
         try
         {
-            return await IpfsPeer.StartAsync(key, IpfsPeer.ListenAddresses(settings.Bind, settings.IpfsPort), loggers, clientMode: settings.ReadOnly, activity: activity, state: store, cancellationToken: stop);
+            return await IpfsPeer.StartAsync(key, IpfsPeer.ListenAddresses(settings.Bind, settings.IpfsPort), loggers, clientMode: settings.ReadOnly, activity: activity, state: store, announce: settings.Announce, cancellationToken: stop);
+        }
+        catch (ArgumentException e) when (e.ParamName is { } option && AnnounceOption(option) is { } flag)
+        {
+            // The host checks the addresses (it knows its own peer id for /p2p/); the message names the
+            // host option, and the operator wrote the flag. The suffix .NET adds for the parameter goes.
+            string reason = e.Message.Replace($" (Parameter '{option}')", string.Empty, StringComparison.Ordinal);
+            throw CliException.BadInput($"{flag}: {reason}");
         }
         catch (DhtStateException e)
         {
@@ -295,6 +328,14 @@ internal static class NodeCommand
             throw CliException.BadInput($"--ipfs-port {settings.IpfsPort}: cannot listen on the TCP port ({e.Message})");
         }
     }
+
+    private static string? AnnounceOption(string option) => option switch
+    {
+        nameof(LibP2pHostOptions.Announce) => AnnounceFlag,
+        nameof(LibP2pHostOptions.AppendAnnounce) => AppendAnnounceFlag,
+        nameof(LibP2pHostOptions.NoAnnounce) => NoAnnounceFlag,
+        _ => null,
+    };
 
     /// <summary>
     /// Joins the IPFS DHT in the background (resolving /dnsaddr/ entries first, and through the contacts
