@@ -13,6 +13,10 @@ namespace DhtNet.Cli.Commands;
 /// <summary>`dht node`: runs a DHT node until Ctrl+C or SIGTERM, then leaves cleanly.</summary>
 internal static class NodeCommand
 {
+    private const string AnnounceFlag = "--announce-addr";
+    private const string AppendAnnounceFlag = "--append-announce-addr";
+    private const string NoAnnounceFlag = "--no-announce-addr";
+
     private static readonly TimeSpan StatusInterval = TimeSpan.FromSeconds(30);
 
     // How long an IPFS node whose bootstrap reached no peer waits before it tries (and resolves) again.
@@ -51,6 +55,9 @@ internal static class NodeCommand
 
         /// <summary>The DNS server that resolves /dnsaddr/ bootstrap addresses (--dns-server); null for the system's.</summary>
         public IPEndPoint? DnsServer { get; init; }
+
+        /// <summary>What the IPFS host advertises (--announce-addr, --append-announce-addr, --no-announce-addr).</summary>
+        public IpfsAnnounce Announce { get; init; } = new([], [], []);
 
         /// <summary>How often the state in --data-dir is written (--flush-interval).</summary>
         public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(5);
@@ -100,6 +107,14 @@ internal static class NodeCommand
         command.Options.Add(maxKept);
         command.Options.Add(publish);
         command.Options.Add(flushInterval);
+
+        // What the IPFS side tells peers to dial: their own block, as kubo's Addresses.Announce/AppendAnnounce/NoAnnounce.
+        var announce = new Option<string[]>(AnnounceFlag) { Description = "IPFS: announce these addresses instead of the ones listened on (a port-forwarded NAT's or a proxy's public address); repeatable", HelpName = "multiaddr", AllowMultipleArgumentsPerToken = true };
+        var appendAnnounce = new Option<string[]>(AppendAnnounceFlag) { Description = "IPFS: announce these addresses besides the ones listened on (or --announce-addr); repeatable", HelpName = "multiaddr", AllowMultipleArgumentsPerToken = true };
+        var noAnnounce = new Option<string[]>(NoAnnounceFlag) { Description = "IPFS: never announce these addresses, or any address in a /ipcidr/ network (/ip4/10.0.0.0/ipcidr/8); wins over the other two; repeatable", HelpName = "multiaddr", AllowMultipleArgumentsPerToken = true };
+        command.Options.Add(announce);
+        command.Options.Add(appendAnnounce);
+        command.Options.Add(noAnnounce);
         command.SetAction((parse, cancellationToken) =>
         {
             var networks = Networks.Parse(parse.GetValue(network));
@@ -116,6 +131,13 @@ internal static class NodeCommand
             if (saltText is not null && mutableValue is null)
             {
                 throw CliException.BadInput("--salt is for the mutable item: give --keep-put-mutable <value> too");
+            }
+
+            var announced = new IpfsAnnounce(
+                Multiaddrs(AnnounceFlag, parse.GetValue(announce)), Multiaddrs(AppendAnnounceFlag, parse.GetValue(appendAnnounce)), Multiaddrs(NoAnnounceFlag, parse.GetValue(noAnnounce)));
+            if (!networks.Has(DhtNetworks.Ipfs) && announced is not { Announce: [], Append: [], NoAnnounce: [] })
+            {
+                throw CliException.BadInput($"{AnnounceFlag}, {AppendAnnounceFlag} and {NoAnnounceFlag} are for the IPFS DHT: they need --network {Networks.IpfsName} or {Networks.BothName}");
             }
 
             if (published is not null && !networks.Has(DhtNetworks.Ipfs))
@@ -146,11 +168,15 @@ internal static class NodeCommand
                     Publish = published,
                     DnsServer = Inputs.DnsServer("--dns-server", parse.GetValue(dnsServer)),
                     FlushInterval = Inputs.Seconds("--flush-interval", parse.GetValue(flushInterval)),
+                    Announce = announced,
                 },
                 cancellationToken);
         });
         return command;
     }
+
+    private static IReadOnlyList<Multiaddr> Multiaddrs(string name, string[]? values) =>
+        [.. (values ?? []).Select(v => Inputs.Multiaddr(name, v.Trim()))];
 
     /// <summary>--provide entries: 40 hex digits are infohashes (Mainline), anything else must be a CID (IPFS).</summary>
     private static (IReadOnlyList<NodeId> InfoHashes, IReadOnlyList<Cid> Cids) ProvideInputs(DhtNetworks networks, string[] entries)
@@ -361,8 +387,14 @@ internal static class NodeCommand
     {
         try
         {
-            return await IpfsPeer.StartAsync(
-                key, IpfsPeer.ListenAddresses(settings.Bind, settings.IpfsPort), loggers, clientMode: settings.ReadOnly, activity: activity, state: store, maxPublishedNames: settings.MaxKept, cancellationToken: stop);
+            return await IpfsPeer.StartAsync(key, IpfsPeer.ListenAddresses(settings.Bind, settings.IpfsPort), loggers, clientMode: settings.ReadOnly, activity: activity, state: store, maxPublishedNames: settings.MaxKept, announce: settings.Announce, cancellationToken: stop);
+        }
+        catch (ArgumentException e) when (e.ParamName is { } option && AnnounceOption(option) is { } flag)
+        {
+            // The host checks the addresses (it knows its own peer id for /p2p/); the message names the
+            // host option, and the operator wrote the flag. The suffix .NET adds for the parameter goes.
+            string reason = e.Message.Replace($" (Parameter '{option}')", string.Empty, StringComparison.Ordinal);
+            throw CliException.BadInput($"{flag}: {reason}");
         }
         catch (DhtStateException e)
         {
@@ -373,6 +405,14 @@ internal static class NodeCommand
             throw CliException.BadInput($"--ipfs-port {settings.IpfsPort}: cannot listen on the TCP port ({e.Message})");
         }
     }
+
+    private static string? AnnounceOption(string option) => option switch
+    {
+        nameof(LibP2pHostOptions.Announce) => AnnounceFlag,
+        nameof(LibP2pHostOptions.AppendAnnounce) => AppendAnnounceFlag,
+        nameof(LibP2pHostOptions.NoAnnounce) => NoAnnounceFlag,
+        _ => null,
+    };
 
     /// <summary>
     /// Joins the IPFS DHT in the background (resolving /dnsaddr/ entries first, and through the contacts

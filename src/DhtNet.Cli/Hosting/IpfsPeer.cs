@@ -56,6 +56,8 @@ internal sealed class IpfsPeer : IAsyncDisposable
     /// meters come from the activity's factory. With <paramref name="state"/> the node keeps its state there
     /// (restored before the host listens) and signs its IPNS name with <paramref name="identity"/>;
     /// <paramref name="maxPublishedNames"/> caps the IPNS names it keeps alive (null: the library's default).
+    /// <paramref name="announce"/> is what the operator says to advertise (an <see cref="ArgumentException"/>
+    /// names the host option an address broke).
     /// </summary>
     public static async Task<IpfsPeer> StartAsync(
         PrivateKey identity,
@@ -66,9 +68,19 @@ internal sealed class IpfsPeer : IAsyncDisposable
         NodeActivity? activity = null,
         IDhtStateStore? state = null,
         int? maxPublishedNames = null,
+        IpfsAnnounce? announce = null,
         CancellationToken cancellationToken = default)
     {
-        var host = new LibP2pHost(identity, new LibP2pHostOptions { ListenAddresses = listen }, loggers);
+        var host = new LibP2pHost(
+            identity,
+            new LibP2pHostOptions
+            {
+                ListenAddresses = listen,
+                Announce = announce?.Announce ?? [],
+                AppendAnnounce = announce?.Append ?? [],
+                NoAnnounce = announce?.NoAnnounce ?? [],
+            },
+            loggers);
         try
         {
             var inner = new LibP2pKadMessenger(host, new LibP2pKadMessengerOptions { RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(10) }, loggers?.CreateLogger<LibP2pKadMessenger>());
@@ -214,3 +226,6 @@ internal sealed class IpfsPeer : IAsyncDisposable
         }
     }
 }
+
+/// <summary>The operator's announce settings for the host (<see cref="LibP2pHostOptions.Announce"/> and the rest).</summary>
+internal sealed record IpfsAnnounce(IReadOnlyList<Multiaddr> Announce, IReadOnlyList<Multiaddr> Append, IReadOnlyList<Multiaddr> NoAnnounce);

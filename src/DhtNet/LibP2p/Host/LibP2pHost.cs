@@ -36,6 +36,7 @@ public sealed partial class LibP2pHost : IAsyncDisposable
     private readonly object _connectionsGate = new();
     private readonly ConcurrentDictionary<PeerId, Task<LibP2pConnection>> _dials = new();
     private readonly PeerBook _peers;
+    private readonly AnnouncePolicy _announce;
     private readonly List<TcpTransportListener> _listeners = [];
     private readonly CancellationTokenSource _stopping = new();
     private IReadOnlyList<Multiaddr> _listenAddresses = [];
@@ -57,6 +58,7 @@ public sealed partial class LibP2pHost : IAsyncDisposable
         _clock = _options.TimeProvider;
         _peers = new PeerBook(_options.MaxKnownPeers, _options.MaxAddressesPerPeer);
         PeerId = identity.PeerId;
+        _announce = AnnouncePolicy.Create(_options, PeerId);
         _handlers[Identify.IdentifyProtocol.Id] = AnswerIdentifyAsync;
         _handlers[Identify.IdentifyProtocol.PushId] = ReceiveIdentifyPushAsync;
         _handlers[PingProtocol.Id] = (stream, token) => PingProtocol.EchoAsync(stream, token);
@@ -82,8 +84,9 @@ public sealed partial class LibP2pHost : IAsyncDisposable
     /// <summary>
     /// The addresses peers are told to dial (identify, the IPFS DHT's peer and provider records), once
     /// started: <see cref="ListenAddresses"/> with a wildcard replaced by this machine's interface addresses
-    /// of its family (link-local ones left out, loopback last, at most 16), re-read every minute. Never
-    /// <c>0.0.0.0</c> or <c>::</c>.
+    /// of its family (link-local ones left out, loopback last), re-read every minute; then the operator's
+    /// <see cref="LibP2pHostOptions.Announce"/> in their place, <see cref="LibP2pHostOptions.AppendAnnounce"/>
+    /// added, <see cref="LibP2pHostOptions.NoAnnounce"/> removed; at most 16. Never <c>0.0.0.0</c> or <c>::</c>.
     /// </summary>
     public IReadOnlyList<Multiaddr> AdvertisedAddresses => Volatile.Read(ref _advertisedAddresses);
 
@@ -165,7 +168,7 @@ public sealed partial class LibP2pHost : IAsyncDisposable
     /// </summary>
     internal bool RefreshAdvertisedAddresses(IReadOnlyList<IPAddress> interfaces)
     {
-        var advertised = UnspecifiedAddresses.Resolve(ListenAddresses, interfaces);
+        var advertised = _announce.Apply(UnspecifiedAddresses.Resolve(ListenAddresses, interfaces));
         var before = Interlocked.Exchange(ref _advertisedAddresses, advertised);
         if (before.SequenceEqual(advertised))
         {

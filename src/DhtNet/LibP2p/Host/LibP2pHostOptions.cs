@@ -11,6 +11,27 @@ public sealed class LibP2pHostOptions
     /// </summary>
     public IReadOnlyList<Multiaddr> ListenAddresses { get; init; } = [];
 
+    /// <summary>
+    /// When not empty, the addresses peers are told in place of those the host found (its listen addresses,
+    /// a wildcard expanded): a node behind a port-forwarded NAT or a proxy names its public address here.
+    /// Each is a host (<c>/ip4/</c>, <c>/ip6/</c>, <c>/dns*/</c>) with a transport port, not unspecified, and
+    /// names no other peer (a trailing <c>/p2p/</c> of this host is dropped). At most 16 with <see cref="AppendAnnounce"/>.
+    /// </summary>
+    public IReadOnlyList<Multiaddr> Announce { get; init; } = [];
+
+    /// <summary>
+    /// Addresses told to peers besides those the host found (or <see cref="Announce"/>); same rules. The
+    /// 16-address cap drops found addresses to make room for these, never these.
+    /// </summary>
+    public IReadOnlyList<Multiaddr> AppendAnnounce { get; init; } = [];
+
+    /// <summary>
+    /// Addresses never told to peers, winning over <see cref="Announce"/> and <see cref="AppendAnnounce"/>:
+    /// each an address (<c>/ip4/192.168.1.5/tcp/4001</c>) or a mask that removes every address in a network
+    /// (<c>/ip4/10.0.0.0/ipcidr/8</c>, <c>/ip6/fd00::/ipcidr/8</c>). At most 64.
+    /// </summary>
+    public IReadOnlyList<Multiaddr> NoAnnounce { get; init; } = [];
+
     /// <summary>Sent in identify as protocolVersion.</summary>
     public string ProtocolVersion { get; init; } = "ipfs/0.1.0";
 
