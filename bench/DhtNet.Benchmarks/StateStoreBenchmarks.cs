@@ -7,7 +7,7 @@ namespace DhtNet.Benchmarks;
 /// <summary>
 /// The state store's cost: recording 10,000 announced peers or BEP 44 items and flushing them in
 /// one batch (the Op/s column is records per second), for the SQLite store and the in-memory one; and loading
-/// 100,000 stored peers, what a node restores at start.
+/// 100,000 stored peers or 100,000 stored items, what a node reads at start.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(RecordsPerSecondConfig))]
@@ -15,13 +15,14 @@ public class StateStoreBenchmarks
 {
     public const int Batch = 10_000;
     private const int StoredPeers = 100_000;
+    private const int StoredItems = 100_000;
     private const string Network = "mainline";
 
     private static readonly DateTimeOffset Expires = DateTimeOffset.UtcNow.AddDays(1);
 
     private readonly SavedPeer[] _peers = new SavedPeer[Batch];
     private readonly SavedItem[] _items = new SavedItem[Batch];
-    private readonly DhtStateLimits _limits = new() { MaxPeers = StoredPeers, MaxPeersPerInfoHash = 100 };
+    private readonly DhtStateLimits _limits = new() { MaxPeers = StoredPeers, MaxPeersPerInfoHash = 100, MaxItems = StoredItems };
     private string _directory = "";
     private IDhtStateStore _store = null!;
 
@@ -48,6 +49,17 @@ public class StateStoreBenchmarks
             infoHash[0] = 0xFF;
             BitConverter.TryWriteBytes(infoHash.AsSpan(1), i / 100);
             _store.RecordPeer(Network, new SavedPeer(infoHash, [10, 1, (byte)(i >> 8), (byte)i, 0x1A, 0xE1], false, Expires));
+        }
+
+        _store.FlushAsync().GetAwaiter().GetResult();
+
+        // 100,000 items of 200 bytes for LoadItems100k.
+        for (int i = 0; i < StoredItems; i++)
+        {
+            byte[] target = new byte[20];
+            target[0] = 0xFF;
+            BitConverter.TryWriteBytes(target.AsSpan(1), i);
+            _store.RecordItem(Network, new SavedItem(target, new byte[200], Expires));
         }
 
         _store.FlushAsync().GetAwaiter().GetResult();
@@ -99,6 +111,13 @@ public class StateStoreBenchmarks
     {
         DhtState state = await _store.LoadAsync(Network, _limits);
         return state.Peers.Count;
+    }
+
+    [Benchmark]
+    public async Task<int> LoadItems100k()
+    {
+        DhtState state = await _store.LoadAsync(Network, _limits);
+        return state.Items.Count;
     }
 
     /// <summary>Median and operations per second: with OperationsPerInvoke the latter is records per second.</summary>
