@@ -70,10 +70,8 @@ public class MainlinePersistenceBenchmarks
     }
 
     [GlobalSetup(Target = nameof(Restore))]
-    public void SetupRestore()
+    public void SetupRestore() => WriteStateFile("dhtnet-bench-restore-", store =>
     {
-        _directory = Directory.CreateTempSubdirectory("dhtnet-bench-restore-").FullName;
-        var store = SqliteStateStore.Open(_directory);
         var expires = DateTimeOffset.UtcNow.AddMinutes(29);
         for (int i = 0; i < RestoredPeers; i++)
         {
@@ -81,16 +79,11 @@ public class MainlinePersistenceBenchmarks
             BitConverter.TryWriteBytes(infoHash, i / 100);
             store.RecordPeer(MainlineState.Network, new SavedPeer(infoHash, [10, (byte)(i >> 16), (byte)(i >> 8), (byte)i, 0x1A, 0xE1], false, expires));
         }
-
-        store.FlushAsync().GetAwaiter().GetResult();
-        store.DisposeAsync().AsTask().GetAwaiter().GetResult();
-    }
+    });
 
     [GlobalSetup(Target = nameof(RestoreItems))]
-    public void SetupRestoreItems()
+    public void SetupRestoreItems() => WriteStateFile("dhtnet-bench-restore-items-", store =>
     {
-        _directory = Directory.CreateTempSubdirectory("dhtnet-bench-restore-items-").FullName;
-        var store = SqliteStateStore.Open(_directory);
         var expires = DateTimeOffset.UtcNow.AddMinutes(119);
         for (int i = 0; i < StoredItems; i++)
         {
@@ -100,10 +93,7 @@ public class MainlinePersistenceBenchmarks
             var item = new DhtItem(target, false, value, default, default, 0, default);
             store.RecordItem(MainlineState.Network, new SavedItem(target.ToArray(), MainlineState.EncodeItem(item), expires));
         }
-
-        store.FlushAsync().GetAwaiter().GetResult();
-        store.DisposeAsync().AsTask().GetAwaiter().GetResult();
-    }
+    });
 
     [GlobalCleanup]
     public void Cleanup()
@@ -156,26 +146,30 @@ public class MainlinePersistenceBenchmarks
 
     /// <summary>Opens the saved state and restores 100,000 peers into a new node (Persistence has no effect here).</summary>
     [Benchmark]
-    public async Task<int> Restore()
-    {
-        await using var store = SqliteStateStore.Open(_directory);
-        var network = new InMemoryNetwork(TimeProvider.System);
-        await using var node = new DhtNode(network.CreateTransport(), new DhtOptions { StateStore = store, BootstrapNodes = [] });
-        await node.RestoreStateAsync();
-        network.Dispose();
-        return node.Peers.Count;
-    }
+    public Task<int> Restore() => RestoreNodeAsync(node => node.Peers.Count);
 
     /// <summary>Opens a file of 100,000 stored items and starts a node from it (Persistence has no effect here).</summary>
     [Benchmark]
-    public async Task<int> RestoreItems()
+    public Task<int> RestoreItems() => RestoreNodeAsync(node => node.Items.Count);
+
+    /// <summary>A state file in a new temporary directory, holding what <paramref name="record"/> records.</summary>
+    private void WriteStateFile(string prefix, Action<SqliteStateStore> record)
+    {
+        _directory = Directory.CreateTempSubdirectory(prefix).FullName;
+        var store = SqliteStateStore.Open(_directory);
+        record(store);
+        store.FlushAsync().GetAwaiter().GetResult();
+        store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    private async Task<int> RestoreNodeAsync(Func<DhtNode, int> restored)
     {
         await using var store = SqliteStateStore.Open(_directory);
         var network = new InMemoryNetwork(TimeProvider.System);
         await using var node = new DhtNode(network.CreateTransport(), new DhtOptions { StateStore = store, BootstrapNodes = [] });
         await node.RestoreStateAsync();
         network.Dispose();
-        return node.Items.Count;
+        return restored(node);
     }
 
     private async Task<int> FlushAfter(int answered)

@@ -22,7 +22,9 @@ public class StateStoreBenchmarks
 
     private readonly SavedPeer[] _peers = new SavedPeer[Batch];
     private readonly SavedItem[] _items = new SavedItem[Batch];
-    private readonly DhtStateLimits _limits = new() { MaxPeers = StoredPeers, MaxPeersPerInfoHash = 100, MaxItems = StoredItems };
+    // Each load reads one kind: the fixture holds both.
+    private readonly DhtStateLimits _peerLimits = new() { MaxPeers = StoredPeers, MaxPeersPerInfoHash = 100, MaxItems = 0 };
+    private readonly DhtStateLimits _itemLimits = new() { MaxPeers = 0, MaxItems = StoredItems };
     private string _directory = "";
     private IDhtStateStore _store = null!;
 
@@ -109,14 +111,14 @@ public class StateStoreBenchmarks
     [Benchmark]
     public async Task<int> LoadPeers100k()
     {
-        DhtState state = await _store.LoadAsync(Network, _limits);
+        DhtState state = await _store.LoadAsync(Network, _peerLimits);
         return state.Peers.Count;
     }
 
     [Benchmark]
     public async Task<int> LoadItems100k()
     {
-        DhtState state = await _store.LoadAsync(Network, _limits);
+        DhtState state = await _store.LoadAsync(Network, _itemLimits);
         return state.Items.Count;
     }
 

@@ -201,12 +201,13 @@ public sealed partial class SqliteStateStore : DhtStateStore
             Contacts = ReadAll(
                 Query(transaction, SelectContacts, ("$network", network), ("$max", limits.MaxContacts)),
                 r => new SavedContact(Blob(r, 0), Blob(r, 1), Time(r, 2))),
-            Peers = StateSelection.Select(
+            // A kind capped at none is not read at all (its log is read whole otherwise).
+            Peers = limits.MaxPeers == 0 ? [] : StateSelection.Select(
                 ReadLive(transaction, network, StateKind.Peer, now, (infoHash, address, seed, expires) => new SavedPeer(infoHash, address, seed, expires)),
                 p => p.Expires.UtcTicks,
                 limits.MaxPeers,
                 limits.MaxPeersPerInfoHash),
-            Items = StateSelection.Select(
+            Items = limits.MaxItems == 0 ? [] : StateSelection.Select(
                 ReadLive(transaction, network, StateKind.Item, now, (target, item, _, expires) => new SavedItem(target, item, expires)),
                 i => i.Expires.UtcTicks,
                 limits.MaxItems),
