@@ -360,6 +360,28 @@ public abstract class StateStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreateJournal_Disposed_RecordedAtNextFlushThenForgottenDropsStillCounted()
+    {
+        await Store.DisposeAsync();
+        Store = Create(new DhtStateStoreOptions { MaxPendingChanges = 2 }, Time);
+        var store = (DhtStateStore)Store;
+        var journal = Store.CreateJournal<int>(i => Store.RecordPeer(Network, new SavedPeer(Bytes(20, i), [10, 0, 0, (byte)i, 0x1A, 0xE1], false, Start.AddMinutes(30))));
+        Assert.True(journal.Append(1));
+        Assert.True(journal.Append(2));
+        Assert.False(journal.Append(3));
+
+        journal.Dispose();
+
+        Assert.True(journal.IsClosed);
+        Assert.False(journal.Append(4)); // refused, not dropped
+        Assert.Equal(1, store.JournalCount);
+        DhtState state = await Store.LoadAsync(Network, new DhtStateLimits());
+        Assert.Equal([1, 2], state.Peers.Select(p => (int)p.InfoHash[0]).Order());
+        Assert.Equal(0, store.JournalCount);
+        Assert.Equal(1, Store.DroppedChanges);
+    }
+
+    [Fact]
     public async Task IdentityKey_Saved_LoadsAfterRestart()
     {
         byte[] seed = Bytes(32, 42);
