@@ -12,6 +12,7 @@ namespace DhtNet.Benchmarks;
 /// a provider lookup. Requests per second = 1 / Mean.
 /// </summary>
 [MemoryDiagnoser]
+[ExceptionDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 5, iterationCount: 20)]
 public class ApiBenchmarks
 {

@@ -11,6 +11,7 @@ namespace DhtNet.Benchmarks;
 /// NDJSON add to a provider lookup (the Mainline twin is <see cref="ApiBenchmarks"/>). Requests per second = 1 / Mean.
 /// </summary>
 [MemoryDiagnoser]
+[ExceptionDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 5, iterationCount: 20)]
 public class IpfsApiBenchmarks
 {

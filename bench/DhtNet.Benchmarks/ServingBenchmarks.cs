@@ -16,6 +16,7 @@ namespace DhtNet.Benchmarks;
 /// table learning, not the serving path, and it shows as the difference between the two rows.
 /// </summary>
 [MemoryDiagnoser]
+[ExceptionDiagnoser]
 public class ServingBenchmarks
 {
     private const int Sources = 1024;

@@ -55,7 +55,7 @@ internal sealed class IpfsNetwork : IRoutingNetwork
     public PublicKey PublicKey => _identity.PublicKey;
 
     /// <summary>Our peer id and full multiaddrs (ending in /p2p/, as kubo's id lists them).</summary>
-    public ApiPeer Self => new(_node.PeerId.ToString(), [.. _host.ListenAddresses.Select(a => a.WithPeerId(_node.PeerId).ToString())]);
+    public ApiPeer Self => new(_node.PeerId.ToString(), [.. _host.AdvertisedAddresses.Select(a => a.WithPeerId(_node.PeerId).ToString())]);
 
     public bool SupportsIpns => true;
 

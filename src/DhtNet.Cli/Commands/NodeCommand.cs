@@ -412,7 +412,7 @@ internal static class NodeCommand
 
             if (ipfs is not null)
             {
-                Display.WritePeer(w, ipfs.PeerId, ipfs.Host.ListenAddresses);
+                Display.WritePeer(w, ipfs.PeerId, ipfs.Host.AdvertisedAddresses);
             }
         });
         if (node is not null && transport is not null)

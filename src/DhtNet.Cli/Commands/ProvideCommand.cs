@@ -85,7 +85,7 @@ internal static class ProvideCommand
         foreach (var cid in cids)
         {
             int stored = await session.Output.StatusAsync($"Providing {cid}", () => session.IpfsPeer.ProvideConfirmedAsync(cid, session.Cancellation));
-            WriteIpfsProvided(session.Output, table, cid, stored, new PeerInfo(session.IpfsPeer.PeerId, session.IpfsPeer.Host.ListenAddresses));
+            WriteIpfsProvided(session.Output, table, cid, stored, new PeerInfo(session.IpfsPeer.PeerId, session.IpfsPeer.Host.AdvertisedAddresses));
         }
 
         session.Output.Write(table);

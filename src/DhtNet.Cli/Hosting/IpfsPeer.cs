@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using DhtNet.Cli.Api;
 using DhtNet.Ipfs.Messages;
@@ -42,10 +41,10 @@ internal sealed class IpfsPeer : IAsyncDisposable
     public PeerId PeerId => _host.PeerId;
 
     /// <summary>The addresses to dial this node at, each ending in <c>/p2p/&lt;peer id&gt;</c>.</summary>
-    public IReadOnlyList<Multiaddr> Addrs => [.. _host.ListenAddresses.Select(a => a.WithPeerId(PeerId))];
+    public IReadOnlyList<Multiaddr> Addrs => [.. _host.AdvertisedAddresses.Select(a => a.WithPeerId(PeerId))];
 
     /// <summary>This node with its addresses (without <c>/p2p/</c>), as a bootstrap seed for another.</summary>
-    public PeerInfo Info => new(PeerId, _host.ListenAddresses);
+    public PeerInfo Info => new(PeerId, _host.AdvertisedAddresses);
 
     /// <summary>Kad requests sent and answered since <see cref="StartCounting"/>.</summary>
     public (int Queried, int Answered) Requests => _messenger.Counts;
@@ -89,21 +88,14 @@ internal sealed class IpfsPeer : IAsyncDisposable
     }
 
     /// <summary>
-    /// The TCP addresses to listen on: each of <paramref name="bind"/>, or (none given) every unicast
-    /// address of this machine's interfaces that are up, so that the addresses peers are told are
-    /// dialable ones, never 0.0.0.0. With port 0 each address gets its own free port.
+    /// The TCP addresses to listen on: each of <paramref name="bind"/>, or (none given) <c>0.0.0.0</c> and,
+    /// when the system has IPv6, <c>::</c>. The host tells peers its interface addresses in place of a
+    /// wildcard (<see cref="LibP2pHost.AdvertisedAddresses"/>), so they are dialable ones, never 0.0.0.0.
     /// </summary>
     public static IReadOnlyList<Multiaddr> ListenAddresses(IReadOnlyList<IPAddress>? bind, int port)
     {
-        var addresses = bind ?? [.. NetworkInterface.GetAllNetworkInterfaces()
-            .Where(i => i.OperationalStatus is OperationalStatus.Up or OperationalStatus.Unknown)
-            .SelectMany(i => i.GetIPProperties().UnicastAddresses)
-            .Select(u => u.Address)
-            .Where(a => a.AddressFamily == AddressFamily.InterNetwork || (a.AddressFamily == AddressFamily.InterNetworkV6 && !a.IsIPv6LinkLocal))
-            .Distinct()];
-        return addresses.Count == 0
-            ? [Multiaddr.FromTcpEndPoint(new IPEndPoint(IPAddress.Loopback, port))]
-            : [.. addresses.Select(a => Multiaddr.FromTcpEndPoint(new IPEndPoint(a, port)))];
+        IReadOnlyList<IPAddress> addresses = bind ?? (Socket.OSSupportsIPv6 ? [IPAddress.Any, IPAddress.IPv6Any] : [IPAddress.Any]);
+        return [.. addresses.Select(a => Multiaddr.FromTcpEndPoint(new IPEndPoint(a, port)))];
     }
 
     /// <summary>

@@ -39,7 +39,7 @@ public sealed class LibP2pKadMessenger : IKadMessenger
 
     public PeerId Self => _host.PeerId;
 
-    public IReadOnlyList<Multiaddr> SelfAddresses => _host.ListenAddresses;
+    public IReadOnlyList<Multiaddr> SelfAddresses => _host.AdvertisedAddresses;
 
     /// <summary>Inbound kad streams being served now.</summary>
     public int InboundStreams => _options.MaxInboundStreams - _inbound.CurrentCount;

@@ -46,29 +46,29 @@ internal sealed class Requests(KrpcDispatcher dispatcher, DualStackTables tables
     /// The node as we know it, when we do: a timeout then counts against it. An answer counts for the
     /// id that answered, whoever we asked.
     /// </param>
-    public async Task<KrpcResult> AskAsync(KrpcQuery query, IPEndPoint endPoint, CancellationToken cancellationToken, NodeInfo? known = null)
+    public Task<KrpcResult> AskAsync(KrpcQuery query, IPEndPoint endPoint, CancellationToken cancellationToken, NodeInfo? known = null) =>
+        AskAsync(query, endPoint, known, abandonable: false, cancellationToken);
+
+    // abandonable: a cancelled token ends the request with KrpcResultStatus.Abandoned rather than an
+    // OperationCanceledException (see KrpcDispatcher.SendQueryAsync). Otherwise the one exception is
+    // thrown here, not at every await between the dispatcher and this method.
+    private async Task<KrpcResult> AskAsync(KrpcQuery query, IPEndPoint endPoint, NodeInfo? known, bool abandonable, CancellationToken cancellationToken)
     {
         // A request someone traces is an activity, started as the query goes out and stopped with
         // what came back: a child of its lookup's, or (a ping, an announce) one of its own that names
         // the asking node, so a listener can pick one node's requests. The sampler decides; with no
         // listener nothing is made.
         using var activity = DhtActivity.Source.HasListeners() ? StartActivity(query, endPoint, known) : null;
-
-        KrpcResult result;
-        try
-        {
-            result = await AskCopiesAsync(query, endPoint, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (activity is not null)
-        {
-            // The lookup had what it needed (or the caller gave up): not a failure of the node asked.
-            activity.SetTag(DhtActivity.OutcomeTag, "cancelled");
-            throw;
-        }
-
+        var result = await AskCopiesAsync(query, endPoint, cancellationToken).ConfigureAwait(false);
         if (activity is not null)
         {
             Trace(activity, endPoint, result);
+        }
+
+        if (result.Status == KrpcResultStatus.Abandoned)
+        {
+            // The lookup had what it needed (or the caller gave up): no verdict on the node asked.
+            return abandonable ? result : throw new OperationCanceledException(cancellationToken);
         }
 
         Report(endPoint, known, result);
@@ -132,6 +132,10 @@ internal sealed class Requests(KrpcDispatcher dispatcher, DualStackTables tables
                 activity.SetTag(DhtActivity.ValueBytesTag, item.Value.Length);
             }
         }
+        else if (result.Status == KrpcResultStatus.Abandoned)
+        {
+            activity.SetTag(DhtActivity.OutcomeTag, "cancelled");
+        }
         else
         {
             activity.SetTag(DhtActivity.OutcomeTag, result.Status switch
@@ -155,7 +159,7 @@ internal sealed class Requests(KrpcDispatcher dispatcher, DualStackTables tables
         int attempts = options.QueryAttempts;
         if (attempts == 1)
         {
-            var only = await dispatcher.SendQueryAsync(query, endPoint, timeout, cancellationToken).ConfigureAwait(false);
+            var only = await dispatcher.SendQueryAsync(query, endPoint, timeout, abandonable: true, cancellationToken).ConfigureAwait(false);
             Measure(only, 0);
             return only;
         }
@@ -176,7 +180,7 @@ internal sealed class Requests(KrpcDispatcher dispatcher, DualStackTables tables
                     break;
                 }
 
-                var sent = dispatcher.SendQueryAsync(query, endPoint, remaining, abandon.Token);
+                var sent = dispatcher.SendQueryAsync(query, endPoint, remaining, abandonable: true, abandon.Token);
                 copies.Add(sent);
                 outstanding.Add(sent);
                 bool last = attempt == attempts - 1;
@@ -197,8 +201,9 @@ internal sealed class Requests(KrpcDispatcher dispatcher, DualStackTables tables
                     var result = await copy.ConfigureAwait(false);
 
                     // An answer wins; a copy that could not even be sent (full table, closed socket)
-                    // will not do better next time.
-                    if (result.NodeAnswered || result.Status is KrpcResultStatus.SendFailed or KrpcResultStatus.TooManyPending or KrpcResultStatus.Disposed)
+                    // will not do better next time; an abandoned one means the caller stopped waiting
+                    // (this method abandons its own copies only on the way out).
+                    if (result.NodeAnswered || result.Status is KrpcResultStatus.SendFailed or KrpcResultStatus.TooManyPending or KrpcResultStatus.Disposed or KrpcResultStatus.Abandoned)
                     {
                         Measure(result, copies.IndexOf(copy));
                         return result;
@@ -253,14 +258,17 @@ internal sealed class Requests(KrpcDispatcher dispatcher, DualStackTables tables
         AskAsync(query, node.EndPoint, cancellationToken, node);
 
     /// <summary>
-    /// Asks a node a lookup or storage needs, expecting an answer of type <typeparamref name="T"/>
-    /// from the id we know it by: an answer under another id counts as none (the endpoint now
-    /// belongs to someone else), and a timeout counts against the node in the routing table.
+    /// Asks a node a lookup needs, expecting an answer of type <typeparamref name="T"/> from the id
+    /// we know it by: an answer under another id counts as none (the endpoint now belongs to
+    /// someone else), and a timeout counts against the node in the routing table. The token abandons
+    /// the request: cancelled, it ends with null, not an exception. A lookup cancels the requests it
+    /// still has out whenever it ends, early or not; the caller's own cancellation reaches the
+    /// caller through the lookup.
     /// </summary>
     public async Task<T?> AskNodeAsync<T>(KrpcQuery query, NodeInfo node, CancellationToken cancellationToken)
         where T : KrpcResponse
     {
-        var result = await AskKnownAsync(query, node, cancellationToken).ConfigureAwait(false);
+        var result = await AskAsync(query, node.EndPoint, node, abandonable: true, cancellationToken).ConfigureAwait(false);
         return result.Response is T response && response.SenderId == node.Id ? response : null;
     }
 

@@ -198,6 +198,34 @@ public sealed class JsKadDhtInteropTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FindPeer_DhtNetNodeOnWildcard_JsDialsEveryAddressItLearned()
+    {
+        // A DhtNet node bound to 0.0.0.0 and :: joins through js 1, which learns its addresses from identify
+        // alone; js 3 finds it, and a fresh js node dials each address js 3 found.
+        await using var host = new LibP2pHost(Ed25519PrivateKey.Generate(), new LibP2pHostOptions { ListenAddresses = [Multiaddr.Parse("/ip4/0.0.0.0/tcp/0"), Multiaddr.Parse("/ip6/::/tcp/0")] });
+        var messenger = new LibP2pKadMessenger(host);
+        using var node = new IpfsDhtNode(messenger, new IpfsDhtNodeOptions { LookupSoftTimeout = TimeSpan.FromSeconds(1) });
+        messenger.Serve(node);
+        await host.StartAsync();
+        Assert.DoesNotContain(host.AdvertisedAddresses, UnspecifiedAddresses.IsUnspecified);
+        await node.BootstrapAsync([new PeerInfo(_js[0].PeerId, [_js[0].Addresses[0].WithoutPeerId()])]);
+        await _js[0].WaitForIdentifyAsync(host.PeerId);
+
+        var found = await _js[2].FindPeerAsync(host.PeerId);
+        AssertNoErrorsFromUs(found);
+        var peer = Assert.Single(found.Peers.DistinctBy(p => p.Id), p => p.Id == host.PeerId);
+        Assert.Equal(host.AdvertisedAddresses.ToHashSet(), peer.Multiaddrs.ToHashSet());
+        foreach (var address in peer.Multiaddrs)
+        {
+            await using var dialer = await JsLibp2pPeer.StartAsync();
+            Assert.Equal(host.PeerId, await dialer.DialAsync(address.WithPeerId(host.PeerId)));
+            // A ping answered means the DhtNet side has the connection registered.
+            Assert.True(await dialer.PingAsync(host.PeerId) >= 0);
+            Assert.Equal(address, host.GetConnection(dialer.PeerId)!.LocalAddress);
+        }
+    }
+
+    [Fact]
     public async Task ClosestPeers_BothWays_AgreeWithTheTrueOrder()
     {
         var key = "some key"u8.ToArray();

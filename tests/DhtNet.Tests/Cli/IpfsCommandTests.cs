@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using DhtNet.Cli;
@@ -69,6 +71,45 @@ public sealed class IpfsCommandTests(IpfsCommandTests.Swarm swarm) : IClassFixtu
             await again.TerminateAsync();
             Assert.Equal(0, (await again.WaitForExitAsync(Wait)).ExitCode);
         }
+    }
+
+    [Fact]
+    public async Task NodeIpfs_NoBind_ListensOnWildcardsAndTellsAddressesEachDialable()
+    {
+        // Without --bind the IPFS side listens on 0.0.0.0 and ::, and the addresses it prints (and tells peers)
+        // are this machine's interface addresses: never a wildcard or a link-local one, loopback last.
+        var stdout = new LineCapture();
+        using var stop = new CancellationTokenSource();
+        var run = DhtCli.RunAsync(
+            ["node", "--network", "ipfs", "--api", "none", "--ipfs-port", "0", "--bootstrap", "none", "--json", "--log-level", "none"],
+            new CliConsole(stdout, new StringWriter()),
+            stop.Token);
+
+        Multiaddr[] addrs;
+        using (var first = JsonDocument.Parse(await stdout.ReadLineAsync(Wait)))
+        {
+            Assert.Equal("listening", first.RootElement.GetProperty("type").GetString());
+            addrs = [.. first.RootElement.GetProperty("addrs").EnumerateArray().Select(a => Multiaddr.Parse(a.GetString()!))];
+        }
+
+        Assert.Contains(addrs, a => a.ToString().StartsWith("/ip4/127.0.0.1/tcp/", StringComparison.Ordinal));
+        Assert.Contains(addrs, a => a.ToString().StartsWith("/ip6/::1/tcp/", StringComparison.Ordinal));
+        var endPoints = addrs.Select(a => a.TryGetTcpEndPoint(out var endPoint) ? endPoint : throw new FormatException($"{a} is not TCP")).ToArray();
+        Assert.All(endPoints, e => Assert.False(UnspecifiedAddresses.IsUnspecified(e.Address) || e.Address.IsIPv6LinkLocal, $"{e} is advertised"));
+        Assert.Equal(endPoints.OrderBy(e => IPAddress.IsLoopback(e.Address)), endPoints);
+        Assert.Single(endPoints.Where(e => e.AddressFamily == AddressFamily.InterNetwork).Select(e => e.Port).Distinct());
+        Assert.Single(endPoints.Where(e => e.AddressFamily == AddressFamily.InterNetworkV6).Select(e => e.Port).Distinct());
+        foreach (var address in addrs)
+        {
+            await using var dialer = new LibP2pHost(Ed25519PrivateKey.Generate());
+            await dialer.StartAsync();
+            var connection = await dialer.ConnectAsync(address);
+            Assert.Equal(address.WithoutPeerId(), connection.RemoteAddress);
+            Assert.True(await dialer.PingAsync(connection.RemotePeer) > TimeSpan.Zero);
+        }
+
+        stop.Cancel();
+        Assert.Equal(0, await run.WaitAsync(Wait));
     }
 
     [Fact]

@@ -86,7 +86,20 @@ public class KadRequestHandlerTests
         Assert.Equal(KadRequestHandler.DefaultBucketSize, reply.CloserPeers.Count);
     }
 
-    public static TheoryData<string> HostileProvides => ["oversize key", "not a multihash", "empty key", "other peer's id", "no addresses", "unparseable addresses"];
+    [Fact]
+    public void AddProvider_WildcardAmongAddresses_OnlyTheDialableOnesServed()
+    {
+        var key = Multihash.Sha256("content"u8).Bytes;
+        _handler.Handle(AddProvider(key, Sender, Multiaddr.Parse("/ip4/0.0.0.0/tcp/4001"), Addr, Multiaddr.Parse("/ip6/::/tcp/4001")), Sender, []);
+
+        var reply = Reply(new KadMessage { Type = KadMessageType.GetProviders, Key = key });
+        Assert.True(Assert.Single(reply.ProviderPeers).TryToPeerInfo(out var provider));
+        Assert.Equal([Addr], provider.Multiaddrs);
+        Assert.True(new KadPeer(Sender.Bytes, [Multiaddr.Parse("/ip4/0.0.0.0/tcp/1").Bytes, Addr.Bytes]).TryToPeerInfo(out var read));
+        Assert.Equal([Addr], read.Multiaddrs);
+    }
+
+    public static TheoryData<string> HostileProvides => ["oversize key", "not a multihash", "empty key", "other peer's id", "no addresses", "unparseable addresses", "unspecified addresses only"];
 
     [Theory]
     [MemberData(nameof(HostileProvides))]
@@ -100,6 +113,7 @@ public class KadRequestHandlerTests
             "empty key" => AddProvider(ReadOnlyMemory<byte>.Empty, Sender, Addr),
             "other peer's id" => AddProvider(key, Ed25519PrivateKey.Generate().PeerId, Addr),
             "no addresses" => AddProvider(key, Sender),
+            "unspecified addresses only" => AddProvider(key, Sender, Multiaddr.Parse("/ip4/0.0.0.0/tcp/4001"), Multiaddr.Parse("/ip6/::/tcp/4001")),
             _ => new KadMessage { Type = KadMessageType.AddProvider, Key = key, ProviderPeers = [new KadPeer(Sender.Bytes, [new byte[] { 0xFF, 0xFF }])] },
         };
 

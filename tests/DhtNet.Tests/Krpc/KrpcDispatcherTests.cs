@@ -317,8 +317,10 @@ public class KrpcDispatcherTests
         Assert.Equal((1, 0), (a.Malformed, a.PendingCount));
     }
 
-    [Fact]
-    public async Task SendQueryAsync_Cancelled_RemovesPendingEntry()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SendQueryAsync_Cancelled_RemovesPendingEntry(bool abandonable)
     {
         var clock = new VirtualTimeProvider();
         var ta = new FakeTransport(new IPEndPoint(IPAddress.Parse("10.0.0.1"), 1001));
@@ -327,17 +329,41 @@ public class KrpcDispatcherTests
         a.Start();
         using var cts = new CancellationTokenSource();
 
-        var task = a.SendQueryAsync(new PingQuery(IdA), queried, Timeout, cts.Token);
+        var task = a.SendQueryAsync(new PingQuery(IdA), queried, Timeout, abandonable, cts.Token);
         Assert.Equal(1, a.PendingCount);
         cts.Cancel();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => task);
+        if (abandonable)
+        {
+            // Completed with a result, not cancelled: nothing is thrown at the await.
+            Assert.True(task.IsCompletedSuccessfully);
+            Assert.Equal(KrpcResultStatus.Abandoned, (await task).Status);
+        }
+        else
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => task);
+        }
+
         Assert.Equal(0, a.PendingCount);
         var t = Assert.IsType<PingQuery>(DecodeOk(ta.Sent[0].Data)).TransactionId;
         ta.Receive(Encode(new PingResponse(IdB) { TransactionId = t }), queried);
         Assert.Equal(1, a.Unmatched);
         clock.Advance(Timeout);
         Assert.Equal(0, a.Timeouts);
+    }
+
+    [Fact]
+    public async Task SendQueryAsync_AbandonableAlreadyCancelled_SendsNothingAndCompletesAsAbandoned()
+    {
+        var (ta, tb) = FakeTransport.Pair();
+        using var a = new KrpcDispatcher(ta, new Handler(IdA), new VirtualTimeProvider());
+        a.Start();
+
+        var result = await a.SendQueryAsync(new PingQuery(IdA), tb.Local, Timeout, abandonable: true, new CancellationToken(canceled: true));
+
+        Assert.Equal(KrpcResultStatus.Abandoned, result.Status);
+        Assert.Empty(ta.Sent);
+        Assert.Equal(0, a.PendingCount);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using DhtNet.LibP2p;
+using DhtNet.LibP2p.Host;
 
 namespace DhtNet.Ipfs.Messages;
 
@@ -46,7 +47,9 @@ public sealed record KadPeer(ReadOnlyMemory<byte> Id, IReadOnlyList<ReadOnlyMemo
 
     /// <summary>
     /// The peer with the addresses that parse; false when the id is not a peer id. Addresses that
-    /// are not valid multiaddrs are left out, as go-libp2p-kad-dht does.
+    /// are not valid multiaddrs are left out, as go-libp2p-kad-dht does, and so are unspecified ones
+    /// (<c>0.0.0.0</c>, <c>::</c>: a wildcard-bound peer's own listen address, which reaches the dialler's
+    /// loopback, so no one is told it again).
     /// </summary>
     public bool TryToPeerInfo([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PeerInfo? peer)
     {
@@ -59,7 +62,7 @@ public sealed record KadPeer(ReadOnlyMemory<byte> Id, IReadOnlyList<ReadOnlyMemo
         var addrs = new List<Multiaddr>(Addrs.Count);
         foreach (var bytes in Addrs)
         {
-            if (Multiaddr.TryFromBytes(bytes.Span, out var addr))
+            if (Multiaddr.TryFromBytes(bytes.Span, out var addr) && !UnspecifiedAddresses.IsUnspecified(addr))
             {
                 addrs.Add(addr);
             }

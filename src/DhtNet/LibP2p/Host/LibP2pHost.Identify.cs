@@ -12,7 +12,7 @@ public sealed partial class LibP2pHost
         ProtocolVersion = _options.ProtocolVersion,
         AgentVersion = _options.AgentVersion,
         PublicKey = _identity.PublicKey.Marshal(),
-        ListenAddresses = ListenAddresses,
+        ListenAddresses = AdvertisedAddresses,
         ObservedAddress = connection.RemoteAddress,
         Protocols = Protocols,
         HasProtocols = true,
@@ -46,7 +46,7 @@ public sealed partial class LibP2pHost
                 }
             }
 
-            var identity = new PeerIdentity(connection.RemotePeer, message.Protocols, message.ListenAddresses, message.ObservedAddress, message.AgentVersion, message.ProtocolVersion);
+            var identity = new PeerIdentity(connection.RemotePeer, message.Protocols, UnspecifiedAddresses.WithoutUnspecified(message.ListenAddresses), message.ObservedAddress, message.AgentVersion, message.ProtocolVersion);
             Learn(identity);
         }
         catch (Exception e) when (!connection.IsClosed)

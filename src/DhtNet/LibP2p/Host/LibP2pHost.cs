@@ -22,6 +22,10 @@ namespace DhtNet.LibP2p.Host;
 /// </summary>
 public sealed partial class LibP2pHost : IAsyncDisposable
 {
+    // How often a host listening on a wildcard re-reads the interface addresses it advertises in its place
+    // (a DHCP lease, a VPN or a new interface changes them; identify push tells connected peers).
+    private static readonly TimeSpan AddressRefreshPeriod = TimeSpan.FromMinutes(1);
+
     private readonly PrivateKey _identity;
     private readonly LibP2pHostOptions _options;
     private readonly ILogger _logger;
@@ -35,6 +39,7 @@ public sealed partial class LibP2pHost : IAsyncDisposable
     private readonly List<TcpTransportListener> _listeners = [];
     private readonly CancellationTokenSource _stopping = new();
     private IReadOnlyList<Multiaddr> _listenAddresses = [];
+    private IReadOnlyList<Multiaddr> _advertisedAddresses = [];
     private int _connectionCount;
     private int _pendingHandshakes;
     private int _started;
@@ -68,8 +73,19 @@ public sealed partial class LibP2pHost : IAsyncDisposable
 
     public PeerId PeerId { get; }
 
-    /// <summary>The addresses actually listened on (ports filled in), once started.</summary>
+    /// <summary>
+    /// The addresses actually listened on (ports filled in), once started; they may be the wildcard
+    /// <c>0.0.0.0</c> or <c>::</c>. Peers are told <see cref="AdvertisedAddresses"/>.
+    /// </summary>
     public IReadOnlyList<Multiaddr> ListenAddresses => Volatile.Read(ref _listenAddresses);
+
+    /// <summary>
+    /// The addresses peers are told to dial (identify, the IPFS DHT's peer and provider records), once
+    /// started: <see cref="ListenAddresses"/> with a wildcard replaced by this machine's interface addresses
+    /// of its family (link-local ones left out, loopback last, at most 16), re-read every minute. Never
+    /// <c>0.0.0.0</c> or <c>::</c>.
+    /// </summary>
+    public IReadOnlyList<Multiaddr> AdvertisedAddresses => Volatile.Read(ref _advertisedAddresses);
 
     /// <summary>The protocols with a handler, as identify advertises them.</summary>
     public IReadOnlyList<string> Protocols => [.. _handlers.Keys.Order(StringComparer.Ordinal)];
@@ -127,13 +143,42 @@ public sealed partial class LibP2pHost : IAsyncDisposable
         }
 
         Volatile.Write(ref _listenAddresses, bound);
+        bool wildcard = bound.Any(UnspecifiedAddresses.IsUnspecified);
+        RefreshAdvertisedAddresses(wildcard ? UnspecifiedAddresses.InterfaceAddresses() : []);
         foreach (var listener in _listeners)
         {
             AcceptLoopAsync(listener).Observe(_logger, "libp2p accept loop");
         }
 
         IdleLoopAsync().Observe(_logger, "libp2p idle check");
+        if (wildcard)
+        {
+            AddressRefreshLoopAsync().Observe(_logger, "libp2p address refresh");
+        }
+
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Recomputes <see cref="AdvertisedAddresses"/> from the listen addresses and <paramref name="interfaces"/>;
+    /// when they changed, connected peers are told through identify push. True when they changed.
+    /// </summary>
+    internal bool RefreshAdvertisedAddresses(IReadOnlyList<IPAddress> interfaces)
+    {
+        var advertised = UnspecifiedAddresses.Resolve(ListenAddresses, interfaces);
+        var before = Interlocked.Exchange(ref _advertisedAddresses, advertised);
+        if (before.SequenceEqual(advertised))
+        {
+            return false;
+        }
+
+        if (!ListenAddresses.SequenceEqual(advertised))
+        {
+            Log.Advertising(_logger, PeerId, string.Join(", ", advertised));
+        }
+
+        PushIdentifyToAll();
+        return true;
     }
 
     /// <summary>
@@ -399,7 +444,8 @@ public sealed partial class LibP2pHost : IAsyncDisposable
             throw new IOException($"The connection limit ({_options.MaxConnections}) is reached.");
         }
 
-        var addresses = _peers.Addresses(peer).Where(a => a.TryGetTcpEndPoint(out _)).ToArray();
+        // 0.0.0.0 or :: (an older or careless peer's wildcard) would dial this machine's own loopback.
+        var addresses = _peers.Addresses(peer).Where(a => a.TryGetTcpEndPoint(out var endPoint) && !UnspecifiedAddresses.IsUnspecified(endPoint.Address)).ToArray();
         if (addresses.Length == 0)
         {
             throw new IOException($"No TCP address is known for {peer}.");
@@ -553,6 +599,16 @@ public sealed partial class LibP2pHost : IAsyncDisposable
         {
             await stream.DisposeAsync().ConfigureAwait(false);
             connection.Touch(_clock.GetTimestamp());
+        }
+    }
+
+    private async Task AddressRefreshLoopAsync()
+    {
+        var token = _stopping.Token;
+        while (!token.IsCancellationRequested)
+        {
+            await Task.Delay(AddressRefreshPeriod, _clock, token).ConfigureAwait(false);
+            RefreshAdvertisedAddresses(UnspecifiedAddresses.InterfaceAddresses());
         }
     }
 

@@ -5,7 +5,10 @@ namespace DhtNet.LibP2p.Host;
 /// <summary>What a <see cref="LibP2pHost"/> listens on, how it introduces itself, and its limits.</summary>
 public sealed class LibP2pHostOptions
 {
-    /// <summary>TCP addresses to listen on (<c>/ip4/0.0.0.0/tcp/4001</c>, <c>/ip6/::/tcp/0</c>); none makes a dial-only host.</summary>
+    /// <summary>
+    /// TCP addresses to listen on (<c>/ip4/0.0.0.0/tcp/4001</c>, <c>/ip6/::/tcp/0</c>); none makes a dial-only host.
+    /// A wildcard is advertised as this machine's interface addresses (<see cref="LibP2pHost.AdvertisedAddresses"/>).
+    /// </summary>
     public IReadOnlyList<Multiaddr> ListenAddresses { get; init; } = [];
 
     /// <summary>Sent in identify as protocolVersion.</summary>

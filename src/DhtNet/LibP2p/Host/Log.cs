@@ -33,4 +33,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3210, Level = LogLevel.Debug, Message = "Dial to {PeerId} failed; backing off for {Backoff}")]
     public static partial void DialFailed(ILogger logger, PeerId peerId, TimeSpan backoff, Exception exception);
+
+    [LoggerMessage(EventId = 3211, Level = LogLevel.Information, Message = "libp2p host {PeerId} advertises {Addresses}")]
+    public static partial void Advertising(ILogger logger, PeerId peerId, string addresses);
 }

@@ -2,7 +2,7 @@ using DhtNet.LibP2p.Identify;
 
 namespace DhtNet.LibP2p.Host;
 
-/// <summary>What identify told us about a peer: its protocols, addresses and software.</summary>
+/// <summary>What identify told us about a peer: its protocols, addresses (less any unspecified 0.0.0.0 or ::, which no one can dial) and software.</summary>
 public sealed record PeerIdentity(
     PeerId Peer,
     IReadOnlyList<string> Protocols,
@@ -18,7 +18,7 @@ public sealed record PeerIdentity(
     internal PeerIdentity With(IdentifyMessage push) => this with
     {
         Protocols = push.HasProtocols ? push.Protocols : Protocols,
-        ListenAddresses = push.HasListenAddresses ? push.ListenAddresses : ListenAddresses,
+        ListenAddresses = push.HasListenAddresses ? UnspecifiedAddresses.WithoutUnspecified(push.ListenAddresses) : ListenAddresses,
         ObservedAddress = push.ObservedAddress ?? ObservedAddress,
         AgentVersion = push.AgentVersion ?? AgentVersion,
         ProtocolVersion = push.ProtocolVersion ?? ProtocolVersion,

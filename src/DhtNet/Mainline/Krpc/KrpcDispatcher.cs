@@ -22,6 +22,11 @@ internal sealed class KrpcDispatcher : IDisposable
     private static readonly TimerCallback OnTimeoutCallback = static state => ((PendingQuery)state!).Owner.Expire((PendingQuery)state);
     private static readonly Action<object?> OnCancelCallback = static state => ((PendingQuery)state!).Owner.Cancel((PendingQuery)state);
 
+    // The outcomes decided before anything is sent, shared: the task of a result is immutable.
+    private static readonly Task<KrpcResult> AbandonedTask = Task.FromResult(KrpcResult.Failed(KrpcResultStatus.Abandoned));
+    private static readonly Task<KrpcResult> DisposedTask = Task.FromResult(KrpcResult.Failed(KrpcResultStatus.Disposed));
+    private static readonly Task<KrpcResult> TooManyPendingTask = Task.FromResult(KrpcResult.Failed(KrpcResultStatus.TooManyPending));
+
     private readonly IDatagramTransport _transport;
     private readonly IKrpcQueryHandler _handler;
     private readonly TimeProvider _timeProvider;
@@ -155,28 +160,38 @@ internal sealed class KrpcDispatcher : IDisposable
     /// failure status; it never faults for network reasons. Cancelling removes the pending entry
     /// and cancels the task. A query that cannot be encoded throws <see cref="InvalidOperationException"/>.
     /// </summary>
-    public Task<KrpcResult> SendQueryAsync(KrpcQuery query, IPEndPoint destination, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public Task<KrpcResult> SendQueryAsync(KrpcQuery query, IPEndPoint destination, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        SendQueryAsync(query, destination, timeout, abandonable: false, cancellationToken);
+
+    /// <summary>
+    /// Sends <paramref name="query"/> as <see cref="SendQueryAsync(KrpcQuery, IPEndPoint, TimeSpan, CancellationToken)"/>
+    /// does; when <paramref name="abandonable"/>, cancelling removes the pending entry at once and
+    /// completes the task with <see cref="KrpcResultStatus.Abandoned"/> instead of cancelling it. A
+    /// lookup that ends abandons the requests it still has out: that is its normal end, and an
+    /// exception thrown through every await above each of them cost more than the lookup itself.
+    /// </summary>
+    public Task<KrpcResult> SendQueryAsync(KrpcQuery query, IPEndPoint destination, TimeSpan timeout, bool abandonable, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(destination);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
         if (cancellationToken.IsCancellationRequested)
         {
-            return Task.FromCanceled<KrpcResult>(cancellationToken);
+            return abandonable ? AbandonedTask : Task.FromCanceled<KrpcResult>(cancellationToken);
         }
 
-        var entry = new PendingQuery(this, query.Method, Normalize(destination), _timeProvider.GetTimestamp(), cancellationToken);
+        var entry = new PendingQuery(this, query.Method, Normalize(destination), _timeProvider.GetTimestamp(), cancellationToken, abandonable);
         lock (_lock)
         {
             if (_disposed)
             {
-                return Task.FromResult(KrpcResult.Failed(KrpcResultStatus.Disposed));
+                return DisposedTask;
             }
 
             if (_pending.Count >= _options.MaxPendingQueries)
             {
                 Interlocked.Increment(ref _rejected);
-                return Task.FromResult(KrpcResult.Failed(KrpcResultStatus.TooManyPending));
+                return TooManyPendingTask;
             }
 
             entry.TransactionId = AllocateTransactionId();
@@ -532,7 +547,11 @@ internal sealed class KrpcDispatcher : IDisposable
 
     private void Cancel(PendingQuery entry)
     {
-        if (TryRemove(entry, out var timer, out var registration))
+        if (entry.Abandonable)
+        {
+            Complete(entry, KrpcResult.Failed(KrpcResultStatus.Abandoned));
+        }
+        else if (TryRemove(entry, out var timer, out var registration))
         {
             timer?.Dispose();
             registration.Dispose();

@@ -9,7 +9,7 @@ internal sealed class KrpcDispatcherOptions
 
     /// <summary>
     /// Most queries awaiting an answer at once (1..32768, default 4096); beyond it
-    /// <see cref="KrpcDispatcher.SendQueryAsync"/> fails fast with <see cref="KrpcResultStatus.TooManyPending"/>.
+    /// <see cref="KrpcDispatcher.SendQueryAsync(KrpcQuery, System.Net.IPEndPoint, TimeSpan, bool, CancellationToken)"/> fails fast with <see cref="KrpcResultStatus.TooManyPending"/>.
     /// </summary>
     public int MaxPendingQueries
     {

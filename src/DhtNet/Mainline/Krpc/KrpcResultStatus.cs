@@ -1,6 +1,6 @@
 namespace DhtNet.Mainline.Krpc;
 
-/// <summary>How a query sent with <see cref="KrpcDispatcher.SendQueryAsync"/> ended.</summary>
+/// <summary>How a query sent with <see cref="KrpcDispatcher.SendQueryAsync(KrpcQuery, System.Net.IPEndPoint, TimeSpan, bool, CancellationToken)"/> ended.</summary>
 internal enum KrpcResultStatus : byte
 {
     /// <summary>The node answered with a response of the query's method.</summary>
@@ -23,4 +23,11 @@ internal enum KrpcResultStatus : byte
 
     /// <summary>The dispatcher was disposed.</summary>
     Disposed,
+
+    /// <summary>
+    /// The sender stopped waiting (its token of an abandonable query was cancelled): the query was
+    /// dropped from the table and says nothing about the node. A lookup that ends does this to the
+    /// requests it still has out.
+    /// </summary>
+    Abandoned,
 }
