@@ -7,7 +7,7 @@ namespace DhtNet.Benchmarks;
 /// <summary>
 /// The state store's cost: recording 10,000 announced peers or BEP 44 items and flushing them in
 /// one batch (the Op/s column is records per second), for the SQLite store and the in-memory one; and loading
-/// 100,000 stored peers, what a node restores at start.
+/// 100,000 stored peers or 100,000 stored items, what a node reads at start.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(RecordsPerSecondConfig))]
@@ -15,13 +15,16 @@ public class StateStoreBenchmarks
 {
     public const int Batch = 10_000;
     private const int StoredPeers = 100_000;
+    private const int StoredItems = 100_000;
     private const string Network = "mainline";
 
     private static readonly DateTimeOffset Expires = DateTimeOffset.UtcNow.AddDays(1);
 
     private readonly SavedPeer[] _peers = new SavedPeer[Batch];
     private readonly SavedItem[] _items = new SavedItem[Batch];
-    private readonly DhtStateLimits _limits = new() { MaxPeers = StoredPeers, MaxPeersPerInfoHash = 100 };
+    // Each load reads one kind: the fixture holds both.
+    private readonly DhtStateLimits _peerLimits = new() { MaxPeers = StoredPeers, MaxPeersPerInfoHash = 100, MaxItems = 0 };
+    private readonly DhtStateLimits _itemLimits = new() { MaxPeers = 0, MaxItems = StoredItems };
     private string _directory = "";
     private IDhtStateStore _store = null!;
 
@@ -48,6 +51,17 @@ public class StateStoreBenchmarks
             infoHash[0] = 0xFF;
             BitConverter.TryWriteBytes(infoHash.AsSpan(1), i / 100);
             _store.RecordPeer(Network, new SavedPeer(infoHash, [10, 1, (byte)(i >> 8), (byte)i, 0x1A, 0xE1], false, Expires));
+        }
+
+        _store.FlushAsync().GetAwaiter().GetResult();
+
+        // 100,000 items of 200 bytes for LoadItems100k.
+        for (int i = 0; i < StoredItems; i++)
+        {
+            byte[] target = new byte[20];
+            target[0] = 0xFF;
+            BitConverter.TryWriteBytes(target.AsSpan(1), i);
+            _store.RecordItem(Network, new SavedItem(target, new byte[200], Expires));
         }
 
         _store.FlushAsync().GetAwaiter().GetResult();
@@ -97,8 +111,15 @@ public class StateStoreBenchmarks
     [Benchmark]
     public async Task<int> LoadPeers100k()
     {
-        DhtState state = await _store.LoadAsync(Network, _limits);
+        DhtState state = await _store.LoadAsync(Network, _peerLimits);
         return state.Peers.Count;
+    }
+
+    [Benchmark]
+    public async Task<int> LoadItems100k()
+    {
+        DhtState state = await _store.LoadAsync(Network, _itemLimits);
+        return state.Items.Count;
     }
 
     /// <summary>Median and operations per second: with OperationsPerInvoke the latter is records per second.</summary>

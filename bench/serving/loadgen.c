@@ -2,7 +2,10 @@
  *
  * One UDP socket keeps N queries outstanding against one server: a mix of ping, find_node and
  * get_peers (and with --announce P, P % announce_peer, each with the token and infohash of the
- * slot's last get_peers answer, so every announce stores a new infohash), each with its own transaction id (2 bytes of slot, 2 bytes of sequence). A reply is
+ * slot's last get_peers answer, so every announce stores a new infohash; with --put P, P % BEP 44
+ * immutable puts of a fresh 32-byte string, the slot's get_peers having asked for its target, the
+ * SHA-1 of the value, so the token fits the put as it does the announce), each with its own
+ * transaction id (2 bytes of slot, 2 bytes of sequence). A reply is
  * counted only when it is a well-formed KRPC "r" message whose "t" is the slot's current id and
  * whose body fits the query (id of 20 bytes; nodes in whole 26-byte entries for find_node; a token
  * and nodes or values for get_peers). "e" replies, malformed replies and late replies are counted
@@ -33,6 +36,8 @@
 #define MAX_CONTACTS 256
 #define BATCH 64
 #define Q_ANNOUNCE Q_KINDS /* after the three kinds of the base mix, chosen by --announce */
+#define Q_PUT (Q_KINDS + 1) /* chosen by --put */
+#define PUT_VALUE 35 /* "32:" and 32 random bytes */
 #define DGRAM 65536 /* bittorrent-dht answers with its whole routing table: replies can pass 2 KB */
 
 typedef struct {
@@ -45,16 +50,17 @@ typedef struct {
     uint8_t target[20];    /* of the query in flight */
     uint8_t ih[20], token[64];
     uint8_t token_len;     /* 0: no get_peers answer to announce with yet */
+    uint8_t value[PUT_VALUE], value_target[20]; /* the next put's value and its SHA-1 (with --put) */
 } slot_t;
 
 static slot_t slots[MAX_OUTSTANDING];
 static uint8_t my_id[20];
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
 static int echo_mode;
-static int announce_pct;
+static int announce_pct, put_pct;
 
 static struct {
-    uint64_t answered, kinds[Q_KINDS + 1], errors, invalid, late, lost, queries_in, sent, nodes, nodes_replies;
+    uint64_t answered, kinds[Q_KINDS + 2], errors, invalid, late, lost, queries_in, sent, nodes, nodes_replies;
 } st;
 
 /* CPU time (user + system, all threads) the server process has used, in seconds; -1 when unknown.
@@ -101,6 +107,66 @@ static size_t announce_query(slot_t *s, const uint8_t tid[4])
     return (size_t)(o - s->query);
 }
 
+/* SHA-1 (FIPS 180-4) of a short message, for BEP 44 immutable targets; no library needed. */
+static uint32_t rol32(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
+
+static void sha1(const uint8_t *msg, size_t len, uint8_t out[20])
+{
+    uint32_t h[5] = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
+    uint8_t block[64];
+    size_t total = ((len + 8) / 64 + 1) * 64; /* message, 0x80, zeros, 64-bit bit length */
+    for (size_t off = 0; off < total; off += 64) {
+        for (size_t i = 0; i < 64; i++) {
+            size_t at = off + i;
+            block[i] = at < len ? msg[at] : at == len ? 0x80 : 0;
+        }
+        if (off + 64 == total)
+            for (int i = 0; i < 8; i++)
+                block[63 - i] = (uint8_t)(((uint64_t)len * 8) >> (8 * i));
+        uint32_t w[80], a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
+        for (int i = 0; i < 16; i++)
+            w[i] = (uint32_t)block[4 * i] << 24 | (uint32_t)block[4 * i + 1] << 16 | (uint32_t)block[4 * i + 2] << 8 | block[4 * i + 3];
+        for (int i = 16; i < 80; i++)
+            w[i] = rol32(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+        for (int i = 0; i < 80; i++) {
+            uint32_t f, k;
+            if (i < 20) f = (b & c) | (~b & d), k = 0x5A827999;
+            else if (i < 40) f = b ^ c ^ d, k = 0x6ED9EBA1;
+            else if (i < 60) f = (b & c) | (b & d) | (c & d), k = 0x8F1BBCDC;
+            else f = b ^ c ^ d, k = 0xCA62C1D6;
+            uint32_t t = rol32(a, 5) + f + e + k + w[i];
+            e = d, d = c, c = rol32(b, 30), b = a, a = t;
+        }
+        h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e;
+    }
+    for (int i = 0; i < 20; i++)
+        out[i] = (uint8_t)(h[i / 4] >> (24 - 8 * (i % 4)));
+}
+
+/* A fresh value for the slot's next put, and its target, which its get_peers will ask for. */
+static void new_put_value(slot_t *s)
+{
+    memcpy(s->value, "32:", 3);
+    rng_fill(&rng, s->value + 3, PUT_VALUE - 3);
+    sha1(s->value, PUT_VALUE, s->value_target);
+}
+
+/* BEP 44 immutable put of the slot's value, with the token of the get_peers that asked for its target. */
+static size_t put_query(slot_t *s, const uint8_t tid[4])
+{
+    uint8_t *o = s->query;
+    o += sprintf((char *)o, "d1:ad2:id20:");
+    memcpy(o, my_id, 20), o += 20;
+    o += sprintf((char *)o, "5:token%u:", s->token_len);
+    memcpy(o, s->token, s->token_len), o += s->token_len;
+    o += sprintf((char *)o, "1:v");
+    memcpy(o, s->value, PUT_VALUE), o += PUT_VALUE;
+    o += sprintf((char *)o, "e1:q3:put1:t4:");
+    memcpy(o, tid, 4), o += 4;
+    o += sprintf((char *)o, "1:y1:qe");
+    return (size_t)(o - s->query);
+}
+
 /* Fills slot i with a fresh query; the caller sends slots[i].query. */
 static void next_query(int i, uint64_t now)
 {
@@ -111,13 +177,26 @@ static void next_query(int i, uint64_t now)
     tid[1] = (uint8_t)i;
     tid[2] = (uint8_t)(s->seq >> 8);
     tid[3] = (uint8_t)s->seq;
-    if (announce_pct > 0 && s->token_len > 0 && (int)(rng_next(&rng) % 100) < announce_pct) {
+    int pick = (int)(rng_next(&rng) % 100);
+    if (announce_pct > 0 && s->token_len > 0 && pick < announce_pct) {
         s->kind = Q_ANNOUNCE;
         s->query_len = announce_query(s, tid);
         s->token_len = 0;
+    } else if (put_pct > 0 && s->token_len > 0 && pick >= announce_pct && pick < announce_pct + put_pct
+               && memcmp(s->ih, s->value_target, 20) == 0) {
+        s->kind = Q_PUT;
+        s->query_len = put_query(s, tid);
+        s->token_len = 0;
+        new_put_value(s);
     } else {
         s->kind = (uint8_t)(rng_next(&rng) % Q_KINDS);
-        rng_fill(&rng, target, 20);
+        if (s->kind == Q_GET_PEERS && put_pct > 0) {
+            if (s->value[0] == 0)
+                new_put_value(s);
+            memcpy(target, s->value_target, 20);
+        } else {
+            rng_fill(&rng, target, 20);
+        }
         memcpy(s->target, target, 20);
         s->query_len = krpc_query(s->query, s->kind, my_id, target, tid);
     }
@@ -251,7 +330,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: loadgen --server IP:PORT [--outstanding N] [--duration S] [--warmup S] [--timeout-ms MS]\n"
                     "               [--contacts K] [--bind IP] [--ready-timeout S] [--echo] [--label TEXT] [--server-pid PID]\n"
-                    "               [--announce PERCENT]\n");
+                    "               [--announce PERCENT] [--put PERCENT]\n");
     exit(1);
 }
 
@@ -294,11 +373,14 @@ int main(int argc, char **argv)
             server_pid = atoi(val);
         else if (!strcmp(o, "--announce"))
             announce_pct = atoi(val);
+        else if (!strcmp(o, "--put"))
+            put_pct = atoi(val);
         else
             usage();
     }
     if (!server_s || parse_endpoint(server_s, &server) || outstanding < 1 || outstanding > MAX_OUTSTANDING || ncontacts < 0
-        || ncontacts > MAX_CONTACTS || duration <= 0 || warmup < 0 || timeout_ms < 1 || announce_pct < 0 || announce_pct > 100)
+        || ncontacts > MAX_CONTACTS || duration <= 0 || warmup < 0 || timeout_ms < 1 || announce_pct < 0 || put_pct < 0
+        || announce_pct + put_pct > 100)
         usage();
     if (echo_mode)
         ncontacts = 0;
@@ -452,9 +534,9 @@ int main(int argc, char **argv)
 
     double secs = duration, cpu_end = process_cpu_seconds(server_pid);
     double cpu = cpu_start >= 0 && cpu_end >= 0 ? cpu_end - cpu_start : -1;
-    printf("result label=%s outstanding=%d seconds=%.1f qps=%.0f answered=%llu ping=%llu find_node=%llu get_peers=%llu announce_peer=%llu errors=%llu invalid=%llu late=%llu lost=%llu queries_in=%llu nodes_per_find_node=%.2f server_cpu_s=%.2f queries_per_cpu_s=%.0f\n",
+    printf("result label=%s outstanding=%d seconds=%.1f qps=%.0f answered=%llu ping=%llu find_node=%llu get_peers=%llu announce_peer=%llu put=%llu errors=%llu invalid=%llu late=%llu lost=%llu queries_in=%llu nodes_per_find_node=%.2f server_cpu_s=%.2f queries_per_cpu_s=%.0f\n",
            label, outstanding, secs, (double)st.answered / secs, (unsigned long long)st.answered, (unsigned long long)st.kinds[Q_PING],
-           (unsigned long long)st.kinds[Q_FIND_NODE], (unsigned long long)st.kinds[Q_GET_PEERS], (unsigned long long)st.kinds[Q_ANNOUNCE], (unsigned long long)st.errors,
+           (unsigned long long)st.kinds[Q_FIND_NODE], (unsigned long long)st.kinds[Q_GET_PEERS], (unsigned long long)st.kinds[Q_ANNOUNCE], (unsigned long long)st.kinds[Q_PUT], (unsigned long long)st.errors,
            (unsigned long long)st.invalid, (unsigned long long)st.late, (unsigned long long)st.lost, (unsigned long long)st.queries_in,
            st.nodes_replies ? (double)st.nodes / (double)st.nodes_replies : 0.0, cpu, cpu > 0 ? (double)st.answered / cpu : -1.0);
     return 0;

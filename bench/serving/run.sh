@@ -8,7 +8,7 @@
 #   bash bench/serving/run.sh [--rounds 3] [--duration 10] [--warmup 5] [--outstanding 64,8]
 #                             [--servers echo,libtorrent,bittorrent-dht,dhtnet] [--server-cpus 0]
 #                             [--loadgen-cpu 1] [--contacts 32] [--out FILE] [--no-build] [--dht-dll PATH]
-#                             [--announce PERCENT]
+#                             [--announce PERCENT] [--put PERCENT]
 #
 # --dht-dll runs another build of the CLI as DhtNet (to compare two builds in one run, name the
 # second one with --servers dhtnet,dhtnet-b --dht-dll-b PATH).
@@ -17,6 +17,9 @@
 # infohash); server "dhtnet-state" is DhtNet keeping its state (--data-dir in a fresh temporary
 # directory per round, SQLite, 5 s flushes), so `--servers dhtnet,dhtnet-state --announce 25`
 # measures what persistence costs the served rate.
+# --put 25 puts BEP 44 immutable puts in the mix the same way (a quarter of the queries, each
+# storing a new 35-byte item with the token of the get_peers that asked for its target);
+# `--servers dhtnet,dhtnet-state --put 25` measures what keeping items costs.
 # --server-cpus 0,1 gives the server both cores (the load generator then shares one with it).
 # Needs gcc, taskset, and the interop peers (bash scripts/install-peers.sh).
 #
@@ -30,7 +33,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 
 rounds=3 duration=10 warmup=5 outstanding=64,8 servers=echo,libtorrent,bittorrent-dht,dhtnet
-server_cpus=0 loadgen_cpu=1 contacts=32 out="" build=1 port=47100 dht_dll="" dht_dll_b="" announce=0
+server_cpus=0 loadgen_cpu=1 contacts=32 out="" build=1 port=47100 dht_dll="" dht_dll_b="" announce=0 put=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
@@ -47,6 +50,7 @@ while [ $# -gt 0 ]; do
     --dht-dll) dht_dll=$2; shift 2 ;;
     --dht-dll-b) dht_dll_b=$2; shift 2 ;;
     --announce) announce=$2; shift 2 ;;
+    --put) put=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set /{/^#/p}' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 1 ;;
   esac
@@ -133,10 +137,10 @@ load() { # name port outstanding warmup duration label contacts
   local echo_flag=()
   [ "$1" = echo ] && echo_flag=(--echo)
   taskset -c "$loadgen_cpu" "$bin/loadgen" --server "127.0.0.1:$2" --outstanding "$3" --warmup "$4" \
-    --duration "$5" --contacts "$7" --label "$6" --server-pid "$server_pid" --announce "$announce" "${echo_flag[@]}"
+    --duration "$5" --contacts "$7" --label "$6" --server-pid "$server_pid" --announce "$announce" --put "$put" "${echo_flag[@]}"
 }
 
-echo "serving benchmark: rounds=$rounds duration=${duration}s warmup=${warmup}s outstanding=$outstanding server-cpus=$server_cpus loadgen-cpu=$loadgen_cpu announce=$announce%" >&2
+echo "serving benchmark: rounds=$rounds duration=${duration}s warmup=${warmup}s outstanding=$outstanding server-cpus=$server_cpus loadgen-cpu=$loadgen_cpu announce=$announce% put=$put%" >&2
 IFS=, read -r -a server_list <<<"$servers"
 IFS=, read -r -a levels <<<"$outstanding"
 for round in $(seq 1 "$rounds"); do

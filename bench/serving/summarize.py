@@ -101,8 +101,9 @@ def main():
                 print(f"| {NAMES.get(s, s)} | {n} | {len(these)} | {med('alloc_bytes_per_query'):.2f} |"
                       f" {med('alloc_load_bytes_per_s'):,.0f} | {med('alloc_idle_bytes_per_s'):,.0f} |")
     announces = sum(int(r.get("announce_peer", "0")) for r in rows)
+    puts = sum(int(r.get("put", "0")) for r in rows)
     if any(s == "dhtnet-state" for s in servers) and "dhtnet" in servers:
-        print(f"\nwhat keeping state costs (dhtnet-state / dhtnet, medians; {announces:,} announce_peer answered in all rounds)\n")
+        print(f"\nwhat keeping state costs (dhtnet-state / dhtnet, medians; {announces:,} announce_peer and {puts:,} put answered in all rounds)\n")
         print("| outstanding | served/s on | served/s off | ratio | per CPU s on | per CPU s off | ratio |")
         print("|---|---|---|---|---|---|---|")
         for n in levels:

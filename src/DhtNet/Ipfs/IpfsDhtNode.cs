@@ -448,6 +448,7 @@ public sealed partial class IpfsDhtNode : IDisposable
     {
         _housekeeping?.Dispose();
         SaveContacts();
+        _state?.Dispose(); // the store's next flush records what the journals hold and forgets them
         _stopping.Cancel();
         _upkeep.Dispose();
         _stopping.Dispose();

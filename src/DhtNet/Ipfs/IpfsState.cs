@@ -38,8 +38,8 @@ internal sealed class IpfsState : NetworkState<PeerId, IpfsContact>, IProviderOb
     {
         _providerLifetime = options.Providers.ProviderLifetime;
         _recordAge = options.Records.MaxRecordAge;
-        _providers = store.CreateJournal<ProviderChange>(RecordProvider);
-        _records = store.CreateJournal<RecordChange>(RecordValue);
+        _providers = CreateJournal<ProviderChange>(RecordProvider);
+        _records = CreateJournal<RecordChange>(RecordValue);
     }
 
     /// <summary>Reads the saved state within the caps the node is configured with.</summary>

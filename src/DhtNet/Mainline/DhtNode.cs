@@ -275,6 +275,9 @@ public sealed partial class DhtNode : IAsyncDisposable
         _shutdown.Cancel();
         _maintenance?.Dispose();
         _providing.Dispose();
+
+        // Closed first, so the flush that saves the state takes their last changes and lets them go.
+        _persisted?.Dispose();
         await SaveStateAsync().ConfigureAwait(false);
         _context?.Tables.Dispose();
         _context?.Requests.Dispatcher.Dispose();

@@ -43,8 +43,8 @@ internal sealed class MainlineState : NetworkState<NodeId, NodeInfo>, IStoreObse
 
         // Announces and puts are served at line rate: they go into journals of structs, and the
         // records (arrays, encoded items, wall-clock expiry) are made when the store drains them.
-        _peers = store.CreateJournal<PeerChange>(RecordPeer);
-        _items = store.CreateJournal<ItemChange>(RecordItem);
+        _peers = CreateJournal<PeerChange>(RecordPeer);
+        _items = CreateJournal<ItemChange>(RecordItem);
     }
 
     /// <summary>Reads the saved state within the caps the node is configured with.</summary>

@@ -51,6 +51,9 @@ public abstract partial class DhtStateStore : IDhtStateStore
 
     private protected TimeProvider TimeProvider { get; }
 
+    /// <summary>Journals the store drains: those open, and those closed since the last flush.</summary>
+    internal int JournalCount => Volatile.Read(ref _journals).Length;
+
     /// <summary>Distinct entries waiting for the next write.</summary>
     internal int PendingCount
     {
@@ -90,21 +93,27 @@ public abstract partial class DhtStateStore : IDhtStateStore
 
     public void RecordPeer(string network, SavedPeer peer)
     {
-        CheckPeer(NotNull(peer).InfoHash, peer.Address);
+        CheckPacked(StateKind.Peer, NotNull(peer).InfoHash, peer.Address, "infoHash", "address");
         Record(new StateKey(StateKind.Peer, network, null, peer.InfoHash, peer.Address), peer);
     }
 
     public void RemovePeer(string network, byte[] infoHash, byte[] address)
     {
-        CheckPeer(infoHash, address);
+        CheckPacked(StateKind.Peer, infoHash, address, nameof(infoHash), nameof(address));
         Record(new StateKey(StateKind.Peer, network, null, infoHash, address), null);
     }
 
-    public void RecordItem(string network, SavedItem item) =>
-        Record(new StateKey(StateKind.Item, network, null, NotNull(item).Target), item);
+    public void RecordItem(string network, SavedItem item)
+    {
+        CheckPacked(StateKind.Item, NotNull(item).Target, item.Item, "target", "item");
+        Record(new StateKey(StateKind.Item, network, null, item.Target), item);
+    }
 
-    public void RemoveItem(string network, byte[] target) =>
+    public void RemoveItem(string network, byte[] target)
+    {
+        CheckPacked(StateKind.Item, target, [], nameof(target), "item");
         Record(new StateKey(StateKind.Item, network, null, target), null);
+    }
 
     public void RecordProvider(string network, SavedProviderRecord provider) =>
         Record(new StateKey(StateKind.Provider, network, null, NotNull(provider).Key, provider.ProviderId), provider);
@@ -271,9 +280,21 @@ public abstract partial class DhtStateStore : IDhtStateStore
     private void FlushHoldingGate()
     {
         // Journaled changes join the batch here, on the flushing thread, not on the path that recorded them.
+        List<IStateJournal>? closed = null;
         foreach (IStateJournal journal in Volatile.Read(ref _journals))
         {
+            // Closed before this drain: nothing appended later is taken, so this drain is its last.
+            if (journal.IsClosed)
+            {
+                (closed ??= []).Add(journal);
+            }
+
             journal.Drain();
+        }
+
+        if (closed is not null)
+        {
+            ForgetJournals(closed);
         }
 
         Dictionary<StateKey, object?> batch;
@@ -304,6 +325,19 @@ public abstract partial class DhtStateStore : IDhtStateStore
         lock (_pendingLock)
         {
             _spare = batch;
+        }
+    }
+
+    /// <summary>Lets drained, closed journals go (a store outlives the nodes that recorded into it); their drops stay counted.</summary>
+    private void ForgetJournals(List<IStateJournal> closed)
+    {
+        lock (_pendingLock)
+        {
+            _journals = [.. _journals.Where(j => !closed.Contains(j))];
+            foreach (IStateJournal journal in closed)
+            {
+                _dropped += journal.Dropped;
+            }
         }
     }
 
@@ -377,13 +411,14 @@ public abstract partial class DhtStateStore : IDhtStateStore
         return value;
     }
 
-    // Peers are packed with one-byte lengths (see PeerBatch); Mainline's are 20 and 6 or 18 bytes.
-    private static void CheckPeer(byte[] infoHash, byte[] address)
+    // Peers and items are packed with one-byte key lengths and peers with one-byte addresses (see
+    // EntryBatch); Mainline's keys are 20 bytes, its addresses 6 or 18, its items about a kilobyte.
+    private static void CheckPacked(StateKind kind, byte[] key, byte[] value, string keyName, string valueName)
     {
-        ArgumentNullException.ThrowIfNull(infoHash);
-        ArgumentNullException.ThrowIfNull(address);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(infoHash.Length, PeerBatch.MaxFieldLength, nameof(infoHash));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(address.Length, PeerBatch.MaxFieldLength, nameof(address));
+        ArgumentNullException.ThrowIfNull(key, keyName);
+        ArgumentNullException.ThrowIfNull(value, valueName);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(key.Length, EntryBatch.MaxKeyLength, keyName);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(value.Length, EntryBatch.MaxValueLength(kind), valueName);
     }
 
     private static void CheckKeyName(string value, string parameter)

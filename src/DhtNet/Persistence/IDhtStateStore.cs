@@ -33,6 +33,7 @@ public interface IDhtStateStore : IAsyncDisposable
 
     void RemovePeer(string network, byte[] infoHash, byte[] address);
 
+    /// <summary>Records a BEP 44 item stored on us; its target is at most 255 bytes, the item at most 65,535.</summary>
     void RecordItem(string network, SavedItem item);
 
     void RemoveItem(string network, byte[] target);

@@ -4,15 +4,16 @@ namespace DhtNet.Persistence;
 /// What every network's state keeping does the same way (the Mainline node's and the IPFS node's):
 /// which routing-table contacts are saved and which of them to forget at a snapshot, the saved
 /// entries put back oldest first with the lifetime they had left, expiry on the wall clock of a
-/// change journaled on the monotonic one, and our own publications.
+/// change journaled on the monotonic one, our own publications, and the journals that go with the node.
 /// </summary>
 /// <typeparam name="TId">How the network names a contact (its node id or peer id).</typeparam>
 /// <typeparam name="TContact">A routing-table contact.</typeparam>
-internal abstract class NetworkState<TId, TContact>
+internal abstract class NetworkState<TId, TContact> : IDisposable
     where TId : notnull
 {
     private readonly Lock _contactsLock = new();
     private readonly string _network;
+    private readonly List<IDisposable> _journals = [];
     private HashSet<TId> _savedContacts = [];
 
     protected NetworkState(IDhtStateStore store, TimeProvider time, string network)
@@ -81,6 +82,24 @@ internal abstract class NetworkState<TId, TContact>
     public void RemovePublication(string kind, byte[] key) => Store.RemovePublication(_network, kind, key);
 
     public Task FlushAsync(CancellationToken cancellationToken) => Store.FlushAsync(cancellationToken);
+
+    /// <summary>Closes this node's journals: the store records what they hold at its next flush and then forgets them.</summary>
+    public void Dispose()
+    {
+        foreach (IDisposable journal in _journals)
+        {
+            journal.Dispose();
+        }
+    }
+
+    /// <summary>A journal of the store's (see <see cref="IDhtStateStore.CreateJournal{T}"/>), closed when this state is disposed.</summary>
+    protected StateJournal<T> CreateJournal<T>(Action<T> record)
+        where T : struct
+    {
+        StateJournal<T> journal = Store.CreateJournal(record);
+        _journals.Add(journal);
+        return journal;
+    }
 
     protected abstract TId IdOf(TContact contact);
 

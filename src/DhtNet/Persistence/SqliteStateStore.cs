@@ -35,13 +35,12 @@ public sealed partial class SqliteStateStore : DhtStateStore
     private static readonly TimeSpan PruneInterval = TimeSpan.FromMinutes(1);
 
     private readonly SqliteConnection _connection;
-    // By StateKind; none for peers, which are packed (see PeerBatch).
+    // By StateKind; none for peers and items, which are packed (see EntryBatch).
     private readonly Statement?[] _upserts;
     private readonly Statement?[] _deletes;
     private readonly Statement _prune;
-    private readonly RawInsert _appendPeerBatch;
-    private readonly RawInsert _appendItem;
-    private readonly Dictionary<string, PeerBatch> _peerBatches = new(StringComparer.Ordinal);
+    private readonly RawInsert _appendBatch;
+    private readonly Dictionary<(string Network, StateKind Kind), EntryBatch> _batches = [];
     private readonly string _walPath;
     private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
     private long _checkpointEvents;
@@ -58,7 +57,7 @@ public sealed partial class SqliteStateStore : DhtStateStore
             new(connection, UpsertNodeId),
             new(connection, UpsertContact),
             null,
-            new(connection, UpsertItem),
+            null,
             new(connection, UpsertProvider),
             new(connection, UpsertRecord),
             new(connection, UpsertPublication),
@@ -68,14 +67,13 @@ public sealed partial class SqliteStateStore : DhtStateStore
             new(connection, DeleteNodeId),
             new(connection, DeleteContact),
             null,
-            new(connection, DeleteItem),
+            null,
             new(connection, DeleteProvider),
             new(connection, DeleteRecord),
             new(connection, DeletePublication),
         ];
         _prune = new(connection, PruneExpired);
-        _appendPeerBatch = new(connection, InsertPeerBatch);
-        _appendItem = new(connection, UpsertItem);
+        _appendBatch = new(connection, InsertBatch);
         StartFlushing();
     }
 
@@ -141,9 +139,9 @@ public sealed partial class SqliteStateStore : DhtStateStore
             {
                 foreach ((StateKey key, object? value) in batch)
                 {
-                    if (key.Kind == StateKind.Peer)
+                    if (key.Kind is StateKind.Peer or StateKind.Item)
                     {
-                        PackPeer(transaction, key, (SavedPeer?)value, now);
+                        Pack(transaction, key, value, now);
                     }
                     else if (value is null)
                     {
@@ -155,17 +153,17 @@ public sealed partial class SqliteStateStore : DhtStateStore
                     }
                 }
 
-                foreach (PeerBatch peers in _peerBatches.Values)
+                foreach (EntryBatch entries in _batches.Values)
                 {
-                    WritePeers(_appendPeerBatch, peers);
+                    WriteBatch(_appendBatch, entries);
                 }
             }
             finally
             {
                 // A failed batch is written again whole; nothing of it may stay packed.
-                foreach (PeerBatch peers in _peerBatches.Values)
+                foreach (EntryBatch entries in _batches.Values)
                 {
-                    peers.Reset();
+                    entries.Reset();
                 }
             }
 
@@ -203,10 +201,16 @@ public sealed partial class SqliteStateStore : DhtStateStore
             Contacts = ReadAll(
                 Query(transaction, SelectContacts, ("$network", network), ("$max", limits.MaxContacts)),
                 r => new SavedContact(Blob(r, 0), Blob(r, 1), Time(r, 2))),
-            Peers = ReadPeers(transaction, network, limits, now),
-            Items = ReadAll(
-                Query(transaction, SelectItems, ("$network", network), ("$now", nowMs), ("$max", limits.MaxItems)),
-                r => new SavedItem(Blob(r, 0), Blob(r, 1), Time(r, 2))),
+            // A kind capped at none is not read at all (its log is read whole otherwise).
+            Peers = limits.MaxPeers == 0 ? [] : StateSelection.Select(
+                ReadLive(transaction, network, StateKind.Peer, now, (infoHash, address, seed, expires) => new SavedPeer(infoHash, address, seed, expires)),
+                p => p.Expires.UtcTicks,
+                limits.MaxPeers,
+                limits.MaxPeersPerInfoHash),
+            Items = limits.MaxItems == 0 ? [] : StateSelection.Select(
+                ReadLive(transaction, network, StateKind.Item, now, (target, item, _, expires) => new SavedItem(target, item, expires)),
+                i => i.Expires.UtcTicks,
+                limits.MaxItems),
             Providers = ReadAll(
                 Query(transaction, SelectProviders, ("$network", network), ("$now", nowMs), ("$per_key", limits.MaxProvidersPerKey), ("$max", limits.MaxProviders)),
                 r => new SavedProviderRecord(Blob(r, 0), Blob(r, 1), Blob(r, 2), Time(r, 3))),
@@ -254,8 +258,7 @@ public sealed partial class SqliteStateStore : DhtStateStore
             statement?.Dispose();
         }
 
-        _appendPeerBatch.Dispose();
-        _appendItem.Dispose();
+        _appendBatch.Dispose();
 
         _connection.Dispose();
     }
@@ -353,128 +356,159 @@ public sealed partial class SqliteStateStore : DhtStateStore
                 Execute(connection, MigrateFrom1, transaction);
             }
 
-            PackFormat2Peers(connection, transaction);
+            Execute(connection, CreateBatches, transaction);
+            if (version == 3)
+            {
+                Execute(connection, MoveFormat3Peers, transaction);
+            }
+            else
+            {
+                PackLog(connection, transaction, StateKind.Peer, SelectLoggedPeers, DropLoggedPeers);
+            }
+
+            PackLog(connection, transaction, StateKind.Item, SelectLoggedItems, DropLoggedItems);
         }
 
         Execute(connection, $"PRAGMA user_version = {SchemaVersion};", transaction);
         transaction.Commit();
     }
 
-    /// <summary>Moves format 2's peer log into batches, in the log's order, so the latest record of each peer stays the latest.</summary>
-    private static void PackFormat2Peers(SqliteConnection connection, SqliteTransaction transaction)
+    /// <summary>
+    /// Moves an older format's log of one kind (rows of network, key, value, seed, expires) into
+    /// batches, in the log's order, so the latest entry of each key stays the latest; then drops the log.
+    /// </summary>
+    private static void PackLog(SqliteConnection connection, SqliteTransaction transaction, StateKind kind, string select, string drop)
     {
-        Execute(connection, CreatePeerBatches, transaction);
-        var batches = new Dictionary<string, PeerBatch>(StringComparer.Ordinal);
-        using (var insert = new RawInsert(connection, InsertPeerBatch))
+        var batches = new Dictionary<(string Network, StateKind Kind), EntryBatch>();
+        using (var insert = new RawInsert(connection, InsertBatch))
         {
             using (SqliteCommand command = connection.CreateCommand())
             {
                 command.Transaction = transaction;
-                command.CommandText = SelectFormat2Peers;
+                command.CommandText = select;
                 using SqliteDataReader reader = command.ExecuteReader();
                 while (reader.Read())
                 {
-                    byte[] infoHash = Blob(reader, 1);
-                    byte[] address = Blob(reader, 2);
-                    if (infoHash.Length > PeerBatch.MaxFieldLength || address.Length > PeerBatch.MaxFieldLength)
+                    byte[] key = Blob(reader, 1);
+                    byte[] value = Blob(reader, 2);
+                    if (key.Length > EntryBatch.MaxKeyLength || value.Length > EntryBatch.MaxValueLength(kind))
                     {
-                        continue; // never written by DhtNet, which records no such peer
+                        continue; // never written by DhtNet, which records no such entry
                     }
 
-                    PeerBatch peers = BatchFor(batches, reader.GetString(0));
-                    if (peers.Add(infoHash, address, reader.GetInt64(3) != 0, removed: false, reader.GetInt64(4)))
+                    EntryBatch entries = BatchFor(batches, reader.GetString(0), kind);
+                    if (entries.Add(key, value, reader.GetInt64(3) != 0, removed: false, reader.GetInt64(4)))
                     {
-                        WritePeers(insert, peers);
+                        WriteBatch(insert, entries);
                     }
                 }
             }
 
-            foreach (PeerBatch peers in batches.Values)
+            foreach (EntryBatch entries in batches.Values)
             {
-                WritePeers(insert, peers);
+                WriteBatch(insert, entries);
             }
         }
 
-        Execute(connection, DropFormat2Peers, transaction);
+        Execute(connection, drop, transaction);
     }
 
-    private static PeerBatch BatchFor(Dictionary<string, PeerBatch> batches, string network)
+    private static EntryBatch BatchFor(Dictionary<(string Network, StateKind Kind), EntryBatch> batches, string network, StateKind kind)
     {
-        if (!batches.TryGetValue(network, out PeerBatch? peers))
+        if (!batches.TryGetValue((network, kind), out EntryBatch? entries))
         {
-            peers = new PeerBatch(network);
-            batches.Add(network, peers);
+            entries = new EntryBatch(network, kind);
+            batches.Add((network, kind), entries);
         }
 
-        return peers;
+        return entries;
     }
 
-    /// <summary>Appends what <paramref name="peers"/> holds as one row, and empties it.</summary>
-    private static void WritePeers(RawInsert insert, PeerBatch peers)
+    private static int RowKind(StateKind kind) => kind == StateKind.Peer ? PeerRows : ItemRows;
+
+    /// <summary>Appends what <paramref name="entries"/> holds as one row, and empties it.</summary>
+    private static void WriteBatch(RawInsert insert, EntryBatch entries)
     {
-        if (peers.Count == 0)
+        if (entries.Count == 0)
         {
             return;
         }
 
-        insert.Text(1, peers.Network).Int64(2, peers.Expires).Blob(3, peers.Packed).Run();
-        peers.Clear();
+        insert.Text(1, entries.Network).Int64(2, RowKind(entries.Kind)).Int64(3, entries.Expires).Blob(4, entries.Packed).Run();
+        entries.Clear();
     }
 
-    private void PackPeer(SqliteTransaction transaction, StateKey key, SavedPeer? peer, DateTimeOffset now)
+    /// <summary>Packs a peer or an item (a null value: its removal) into its batch, writing the batch's row when full.</summary>
+    private void Pack(SqliteTransaction transaction, StateKey key, object? value, DateTimeOffset now)
     {
-        PeerBatch peers = BatchFor(_peerBatches, key.Network);
-        bool full = peer is not null
-            ? peers.Add(peer.InfoHash, peer.Address, peer.Seed, removed: false, peer.Expires.ToUnixTimeMilliseconds())
-            : peers.Add(key.First, key.Second, seed: false, removed: true, RemovalExpiry(transaction, peers, now));
+        EntryBatch entries = BatchFor(_batches, key.Network, key.Kind);
+        bool full = value switch
+        {
+            SavedPeer peer => entries.Add(peer.InfoHash, peer.Address, peer.Seed, removed: false, peer.Expires.ToUnixTimeMilliseconds()),
+            SavedItem item => entries.Add(item.Target, item.Item, seed: false, removed: false, item.Expires.ToUnixTimeMilliseconds()),
+            _ => entries.Add(key.First, key.Second, seed: false, removed: true, RemovalExpiry(transaction, entries, now)),
+        };
         if (full)
         {
-            WritePeers(_appendPeerBatch, peers);
+            WriteBatch(_appendBatch, entries);
         }
     }
 
-    /// <summary>How long a removal must be kept: until every row that can hold the peer has expired.</summary>
-    private long RemovalExpiry(SqliteTransaction transaction, PeerBatch peers, DateTimeOffset now)
+    /// <summary>How long a removal must be kept: until every row that can hold the entry has expired.</summary>
+    private long RemovalExpiry(SqliteTransaction transaction, EntryBatch entries, DateTimeOffset now)
     {
-        if (peers.RemovalFloor is not { } floor)
+        if (entries.RemovalFloor is not { } floor)
         {
-            // Rows written before this write, once a write; PeerBatch.Latest covers this write's.
+            // Rows written before this write, once a write; EntryBatch.Latest covers this write's.
             floor = now.ToUnixTimeMilliseconds();
-            using SqliteCommand command = Query(transaction, LatestPeerBatchExpiry, ("$network", peers.Network));
+            using SqliteCommand command = Query(transaction, LatestBatchExpiry, ("$network", entries.Network), ("$kind", RowKind(entries.Kind)));
             if (command.ExecuteScalar() is long written)
             {
                 floor = Math.Max(floor, written);
             }
 
-            peers.RemovalFloor = floor;
+            entries.RemovalFloor = floor;
         }
 
-        return Math.Max(floor, peers.Latest);
+        return Math.Max(floor, entries.Latest);
     }
 
-    /// <summary>The latest record of every peer, unpacked in write order; the live ones, selected by the limits.</summary>
-    private List<SavedPeer> ReadPeers(SqliteTransaction transaction, string network, DhtStateLimits limits, DateTimeOffset now)
+    /// <summary>
+    /// The latest entry of every key of <paramref name="kind"/>, unpacked in write order; the live
+    /// ones. <paramref name="create"/> makes an entry of its key, value, seed flag and expiry.
+    /// </summary>
+    private List<(StateKey Key, T Value)> ReadLive<T>(SqliteTransaction transaction, string network, StateKind kind, DateTimeOffset now, Func<byte[], byte[], bool, DateTimeOffset, T> create)
+        where T : class
     {
-        var latest = new Dictionary<StateKey, SavedPeer?>();
-        using (SqliteCommand command = Query(transaction, SelectPeerBatches, ("$network", network)))
+        // A peer is named by its infohash and address, an item by its target alone.
+        bool valueInKey = kind == StateKind.Peer;
+        var latest = new Dictionary<StateKey, (T? Value, DateTimeOffset Expires)>();
+        EntryBatch.Reader read = (seed, removed, expires, key, value) =>
+        {
+            byte[] first = key.ToArray();
+            byte[]? second = valueInKey ? value.ToArray() : null;
+            DateTimeOffset time = EntryBatch.Time(expires);
+            latest[new StateKey(kind, network, null, first, second)] = removed ? (null, time) : (create(first, second ?? value.ToArray(), seed, time), time);
+        };
+        using (SqliteCommand command = Query(transaction, SelectBatches, ("$network", network), ("$kind", RowKind(kind))))
         using (SqliteDataReader reader = command.ExecuteReader())
         {
             while (reader.Read())
             {
-                PeerBatch.Unpack(network, Blob(reader, 0), latest);
+                EntryBatch.Unpack(kind, Blob(reader, 0), read);
             }
         }
 
-        var live = new List<(StateKey Key, SavedPeer Value)>(latest.Count);
-        foreach ((StateKey key, SavedPeer? peer) in latest)
+        var live = new List<(StateKey Key, T Value)>(latest.Count);
+        foreach ((StateKey key, (T? value, DateTimeOffset expires)) in latest)
         {
-            if (peer is not null && peer.Expires > now)
+            if (value is not null && expires > now)
             {
-                live.Add((key, peer));
+                live.Add((key, value));
             }
         }
 
-        return StateSelection.Select(live, p => p.Expires.UtcTicks, limits.MaxPeers, limits.MaxPeersPerInfoHash);
+        return live;
     }
 
     /// <summary>Moves a damaged file (and its WAL) to a timestamped name beside it; returns that name.</summary>
@@ -527,9 +561,6 @@ public sealed partial class SqliteStateStore : DhtStateStore
                 break;
             case SavedContact c:
                 statement.Run(transaction, key.Network, c.Id, c.Address, c.LastSeen.ToUnixTimeMilliseconds());
-                break;
-            case SavedItem i:
-                _appendItem.Text(1, key.Network).Blob(2, i.Target).Blob(3, i.Item).Int64(4, i.Expires.ToUnixTimeMilliseconds()).Run();
                 break;
             case SavedProviderRecord p:
                 statement.Run(transaction, key.Network, p.Key, p.ProviderId, p.Addresses, p.Expires.ToUnixTimeMilliseconds());
@@ -648,9 +679,9 @@ public sealed partial class SqliteStateStore : DhtStateStore
     }
 
     /// <summary>
-    /// An append to a log table (peer batches, items) through SQLite's own statement API, inside the
-    /// transaction open on the connection: a busy node appends thousands of rows a flush, and
-    /// binding by index without boxing costs a fraction of a command run per row.
+    /// An append to the log of packed batches through SQLite's own statement API, inside the
+    /// transaction open on the connection: a busy node appends many rows a flush, and binding
+    /// by index without boxing costs a fraction of a command run per row.
     /// </summary>
     private sealed class RawInsert : IDisposable
     {

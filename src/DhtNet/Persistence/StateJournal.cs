@@ -6,7 +6,8 @@ namespace DhtNet.Persistence;
 /// almost nothing to keep state; the store drains the journal on its flushing thread, just before
 /// each write, turning every change into a record there. Bounded: past its capacity a change is
 /// dropped and counted with the store's <see cref="IDhtStateStore.DroppedChanges"/>.
-/// Get one from <see cref="IDhtStateStore.CreateJournal{T}"/>.
+/// Get one from <see cref="IDhtStateStore.CreateJournal{T}"/>, and dispose of it when its recorder
+/// goes (a node that stops): the store records what is waiting at its next flush, then lets it go.
 /// </summary>
 /// <remarks>
 /// A ring of slots, in chunks allocated the first time the ring reaches them, so the memory held is
@@ -18,7 +19,7 @@ namespace DhtNet.Persistence;
 /// change is in).
 /// </remarks>
 /// <typeparam name="T">One change, for example an infohash, a compact peer and a timestamp.</typeparam>
-public sealed class StateJournal<T> : IStateJournal
+public sealed class StateJournal<T> : IStateJournal, IDisposable
     where T : struct
 {
     // 1,024 slots a chunk: for a 56-byte change a chunk stays below the large-object threshold.
@@ -33,6 +34,7 @@ public sealed class StateJournal<T> : IStateJournal
     private long _tail;
     private long _head;
     private long _dropped;
+    private int _closed;
 
     /// <param name="capacity">Most changes waiting at once.</param>
     /// <param name="record">Turns one change into records in the store; runs on the draining thread.</param>
@@ -52,9 +54,20 @@ public sealed class StateJournal<T> : IStateJournal
     /// <summary>Changes waiting for the next drain.</summary>
     public int Count => Volatile.Read(ref _count);
 
-    /// <summary>Appends a change; false (and counted in <see cref="Dropped"/>) when the journal is full.</summary>
+    /// <summary>Disposed: changes appended since are refused, and the store lets the journal go once drained.</summary>
+    public bool IsClosed => Volatile.Read(ref _closed) != 0;
+
+    /// <summary>
+    /// Appends a change; false (and counted in <see cref="Dropped"/>) when the journal is full, and
+    /// false once the journal is disposed (a change appended while it is being disposed may be lost).
+    /// </summary>
     public bool Append(in T change)
     {
+        if (IsClosed)
+        {
+            return false;
+        }
+
         if (Interlocked.Increment(ref _count) > _capacity)
         {
             Interlocked.Decrement(ref _count);
@@ -108,6 +121,9 @@ public sealed class StateJournal<T> : IStateJournal
         return drained;
     }
 
+    /// <summary>Stops taking changes; those appended before are still recorded, at the store's next flush.</summary>
+    public void Dispose() => Volatile.Write(ref _closed, 1);
+
     private int Index(long position) => (int)(position % _ringSize) & (ChunkSize - 1);
 
     private Slot[]? ChunkAt(long position, bool allocate)
@@ -144,6 +160,8 @@ public sealed class StateJournal<T> : IStateJournal
 internal interface IStateJournal
 {
     long Dropped { get; }
+
+    bool IsClosed { get; }
 
     int Drain();
 }

@@ -176,6 +176,27 @@ public sealed class IpfsRestoreTests
         }
     }
 
+    // A node's journals are closed when it is disposed and let go at the store's next flush: a
+    // thousand nodes on one store, flushed every hundred, leave at most a hundred nodes' worth.
+    [Fact]
+    public async Task Dispose_ThousandNodesOnOneStore_JournalsLetGoAtTheNextFlush()
+    {
+        _node.Dispose();
+        await _store.FlushAsync();
+        Assert.Equal(0, _store.JournalCount);
+        for (int i = 1; i <= 1_000; i++)
+        {
+            _node = _net.Network.Restart(_node, Options(0, false, _store));
+            _node.Dispose();
+            Assert.InRange(_store.JournalCount, 2, 2 * 100);
+            if (i % 100 == 0)
+            {
+                await _store.FlushAsync();
+                Assert.Equal(0, _store.JournalCount);
+            }
+        }
+    }
+
     private static IpfsDhtNodeOptions Options(int index, bool client, IDhtStateStore? store, ProviderStoreOptions? providers = null, PrivateKey? identity = null) => new()
     {
         IdentityKey = identity,

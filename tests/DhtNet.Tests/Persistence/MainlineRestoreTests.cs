@@ -120,6 +120,76 @@ public sealed class MainlineRestoreTests
         Assert.Empty((await store.LoadAsync(MainlineState.Network, new DhtStateLimits())).Publications);
     }
 
+    // Each put of the mutable item is a new entry in the SQLite file (the first two flushed apart,
+    // the last two in one flush); the restarted node serves the last, the highest seq.
+    [Fact]
+    public async Task Restart_MutableItemPutFourTimesSqlite_ServesTheLatestSequence()
+    {
+        string directory = Directory.CreateTempSubdirectory("dhtnet-restore-").FullName;
+        try
+        {
+            await using var swarm = SimulatedSwarm.Create(0);
+            var store = SqliteStateStore.Open(directory, timeProvider: swarm.Clock);
+            var endPoint = new IPEndPoint(IPAddress.Parse("10.9.9.9"), 6881);
+            var first = swarm.StartNode(swarm.Template with { StateStore = store, BootstrapNodes = [] }, endPoint);
+            var putter = swarm.StartNode(swarm.Template with { BootstrapNodes = [endPoint.ToString()] });
+            var key = Ed25519KeyPair.Generate();
+            NodeId target = default;
+            for (int seq = 1; seq <= 4; seq++)
+            {
+                var put = swarm.Run(putter.PutAsync(key, System.Text.Encoding.ASCII.GetBytes($"i{seq}e"), sequence: seq));
+                Assert.Equal(1, put.Stored);
+                target = put.Target;
+                if (seq <= 2)
+                {
+                    await store.FlushAsync();
+                }
+            }
+
+            // Awaited off the virtual clock: the simulation would advance it while SQLite works on the disk.
+            await swarm.RemoveNodeAsync(first);
+            swarm.Run(swarm.RemoveNodeAsync(putter).AsTask());
+            await store.DisposeAsync();
+
+            await using var reopened = SqliteStateStore.Open(directory, timeProvider: swarm.Clock);
+            var restarted = swarm.StartNode(
+                swarm.Template with { StateStore = reopened, BootstrapNodes = [] },
+                endPoint,
+                node => node.RestoreStateAsync().GetAwaiter().GetResult());
+            var asker = swarm.StartNode(swarm.Template with { BootstrapNodes = [endPoint.ToString()] });
+
+            Assert.Equal(1, restarted.Items.Count);
+            var item = swarm.Run(asker.GetAsync(target));
+            Assert.NotNull(item);
+            Assert.Equal(4, item.Sequence);
+            Assert.Equal("i4e"u8.ToArray(), item.Value.ToArray());
+            await swarm.RemoveNodeAsync(restarted);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    // A store outlives the nodes that record into it (an embedder's, a test's): each node's journals
+    // go when it is disposed, so a thousand nodes leave none behind.
+    [Fact]
+    public async Task DisposeAsync_ThousandNodesOnOneStore_JournalsDoNotAccumulate()
+    {
+        var clock = new VirtualTimeProvider();
+        await using var store = new InMemoryStateStore(timeProvider: clock);
+        var network = new InMemoryNetwork(clock);
+        for (int i = 0; i < 1_000; i++)
+        {
+            var node = new DhtNode(network.CreateTransport(), new DhtOptions { TimeProvider = clock, StateStore = store, BootstrapNodes = [] });
+            Assert.Equal(2, store.JournalCount); // its peers' and its items'
+            await node.DisposeAsync();
+            Assert.Equal(0, store.JournalCount);
+        }
+
+        network.Dispose();
+    }
+
     [Fact]
     public async Task Restore_MoreThanTheCaps_KeepsTheCaps()
     {

@@ -6,7 +6,7 @@ namespace DhtNet.Tests.Persistence;
 /// <summary>The contract, plus what only a file has: format versions, damaged files, key file modes.</summary>
 public sealed class SqliteStateStoreTests : StateStoreContractTests, IDisposable
 {
-    // The tables formats 1 and 2 share, as those formats wrote them (older files are written out, not derived from today's schema).
+    // The tables formats 1, 2 and 3 share, as those formats wrote them (older files are written out, not derived from today's schema).
     private const string TablesOfFormats1And2 = """
         CREATE TABLE node_ids (network TEXT NOT NULL, slot TEXT NOT NULL, id BLOB NOT NULL, PRIMARY KEY (network, slot)) WITHOUT ROWID;
         CREATE TABLE contacts (network TEXT NOT NULL, id BLOB NOT NULL, address BLOB NOT NULL, last_seen INTEGER NOT NULL,
@@ -49,6 +49,17 @@ public sealed class SqliteStateStoreTests : StateStoreContractTests, IDisposable
         Store = SqliteStateStore.Open(_directory);
     }
 
+    // The items log of formats 2 and 3: the latest row of a target wins, an expired one is not loaded.
+    private const string ItemLogOfFormats2And3 = """
+        CREATE TABLE items (network TEXT NOT NULL, target BLOB NOT NULL, item BLOB NOT NULL, expires INTEGER NOT NULL);
+        CREATE INDEX items_expires ON items (expires);
+        INSERT INTO items VALUES ('mainline', x'0202020202020202020202020202020202020202', x'01', 9000000000000);
+        INSERT INTO items VALUES ('mainline', x'0303030303030303030303030303030303030303', x'03', 1000);
+        INSERT INTO items VALUES ('ipfs', x'0202020202020202020202020202020202020202', x'09', 9000000000000);
+        INSERT INTO items VALUES ('mainline', x'0202020202020202020202020202020202020202', x'02', 8000000000000);
+
+        """;
+
     [Fact]
     public async Task Open_FileOfFormat1_PeersAndItemsMovedToLogsAndLoaded()
     {
@@ -72,25 +83,16 @@ public sealed class SqliteStateStoreTests : StateStoreContractTests, IDisposable
         var peer = Assert.Single(state.Peers); // the newer row of the same peer wins
         Assert.False(peer.Seed);
         Assert.Equal(Bytes(20, 2), Assert.Single(state.Items).Target);
-        await Store.DisposeAsync();
-        using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
-        {
-            connection.Open();
-            Assert.Equal((long)SqliteStateStore.SchemaVersion, Scalar(connection, "PRAGMA user_version"));
-        }
-
-        Store = SqliteStateStore.Open(_directory, timeProvider: Time);
+        await AssertFormat4TablesOnlyAsync();
     }
 
     [Fact]
-    public async Task Open_FileOfFormat2_PeerLogPackedLatestRecordWinsAndLogDropped()
+    public async Task Open_FileOfFormat2_PeerAndItemLogsPackedLatestRecordWinsAndLogsDropped()
     {
-        // Format 2's peers: a log, the latest row of a peer wins.
-        await WriteOldFileAsync("""
+        // Format 2's peers and items: logs, the latest row of a peer or a target wins.
+        await WriteOldFileAsync(ItemLogOfFormats2And3 + """
             CREATE TABLE peers (network TEXT NOT NULL, info_hash BLOB NOT NULL, address BLOB NOT NULL, seed INTEGER NOT NULL, expires INTEGER NOT NULL);
             CREATE INDEX peers_expires ON peers (expires);
-            CREATE TABLE items (network TEXT NOT NULL, target BLOB NOT NULL, item BLOB NOT NULL, expires INTEGER NOT NULL);
-            CREATE INDEX items_expires ON items (expires);
             INSERT INTO peers VALUES ('mainline', x'0101010101010101010101010101010101010101', x'0a0000011ae1', 1, 9000000000000);
             INSERT INTO peers VALUES ('ipfs', x'0101010101010101010101010101010101010101', x'0a0000021ae1', 1, 9000000000000);
             INSERT INTO peers VALUES ('mainline', x'0101010101010101010101010101010101010101', x'0a0000011ae1', 0, 9000000000001);
@@ -103,15 +105,32 @@ public sealed class SqliteStateStoreTests : StateStoreContractTests, IDisposable
 
         Assert.Equal([(1, false, 9_000_000_000_001), (2, true, 9_000_000_000_000)], state.Peers.Select(p => ((int)p.InfoHash[0], p.Seed, p.Expires.ToUnixTimeMilliseconds())).Order());
         Assert.Equal([10, 0, 0, 2, 0x1A, 0xE1], Assert.Single((await Store.LoadAsync("ipfs", new DhtStateLimits())).Peers).Address);
-        await Store.DisposeAsync();
-        using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
-        {
-            connection.Open();
-            Assert.Equal((long)SqliteStateStore.SchemaVersion, Scalar(connection, "PRAGMA user_version"));
-            Assert.Equal(0L, Scalar(connection, "SELECT count(*) FROM sqlite_master WHERE name = 'peers'"));
-        }
+        AssertItemsOfTheOldLog(state);
+        await AssertFormat4TablesOnlyAsync();
+    }
+
+    [Fact]
+    public async Task Open_FileOfFormat3_PeerRowsMovedItemLogPackedAndDropped()
+    {
+        // Format 3: peers packed (seed 1 then its renewal, then a removal of peer 2), items a log.
+        await WriteOldFileAsync(ItemLogOfFormats2And3 + """
+            CREATE TABLE peer_batches (network TEXT NOT NULL, expires INTEGER NOT NULL, peers BLOB NOT NULL);
+            CREATE INDEX peer_batches_expires ON peer_batches (expires);
+            INSERT INTO peer_batches VALUES ('mainline', 9000000000001, x'0014060090cd792f08000001010101010101010101010101010101010101010a0000011ae10114060190cd792f08000001010101010101010101010101010101010101010a0000011ae10314060090cd792f08000002020202020202020202020202020202020202020a0000021ae1');
+            INSERT INTO peer_batches VALUES ('mainline', 9000000000000, x'0014060090cd792f08000003030303030303030303030303030303030303030a0000031ae1');
+            PRAGMA user_version = 3;
+            """);
 
         Store = SqliteStateStore.Open(_directory, timeProvider: Time);
+        DhtState state = await Store.LoadAsync(Network, new DhtStateLimits());
+
+        Assert.Equal([(1, true, 9_000_000_000_001), (3, false, 9_000_000_000_000)], state.Peers.Select(p => ((int)p.InfoHash[0], p.Seed, p.Expires.ToUnixTimeMilliseconds())).Order());
+        AssertItemsOfTheOldLog(state);
+
+        // A removal packed after the move still hides the moved peer: the moved rows are the log's start.
+        Store.RemovePeer(Network, Bytes(20, 3), [10, 0, 0, 3, 0x1A, 0xE1]);
+        Assert.Equal([1], (await Store.LoadAsync(Network, new DhtStateLimits())).Peers.Select(p => (int)p.InfoHash[0]));
+        await AssertFormat4TablesOnlyAsync();
     }
 
     public static TheoryData<string> DamagedFiles => ["garbage", "header-only", "foreign-database", "torn-pages"];
@@ -201,6 +220,30 @@ public sealed class SqliteStateStoreTests : StateStoreContractTests, IDisposable
     {
         await Store.DisposeAsync();
         Store = SqliteStateStore.Open(_directory, _options, timeProvider: Time);
+    }
+
+    private static void AssertItemsOfTheOldLog(DhtState state)
+    {
+        SavedItem item = Assert.Single(state.Items);
+        Assert.Equal(Bytes(20, 2), item.Target);
+        Assert.Equal([2], item.Item); // the latest row, though it expires sooner
+        Assert.Equal(8_000_000_000_000, item.Expires.ToUnixTimeMilliseconds());
+    }
+
+    /// <summary>Closes the store; the file holds this format's tables and none of an older one's; opens it again.</summary>
+    private async Task AssertFormat4TablesOnlyAsync()
+    {
+        await Store.DisposeAsync();
+        using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            connection.Open();
+            Assert.Equal((long)SqliteStateStore.SchemaVersion, Scalar(connection, "PRAGMA user_version"));
+            Assert.Equal(
+                "batches,contacts,node_ids,providers,publications,records",
+                Scalar(connection, "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)"));
+        }
+
+        Store = SqliteStateStore.Open(_directory, timeProvider: Time);
     }
 
     private string[] SetAsideFiles() =>

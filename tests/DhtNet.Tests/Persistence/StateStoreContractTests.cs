@@ -133,6 +133,47 @@ public abstract class StateStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public void RecordItem_TargetOver255OrItemOver65535Bytes_Throws()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => Store.RecordItem(Network, new SavedItem(new byte[256], [1], Start)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Store.RecordItem(Network, new SavedItem(new byte[20], new byte[65_536], Start)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Store.RemoveItem(Network, new byte[256]));
+        Store.RecordItem(Network, new SavedItem(new byte[255], new byte[65_535], Start.AddMinutes(1)));
+    }
+
+    [Fact]
+    public async Task LoadAsync_ManyLargeItemsRewrittenOverSeveralBatches_LatestWriteOfEachWins()
+    {
+        // More 1,000-byte items than one packed row holds (SQLite: 64 KiB), written three times (the
+        // first two coalesce before a flush); later writes expire sooner, so the latest write wins, not the latest expiry.
+        for (int round = 1; round <= 3; round++)
+        {
+            for (int i = 0; i < 200; i++)
+            {
+                byte[] item = new byte[1_000];
+                item[0] = (byte)round;
+                item[^1] = (byte)i;
+                Store.RecordItem(Network, new SavedItem(Bytes(20, i), item, Start.AddMinutes(60 - round)));
+            }
+
+            if (round > 1)
+            {
+                await Store.FlushAsync();
+            }
+        }
+
+        Store.RemoveItem(Network, Bytes(20, 7));
+        DhtState state = await RestartAndLoadAsync();
+
+        Assert.Equal(199, state.Items.Count);
+        Assert.All(state.Items, i => Assert.Equal((3, i.Target[0]), (i.Item[0], i.Item[^1])));
+        Assert.DoesNotContain(state.Items, i => i.Target[0] == 7);
+        Assert.Equal(50, (await Store.LoadAsync(Network, new DhtStateLimits { MaxItems = 50 })).Items.Count);
+        Time.Advance(TimeSpan.FromMinutes(57));
+        Assert.Empty((await Store.LoadAsync(Network, new DhtStateLimits())).Items);
+    }
+
+    [Fact]
     public async Task LoadAsync_SameEntryRecordedTwice_LastChangeWins()
     {
         Store.RecordPeer(Network, new SavedPeer(Bytes(20, 1), [1, 2], false, Start.AddMinutes(10)));
@@ -316,6 +357,28 @@ public abstract class StateStoreContractTests : IAsyncLifetime
         Assert.Equal(0, journal.Count);
         Assert.Equal([1, 2, 3], state.Peers.Select(p => (int)p.InfoHash[0]).Order());
         Assert.True(journal.Append(6)); // drained, the journal takes changes again
+    }
+
+    [Fact]
+    public async Task CreateJournal_Disposed_RecordedAtNextFlushThenForgottenDropsStillCounted()
+    {
+        await Store.DisposeAsync();
+        Store = Create(new DhtStateStoreOptions { MaxPendingChanges = 2 }, Time);
+        var store = (DhtStateStore)Store;
+        var journal = Store.CreateJournal<int>(i => Store.RecordPeer(Network, new SavedPeer(Bytes(20, i), [10, 0, 0, (byte)i, 0x1A, 0xE1], false, Start.AddMinutes(30))));
+        Assert.True(journal.Append(1));
+        Assert.True(journal.Append(2));
+        Assert.False(journal.Append(3));
+
+        journal.Dispose();
+
+        Assert.True(journal.IsClosed);
+        Assert.False(journal.Append(4)); // refused, not dropped
+        Assert.Equal(1, store.JournalCount);
+        DhtState state = await Store.LoadAsync(Network, new DhtStateLimits());
+        Assert.Equal([1, 2], state.Peers.Select(p => (int)p.InfoHash[0]).Order());
+        Assert.Equal(0, store.JournalCount);
+        Assert.Equal(1, Store.DroppedChanges);
     }
 
     [Fact]
