@@ -94,6 +94,9 @@ const commands = {
       transports: [tcp()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
+      // Every peer of a test dials from 127.0.0.1, where a real network has one address a peer: the default
+      // of 5 inbound connections a second per address would refuse the sixth test peer joining in a second.
+      connectionManager: { inboundConnectionThreshold: 1_000 },
       services: Object.assign(
         { identify: identify(), identifyPush: identifyPush(), ping: ping() },
         // With {"dht": true}: an IPFS DHT server (client with {"dhtClient": true}); 127.0.0.1 addresses kept.
