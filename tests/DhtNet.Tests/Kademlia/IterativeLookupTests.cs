@@ -70,10 +70,7 @@ public class IterativeLookupTests
         // clock needs them inline.
         SynchronizationContext.SetSynchronizationContext(null);
         var task = lookup.RunAsync(cancellationToken);
-        while (!task.IsCompleted && _clock.AdvanceToNextTimer())
-        {
-        }
-
+        _clock.RunUntil(task);
         Assert.True(task.IsCompleted, $"the lookup did not finish when the clock ran out of timers: {task.Status} {task.Exception}");
         return task.GetAwaiter().GetResult();
     }

@@ -15,10 +15,7 @@ public class Key256NetworkTests
         // xunit's synchronization context would push completions to the thread pool; the virtual
         // clock needs them inline.
         SynchronizationContext.SetSynchronizationContext(null);
-        while (!task.IsCompleted && _clock.AdvanceToNextTimer())
-        {
-        }
-
+        _clock.RunUntil(task);
         Assert.True(task.IsCompleted, $"did not finish when the clock ran out of timers: {task.Status}");
         return task.GetAwaiter().GetResult();
     }
